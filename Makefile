@@ -1,0 +1,39 @@
+# sna — `make all` sets everything up and runs the analysis on data/raw; `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SNA := $(VENV)/bin/sna
+STAMP := $(VENV)/.installed
+
+.PHONY: all install run ingest test lint eval bench clean
+
+all: run
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: ingest
+
+ingest: $(STAMP)
+	$(SNA) ingest data/raw --out data/processed
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check sna tests bench
+	$(VENV)/bin/ruff format --check sna tests bench
+
+eval: $(STAMP)
+	$(PY) bench/eval_quotes.py
+
+bench: $(STAMP)
+	$(PY) bench/bench_quotes.py
+
+clean:
+	rm -rf $(VENV) data/processed build *.egg-info .pytest_cache .ruff_cache

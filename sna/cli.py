@@ -1,0 +1,137 @@
+"""The ``sna`` command: thin commands that parse flags, call the library, write.
+
+Problems with the input are reported as one line on stderr with exit code 1.
+Set ``SNA_DEBUG=1`` to see tracebacks.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sna.errors import SnaError
+from sna.progress import Progress
+
+
+class _Group(click.Group):
+    """Turns SnaError (and unexpected failures) into one line and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SnaError as exc:
+            if os.environ.get("SNA_DEBUG"):
+                raise
+            click.echo(f"sna: error: {exc}", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("sna: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # a bug in sna: still one line, traceback on request
+            if os.environ.get("SNA_DEBUG"):
+                raise
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            click.echo(
+                f"sna: internal error: {type(exc).__name__}: {first} "
+                "(this is a bug in sna; rerun with SNA_DEBUG=1 for details and report it)",
+                err=True,
+            )
+            sys.exit(1)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _print_ingest_summary(summary: dict[str, Any]) -> None:
+    authors = f"{_plural(int(summary['authors']), 'author')}"
+    if summary.get("posts_without_author"):
+        authors += f" ({summary['posts_without_author']:,} posts without one)"
+    click.echo(f"{_plural(int(summary['threads']), 'thread')}, {_plural(int(summary['posts']), 'post')}, {authors}")
+    click.echo(
+        f"edges: {summary['edges_quote']:,} quote, {summary['edges_reply']:,} reply, "
+        f"{summary['edges_implicit']:,} implicit"
+    )
+    click.echo(
+        f"quotes of posts not in the input: {summary['quotes_unresolved']:,}; "
+        f"stated parents not in the input: {summary['replies_missing']:,}"
+    )
+    if summary.get("files_skipped"):
+        click.echo(f"skipped {_plural(int(summary['files_skipped']), 'file')} of unknown format")
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sna")
+def main() -> None:
+    """Social network analysis of online forum discussions.
+
+    Turns forum threads (copied pages, tables, …) into a table of posts,
+    recovers who quotes or replies to whom, and analyses the result.
+
+    \b
+    Example:
+      sna ingest data/raw --out data/processed
+    """
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "-o",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder to write posts and edges tables into.",
+)
+@click.option("--format", "fmt", metavar="NAME", help="Read every input as this format (see `sna formats`).")
+@click.option(
+    "--map", "mapping", metavar="SPEC", help="Table column names, canonical=yours, e.g. text=body,author=user."
+)
+@click.option(
+    "--no-implicit", is_flag=True, help="Do not attach posts that quote nothing to their thread's first post."
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def ingest(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | None, no_implicit: bool,
+           quiet: bool) -> None:  # fmt: skip
+    """Read forum threads into the posts and edges tables.
+
+    INPUTS are files or folders (searched recursively). Writes posts.csv,
+    posts.parquet, edges.csv, edges.parquet and ingest.json into --out.
+
+    \b
+    Example:
+      sna ingest data/raw --out data/processed
+      sna ingest export.csv --map text=body,author=user --out out/
+    """
+    from sna.io import parse_mapping
+    from sna.pipeline import ingest as run_ingest
+    from sna.pipeline import write_ingested
+
+    progress = Progress(quiet=quiet)
+    result = run_ingest(inputs, format=fmt, mapping=parse_mapping(mapping), implicit=not no_implicit,
+                        progress=progress)  # fmt: skip
+    with progress.stage("writing tables"):
+        written = write_ingested(result, out)
+    _print_ingest_summary(result.summary)
+    click.echo(f"wrote {', '.join(str(p) for p in written)} in {result.summary['seconds']:.1f} s")
+
+
+@main.command()
+def formats() -> None:
+    """List the input formats sna reads.
+
+    \b
+    Example:
+      sna formats
+    """
+    from sna.io import FORMATS
+
+    for fmt in FORMATS:
+        click.echo(f"{fmt.name:10} {', '.join(fmt.extensions) or '-':18} {fmt.description}")

@@ -1,0 +1,249 @@
+"""From POSTS to EDGES: who quotes or replies to whom.
+
+Three kinds of edge, from the later post (``source``) to the earlier one
+(``target``):
+
+* ``quote`` — quoted words, stated by markup or found pasted in the text
+  (:mod:`sna.quotes`);
+* ``reply`` — a parent stated by the source (``reply_to``);
+* ``implicit`` — a post that quotes nothing and states no parent is taken to
+  answer its thread's first post.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from sna.errors import SchemaError
+from sna.io.base import empty_marked
+from sna.io.markup import remove_spans
+from sna.quotes import find_pasted_quotes, locate_quoted_posts
+from sna.schema import EDGES_SCHEMA, conform, validate_edges, validate_posts
+
+QUOTE_SEPARATOR = "\n[…]\n"
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """Posts with their own words, the edges between them, and counts.
+
+    Attributes
+    ----------
+    posts : pl.DataFrame
+        POSTS with ``text`` holding each post's own words.
+    edges : pl.DataFrame
+        EDGES (stance not yet filled in).
+    counts : dict
+        ``quotes_unresolved`` (marked quotes of posts not in the input),
+        ``replies_missing`` (stated parents not in the input) and the number
+        of edges per kind.
+    """
+
+    posts: pl.DataFrame
+    edges: pl.DataFrame
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _check_reply_tree(posts: pl.DataFrame) -> None:
+    """Raise if stated parents cross threads or form a cycle."""
+    ids = posts["post_id"]
+    index = pl.DataFrame({"reply_to": ids, "_parent": pl.int_range(len(ids), eager=True)})
+    parent = posts.select("reply_to").join(index, on="reply_to", how="left", maintain_order="left")["_parent"]
+    parent_idx = parent.fill_null(-1).to_numpy().astype(np.int64)
+    has = parent_idx >= 0
+    threads = posts["thread_id"].to_numpy()
+    cross = has & (threads != threads[np.where(has, parent_idx, 0)])
+    if cross.any():
+        i = int(np.flatnonzero(cross)[0])
+        raise SchemaError(
+            f"post {ids[i]!r} replies to {posts['reply_to'][i]!r}, which is in another thread "
+            f"({threads[parent_idx[i]]!r}, not {threads[i]!r}): expected replies within a thread"
+        )
+    # Pointer doubling: after enough rounds every chain has reached a root (-1)
+    # unless it runs into a cycle.
+    anc = parent_idx.copy()
+    for _ in range(max(1, len(anc).bit_length()) + 1):
+        anc = np.where(anc >= 0, anc[np.maximum(anc, 0)], -1)
+    cyclic = np.flatnonzero(anc >= 0)
+    if len(cyclic):
+        start = int(cyclic[0])
+        seen = []
+        node = start
+        while node not in seen:
+            seen.append(node)
+            node = int(parent_idx[node])
+        cycle = seen[seen.index(node) :]
+        shown = " -> ".join(repr(ids[i]) for i in [*cycle, cycle[0]])
+        raise SchemaError(f"reply_to forms a cycle: {shown}; expected each post to reply to an earlier one")
+
+
+def _resolve_marked(posts: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:
+    """Give each marked quote a ``resolved`` target post_id (null if not found)."""
+    if marked.height == 0:
+        return marked.with_columns(resolved=pl.lit(None, pl.String))
+    info = posts.select("post_id", "thread_id", "position")
+    stated = (
+        marked.with_row_index("_q")
+        .join(info.rename({"post_id": "source", "thread_id": "_st", "position": "_sp"}), on="source", how="left")
+        .join(info.rename({"post_id": "target", "thread_id": "_tt", "position": "_tp"}), on="target", how="left")
+        .sort("_q")
+    )
+    ok = (stated["_tt"] == stated["_st"]) & (stated["_tp"] < stated["_sp"])
+    resolved = pl.when(ok.fill_null(False)).then(stated["target"]).otherwise(None)
+    stated = stated.with_columns(resolved=resolved)
+    todo = stated.filter(pl.col("resolved").is_null() & pl.col("source").is_in(posts["post_id"].implode()))
+    if todo.height:
+        found = locate_quoted_posts(posts, todo.select("source", "target_author", "quoted_text"))
+        filled = pl.DataFrame({"_q": todo["_q"], "_found": found})
+        stated = stated.join(filled, on="_q", how="left").with_columns(resolved=pl.coalesce("resolved", "_found"))
+    return stated.sort("_q").select(*marked.columns, "resolved")
+
+
+def _restore_unresolved(posts: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:
+    """Put the words of unresolved marked quotes back into their posts' text."""
+    unresolved_sources = marked.filter(pl.col("resolved").is_null())["source"].unique()
+    todo = marked.filter(pl.col("source").is_in(unresolved_sources.implode()) & pl.col("start").is_not_null())
+    if todo.height == 0:
+        return posts
+    raw = dict(zip(posts["post_id"].to_list(), posts["raw_text"].to_list(), strict=True))
+    new_text: dict[str, str] = {}
+    for (source,), group in todo.group_by("source", maintain_order=True):
+        spans = list(zip(group["start"].to_list(), group["end"].to_list(), strict=True))
+        keep = [
+            text if target is None else "" for text, target in zip(group["quoted_text"], group["resolved"], strict=True)
+        ]
+        order = sorted(range(len(spans)), key=lambda i: spans[i])
+        new_text[source] = remove_spans(raw[source], [spans[i] for i in order], [keep[i] for i in order])
+    replacement = pl.DataFrame({"post_id": list(new_text), "_new": list(new_text.values())})
+    return (
+        posts.join(replacement, on="post_id", how="left", maintain_order="left")
+        .with_columns(text=pl.coalesce("_new", "text"))
+        .drop("_new")
+    )
+
+
+def _edge_rows(posts: pl.DataFrame, pairs: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """EDGES rows of one kind from (source, target[, quoted_text]) pairs."""
+    info = posts.select("post_id", "author", "created_at")
+    if "quoted_text" not in pairs.columns:
+        pairs = pairs.with_columns(quoted_text=pl.lit(None, pl.String))
+    rows = (
+        pairs.join(info.rename({"post_id": "source", "author": "source_author"}), on="source", how="left")
+        .join(info.select("post_id", "author").rename({"post_id": "target", "author": "target_author"}),
+              on="target", how="left")
+        .with_columns(kind=pl.lit(kind))
+    )  # fmt: skip
+    return conform(rows, EDGES_SCHEMA).select(list(EDGES_SCHEMA))
+
+
+def extract_edges(
+    posts: pl.DataFrame,
+    marked: pl.DataFrame | None = None,
+    *,
+    recover: pl.Series | bool = True,
+    implicit: bool = True,
+) -> Extracted:
+    """Find every quote, reply and implicit edge between posts.
+
+    Parameters
+    ----------
+    posts : pl.DataFrame
+        Canonical POSTS; ``text`` is the post without its marked quotes.
+    marked : pl.DataFrame, optional
+        Quotes stated by markup (``sna.io.base.MARKED_SCHEMA``).
+    recover : bool or pl.Series of bool
+        Look for quotes pasted without markup (in all posts, or per post, aligned
+        with ``posts``).
+    implicit : bool
+        Attach posts that quote nothing and state no parent to their thread's
+        first post.
+
+    Returns
+    -------
+    Extracted
+
+    Raises
+    ------
+    SchemaError
+        On invalid posts (duplicate ids, …), a parent in another thread, or a
+        cycle of stated parents.
+
+    Examples
+    --------
+    >>> posts = pl.DataFrame({
+    ...     "thread_id": ["t"] * 3, "post_id": ["a", "b", "c"], "position": [1, 2, 3],
+    ...     "author": ["ann", "bo", "cy"],
+    ...     "text": ["Tea is better than coffee in every way.", "Agreed!",
+    ...              "tea is better than coffee in every way\\n\\nNonsense."],
+    ...     "reply_to": [None, None, None]})
+    >>> from sna.schema import POSTS_SCHEMA
+    >>> found = extract_edges(conform(posts.with_columns(raw_text=pl.col("text")), POSTS_SCHEMA))
+    >>> found.edges.select("source", "target", "kind").rows()
+    [('b', 'a', 'implicit'), ('c', 'a', 'quote')]
+    >>> found.posts["text"][2]
+    'Nonsense.'
+    """
+    validate_posts(posts)
+    _check_reply_tree(posts)
+    if isinstance(recover, bool):
+        recover = pl.Series([recover] * posts.height, dtype=pl.Boolean)
+    posts = posts.with_columns(_recover=pl.Series(recover, dtype=pl.Boolean).fill_null(False))
+    posts = posts.sort("thread_id", "position")
+    recover_mask = posts["_recover"]
+    posts = posts.drop("_recover")
+    marked = empty_marked() if marked is None else marked
+    counts: Counter[str] = Counter()
+
+    marked = _resolve_marked(posts, marked)
+    counts["quotes_unresolved"] = int(marked["resolved"].null_count())
+    posts = _restore_unresolved(posts, marked)
+    marked_pairs = marked.filter(pl.col("resolved").is_not_null()).select(
+        pl.col("source"), pl.col("resolved").alias("target"), pl.col("quoted_text")
+    )
+
+    pasted = pl.DataFrame(schema={"source": pl.String, "target": pl.String, "quoted_text": pl.String})
+    if recover_mask.any():
+        found = find_pasted_quotes(posts, recover=recover_mask)
+        posts = posts.with_columns(text=found.text)
+        pasted = found.blocks.select("source", "target", "quoted_text")
+
+    quote_pairs = (
+        pl.concat([marked_pairs, pasted])
+        .filter(pl.col("source") != pl.col("target"))
+        .group_by("source", "target", maintain_order=True)
+        .agg(pl.col("quoted_text").drop_nulls().str.join(QUOTE_SEPARATOR))
+    )
+    known = posts["post_id"].implode()
+    stated = posts.filter(pl.col("reply_to").is_not_null())
+    counts["replies_missing"] = int((~stated["reply_to"].is_in(known)).sum())
+    reply_pairs = stated.filter(pl.col("reply_to").is_in(known)).select(
+        pl.col("post_id").alias("source"), pl.col("reply_to").alias("target")
+    )
+    parts = [_edge_rows(posts, quote_pairs, "quote"), _edge_rows(posts, reply_pairs, "reply")]
+    if implicit:
+        first = posts.group_by("thread_id").agg(pl.col("post_id").sort_by("position").first().alias("target"))
+        answered = pl.concat([quote_pairs["source"], stated["post_id"]]).implode()
+        lonely = (
+            posts.filter(~pl.col("post_id").is_in(answered))
+            .join(first, on="thread_id")
+            .filter(pl.col("post_id") != pl.col("target"))
+            .select(pl.col("post_id").alias("source"), "target")
+        )
+        parts.append(_edge_rows(posts, lonely, "implicit"))
+    edges = pl.concat(parts)
+    order = posts.select(pl.col("post_id").alias("source"), pl.int_range(pl.len()).alias("_order"))
+    kind_rank = pl.col("kind").replace_strict({"quote": 0, "reply": 1, "implicit": 2}, return_dtype=pl.Int8)
+    edges = (
+        edges.join(order, on="source", how="left")
+        .join(order.rename({"source": "target", "_order": "_torder"}), on="target", how="left")
+        .sort("_order", kind_rank, "_torder")
+        .drop("_order", "_torder")
+    )
+    validate_edges(edges, posts)
+    for kind in ("quote", "reply", "implicit"):
+        counts[f"edges_{kind}"] = int((edges["kind"] == kind).sum())
+    return Extracted(posts, edges, dict(counts))

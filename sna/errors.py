@@ -1,0 +1,71 @@
+"""Errors that the command line reports as one line and exit code 1.
+
+Every problem caused by the user's input or request is an :class:`SnaError`.
+Anything else that escapes is a bug in sna and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SnaError(Exception):
+    """A problem with the input or the request, explained in one line.
+
+    Examples
+    --------
+    >>> str(SnaError("no input files given"))
+    'no input files given'
+    """
+
+
+class InputError(SnaError):
+    """Bad input data, located by file and, where known, line, row or post.
+
+    Parameters
+    ----------
+    message : str
+        What was wrong and what was expected.
+    path : str or Path, optional
+        The file the problem is in.
+    line : int, optional
+        1-based line number in the file.
+    row : int, optional
+        1-based data row (for tables, not counting the header).
+    post : str, optional
+        The post id the problem concerns.
+
+    Examples
+    --------
+    >>> str(InputError("expected a 'text' column", path="posts.csv"))
+    "posts.csv: expected a 'text' column"
+    >>> str(InputError("position is not a whole number", path="t.csv", row=3))
+    't.csv: row 3: position is not a whole number'
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        row: int | None = None,
+        post: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = None if path is None else str(path)
+        self.line = line
+        self.row = row
+        self.post = post
+        where = []
+        if self.path is not None:
+            where.append(self.path + (f":{line}" if line is not None else ""))
+        if row is not None:
+            where.append(f"row {row}")
+        if post is not None:
+            where.append(f"post {post!r}")
+        super().__init__(": ".join([*where, message]))
+
+
+class SchemaError(SnaError):
+    """A table does not follow the POSTS or EDGES schema."""

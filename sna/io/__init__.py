@@ -1,0 +1,203 @@
+"""Readers: one module per source format, each emitting POSTS (see :class:`Parsed`).
+
+A format is detected from the file's extension and content; ``format=`` forces
+one. Adding a format means adding one module with a pure ``parse_x`` and a thin
+``read_x``, and one :class:`Format` entry in :data:`FORMATS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sna.errors import InputError, SnaError
+from sna.io.base import MARKED_SCHEMA, Parsed, empty_marked, finish_posts, thread_id_from_path
+from sna.io.tables import parse_mapping, read_table
+from sna.io.text_page import parse_text_page, read_text_page
+
+__all__ = [
+    "FORMATS",
+    "MARKED_SCHEMA",
+    "Format",
+    "Parsed",
+    "ReadOptions",
+    "detect_format",
+    "empty_marked",
+    "expand_inputs",
+    "finish_posts",
+    "parse_mapping",
+    "parse_text_page",
+    "read_input",
+    "thread_id_from_path",
+]
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Options a reader may use.
+
+    Attributes
+    ----------
+    mapping : dict
+        Canonical POSTS column name to the source's column name (tables).
+    """
+
+    mapping: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Format:
+    """A readable input format.
+
+    Attributes
+    ----------
+    name : str
+        What ``--format`` takes.
+    description : str
+        One line for ``sna formats`` and error messages.
+    extensions : tuple of str
+        Lower-case suffixes that select this format outright.
+    sniff : callable
+        ``sniff(path, head)`` is true when the first 64 KiB of text look like
+        this format (used for unknown extensions and shared ones like .json).
+    read : callable
+        ``read(path, options)`` returns a :class:`Parsed`.
+    """
+
+    name: str
+    description: str
+    extensions: tuple[str, ...]
+    sniff: Callable[[Path, str], bool]
+    read: Callable[[Path, ReadOptions], Parsed]
+
+
+def _looks_like_text_page(path: Path, head: str) -> bool:
+    return "\n\u00a0\n" in head.replace("\r\n", "\n") or head.lstrip("\ufeff").startswith("What's new")
+
+
+def _looks_like_csv(path: Path, head: str) -> bool:
+    first = head.lstrip("\ufeff").split("\n", 1)[0].lower()
+    return "," in first and "text" in first
+
+
+def _looks_like_tsv(path: Path, head: str) -> bool:
+    first = head.lstrip("\ufeff").split("\n", 1)[0].lower()
+    return "\t" in first and "text" in first
+
+
+def _looks_like_jsonl(path: Path, head: str) -> bool:
+    lines = [line for line in head.split("\n")[:3] if line.strip()]
+    return bool(lines) and all(line.lstrip().startswith("{") and line.rstrip().endswith("}") for line in lines[:2])
+
+
+def _table_reader(fmt: str) -> Callable[[Path, ReadOptions], Parsed]:
+    return lambda path, options: read_table(path, format=fmt, mapping=options.mapping)
+
+
+#: Known formats, in the order in which content sniffing tries them.
+FORMATS: list[Format] = [
+    Format("text", "plain-text copy of a forum page (posts separated by no-break-space lines)",
+           (".txt",), _looks_like_text_page, lambda path, options: read_text_page(path)),
+    Format("parquet", "Parquet table of posts", (".parquet", ".pq"),
+           lambda path, head: head.startswith("PAR1"), _table_reader("parquet")),
+    Format("jsonl", "JSON Lines table of posts, one object per line", (".jsonl", ".ndjson"),
+           _looks_like_jsonl, _table_reader("jsonl")),
+    Format("tsv", "tab-separated table of posts", (".tsv", ".tab"), _looks_like_tsv, _table_reader("tsv")),
+    Format("csv", "comma-separated table of posts", (".csv",), _looks_like_csv, _table_reader("csv")),
+]  # fmt: skip
+
+_SKIP_IN_DIRECTORIES = ("readme", "license", "licence", "source.md", "changelog", ".")
+
+
+def _format_named(name: str) -> Format:
+    for fmt in FORMATS:
+        if fmt.name == name:
+            return fmt
+    known = ", ".join(f.name for f in FORMATS)
+    raise SnaError(f"unknown format {name!r} (known: {known})")
+
+
+def _head(path: Path) -> str:
+    with path.open("rb") as handle:
+        data = handle.read(65536)
+    return data.decode("utf-8", errors="replace")
+
+
+def detect_format(path: str | Path) -> Format | None:
+    """Guess the format of a file from its extension, then its content.
+
+    Returns None when nothing matches.
+
+    Examples
+    --------
+    >>> detect_format("data/raw/pakistan-ussr-thread.txt").name
+    'text'
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    head: str | None = None
+    by_extension = [fmt for fmt in FORMATS if suffix in fmt.extensions]
+    if len(by_extension) == 1:
+        return by_extension[0]
+    try:
+        head = _head(path)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+    for fmt in by_extension or FORMATS:
+        if fmt.sniff(path, head):
+            return fmt
+    return by_extension[0] if by_extension else None
+
+
+def expand_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
+    """List the files named or found (recursively) under directories.
+
+    Returns
+    -------
+    files : list of Path
+        Readable inputs, directories' contents in sorted order.
+    skipped : list of Path
+        Files in directories whose format is unknown (README, SOURCE.md, …).
+
+    Raises
+    ------
+    InputError
+        For a path that does not exist.
+    """
+    files: list[Path] = []
+    skipped: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                rel = child.relative_to(path)
+                if (
+                    any(part.startswith(".") for part in rel.parts)
+                    or child.name.lower().startswith(_SKIP_IN_DIRECTORIES)
+                    or detect_format(child) is None
+                ):
+                    skipped.append(child)
+                else:
+                    files.append(child)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise InputError("no such file or directory", path=path)
+    return files, skipped
+
+
+def read_input(path: str | Path, *, format: str | None = None, options: ReadOptions | None = None) -> Parsed:
+    """Read one input file in the given or detected format.
+
+    Raises
+    ------
+    InputError
+        When the format cannot be told or the file is not valid in it.
+    """
+    path = Path(path)
+    fmt = _format_named(format) if format else detect_format(path)
+    if fmt is None:
+        known = ", ".join(f.name for f in FORMATS)
+        raise InputError(f"unknown format; name it with --format (one of: {known})", path=path)
+    return fmt.read(path, options or ReadOptions())

@@ -1,0 +1,98 @@
+"""What every reader returns, and helpers readers share.
+
+A reader turns one file into a :class:`Parsed`: the canonical POSTS table plus
+the quotes its markup states (``[quote=…]``, ``<blockquote data-source=…>``,
+``>`` lines, …). ``text`` already has marked quotes removed; quotes pasted
+without markup are found later by :mod:`sna.quotes` when ``recover`` is true.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from sna.schema import POSTS_SCHEMA, conform
+
+#: Quotes stated by markup. ``target`` is the quoted post's id when the markup
+#: gives one (as the source spells it), ``target_author`` the quoted name,
+#: ``quoted_text`` the quoted post's own words as the quote reproduces them, and
+#: ``start``/``end`` the block's character span in the source's ``raw_text``
+#: (null when the reader cannot tell), so that a quote of a post that is not in
+#: the input can be put back into the post's text.
+MARKED_SCHEMA: dict[str, pl.DataType] = {
+    "source": pl.String(),
+    "target": pl.String(),
+    "target_author": pl.String(),
+    "quoted_text": pl.String(),
+    "start": pl.Int64(),
+    "end": pl.Int64(),
+}
+
+
+def empty_marked() -> pl.DataFrame:
+    """Return an empty table of marked quotes.
+
+    Examples
+    --------
+    >>> empty_marked().columns
+    ['source', 'target', 'target_author', 'quoted_text', 'start', 'end']
+    """
+    return pl.DataFrame(schema=MARKED_SCHEMA)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The posts of one input and the quotes its markup states.
+
+    Attributes
+    ----------
+    posts : pl.DataFrame
+        Canonical POSTS table.
+    quotes : pl.DataFrame
+        Marked quotes (see ``MARKED_SCHEMA``).
+    recover : bool
+        Whether to look for quotes pasted without markup in these posts.
+    """
+
+    posts: pl.DataFrame
+    quotes: pl.DataFrame = field(default_factory=empty_marked)
+    recover: bool = True
+
+
+def thread_id_from_path(path: str | Path) -> str:
+    """Derive a thread id from a file name.
+
+    Examples
+    --------
+    >>> thread_id_from_path("data/raw/pakistan-ussr-thread.txt")
+    'pakistan-ussr-thread'
+    """
+    return Path(path).name.split(".")[0] or Path(path).name
+
+
+def finish_posts(df: pl.DataFrame, *, default_thread: str) -> pl.DataFrame:
+    """Fill in what a reader may leave out and put columns in canonical order.
+
+    A missing ``thread_id`` means one thread named ``default_thread``; a missing
+    ``position`` means file order within the thread; a missing ``post_id``
+    becomes ``thread_id#position``; a missing ``raw_text`` is ``text``.
+
+    Examples
+    --------
+    >>> df = pl.DataFrame({"text": ["first", "second"]})
+    >>> finish_posts(df, default_thread="t")["post_id"].to_list()
+    ['t#1', 't#2']
+    """
+    if "thread_id" not in df.columns or df["thread_id"].null_count() == df.height:
+        df = df.with_columns(thread_id=pl.lit(default_thread))
+    else:
+        df = df.with_columns(pl.col("thread_id").cast(pl.String).fill_null(default_thread))
+    if "position" not in df.columns or df["position"].null_count() == df.height:
+        df = df.with_columns(position=pl.int_range(1, pl.len() + 1).over("thread_id"))
+    if "post_id" not in df.columns:
+        df = df.with_columns(post_id=pl.col("thread_id") + "#" + pl.col("position").cast(pl.String))
+    if "raw_text" not in df.columns:
+        df = df.with_columns(raw_text=pl.col("text"))
+    return conform(df, POSTS_SCHEMA)

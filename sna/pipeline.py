@@ -1,0 +1,142 @@
+"""The thin layer that reads files, runs the analyses and writes results.
+
+Only this module and the CLI touch the file system.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from sna.edges import extract_edges
+from sna.errors import InputError, SnaError
+from sna.export import atomic_outputs, write_json, write_table
+from sna.io import ReadOptions, expand_inputs, read_input
+from sna.io.base import empty_marked
+from sna.progress import SILENT, Progress
+from sna.schema import EDGES_SCHEMA, POSTS_SCHEMA
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """The canonical tables of a corpus and what was counted on the way.
+
+    Attributes
+    ----------
+    posts, edges : pl.DataFrame
+        POSTS and EDGES.
+    summary : dict
+        Files, threads, posts, authors, edges by kind, unresolved quotes, …
+    """
+
+    posts: pl.DataFrame
+    edges: pl.DataFrame
+    summary: dict[str, object] = field(default_factory=dict)
+
+
+def ingest(
+    inputs: Iterable[str | Path],
+    *,
+    format: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    implicit: bool = True,
+    progress: Progress = SILENT,
+) -> Ingested:
+    """Read forum files and directories into POSTS and EDGES.
+
+    Parameters
+    ----------
+    inputs : iterable of path
+        Files, or directories searched recursively.
+    format : str, optional
+        Force one input format (see ``sna formats``).
+    mapping : dict, optional
+        Column names for tables, canonical name to source name.
+    implicit : bool
+        Add ``implicit`` edges for posts that quote nothing and state no parent.
+    progress : Progress
+        Where to report stages.
+
+    Returns
+    -------
+    Ingested
+    """
+    started = time.perf_counter()
+    inputs = list(inputs)
+    if not inputs:
+        raise SnaError("no input files given")
+    with progress.stage("finding inputs"):
+        files, skipped = expand_inputs(inputs)
+    if not files:
+        raise SnaError(f"no readable input files in {', '.join(str(p) for p in inputs)}")
+    options = ReadOptions(mapping=dict(mapping or {}))
+    posts_parts, quote_parts, recover_parts = [], [], []
+    with progress.stage(f"reading {len(files)} file{'s' if len(files) != 1 else ''}"):
+        for path in files:
+            parsed = read_input(path, format=format, options=options)
+            posts_parts.append(parsed.posts.with_columns(source_file=pl.lit(str(path))))
+            quote_parts.append(parsed.quotes)
+            recover_parts.append(pl.Series([parsed.recover] * parsed.posts.height, dtype=pl.Boolean))
+    posts = pl.concat(posts_parts, how="diagonal_relaxed")
+    dup = posts["post_id"].is_duplicated()
+    if dup.any():
+        first = posts.filter(dup).sort("post_id").head(2)
+        files_named = " and ".join(sorted(set(first["source_file"].to_list())))
+        raise InputError(
+            f"post id {first['post_id'][0]!r} occurs twice (in {files_named}); "
+            "expected ids unique across inputs (rename one file or give thread_id/post_id columns)",
+        )
+    posts = posts.with_columns(_recover=pl.concat(recover_parts))
+    marked = pl.concat([empty_marked(), *quote_parts], how="diagonal_relaxed")
+    with progress.stage("finding quotes and replies"):
+        extracted = extract_edges(posts.drop("_recover"), marked, recover=posts["_recover"], implicit=implicit)
+    out_posts = extracted.posts
+    summary: dict[str, object] = {
+        "files": len(files),
+        "files_skipped": len(skipped),
+        "threads": out_posts["thread_id"].n_unique(),
+        "posts": out_posts.height,
+        "authors": out_posts["author"].drop_nulls().n_unique(),
+        "posts_without_author": int(out_posts["author"].null_count()),
+        **extracted.counts,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    return Ingested(out_posts, extracted.edges, summary)
+
+
+def write_ingested(result: Ingested, out_dir: str | Path) -> list[Path]:
+    """Write posts and edges as CSV and Parquet, and ``ingest.json``; return the paths."""
+    out = Path(out_dir)
+    names = ["posts.csv", "posts.parquet", "edges.csv", "edges.parquet", "ingest.json"]
+    with atomic_outputs(out) as stage:
+        for table, df in (("posts", result.posts), ("edges", result.edges)):
+            write_table(df, stage(f"{table}.csv"))
+            write_table(df, stage(f"{table}.parquet"))
+        write_json({k: v for k, v in result.summary.items() if k != "seconds"}, stage("ingest.json"))
+    return [out / name for name in names]
+
+
+def read_ingested(directory: str | Path) -> Ingested:
+    """Read what :func:`write_ingested` wrote.
+
+    Raises
+    ------
+    SnaError
+        When the folder lacks ``posts.parquet`` or ``edges.parquet``.
+    """
+    directory = Path(directory)
+    tables = {}
+    for name in ("posts", "edges"):
+        path = directory / f"{name}.parquet"
+        if not path.exists():
+            raise SnaError(f"{directory}: no {name}.parquet; run `sna ingest INPUT --out {directory}` first")
+        tables[name] = pl.read_parquet(path)
+    for name, schema in (("posts", POSTS_SCHEMA), ("edges", EDGES_SCHEMA)):
+        missing = [c for c in schema if c not in tables[name].columns]
+        if missing:
+            raise SnaError(f"{directory / (name + '.parquet')}: missing columns {', '.join(missing)}")
+    return Ingested(tables["posts"], tables["edges"])

@@ -1,0 +1,187 @@
+"""The canonical POSTS and EDGES tables and their validators.
+
+POSTS has one row per post, EDGES one row per interaction (the later post
+``source`` quotes or replies to the earlier post ``target``). Extra columns are
+allowed after the canonical ones. See ``DESIGN.md`` for what each column means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import polars as pl
+
+from sna.errors import SchemaError
+
+UTC_DATETIME = pl.Datetime("us", "UTC")
+
+POSTS_SCHEMA: dict[str, pl.DataType] = {
+    "thread_id": pl.String(),
+    "post_id": pl.String(),
+    "position": pl.Int64(),
+    "author": pl.String(),
+    "created_at": UTC_DATETIME,
+    "title": pl.String(),
+    "text": pl.String(),
+    "raw_text": pl.String(),
+    "reply_to": pl.String(),
+}
+
+EDGES_SCHEMA: dict[str, pl.DataType] = {
+    "source": pl.String(),
+    "target": pl.String(),
+    "source_author": pl.String(),
+    "target_author": pl.String(),
+    "kind": pl.String(),
+    "quoted_text": pl.String(),
+    "stance": pl.String(),
+    "stance_score": pl.Float64(),
+    "created_at": UTC_DATETIME,
+}
+
+EDGE_KINDS = ("quote", "reply", "implicit")
+STANCES = ("agree", "neutral", "disagree")
+
+
+def empty_posts() -> pl.DataFrame:
+    """Return an empty POSTS table.
+
+    Examples
+    --------
+    >>> empty_posts().columns[:3]
+    ['thread_id', 'post_id', 'position']
+    """
+    return pl.DataFrame(schema=POSTS_SCHEMA)
+
+
+def empty_edges() -> pl.DataFrame:
+    """Return an empty EDGES table.
+
+    Examples
+    --------
+    >>> empty_edges().height
+    0
+    """
+    return pl.DataFrame(schema=EDGES_SCHEMA)
+
+
+def conform(df: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """Put the canonical columns first, in order and with their types.
+
+    Missing canonical columns are added as nulls; extra columns are kept after
+    them in their original order.
+
+    Examples
+    --------
+    >>> df = pl.DataFrame({"text": ["hi"], "score": [3], "post_id": ["1"]})
+    >>> conform(df, POSTS_SCHEMA).columns[-2:]
+    ['reply_to', 'score']
+    """
+    canonical = [
+        (pl.col(name).cast(dtype) if name in df.columns else pl.lit(None, dtype)).alias(name)
+        for name, dtype in schema.items()
+    ]
+    extra = [name for name in df.columns if name not in schema]
+    return df.select(*canonical, *extra)
+
+
+def _rows(df: pl.DataFrame, mask: pl.Series, limit: int = 5) -> str:
+    ids = df.filter(mask)
+    key = "post_id" if "post_id" in df.columns else None
+    if key is None:
+        where = [str(i) for i in df.with_row_index("_r").filter(mask)["_r"].head(limit)]
+        return "rows " + ", ".join(where)
+    shown = ", ".join(repr(v) for v in ids[key].head(limit).to_list())
+    more = f" and {ids.height - limit} more" if ids.height > limit else ""
+    return f"posts {shown}{more}"
+
+
+def _require_columns(df: pl.DataFrame, names: Iterable[str], table: str) -> None:
+    missing = [name for name in names if name not in df.columns]
+    if missing:
+        raise SchemaError(f"{table}: missing column(s) {', '.join(missing)}")
+
+
+def validate_posts(posts: pl.DataFrame) -> pl.DataFrame:
+    """Check a POSTS table and return it unchanged.
+
+    Raises
+    ------
+    SchemaError
+        Naming the offending posts: missing columns, null or duplicate
+        ``post_id``, null ``thread_id`` or ``text``, positions that are not
+        1-based or repeat within a thread, ``reply_to`` pointing at the post
+        itself.
+
+    Examples
+    --------
+    XX
+    """
+    _require_columns(posts, POSTS_SCHEMA, "posts")
+    for name in ("thread_id", "post_id", "text", "raw_text", "position"):
+        nulls = posts[name].is_null()
+        if nulls.any():
+            raise SchemaError(f"posts: {name} is empty in {_rows(posts, nulls)}")
+    dup = posts["post_id"].is_duplicated()
+    if dup.any():
+        first = posts.filter(dup)["post_id"][0]
+        count = int((posts["post_id"] == first).sum())
+        raise SchemaError(f"posts: duplicate post_id {first!r} ({count} posts)")
+    bad_pos = posts["position"] < 1
+    if bad_pos.any():
+        raise SchemaError(f"posts: position must be 1 or more in {_rows(posts, bad_pos)}")
+    dup_pos = posts.select(pl.struct("thread_id", "position").is_duplicated()).to_series()
+    if dup_pos.any():
+        raise SchemaError(f"posts: position repeats within a thread in {_rows(posts, dup_pos)}")
+    self_reply = (posts["reply_to"] == posts["post_id"]).fill_null(False)
+    if self_reply.any():
+        raise SchemaError(f"posts: reply_to points at the post itself in {_rows(posts, self_reply)}")
+    return posts
+
+
+def validate_edges(edges: pl.DataFrame, posts: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Check an EDGES table (against its POSTS when given) and return it.
+
+    Raises
+    ------
+    SchemaError
+        Missing columns, unknown ``kind`` or ``stance``, ``stance_score``
+        outside [-1, 1], repeated (source, target, kind) rows, self-loops, or
+        endpoints that are not posts.
+
+    Examples
+    --------
+    >>> edges = pl.DataFrame({"source": ["b"], "target": ["a"], "kind": ["poke"]})
+    >>> validate_edges(conform(edges, EDGES_SCHEMA))
+    Traceback (most recent call last):
+    ...
+    sna.errors.SchemaError: edges: unknown kind 'poke' (expected quote, reply, implicit)
+    """
+    _require_columns(edges, EDGES_SCHEMA, "edges")
+    kinds = set(edges["kind"].drop_nulls().unique().to_list()) - set(EDGE_KINDS)
+    if kinds or edges["kind"].null_count():
+        shown = ", ".join(repr(k) for k in sorted(kinds)) or "null"
+        raise SchemaError(f"edges: unknown kind {shown} (expected {', '.join(EDGE_KINDS)})")
+    stances = set(edges["stance"].drop_nulls().unique().to_list()) - set(STANCES)
+    if stances:
+        shown = ", ".join(repr(s) for s in sorted(stances))
+        raise SchemaError(f"edges: unknown stance {shown} (expected {', '.join(STANCES)})")
+    score = edges["stance_score"]
+    if ((score < -1) | (score > 1)).fill_null(False).any():
+        raise SchemaError("edges: stance_score must lie in [-1, 1]")
+    dup = edges.select(pl.struct("source", "target", "kind").is_duplicated()).to_series()
+    if dup.any():
+        first = edges.filter(dup).row(0, named=True)
+        raise SchemaError(f"edges: repeated {first['kind']} edge {first['source']!r} -> {first['target']!r}")
+    loops = edges["source"] == edges["target"]
+    if loops.any():
+        first = edges.filter(loops)["source"][0]
+        raise SchemaError(f"edges: post {first!r} points at itself")
+    if posts is not None:
+        known = posts["post_id"]
+        for end in ("source", "target"):
+            unknown = ~edges[end].is_in(known.implode())
+            if unknown.any():
+                first = edges.filter(unknown)[end][0]
+                raise SchemaError(f"edges: {end} {first!r} is not a post")
+    return edges

@@ -1,0 +1,139 @@
+"""The command line: outputs, summary, help, and one-line errors."""
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from sna.cli import main
+from tests.helpers import DATA
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_ingest_writes_tables_and_summary(runner, tmp_path, seed_path):
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["ingest", str(seed_path), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "1 thread, 32 posts, 1 author" in result.output
+    assert "edges: 12 quote, 0 reply, 19 implicit" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "edges.csv",
+        "edges.parquet",
+        "ingest.json",
+        "posts.csv",
+        "posts.parquet",
+    ]
+    posts = pl.read_parquet(out / "posts.parquet")
+    assert posts.columns[:9] == [
+        "thread_id",
+        "post_id",
+        "position",
+        "author",
+        "created_at",
+        "title",
+        "text",
+        "raw_text",
+        "reply_to",
+    ]
+    assert pl.read_csv(out / "edges.csv").height == 31
+
+
+def test_written_posts_read_back_to_the_same_result(runner, tmp_path, seed_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert runner.invoke(main, ["ingest", str(seed_path), "--out", str(first), "-q"]).exit_code == 0
+    result = runner.invoke(main, ["ingest", str(first / "posts.csv"), "--out", str(second), "-q"])
+    assert result.exit_code == 0, result.output
+    a, b = pl.read_parquet(first / "edges.parquet"), pl.read_parquet(second / "edges.parquet")
+    assert a.equals(b)
+    keep = ["thread_id", "post_id", "position", "author", "title", "text", "raw_text"]
+    assert (
+        pl.read_parquet(first / "posts.parquet")
+        .select(keep)
+        .equals(pl.read_parquet(second / "posts.parquet").select(keep))
+    )
+
+
+def test_ingest_is_deterministic(runner, tmp_path, seed_path):
+    outs = [tmp_path / "x", tmp_path / "y"]
+    for out in outs:
+        assert runner.invoke(main, ["ingest", str(seed_path), "--out", str(out), "-q"]).exit_code == 0
+    for name in ("posts.csv", "edges.csv", "posts.parquet", "edges.parquet", "ingest.json"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
+def test_directory_input_is_searched_and_mapping_applies(runner, tmp_path):
+    folder = tmp_path / "in" / "nested"
+    folder.mkdir(parents=True)
+    pl.DataFrame({"body": ["Hello there, this is the first post.", "Hi"]}).write_csv(folder / "t.csv")
+    (folder / "README.md").write_text("not data")
+    result = runner.invoke(main, ["ingest", str(tmp_path / "in"), "--map", "text=body", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "2 posts" in result.output
+    assert "skipped 1 file of unknown format" in result.output
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing.csv", "missing.csv: no such file or directory"),
+        (lambda d: (d / "a.xyz").write_text("???") and d / "a.xyz", "a.xyz: unknown format; name it with --format"),
+        (lambda d: (d / "b.csv").write_text("body\nhi\n") and d / "b.csv", "b.csv: expected a 'text' column"),
+        (
+            lambda d: (d / "c.csv").write_text("post_id,text\n1,a\n1,b\n") and d / "c.csv",
+            "c.csv: duplicate post_id '1' (rows 1 and 2)",
+        ),
+        (
+            lambda d: (d / "d.csv").write_text("post_id,text,reply_to\n1,a,2\n2,b,1\n") and d / "d.csv",
+            "reply_to forms a cycle",
+        ),
+        (
+            lambda d: (d / "e.jsonl").write_text('{"text": "a"}\n{"text": \n') and d / "e.jsonl",
+            "e.jsonl:2: not valid JSON",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_exit_1_and_writes_nothing(runner, tmp_path, make, message):
+    path = make(tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["ingest", str(path), "--out", str(out), "-q"])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("sna: error: ") and message in lines[0]
+    assert "Traceback" not in result.output
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_failed_run_leaves_existing_outputs_untouched(runner, tmp_path, seed_path):
+    out = tmp_path / "out"
+    assert runner.invoke(main, ["ingest", str(seed_path), "--out", str(out), "-q"]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("body\nx\n")
+    assert runner.invoke(main, ["ingest", str(bad), "--out", str(out), "-q"]).exit_code == 1
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_every_command_has_help_with_an_example(runner):
+    for name in main.commands:
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0
+        assert "Example:" in result.output and f"sna {name}" in result.output, name
+
+
+def test_formats_lists_readers(runner):
+    result = runner.invoke(main, ["formats"])
+    assert result.exit_code == 0
+    assert "text" in result.output and "csv" in result.output
+
+
+def test_real_iac_thread_through_the_table_path(runner, tmp_path):
+    out = tmp_path / "iac"
+    result = runner.invoke(main, ["ingest", str(DATA / "iac-8052-posts.csv"), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    edges = pl.read_parquet(out / "edges.parquet").filter(pl.col("kind") == "quote")
+    truth = set(pl.read_csv(DATA / "iac-8052-quotes.csv", infer_schema=False).rows())
+    assert set(edges.select("source", "target").rows()) == truth

@@ -1,0 +1,125 @@
+"""Quote, reply and implicit edges; integrity checks on stated parents."""
+
+import polars as pl
+import pytest
+
+from sna.edges import extract_edges
+from sna.errors import SchemaError
+from sna.io.base import MARKED_SCHEMA
+from sna.io.text_page import read_text_page
+from tests.helpers import thread
+
+CATS = "Cats are the finest companions a person could ever hope to have at home."
+
+
+def kinds(result):
+    return result.edges.select("source", "target", "kind").rows()
+
+
+def test_reply_edges_from_stated_parents_and_implicit_for_the_rest():
+    posts = thread("root", "reply to root", "reply to p2", "lonely").with_columns(
+        reply_to=pl.Series([None, "p1", "p2", None])
+    )
+    result = extract_edges(posts)
+    assert kinds(result) == [("p2", "p1", "reply"), ("p3", "p2", "reply"), ("p4", "p1", "implicit")]
+    assert result.edges["source_author"].to_list() == ["user2", "user3", "user4"]
+    assert result.edges["target_author"].to_list() == ["user1", "user2", "user1"]
+
+
+def test_no_implicit_edges_when_turned_off():
+    result = extract_edges(thread("a", "b"), implicit=False)
+    assert result.edges.height == 0
+
+
+def test_post_that_replies_and_quotes_gets_both_rows_once_each():
+    posts = thread(CATS, f"{CATS}\n\nNo.").with_columns(reply_to=pl.Series([None, "p1"]))
+    assert kinds(extract_edges(posts)) == [("p2", "p1", "quote"), ("p2", "p1", "reply")]
+
+
+def test_missing_parent_is_counted_not_an_edge():
+    posts = thread("a", "b").with_columns(reply_to=pl.Series([None, "gone"]))
+    result = extract_edges(posts)
+    assert result.counts["replies_missing"] == 1
+    assert kinds(result) == []  # a post that states a parent is not attached implicitly
+
+
+def test_reply_cycle_names_the_posts():
+    posts = thread("a", "b", "c").with_columns(reply_to=pl.Series(["p3", "p1", "p2"]))
+    with pytest.raises(SchemaError, match="reply_to forms a cycle: 'p1' -> 'p3' -> 'p2' -> 'p1'"):
+        extract_edges(posts)
+
+
+def test_reply_across_threads_is_an_error():
+    posts = pl.concat([thread("a", thread_id="x"), thread("b", thread_id="y").with_columns(reply_to=pl.lit("x1"))])
+    posts = posts.with_columns(post_id=pl.Series(["x1", "y1"]))
+    with pytest.raises(SchemaError, match="post 'y1' replies to 'x1', which is in another thread"):
+        extract_edges(posts)
+
+
+def test_duplicate_post_ids_are_an_error():
+    posts = thread("a", "b").with_columns(post_id=pl.lit("same"))
+    with pytest.raises(SchemaError, match="duplicate post_id"):
+        extract_edges(posts)
+
+
+def marked(*rows):
+    return pl.DataFrame([dict(zip(MARKED_SCHEMA, r, strict=True)) for r in rows], schema=MARKED_SCHEMA)
+
+
+def test_marked_quote_by_id_and_by_author_and_text():
+    posts = thread(CATS, "Dogs are better.", "Nope.", "Nope again.", authors=["ann", "bo", "cy", "dee"])
+    quotes = marked(("p3", "p2", "bo", "Dogs are better.", None, None), ("p4", None, "ann", CATS, None, None))
+    result = extract_edges(posts, quotes)
+    assert kinds(result) == [("p2", "p1", "implicit"), ("p3", "p2", "quote"), ("p4", "p1", "quote")]
+    assert result.counts["quotes_unresolved"] == 0
+
+
+def test_unresolved_marked_quote_keeps_its_words_and_is_counted():
+    raw = "[quote=zed;99]Words of a post on another page.[/quote]\nMy answer."
+    posts = thread("first", "My answer.").with_columns(raw_text=pl.Series(["first", raw]))
+    quotes = marked(("p2", "99", "zed", "Words of a post on another page.", 0, raw.index("\n")))
+    result = extract_edges(posts, quotes)
+    assert result.counts["quotes_unresolved"] == 1
+    assert result.posts["text"][1] == "Words of a post on another page.\nMy answer."
+    assert kinds(result) == [("p2", "p1", "implicit")]
+
+
+# The seed thread, read by a person: who quotes whom, with the words quoted.
+SEED_QUOTES = {
+    (8, 6): "Also I think for most of the 70 year history, Pakistan's foreign policy has blown away India's.",
+    (10, 8): "True. Pakistan has always outsmarted India on foreign policy.",
+    (15, 14): "Pakistan was created with the tacit understanding",
+    (16, 14): "Pakistan was created with the tacit understanding",
+    (17, 16): "Yes the frontier to defend the West from Soviet was Pakistan",
+    (19, 17): "And the small matter of the US and the Soviets being allied in WW II",
+    (20, 14): "Pakistan was created with the tacit understanding",
+    (21, 14): "Pakistan was created with the tacit understanding",
+    (23, 22): "Didn't you say a while back that Russia will never sell military hardware",
+    (28, 26): "Pakistan should see its own interests.",
+    (29, 28): "Supporting the Afghan mujahideen was fine",
+    (32, 30): "Its easy to use the benefit of hindsight",
+}
+
+
+def test_seed_thread_quote_edges_match_a_careful_reading(seed_path):
+    parsed = read_text_page(seed_path)
+    result = extract_edges(parsed.posts, parsed.quotes)
+    quotes = result.edges.filter(pl.col("kind") == "quote")
+    number = lambda s: int(s.rsplit("#", 1)[1])  # noqa: E731
+    found = {(number(s), number(t)): q for s, t, q in quotes.select("source", "target", "quoted_text").rows()}
+    assert set(found) == set(SEED_QUOTES)
+    for pair, words in SEED_QUOTES.items():
+        assert found[pair].startswith(words)
+    # Post 17 quotes post 16's own words, not post 14 that 16 quoted (nested quoting).
+    assert (17, 14) not in found
+    # Quoted words are gone from the replies' own text.
+    text = dict(
+        zip(result.posts["post_id"].map_elements(number, return_dtype=pl.Int64), result.posts["text"], strict=True)
+    )
+    assert text[15].startswith("This is the truth.")
+    assert text[23].startswith("If you look in history Russia has always supplied")
+    assert text[32].startswith("Outstanding summary of the first decade.")
+    # Everything else answers the opening post.
+    implicit = result.edges.filter(pl.col("kind") == "implicit")
+    assert implicit.height == 32 - 1 - len(SEED_QUOTES)
+    assert set(implicit["target"]) == {"seed-pakistan-ussr-thread#1"}
