@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: ingest
+run: $(STAMP)
+	$(SNA) run data/raw --out data/processed
 
 ingest: $(STAMP)
 	$(SNA) ingest data/raw --out data/processed

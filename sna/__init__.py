@@ -6,11 +6,15 @@ quotes or replies to whom, and analyse the result.
 Examples
 --------
 >>> import sna
->>> result = sna.ingest(["data/raw"])
->>> result.posts.height, int((result.edges["kind"] == "quote").sum())
+>>> corpus = sna.load("data/raw")                 # forum files, or a folder `sna ingest` wrote
+>>> corpus.posts.height, int((corpus.edges["kind"] == "quote").sum())
 (32, 12)
+>>> corpus.author_metrics().columns[:4]
+['author', 'posts', 'self_replies', 'anonymous']
 """
 
+from sna.analysis.report import Metrics, compute_metrics
+from sna.corpus import Corpus, load
 from sna.edges import Extracted, extract_edges
 from sna.errors import InputError, SchemaError, SnaError
 from sna.io import parse_text_page, read_input
@@ -23,14 +27,18 @@ __version__ = "0.1.0"
 __all__ = [
     "EDGES_SCHEMA",
     "POSTS_SCHEMA",
+    "Corpus",
     "Extracted",
     "Ingested",
     "InputError",
+    "Metrics",
     "SchemaError",
     "SnaError",
+    "compute_metrics",
     "extract_edges",
     "find_pasted_quotes",
     "ingest",
+    "load",
     "locate_quoted_posts",
     "parse_text_page",
     "read_ingested",

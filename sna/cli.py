@@ -135,3 +135,113 @@ def formats() -> None:
 
     for fmt in FORMATS:
         click.echo(f"{fmt.name:10} {', '.join(fmt.extensions) or '-':18} {fmt.description}")
+
+
+def _print_metrics_summary(summary: dict[str, Any]) -> None:
+    posts, authors = summary["post_graph"], summary["author_graph"]
+    reply, quote = summary["cascades"]["reply"], summary["cascades"]["quote"]
+    click.echo(
+        f"post graph: {posts['nodes']:,} posts, {posts['links']:,} links; "
+        f"author graph: {authors['nodes']:,} authors, {authors['links']:,} links"
+        + (f" (betweenness from {authors['betweenness_sources']:,} sampled sources)"
+           if authors["betweenness_sources"] < authors["nodes"] else "")
+    )  # fmt: skip
+    most = authors["top"].get("pagerank") or []
+    if most:
+        click.echo("most central authors (PageRank): " + ", ".join(str(row["node"]) for row in most[:3]))
+    click.echo(
+        f"cascades: {reply['count']:,} reply (largest {reply.get('largest', 0):,}, deepest {reply.get('deepest', 0)}), "
+        f"{quote['count']:,} quote"
+    )
+
+
+_source_option = click.option(
+    "--sources", type=click.IntRange(min=1), default=None,
+    help="Sample this many sources for betweenness and harmonic closeness (default: exact where cheap, else 256).",
+)  # fmt: skip
+_seed_option = click.option("--seed", type=int, default=0, show_default=True, help="Seed for sampled measures.")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@_seed_option
+@_source_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def metrics(directory: Path, seed: int, sources: int | None, quiet: bool) -> None:
+    """Compute centrality and cascades for what `sna ingest` wrote in DIRECTORY.
+
+    Adds post_metrics, author_metrics and cascades (CSV and Parquet),
+    summary.json, and posts/authors graph files (GEXF and GraphML) to
+    DIRECTORY.
+
+    \b
+    Example:
+      sna metrics data/processed
+    """
+    from sna.analysis.report import compute_metrics
+    from sna.pipeline import read_ingested, write_metrics
+
+    progress = Progress(quiet=quiet)
+    with progress.stage("reading tables"):
+        result = read_ingested(directory)
+    with progress.stage("computing metrics"):
+        computed = compute_metrics(result.posts, result.edges, seed=seed, sources=sources)
+    written = write_metrics(result.posts, result.edges, computed, directory, progress=progress)
+    _print_metrics_summary(computed.summary)
+    click.echo(f"wrote {len(written)} files to {directory}")
+
+
+STAGES = ("stance", "figures", "html")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "-o",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder for tables, graph files and pictures.",
+)
+@click.option("--format", "fmt", metavar="NAME", help="Read every input as this format (see `sna formats`).")
+@click.option("--map", "mapping", metavar="SPEC", help="Table column names, canonical=yours, e.g. text=body.")
+@click.option("--no-implicit", is_flag=True, help="Do not attach posts that quote nothing to the first post.")
+@click.option("--skip", default="", metavar="STAGES", help=f"Comma-separated stages to leave out: {', '.join(STAGES)}.")
+@_seed_option
+@_source_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def run(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | None, no_implicit: bool, skip: str,
+        seed: int, sources: int | None, quiet: bool) -> None:  # fmt: skip
+    """Run the whole analysis: ingest, metrics, and the stages not skipped.
+
+    Writes everything `sna ingest` and `sna metrics` write into --out, in one
+    step: if any stage fails, nothing is written.
+
+    \b
+    Example:
+      sna run data/raw --out data/processed
+      sna run dump.csv --map text=body --out out/ --skip figures,html
+    """
+    from sna.analysis.report import compute_metrics
+    from sna.errors import SnaError
+    from sna.export import atomic_outputs
+    from sna.io import parse_mapping
+    from sna.pipeline import ingest as run_ingest
+    from sna.pipeline import stage_ingested, stage_metrics
+
+    skipped = {s.strip() for s in skip.split(",") if s.strip()}
+    unknown = skipped - set(STAGES)
+    if unknown:
+        raise SnaError(f"--skip: unknown stage {', '.join(sorted(unknown))} (stages: {', '.join(STAGES)})")
+    progress = Progress(quiet=quiet)
+    result = run_ingest(inputs, format=fmt, mapping=parse_mapping(mapping), implicit=not no_implicit,
+                        progress=progress)  # fmt: skip
+    with progress.stage("computing metrics"):
+        computed = compute_metrics(result.posts, result.edges, seed=seed, sources=sources)
+    with atomic_outputs(out) as stage:
+        written = stage_ingested(result, stage)
+        written += stage_metrics(result.posts, result.edges, computed, stage, progress=progress)
+    _print_ingest_summary(result.summary)
+    _print_metrics_summary(computed.summary)
+    click.echo(f"wrote {len(written)} files to {out}")

@@ -132,11 +132,20 @@ def _edge_rows(posts: pl.DataFrame, pairs: pl.DataFrame, kind: str) -> pl.DataFr
     if "quoted_text" not in pairs.columns:
         pairs = pairs.with_columns(quoted_text=pl.lit(None, pl.String))
     rows = (
-        pairs.join(info.rename({"post_id": "source", "author": "source_author"}), on="source", how="left")
-        .join(info.select("post_id", "author").rename({"post_id": "target", "author": "target_author"}),
-              on="target", how="left")
+        pairs.join(
+            info.rename({"post_id": "source", "author": "source_author"}),
+            on="source",
+            how="left",
+            maintain_order="left",
+        )
+        .join(
+            info.select("post_id", "author").rename({"post_id": "target", "author": "target_author"}),
+            on="target",
+            how="left",
+            maintain_order="left",
+        )
         .with_columns(kind=pl.lit(kind))
-    )  # fmt: skip
+    )
     return conform(rows, EDGES_SCHEMA).select(list(EDGES_SCHEMA))
 
 
@@ -234,15 +243,11 @@ def extract_edges(
             .select(pl.col("post_id").alias("source"), "target")
         )
         parts.append(_edge_rows(posts, lonely, "implicit"))
-    edges = pl.concat(parts)
+    # Rows by source post, then kind; a post's quote rows in the order it quotes them.
+    edges = pl.concat([part.with_row_index("_seq") for part in parts])
     order = posts.select(pl.col("post_id").alias("source"), pl.int_range(pl.len()).alias("_order"))
     kind_rank = pl.col("kind").replace_strict({"quote": 0, "reply": 1, "implicit": 2}, return_dtype=pl.Int8)
-    edges = (
-        edges.join(order, on="source", how="left")
-        .join(order.rename({"source": "target", "_order": "_torder"}), on="target", how="left")
-        .sort("_order", kind_rank, "_torder")
-        .drop("_order", "_torder")
-    )
+    edges = edges.join(order, on="source", how="left").sort("_order", kind_rank, "_seq").drop("_order", "_seq")
     validate_edges(edges, posts)
     for kind in ("quote", "reply", "implicit"):
         counts[f"edges_{kind}"] = int((edges["kind"] == kind).sum())

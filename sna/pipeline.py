@@ -6,17 +6,19 @@ Only this module and the CLI touch the file system.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from sna.analysis.report import Metrics
 from sna.edges import extract_edges
 from sna.errors import InputError, SnaError
-from sna.export import atomic_outputs, write_json, write_table
+from sna.export import atomic_outputs, graph_file_tables, write_gexf, write_graphml, write_json, write_table
 from sna.io import ReadOptions, expand_inputs, read_input
-from sna.io.base import empty_marked
+from sna.io.base import Parsed, empty_marked
+from sna.io.merge import merge_pages
 from sna.progress import SILENT, Progress
 from sna.schema import EDGES_SCHEMA, POSTS_SCHEMA
 
@@ -75,12 +77,21 @@ def ingest(
         raise SnaError(f"no readable input files in {', '.join(str(p) for p in inputs)}")
     options = ReadOptions(mapping=dict(mapping or {}))
     posts_parts, quote_parts, recover_parts = [], [], []
+    paged: list[tuple[Parsed, str]] = []  # pages of threads, merged by post id below
     with progress.stage(f"reading {len(files)} file{'s' if len(files) != 1 else ''}"):
         for path in files:
             parsed = read_input(path, format=format, options=options)
+            if parsed.pages:
+                paged.append((parsed, str(path)))
+                continue
             posts_parts.append(parsed.posts.with_columns(source_file=pl.lit(str(path))))
             quote_parts.append(parsed.quotes)
             recover_parts.append(pl.Series([parsed.recover] * parsed.posts.height, dtype=pl.Boolean))
+    if paged:
+        paged_posts, paged_quotes = merge_pages([p for p, _ in paged], [name for _, name in paged])
+        posts_parts.append(paged_posts)
+        quote_parts.append(paged_quotes)
+        recover_parts.append(pl.Series([False] * paged_posts.height, dtype=pl.Boolean))
     posts = pl.concat(posts_parts, how="diagonal_relaxed")
     dup = posts["post_id"].is_duplicated()
     if dup.any():
@@ -108,16 +119,20 @@ def ingest(
     return Ingested(out_posts, extracted.edges, summary)
 
 
+def stage_ingested(result: Ingested, stage: Callable[[str], Path]) -> list[str]:
+    """Write posts and edges (CSV and Parquet) and ``ingest.json`` through ``stage``."""
+    for table, df in (("posts", result.posts), ("edges", result.edges)):
+        write_table(df, stage(f"{table}.csv"))
+        write_table(df, stage(f"{table}.parquet"))
+    write_json({k: v for k, v in result.summary.items() if k != "seconds"}, stage("ingest.json"))
+    return ["posts.csv", "posts.parquet", "edges.csv", "edges.parquet", "ingest.json"]
+
+
 def write_ingested(result: Ingested, out_dir: str | Path) -> list[Path]:
-    """Write posts and edges as CSV and Parquet, and ``ingest.json``; return the paths."""
-    out = Path(out_dir)
-    names = ["posts.csv", "posts.parquet", "edges.csv", "edges.parquet", "ingest.json"]
-    with atomic_outputs(out) as stage:
-        for table, df in (("posts", result.posts), ("edges", result.edges)):
-            write_table(df, stage(f"{table}.csv"))
-            write_table(df, stage(f"{table}.parquet"))
-        write_json({k: v for k, v in result.summary.items() if k != "seconds"}, stage("ingest.json"))
-    return [out / name for name in names]
+    """Write what :func:`stage_ingested` writes into ``out_dir``, atomically; return the paths."""
+    with atomic_outputs(out_dir) as stage:
+        names = stage_ingested(result, stage)
+    return [Path(out_dir) / name for name in names]
 
 
 def read_ingested(directory: str | Path) -> Ingested:
@@ -140,3 +155,45 @@ def read_ingested(directory: str | Path) -> Ingested:
         if missing:
             raise SnaError(f"{directory / (name + '.parquet')}: missing columns {', '.join(missing)}")
     return Ingested(tables["posts"], tables["edges"])
+
+
+METRIC_TABLES = ("post_metrics", "author_metrics", "cascades")
+GRAPH_FILES = ("posts.gexf", "authors.gexf", "posts.graphml", "authors.graphml")
+
+
+def stage_metrics(
+    posts: pl.DataFrame,
+    edges: pl.DataFrame,
+    metrics: Metrics,
+    stage: Callable[[str], Path],
+    *,
+    progress: Progress = SILENT,
+) -> list[str]:
+    """Write metric tables (CSV and Parquet), ``summary.json`` and graph files through ``stage``."""
+    written: list[str] = []
+    for name in METRIC_TABLES:
+        table = getattr(metrics, name)
+        for suffix in (".csv", ".parquet"):
+            write_table(table, stage(name + suffix))
+            written.append(name + suffix)
+    write_json(metrics.summary, stage("summary.json"))
+    written.append("summary.json")
+    with progress.stage("writing graph files"):
+        tables = graph_file_tables(posts, edges, metrics.post_metrics, metrics.author_metrics)
+        for name, (nodes, links) in tables.items():
+            weight = "weight" if "weight" in links.columns else None
+            kind = "kind" if name == "posts" else None
+            write_gexf(stage(f"{name}.gexf"), nodes, links, node_id="id", weight=weight, edge_kind=kind,
+                       description=f"sna {name} graph")  # fmt: skip
+            write_graphml(stage(f"{name}.graphml"), nodes, links, node_id="id")
+            written += [f"{name}.gexf", f"{name}.graphml"]
+    return written
+
+
+def write_metrics(
+    posts: pl.DataFrame, edges: pl.DataFrame, metrics: Metrics, out_dir: str | Path, *, progress: Progress = SILENT
+) -> list[Path]:
+    """Write what :func:`stage_metrics` writes into ``out_dir``, atomically; return the paths."""
+    with atomic_outputs(out_dir) as stage:
+        names = stage_metrics(posts, edges, metrics, stage, progress=progress)
+    return [Path(out_dir) / name for name in names]

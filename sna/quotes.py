@@ -164,25 +164,27 @@ class _Corpus:
             posts = np.zeros(0, dtype=np.int64)
             keys = np.zeros(0, dtype=np.uint64)
         self.win_key, self.win_post, self.win_start = keys, posts, starts
-        self.key_bits = np.uint64(max(1, n_posts.bit_length()))
+        self.key_bits = np.uint64(max(1, len(hashes).bit_length()))
         self._sorted: tuple[np.ndarray, ...] | None = None
 
     def sorted_windows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Windows sorted by shingle key, then post: (keys, posts, starts, group start flags).
+        """Windows sorted by shingle key, then position: (keys, posts, starts, group start flags).
 
-        The post index is packed into the low bits of the sort key, so one
-        ``argsort`` orders by key and then post; the key loses those bits,
-        which at worst merges a few unrelated shingles (they still have to
-        cover whole lines to count).
+        The window's word index is packed into the low bits of its key, so
+        sorting the packed values (no argsort) orders by key and then by
+        position, hence by post. The key keeps its high bits only, which at
+        worst merges a few unrelated shingles: they still have to cover 90% of
+        a line to count.
         """
         if self._sorted is None:
             bits = self.key_bits
-            packed = ((self.win_key >> bits) << bits) | self.win_post.astype(np.uint64)
-            order = np.argsort(packed)
-            keys = packed[order] >> bits
+            packed = ((self.win_key >> bits) << bits) | self.win_start.astype(np.uint64)
+            packed = pl.Series(packed).sort().to_numpy()  # multithreaded, faster than numpy here
+            keys = packed >> bits
+            starts = (packed & ((np.uint64(1) << bits) - np.uint64(1))).astype(np.int64)
             new_group = np.ones(len(keys), dtype=bool)
             np.not_equal(keys[1:], keys[:-1], out=new_group[1:])
-            self._sorted = (keys, self.win_post[order], self.win_start[order], new_group)
+            self._sorted = (keys, self.word_post[starts], starts, new_group)
         return self._sorted  # type: ignore[return-value]
 
 

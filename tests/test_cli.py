@@ -137,3 +137,42 @@ def test_real_iac_thread_through_the_table_path(runner, tmp_path):
     edges = pl.read_parquet(out / "edges.parquet").filter(pl.col("kind") == "quote")
     truth = set(pl.read_csv(DATA / "iac-8052-quotes.csv", infer_schema=False).rows())
     assert set(edges.select("source", "target").rows()) == truth
+
+
+def test_run_writes_tables_metrics_and_graph_files(runner, tmp_path, seed_path):
+    out = tmp_path / "run"
+    result = runner.invoke(main, ["run", str(seed_path), "--out", str(out), "-q", "--skip", "stance,figures,html"])
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in out.iterdir()}
+    for name in ("posts.parquet", "edges.csv", "post_metrics.csv", "author_metrics.parquet", "cascades.csv",
+                 "summary.json", "posts.gexf", "authors.gexf", "posts.graphml", "authors.graphml"):  # fmt: skip
+        assert name in names
+    import json
+
+    import networkx as nx
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["post_graph"]["nodes"] == 32
+    assert nx.read_gexf(out / "authors.gexf").number_of_nodes() == 32
+    assert "most central authors (PageRank): Varun" in result.output
+
+
+def test_metrics_on_an_ingest_folder_and_errors(runner, tmp_path, seed_path):
+    out = tmp_path / "m"
+    assert runner.invoke(main, ["ingest", str(seed_path), "--out", str(out), "-q"]).exit_code == 0
+    result = runner.invoke(main, ["metrics", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert (out / "post_metrics.parquet").exists()
+    missing = runner.invoke(main, ["metrics", str(tmp_path / "nothing"), "-q"])
+    assert missing.exit_code == 1 and "no posts.parquet" in missing.output
+    bad_skip = runner.invoke(main, ["run", str(seed_path), "--out", str(tmp_path / "x"), "--skip", "colour"])
+    assert bad_skip.exit_code == 1 and "unknown stage colour" in bad_skip.output
+    assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())
+
+
+def test_run_output_is_byte_identical_across_runs(runner, tmp_path, seed_path):
+    outs = [tmp_path / "r1", tmp_path / "r2"]
+    for out in outs:
+        assert runner.invoke(main, ["run", str(seed_path), "--out", str(out), "-q"]).exit_code == 0
+    for path in sorted(outs[0].iterdir()):
+        assert path.read_bytes() == (outs[1] / path.name).read_bytes(), path.name

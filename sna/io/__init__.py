@@ -13,6 +13,9 @@ from pathlib import Path
 
 from sna.errors import InputError, SnaError
 from sna.io.base import MARKED_SCHEMA, Parsed, empty_marked, finish_posts, thread_id_from_path
+from sna.io.discourse import looks_like_discourse, read_discourse
+from sna.io.forumscraper import looks_like_forumscraper, read_forumscraper
+from sna.io.html_pages import looks_like_html_page, read_html_page
 from sna.io.tables import parse_mapping, read_table
 from sna.io.text_page import parse_text_page, read_text_page
 
@@ -101,6 +104,12 @@ FORMATS: list[Format] = [
            (".txt",), _looks_like_text_page, lambda path, options: read_text_page(path)),
     Format("parquet", "Parquet table of posts", (".parquet", ".pq"),
            lambda path, head: head.startswith("PAR1"), _table_reader("parquet")),
+    Format("html", "saved forum thread page (XenForo, vBulletin, phpBB, SMF, Invision, XMB, NodeBB)",
+           (".html", ".htm"), looks_like_html_page, lambda path, options: read_html_page(path)),
+    Format("forumscraper", "forumscraper thread JSON (format_version '…-thread')", (".json",),
+           looks_like_forumscraper, lambda path, options: read_forumscraper(path)),
+    Format("discourse", "Discourse posts JSON (post_stream.posts or latest_posts)", (".json",),
+           looks_like_discourse, lambda path, options: read_discourse(path)),
     Format("jsonl", "JSON Lines table of posts, one object per line", (".jsonl", ".ndjson"),
            _looks_like_jsonl, _table_reader("jsonl")),
     Format("tsv", "tab-separated table of posts", (".tsv", ".tab"), _looks_like_tsv, _table_reader("tsv")),
@@ -147,7 +156,7 @@ def detect_format(path: str | Path) -> Format | None:
     for fmt in by_extension or FORMATS:
         if fmt.sniff(path, head):
             return fmt
-    return by_extension[0] if by_extension else None
+    return None  # several formats share the extension and none recognises the content
 
 
 def expand_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
@@ -199,5 +208,12 @@ def read_input(path: str | Path, *, format: str | None = None, options: ReadOpti
     fmt = _format_named(format) if format else detect_format(path)
     if fmt is None:
         known = ", ".join(f.name for f in FORMATS)
+        claim = [f.name for f in FORMATS if path.suffix.lower() in f.extensions]
+        if claim:
+            raise InputError(
+                f"content matches none of the {path.suffix.lower()} formats ({', '.join(claim)}); "
+                f"name one with --format (one of: {known})",
+                path=path,
+            )
         raise InputError(f"unknown format; name it with --format (one of: {known})", path=path)
     return fmt.read(path, options or ReadOptions())

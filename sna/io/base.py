@@ -54,11 +54,17 @@ class Parsed:
         Marked quotes (see ``MARKED_SCHEMA``).
     recover : bool
         Whether to look for quotes pasted without markup in these posts.
+    pages : bool
+        The posts carry the source's own ids and may be one page of a longer
+        thread: inputs with ``pages=True`` are merged by post id (a post seen
+        in several files is kept once, threads ordered across files; see
+        :func:`sna.io.merge.merge_pages`).
     """
 
     posts: pl.DataFrame
     quotes: pl.DataFrame = field(default_factory=empty_marked)
     recover: bool = True
+    pages: bool = False
 
 
 def thread_id_from_path(path: str | Path) -> str:

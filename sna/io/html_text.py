@@ -9,7 +9,7 @@ line, scripts and styles are dropped and runs of spaces collapse.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import lxml.html
 from lxml import etree
@@ -23,6 +23,7 @@ _BLOCK = {
 _PARAGRAPH = {"p", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "dl", "hr"}
 _DROP = {"script", "style", "noscript", "template", "head", "title", "meta", "link", "button", "svg"}
 _CELL = {"td", "th"}
+_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 
 
 def parse_html(html: str) -> lxml.html.HtmlElement:
@@ -50,14 +51,30 @@ def element_text(element: etree._Element, *, skip: Callable[[etree._Element], bo
     >>> element_text(root, skip=lambda e: e.tag == "blockquote")
     'mine'
     """
+    return _squeeze(_render(element, skip=skip, placeholders={}))
+
+
+def _render(
+    element: etree._Element,
+    *,
+    skip: Callable[[etree._Element], bool] | None,
+    placeholders: dict[etree._Element, str | None],
+) -> str:
+    """Render to unsqueezed text; an element in ``placeholders`` becomes its string (None: left out)."""
     parts: list[str] = []
 
     def brk(kind: str) -> None:
         parts.append(kind)
 
     def walk(node: etree._Element) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        tag = tag.lower()
+        if not isinstance(node.tag, str):  # comments and processing instructions: only their tail is text
+            return
+        tag = node.tag.lower()
+        if node in placeholders:
+            marker = placeholders[node]
+            if marker is not None:
+                parts.append(f"\n\n{marker}\n\n")
+            return
         if tag in _DROP or (skip is not None and skip(node)):
             return
         if tag == "br":
@@ -80,7 +97,69 @@ def element_text(element: etree._Element, *, skip: Callable[[etree._Element], bo
             brk("\n\n" if tag in _PARAGRAPH else "\n")
 
     walk(element)
-    return _squeeze("".join(parts))
+    return "".join(parts)
+
+
+def text_with_blocks(
+    element: etree._Element,
+    blocks: Sequence[Sequence[etree._Element]],
+    *,
+    skip: Callable[[etree._Element], bool] | None = None,
+) -> tuple[str, list[tuple[int, int]]]:
+    """Plain text of an element and the character span of each block in it.
+
+    Each block is a run of elements (e.g. a quote's header and body) rendered
+    as paragraphs of their own where its first element stands; its span covers
+    its text in the result. Used to know where quote blocks lie in a post's
+    ``raw_text``.
+
+    Parameters
+    ----------
+    element : lxml element
+        The post body.
+    blocks : sequence of sequences of elements
+        Disjoint blocks inside ``element``, none inside another.
+    skip : callable, optional
+        Elements left out everywhere (page chrome such as "Click to expand...").
+
+    Returns
+    -------
+    text : str
+        As :func:`element_text` gives it.
+    spans : list of (int, int)
+        ``text[start:end]`` is the text of each block, in the order given.
+
+    Examples
+    --------
+    >>> root = parse_html("<div><p>Hi</p><blockquote>Ann said: cats</blockquote>Dogs.</div>")
+    >>> text, spans = text_with_blocks(root, [root.findall(".//blockquote")])
+    >>> text
+    'Hi\\n\\nAnn said: cats\\n\\nDogs.'
+    >>> [text[a:b] for a, b in spans]
+    ['Ann said: cats']
+    """
+    placeholders: dict[etree._Element, str | None] = {}
+    for i, block in enumerate(blocks):
+        for j, node in enumerate(block):
+            placeholders[node] = f"\ue000{i}\ue001" if j == 0 else None
+    rendered = _squeeze(_render(element, skip=skip, placeholders=placeholders))
+    pieces = _PLACEHOLDER.split(rendered)
+    out: list[str] = [pieces[0]]
+    length = len(pieces[0])
+    spans: list[tuple[int, int]] = [(length, length)] * len(blocks)
+    for k in range(1, len(pieces), 2):
+        i = int(pieces[k])
+        block_text = "\n\n".join(t for t in (_squeeze(_render(n, skip=skip, placeholders={})) for n in blocks[i]) if t)
+        after = pieces[k + 1]
+        if not block_text:  # an empty block leaves no blank lines behind
+            after = after.lstrip("\n") if (length == 0 or out[-1].endswith("\n")) else after
+            if length and not after and out[-1].endswith("\n"):
+                out[-1] = out[-1].rstrip("\n")
+                length = sum(len(part) for part in out)
+        spans[i] = (length, length + len(block_text))
+        out.extend([block_text, after])
+        length += len(block_text) + len(after)
+    return "".join(out), spans
 
 
 def html_to_text(html: str, *, skip: Callable[[etree._Element], bool] | None = None) -> str:

@@ -1,0 +1,1 @@
+"""Analyses: functions from graphs and tables to tables (no I/O, no plotting)."""

@@ -1,0 +1,112 @@
+"""Centrality fast paths equal networkx, and hand-computed answers on tiny graphs."""
+
+import networkx as nx
+import numpy as np
+import polars as pl
+import pytest
+
+from sna.analysis.centrality import betweenness, centrality_table, degrees, harmonic, hits, katz, pagerank
+from sna.graph import LinkArrays
+
+
+def from_nx(graph: nx.DiGraph) -> LinkArrays:
+    nodes = list(graph)
+    index = {v: i for i, v in enumerate(nodes)}
+    edges = sorted((index[u], index[v], d.get("weight", 1.0)) for u, v, d in graph.edges(data=True))
+    src, dst, w = (np.array(x) for x in zip(*edges, strict=True)) if edges else (np.zeros(0, int),) * 3
+    return LinkArrays(pl.Series([str(v) for v in nodes]), src.astype(np.int64), dst.astype(np.int64), w.astype(float))
+
+
+def as_array(values: dict, graph: nx.DiGraph) -> np.ndarray:
+    return np.array([values[v] for v in graph])
+
+
+def random_graphs():
+    for seed in range(6):
+        g = nx.gnp_random_graph(40, 0.08, seed=seed, directed=True)
+        rng = np.random.default_rng(seed)
+        for u, v in g.edges:
+            g.edges[u, v]["weight"] = float(rng.integers(1, 5))
+        yield g
+    # A reply forest (acyclic), like a post graph.
+    forest = nx.DiGraph()
+    rng = np.random.default_rng(9)
+    forest.add_node(0)
+    for i in range(1, 120):
+        forest.add_edge(i, int(rng.integers(0, i)), weight=1.0)
+    yield forest
+
+
+@pytest.mark.parametrize("graph", list(random_graphs()))
+def test_fast_paths_equal_networkx(graph):
+    links = from_nx(graph)
+    expected_pr = as_array(nx.pagerank(graph, tol=1e-12, max_iter=10_000), graph)
+    np.testing.assert_allclose(pagerank(links), expected_pr, atol=1e-9)
+    values, sources = betweenness(links)
+    assert sources == graph.number_of_nodes()
+    np.testing.assert_allclose(values, as_array(nx.betweenness_centrality(graph), graph), atol=1e-12)
+    values, _ = harmonic(links)
+    np.testing.assert_allclose(values, as_array(nx.harmonic_centrality(graph), graph), atol=1e-12)
+    values, alpha = katz(links)
+    expected_katz = nx.katz_centrality(graph, alpha=alpha, tol=1e-12, max_iter=100_000)
+    np.testing.assert_allclose(values, as_array(expected_katz, graph), atol=1e-8)
+    deg = degrees(links)
+    assert deg["in_degree"].tolist() == [graph.in_degree(v) for v in graph]
+    assert deg["out_weight"].tolist() == [graph.out_degree(v, weight="weight") for v in graph]
+
+
+def test_hits_equals_networkx_when_the_leading_singular_value_is_unique():
+    graph = nx.gnp_random_graph(60, 0.1, seed=3, directed=True)
+    hub, authority = hits(from_nx(graph))
+    nx_hub, nx_authority = nx.hits(graph, max_iter=10_000, tol=1e-12)
+    np.testing.assert_allclose(hub, as_array(nx_hub, graph), atol=1e-7)
+    np.testing.assert_allclose(authority, as_array(nx_authority, graph), atol=1e-7)
+
+
+def test_sampled_betweenness_and_harmonic_with_all_sources_equal_exact():
+    graph = nx.gnp_random_graph(50, 0.1, seed=5, directed=True)
+    links = from_nx(graph)
+    exact, _ = betweenness(links)
+    sampled, sources = betweenness(links, k=50)
+    assert sources == 50
+    np.testing.assert_allclose(sampled, exact)
+    exact_h, _ = harmonic(links)
+    sampled_h, _ = harmonic(links, k=50)
+    np.testing.assert_allclose(sampled_h, exact_h)
+
+
+def test_sampled_estimates_are_close_and_deterministic():
+    graph = nx.gnp_random_graph(400, 0.02, seed=1, directed=True)
+    links = from_nx(graph)
+    exact, _ = betweenness(links)
+    a, sources = betweenness(links, k=200, seed=7)
+    b, _ = betweenness(links, k=200, seed=7)
+    assert sources == 200
+    assert np.array_equal(a, b)
+    assert np.corrcoef(a, exact)[0, 1] > 0.9
+    exact_h, _ = harmonic(links)
+    est_h, _ = harmonic(links, k=200, seed=7)
+    assert np.abs(est_h - exact_h).mean() / exact_h.mean() < 0.15
+
+
+def test_star_and_chain_by_hand():
+    # Chain c -> b -> a: b lies on the one path from c to a.
+    chain = LinkArrays(pl.Series(["a", "b", "c"]), np.array([1, 2]), np.array([0, 1]), np.ones(2))
+    table = centrality_table(chain, name="post_id")
+    assert table["betweenness"].to_list() == [0.0, 0.5, 0.0]
+    assert table["harmonic"].to_list() == [1.5, 1.0, 0.0]
+    # Star: three replies to one post.
+    star = LinkArrays(pl.Series(["r", "x", "y", "z"]), np.array([1, 2, 3]), np.zeros(3, dtype=np.int64), np.ones(3))
+    table = centrality_table(star, name="post_id")
+    assert table["in_degree"].to_list() == [3, 0, 0, 0]
+    assert table["authority"].to_list() == [1.0, 0.0, 0.0, 0.0]
+    assert table["hub"].to_list() == pytest.approx([0, 1 / 3, 1 / 3, 1 / 3])
+    assert table["harmonic"].to_list() == [3.0, 0.0, 0.0, 0.0]
+    assert table["pagerank"][0] == max(table["pagerank"])
+
+
+def test_empty_graph_has_null_hits():
+    lonely = LinkArrays(pl.Series(["a"]), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    table = centrality_table(lonely)
+    assert table["hub"].to_list() == [None]
+    assert table["pagerank"].to_list() == [1.0]

@@ -1,0 +1,75 @@
+"""Metric tables on the seed thread, checked against a reading of the thread."""
+
+import polars as pl
+import pytest
+
+import sna
+
+
+@pytest.fixture(scope="module")
+def seed_corpus():
+    from tests.helpers import SEED
+
+    return sna.load(SEED)
+
+
+def post(n: int) -> str:
+    return f"seed-pakistan-ussr-thread#{n}"
+
+
+def test_seed_post_metrics(seed_corpus):
+    metrics = seed_corpus.post_metrics().with_columns(n=pl.col("post_id").str.extract(r"#(\d+)$").cast(pl.Int64))
+    by_n = {row["n"]: row for row in metrics.iter_rows(named=True)}
+    # 19 posts answer the opening post implicitly; post 14 is quoted by 15, 16, 20 and 21.
+    assert by_n[1]["in_degree"] == 19 and by_n[14]["in_degree"] == 4
+    assert metrics.sort("pagerank", descending=True)["n"].head(2).to_list() == [1, 14]
+    # The longest chain: 19 quotes 17, which quotes 16, which quotes 14, which answers 1.
+    assert (by_n[19]["depth"], by_n[17]["depth"], by_n[16]["depth"], by_n[14]["depth"]) == (4, 3, 2, 1)
+    assert by_n[14]["subtree_size"] == 7 and by_n[1]["subtree_size"] == 32
+    assert by_n[19]["parent"] == post(17)
+
+
+def test_seed_author_metrics_keep_anonymous_posts_apart(seed_corpus):
+    authors = seed_corpus.author_metrics()
+    assert authors.height == 32  # Varun plus 31 posts without a name, one node each
+    assert authors.filter(pl.col("anonymous")).height == 31
+    assert authors.filter(pl.col("author") == "Varun")["in_degree"][0] == 19
+    assert authors["agree_in"].null_count() == 32  # no stance yet
+
+
+def test_seed_cascades(seed_corpus):
+    cascades = seed_corpus.cascades()
+    reply = cascades.filter(pl.col("kind") == "reply")
+    assert reply.select("size", "depth").rows() == [(32, 4)]
+    quote = cascades.filter(pl.col("kind") == "quote").sort("root")
+    sizes = dict(zip(quote["root"], quote["size"], strict=True))
+    assert sizes == {post(14): 7, post(22): 2, post(26): 3, post(30): 2, post(6): 3}
+    biggest = quote.filter(pl.col("root") == post(14)).row(0, named=True)
+    # Tree 14 -> {15, 16, 20, 21}, 16 -> 17 -> 19: Wiener index 46 over 21 pairs.
+    assert biggest["structural_virality"] == pytest.approx(46 / 21)
+    assert biggest["max_breadth"] == 4
+
+
+def test_seed_summary(seed_corpus):
+    summary = seed_corpus.summary()
+    assert summary["posts"] == 32 and summary["edges"] == {"quote": 12, "reply": 0, "implicit": 19}
+    assert summary["share_of_posts_that_quote"] == pytest.approx(12 / 32)
+    graph = summary["post_graph"]
+    assert (graph["nodes"], graph["links"], graph["weak_components"], graph["reciprocity"]) == (32, 31, 1, 0.0)
+    assert graph["density"] == pytest.approx(31 / (32 * 31))
+    assert graph["top"]["in_degree"][0] == {"node": post(1), "value": 19}
+
+
+def test_metrics_are_deterministic(seed_corpus):
+    a = sna.compute_metrics(seed_corpus.posts, seed_corpus.edges)
+    b = sna.compute_metrics(seed_corpus.posts, seed_corpus.edges)
+    for name in ("post_metrics", "author_metrics", "cascades"):
+        assert getattr(a, name).equals(getattr(b, name))
+    assert a.summary == b.summary
+
+
+def test_corpus_graphs_are_copies(seed_corpus):
+    graph = seed_corpus.author_graph()
+    graph.remove_node("Varun")
+    assert seed_corpus.author_graph().has_node("Varun")
+    assert seed_corpus.post_graph().number_of_edges() == seed_corpus.edges.height

@@ -1,0 +1,72 @@
+"""Graph files and tables: written atomically, read back with the right types."""
+
+import networkx as nx
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sna.export import atomic_outputs, write_gexf, write_graphml
+
+NODES = pl.DataFrame(
+    {
+        "id": ["a", "b", "c"],
+        "name": ['A <&> "co"', None, "line\nbreak"],
+        "count": [1, 2, None],
+        "score": [0.5, float("nan"), 1.25],
+        "flag": [True, False, None],
+    }
+)
+LINKS = pl.DataFrame(
+    {"source": ["b", "b", "c"], "target": ["a", "a", "a"], "kind": ["quote", "reply", "quote"], "weight": [1, 1, 2]}
+)
+
+
+def test_gexf_round_trip_keeps_types_parallel_edges_and_escapes(tmp_path):
+    path = tmp_path / "g.gexf"
+    write_gexf(path, NODES, LINKS, node_id="id", weight="weight", edge_kind="kind")
+    graph = nx.read_gexf(path)
+    assert isinstance(graph, nx.MultiDiGraph)
+    assert graph.number_of_edges() == 3
+    assert graph.nodes["a"]["name"] == 'A <&> "co"'
+    assert graph.nodes["c"]["name"] == "line\nbreak"
+    assert graph.nodes["a"]["count"] == 1 and isinstance(graph.nodes["a"]["count"], int)
+    assert graph.nodes["a"]["score"] == 0.5
+    assert "score" not in graph.nodes["b"]  # NaN is missing, not a number
+    assert graph.nodes["a"]["flag"] is True and "flag" not in graph.nodes["c"]
+    assert sorted(d["kind"] for _, _, d in graph.edges(data=True)) == ["quote", "quote", "reply"]
+
+
+def test_graphml_round_trip(tmp_path):
+    path = tmp_path / "g.graphml"
+    write_graphml(path, NODES, LINKS, node_id="id")
+    graph = nx.read_graphml(path, force_multigraph=True)
+    assert graph.number_of_edges() == 3
+    assert graph.nodes["a"] == {"name": 'A <&> "co"', "count": 1, "score": 0.5, "flag": True}
+    assert graph.nodes["b"] == {"count": 2, "flag": False}
+    assert sorted(d["weight"] for _, _, d in graph.edges(data=True)) == [1, 1, 2]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=6, unique=True), st.text(max_size=40))
+def test_property_any_text_survives_graph_files(tmp_path_factory, ids, label):
+    folder = tmp_path_factory.mktemp("g")
+    nodes = pl.DataFrame({"id": ids, "label_text": [label] * len(ids)})
+    links = pl.DataFrame({"source": ids[1:], "target": ids[:-1]}, schema={"source": pl.String, "target": pl.String})
+    write_gexf(folder / "g.gexf", nodes, links, node_id="id")
+    write_graphml(folder / "g.graphml", nodes, links, node_id="id")
+    # XML cannot hold control characters: those are dropped, everything else survives.
+    clean = "".join(ch for ch in label if ch in "\t\n\r" or ord(ch) >= 32).replace("\r\n", "\n").replace("\r", "\n")
+    for graph in (nx.read_gexf(folder / "g.gexf"), nx.read_graphml(folder / "g.graphml")):
+        assert graph.number_of_nodes() == len({"".join(c for c in i if ord(c) >= 32 or c in "\t\n\r") for i in ids})
+        for _, data in graph.nodes(data=True):
+            if clean:
+                assert data["label_text"].replace("\r\n", "\n").replace("\r", "\n") == clean
+
+
+def test_atomic_outputs_leave_nothing_on_failure(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError), atomic_outputs(out) as stage:
+        stage("a.csv").write_text("partial")
+        raise RuntimeError("boom")
+    assert list(out.iterdir()) == []
