@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from typing import TextIO
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -104,21 +105,16 @@ def _xml_text(expr: pl.Expr) -> pl.Expr:
     return (
         expr.cast(pl.String)
         .str.replace_all(_XML_BAD, "")
-        .str.replace_all("&", "&amp;", literal=True)
-        .str.replace_all("<", "&lt;", literal=True)
-        .str.replace_all(">", "&gt;", literal=True)
-        .str.replace_all('"', "&quot;", literal=True)
-        .str.replace_all("\n", "&#10;", literal=True)
-        .str.replace_all("\r", "&#13;", literal=True)
-        .str.replace_all("\t", "&#9;", literal=True)
-    )
+        .str.replace_many(["&", "<", ">", '"', "\n", "\r", "\t"],
+                          ["&amp;", "&lt;", "&gt;", "&quot;", "&#10;", "&#13;", "&#9;"])
+    )  # fmt: skip
 
 
 def _value(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     if dtype == pl.Boolean:
         return pl.when(expr).then(pl.lit("true")).when(~expr).then(pl.lit("false"))
     if dtype.is_float():
-        return pl.when(expr.is_finite()).then(expr.cast(pl.String))
+        return pl.when(expr.is_finite()).then(expr.round_sig_figs(7).cast(pl.String))
     if isinstance(dtype, pl.Datetime):
         return expr.dt.to_string("%Y-%m-%dT%H:%M:%SZ")
     return _xml_text(expr)
@@ -138,8 +134,12 @@ def _attribute_columns(df: pl.DataFrame, skip: tuple[str, ...]) -> list[tuple[st
     return [(name, dtype) for name, dtype in df.schema.items() if name not in skip and dtype != pl.Null]
 
 
-def _lines(df: pl.DataFrame, pieces: list[pl.Expr]) -> list[str]:
-    return df.select(pl.concat_str(pieces, ignore_nulls=True).alias("line"))["line"].to_list()
+def _write_lines(out: TextIO, df: pl.DataFrame, pieces: list[pl.Expr]) -> None:
+    """Write one line per row, built from ``pieces`` (already XML-escaped)."""
+    out.flush()
+    lines = df.select(pl.concat_str(pieces, ignore_nulls=True).alias("line"))
+    if lines.height:
+        lines.write_csv(out, include_header=False, quote_style="never")
 
 
 def write_gexf(
@@ -223,9 +223,9 @@ def write_gexf(
         out.write(declarations("node", node_attrs))
         out.write(declarations("edge", edge_attrs))
         out.write("    <nodes>\n")
-        out.writelines(line + "\n" for line in _lines(nodes, node_pieces))
+        _write_lines(out, nodes, node_pieces)
         out.write("    </nodes>\n    <edges>\n")
-        out.writelines(line + "\n" for line in _lines(links, edge_pieces))
+        _write_lines(out, links, edge_pieces)
         out.write("    </edges>\n  </graph>\n</gexf>\n")
 
 
@@ -272,8 +272,8 @@ def write_graphml(path: Path, nodes: pl.DataFrame, links: pl.DataFrame, *, node_
                 kind_type = _type_name(dtype, "graphml")
                 out.write(f'  <key id="{prefix}{i}" for="{kind}" attr.name="{name}" attr.type="{kind_type}"/>\n')
         out.write('  <graph edgedefault="directed">\n')
-        out.writelines(line + "\n" for line in _lines(nodes, node_pieces))
-        out.writelines(line + "\n" for line in _lines(links, edge_pieces))
+        _write_lines(out, nodes, node_pieces)
+        _write_lines(out, links, edge_pieces)
         out.write("  </graph>\n</graphml>\n")
 
 
@@ -288,8 +288,16 @@ def escape_xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+POST_GRAPH_MEASURES = ("in_degree", "out_degree", "pagerank", "betweenness", "harmonic", "cascade_id", "depth",
+                       "subtree_size")  # fmt: skip
+
+
 def graph_file_tables(
-    posts: pl.DataFrame, edges: pl.DataFrame, post_metrics: pl.DataFrame, author_metrics: pl.DataFrame
+    posts: pl.DataFrame,
+    edges: pl.DataFrame,
+    post_metrics: pl.DataFrame,
+    author_metrics: pl.DataFrame,
+    author_edges: pl.DataFrame,
 ) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
     """Node and edge tables for ``posts.*`` and ``authors.*`` graph files, metrics attached.
 
@@ -299,14 +307,15 @@ def graph_file_tables(
         ``{"posts": (nodes, links), "authors": (nodes, links)}``; node tables
         carry the id column ``id``.
     """
-    from sna.graph import author_tables, post_edge_table, post_node_table
+    from sna.graph import post_edge_table, post_node_table
 
-    metric_columns = [c for c in post_metrics.columns if c not in ("thread_id", "author", "parent")]
+    # Graph files carry the measures people colour and size nodes by; every
+    # measure is in post_metrics.* (a 1M-post GEXF with all of them passes 1 GB).
+    metric_columns = ["post_id", *POST_GRAPH_MEASURES]
     post_nodes = (
         post_node_table(posts)
         .join(post_metrics.select(metric_columns), on="post_id", how="left", maintain_order="left")
         .rename({"post_id": "id"})
     )
-    _, author_link_table = author_tables(posts, edges)
     author_nodes = author_metrics.rename({"author": "id"})
-    return {"posts": (post_nodes, post_edge_table(edges)), "authors": (author_nodes, author_link_table)}
+    return {"posts": (post_nodes, post_edge_table(edges)), "authors": (author_nodes, author_edges)}

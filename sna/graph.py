@@ -44,10 +44,9 @@ def author_key() -> pl.Expr:
     >>> posts.select(author_key()).to_series().to_list()
     ['ann', '[post 2]', '[post 3]']
     """
-    unknown = pl.col("author").is_null() | pl.col("author").str.strip_chars().str.to_lowercase().is_in(
-        list(PLACEHOLDER_AUTHORS)
-    )
-    return pl.when(unknown).then(pl.format("[post {}]", pl.col("post_id"))).otherwise(pl.col("author")).alias("node")
+    author = pl.col("author").cast(pl.String)
+    unknown = author.is_null() | author.str.strip_chars().str.to_lowercase().is_in(list(PLACEHOLDER_AUTHORS))
+    return pl.when(unknown).then(pl.format("[post {}]", pl.col("post_id"))).otherwise(author).alias("node")
 
 
 def excerpt(column: str, chars: int = EXCERPT_CHARS) -> pl.Expr:
@@ -58,7 +57,7 @@ def excerpt(column: str, chars: int = EXCERPT_CHARS) -> pl.Expr:
     >>> pl.DataFrame({"t": ["a\\n\\n b  c"]}).select(excerpt("t", 4)).item()
     'a b…'
     """
-    flat = pl.col(column).str.replace_all(r"\s+", " ").str.strip_chars()
+    flat = pl.col(column).str.slice(0, 4 * chars).str.replace_all(r"\s+", " ").str.strip_chars()
     return (
         pl.when(flat.str.len_chars() > chars)
         .then(flat.str.slice(0, chars - 1).str.strip_chars_end() + "…")
@@ -102,6 +101,11 @@ class LinkArrays:
         return sp.csr_array((self.weight, (self.src, self.dst)), shape=(self.n, self.n))
 
     @cached_property
+    def is_acyclic(self) -> bool:
+        """Whether the graph has no directed cycle."""
+        return bool(self.igraph.is_dag()) if self.m else True
+
+    @cached_property
     def igraph(self):  # igraph is imported lazily
         """The same graph as an ``igraph.Graph`` with a ``weight`` edge attribute."""
         import igraph as ig
@@ -119,39 +123,143 @@ class LinkArrays:
         return graph
 
 
-def _links(nodes: pl.Series, pairs: pl.DataFrame) -> LinkArrays:
-    """Index (source, target, weight) string pairs by ``nodes``."""
-    index = pl.DataFrame({"node": nodes, "_i": np.arange(len(nodes), dtype=np.int64)})
+KIND_CODES = {"quote": 0, "reply": 1, "implicit": 2}
+STANCE_CODES = {"agree": 0, "neutral": 1, "disagree": 2}
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """POSTS and EDGES as integer arrays, shared by every graph computation.
+
+    Attributes
+    ----------
+    post_ids : pl.Series
+        Post ids; post ``i`` is row ``i`` of POSTS.
+    thread, position : np.ndarray
+        Dense thread code and position of each post.
+    node_names : pl.Series
+        Author-graph nodes in order of their first post.
+    node : np.ndarray
+        Each post's author-graph node (index into ``node_names``).
+    src, dst : np.ndarray
+        Each EDGES row's source and target post.
+    kind : np.ndarray
+        Edge kind codes (``KIND_CODES``).
+    stance : np.ndarray
+        Stance codes (``STANCE_CODES``), -1 where unlabelled.
+    created_us : np.ndarray or None
+        Post times in microseconds, ``None`` when no post has one; missing
+        times are the minimum int64.
+    """
+
+    post_ids: pl.Series
+    thread: np.ndarray
+    position: np.ndarray
+    node_names: pl.Series
+    node: np.ndarray
+    src: np.ndarray
+    dst: np.ndarray
+    kind: np.ndarray
+    stance: np.ndarray
+    created_us: np.ndarray | None
+
+    @property
+    def n_posts(self) -> int:
+        """Number of posts."""
+        return len(self.post_ids)
+
+    @property
+    def has_stance(self) -> bool:
+        """Whether any edge has a stance label."""
+        return bool((self.stance >= 0).any())
+
+
+def index_corpus(posts: pl.DataFrame, edges: pl.DataFrame) -> Indexed:
+    """Map posts, authors and edges to integer arrays once.
+
+    Edges whose endpoints are not posts are dropped (validated EDGES have none).
+
+    Examples
+    --------
+    >>> posts = pl.DataFrame({"post_id": ["a", "b"], "thread_id": ["t", "t"], "position": [1, 2],
+    ...                       "author": ["ann", None]})
+    >>> edges = pl.DataFrame({"source": ["b"], "target": ["a"], "kind": ["reply"]})
+    >>> ix = index_corpus(posts, edges)
+    >>> ix.node_names.to_list(), ix.src.tolist(), ix.dst.tolist(), ix.stance.tolist()
+    (['ann', '[post b]'], [1], [0], [-1])
+    """
+    n = posts.height
+    ids = posts["post_id"]
+    lookup = pl.DataFrame({"_id": ids, "_i": np.arange(n, dtype=np.int64)})
+    ends = edges.select(
+        pl.col("source").alias("_id"), pl.col("target").alias("_t"), pl.int_range(pl.len()).alias("_row")
+    )
     joined = (
-        pairs.join(index.rename({"node": "source"}), on="source", how="inner")
-        .join(index.rename({"node": "target", "_i": "_j"}), on="target", how="inner")
-        .sort("_i", "_j")
+        ends.join(lookup, on="_id", how="inner")
+        .join(lookup.rename({"_id": "_t", "_i": "_j"}), on="_t", how="inner")
+        .sort("_row")
     )
-    return LinkArrays(
-        nodes,
-        joined["_i"].to_numpy().astype(np.int64),
-        joined["_j"].to_numpy().astype(np.int64),
-        joined["weight"].cast(pl.Float64).to_numpy(),
+    rows = joined["_row"].to_numpy()
+    kind = edges["kind"].replace_strict(KIND_CODES, return_dtype=pl.Int8).to_numpy()[rows]
+    if "stance" in edges.columns:
+        stance = edges["stance"].replace_strict(STANCE_CODES, default=-1, return_dtype=pl.Int8).to_numpy()[rows]
+    else:
+        stance = np.full(len(rows), -1, dtype=np.int8)
+    node = posts.select(author_key()).to_series()
+    first = (
+        pl.DataFrame({"node": node})
+        .with_row_index("_i")
+        .group_by("node", maintain_order=True)
+        .agg(pl.col("_i").first())
+    )
+    codes = node.replace_strict(first["node"], np.arange(first.height, dtype=np.int64), return_dtype=pl.Int64)
+    created = posts["created_at"] if "created_at" in posts.columns else None
+    created_us = None
+    if created is not None and created.null_count() < n:
+        created_us = created.dt.epoch("us").fill_null(np.iinfo(np.int64).min).to_numpy()
+    return Indexed(
+        post_ids=ids,
+        thread=posts["thread_id"].rank("dense").cast(pl.Int64).to_numpy() if n else np.zeros(0, np.int64),
+        position=posts["position"].cast(pl.Int64).to_numpy(),
+        node_names=first["node"],
+        node=codes.to_numpy(),
+        src=joined["_i"].to_numpy().astype(np.int64),
+        dst=joined["_j"].to_numpy().astype(np.int64),
+        kind=kind,
+        stance=stance,
+        created_us=created_us,
     )
 
 
-def post_links(posts: pl.DataFrame, edges: pl.DataFrame) -> LinkArrays:
+def _group_pairs(a: np.ndarray, b: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (a, b) pairs in sorted order, and each input pair's group."""
+    key = a * max(size, 1) + b
+    unique, inverse = np.unique(key, return_inverse=True)
+    return unique // max(size, 1), unique % max(size, 1), inverse
+
+
+def post_links(posts: pl.DataFrame, edges: pl.DataFrame, *, index: Indexed | None = None) -> LinkArrays:
     """The post graph as arrays: one edge per (source, target), weight = EDGES rows.
 
     Examples
     --------
-    >>> posts = pl.DataFrame({"post_id": ["a", "b", "c"]})
+    >>> posts = pl.DataFrame({"post_id": ["a", "b", "c"], "thread_id": ["t"] * 3, "position": [1, 2, 3],
+    ...                       "author": [None] * 3})
     >>> edges = pl.DataFrame({"source": ["b", "c", "c"], "target": ["a", "a", "a"],
     ...                       "kind": ["reply", "quote", "reply"]})
     >>> links = post_links(posts, edges)
     >>> links.src.tolist(), links.dst.tolist(), links.weight.tolist()
     ([1, 2], [0, 0], [1.0, 2.0])
     """
-    pairs = edges.group_by("source", "target").agg(weight=pl.len())
-    return _links(posts["post_id"], pairs)
+    ix = index or index_corpus(posts, edges)
+    src, dst, group = _group_pairs(ix.src, ix.dst, ix.n_posts)
+    weight = np.bincount(group, minlength=len(src)).astype(float)
+    return LinkArrays(ix.post_ids, src, dst, weight)
 
 
-def author_tables(posts: pl.DataFrame, edges: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def author_tables(
+    posts: pl.DataFrame, edges: pl.DataFrame, *, index: Indexed | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Author nodes and author edges, aggregated from posts and edges.
 
     Returns
@@ -163,11 +271,12 @@ def author_tables(posts: pl.DataFrame, edges: pl.DataFrame) -> tuple[pl.DataFram
         ``source``, ``target`` (authors), ``weight`` (interactions), counts
         per kind (``quote``, ``reply``, ``implicit``) and per stance
         (``agree``, ``neutral``, ``disagree``), ``signed`` = agree − disagree.
-        Self-replies are left out.
+        Self-replies are left out. Sorted by source and target.
 
     Examples
     --------
-    >>> posts = pl.DataFrame({"post_id": ["1", "2", "3"], "author": ["ann", "bo", "ann"]})
+    >>> posts = pl.DataFrame({"post_id": ["1", "2", "3"], "thread_id": ["t"] * 3, "position": [1, 2, 3],
+    ...                       "author": ["ann", "bo", "ann"]})
     >>> edges = pl.DataFrame({"source": ["2", "3"], "target": ["1", "2"], "kind": ["quote", "reply"],
     ...                       "stance": ["disagree", None]})
     >>> nodes, links = author_tables(posts, edges)
@@ -176,34 +285,49 @@ def author_tables(posts: pl.DataFrame, edges: pl.DataFrame) -> tuple[pl.DataFram
     >>> links.select("source", "target", "weight", "disagree", "signed").rows()
     [('ann', 'bo', 1, 0, 0), ('bo', 'ann', 1, 1, -1)]
     """
-    keyed = posts.select("post_id", author_key(), pl.col("author").is_null().alias("_missing"))
-    if "stance" not in edges.columns:
-        edges = edges.with_columns(stance=pl.lit(None, pl.String))
-    joined = (
-        edges.select("source", "target", "kind", "stance")
-        .join(keyed.select(pl.col("post_id").alias("source"), pl.col("node").alias("a")), on="source")
-        .join(keyed.select(pl.col("post_id").alias("target"), pl.col("node").alias("b")), on="target")
+    ix = index or index_corpus(posts, edges)
+    n_nodes = len(ix.node_names)
+    a, b = ix.node[ix.src], ix.node[ix.dst]
+    self_reply = a == b
+    nodes = pl.DataFrame(
+        {
+            "author": ix.node_names,
+            "posts": np.bincount(ix.node, minlength=n_nodes).astype(np.int64),
+            "self_replies": np.bincount(a[self_reply], minlength=n_nodes).astype(np.int64),
+            "anonymous": ix.node_names.str.starts_with("[post "),
+        }
     )
-    self_replies = joined.filter(pl.col("a") == pl.col("b")).group_by("a").agg(self_replies=pl.len())
-    nodes = (
-        keyed.group_by("node", maintain_order=True)
-        .agg(posts=pl.len(), anonymous=pl.col("node").first().str.starts_with("[post "))
-        .join(self_replies.rename({"a": "node"}), on="node", how="left", maintain_order="left")
-        .with_columns(pl.col("self_replies").fill_null(0).cast(pl.Int64), pl.col("posts").cast(pl.Int64))
-        .rename({"node": "author"})
-        .select("author", "posts", "self_replies", "anonymous")
-    )
-    counts = [(pl.col("kind") == k).sum().cast(pl.Int64).alias(k) for k in ("quote", "reply", "implicit")]
-    counts += [(pl.col("stance") == s).sum().cast(pl.Int64).alias(s) for s in ("agree", "neutral", "disagree")]
-    links = (
-        joined.filter(pl.col("a") != pl.col("b"))
-        .group_by("a", "b")
-        .agg(pl.len().cast(pl.Int64).alias("weight"), *counts)
-        .with_columns(signed=pl.col("agree") - pl.col("disagree"))
-        .rename({"a": "source", "b": "target"})
-        .sort("source", "target")
-    )
+    keep = ~self_reply
+    source, target, group = _group_pairs(a[keep], b[keep], n_nodes)
+    columns: dict[str, object] = {
+        "source": ix.node_names.gather(source),
+        "target": ix.node_names.gather(target),
+        "weight": np.bincount(group, minlength=len(source)).astype(np.int64),
+    }
+    for name, code in KIND_CODES.items():
+        columns[name] = np.bincount(group, weights=ix.kind[keep] == code, minlength=len(source)).astype(np.int64)
+    for name, code in STANCE_CODES.items():
+        columns[name] = np.bincount(group, weights=ix.stance[keep] == code, minlength=len(source)).astype(np.int64)
+    links = pl.DataFrame(columns).with_columns(signed=pl.col("agree") - pl.col("disagree")).sort("source", "target")
     return nodes, links
+
+
+def links_from_tables(nodes: pl.DataFrame, links: pl.DataFrame) -> LinkArrays:
+    """The author graph as arrays, from the tables :func:`author_tables` returns."""
+    names = nodes["author"]
+    lookup = pl.DataFrame({"source": names, "_i": np.arange(len(names), dtype=np.int64)})
+    joined = (
+        links.select("source", "target", "weight")
+        .join(lookup, on="source", how="inner")
+        .join(lookup.rename({"source": "target", "_i": "_j"}), on="target", how="inner")
+        .sort("_i", "_j")
+    )
+    return LinkArrays(
+        names,
+        joined["_i"].to_numpy().astype(np.int64),
+        joined["_j"].to_numpy().astype(np.int64),
+        joined["weight"].cast(pl.Float64).to_numpy(),
+    )
 
 
 def author_links(posts: pl.DataFrame, edges: pl.DataFrame) -> LinkArrays:
@@ -211,13 +335,13 @@ def author_links(posts: pl.DataFrame, edges: pl.DataFrame) -> LinkArrays:
 
     Examples
     --------
-    >>> posts = pl.DataFrame({"post_id": ["1", "2"], "author": ["ann", "bo"]})
+    >>> posts = pl.DataFrame({"post_id": ["1", "2"], "thread_id": ["t", "t"], "position": [1, 2],
+    ...                       "author": ["ann", "bo"]})
     >>> edges = pl.DataFrame({"source": ["2"], "target": ["1"], "kind": ["quote"]})
     >>> author_links(posts, edges).nodes.to_list()
     ['ann', 'bo']
     """
-    nodes, links = author_tables(posts, edges)
-    return _links(nodes["author"], links.select("source", "target", "weight"))
+    return links_from_tables(*author_tables(posts, edges))
 
 
 def _attrs(row: dict[str, object]) -> dict[str, object]:
@@ -279,7 +403,8 @@ def author_graph(posts: pl.DataFrame, edges: pl.DataFrame) -> nx.DiGraph:
 
     Examples
     --------
-    >>> posts = pl.DataFrame({"post_id": ["1", "2", "3"], "author": ["ann", "bo", "bo"]})
+    >>> posts = pl.DataFrame({"post_id": ["1", "2", "3"], "thread_id": ["t"] * 3, "position": [1, 2, 3],
+    ...                       "author": ["ann", "bo", "bo"]})
     >>> edges = pl.DataFrame({"source": ["2", "3"], "target": ["1", "2"], "kind": ["quote", "reply"]})
     >>> g = author_graph(posts, edges)
     >>> g.nodes["bo"]["self_replies"], g.edges["bo", "ann"]["weight"]

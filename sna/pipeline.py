@@ -157,7 +157,7 @@ def read_ingested(directory: str | Path) -> Ingested:
     return Ingested(tables["posts"], tables["edges"])
 
 
-METRIC_TABLES = ("post_metrics", "author_metrics", "cascades")
+METRIC_TABLES = ("post_metrics", "author_metrics", "author_edges", "cascades")
 GRAPH_FILES = ("posts.gexf", "authors.gexf", "posts.graphml", "authors.graphml")
 
 
@@ -179,7 +179,7 @@ def stage_metrics(
     write_json(metrics.summary, stage("summary.json"))
     written.append("summary.json")
     with progress.stage("writing graph files"):
-        tables = graph_file_tables(posts, edges, metrics.post_metrics, metrics.author_metrics)
+        tables = graph_file_tables(posts, edges, metrics.post_metrics, metrics.author_metrics, metrics.author_edges)
         for name, (nodes, links) in tables.items():
             weight = "weight" if "weight" in links.columns else None
             kind = "kind" if name == "posts" else None

@@ -26,13 +26,27 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from sna.graph import author_key
+from sna.graph import KIND_CODES, Indexed, index_corpus
 
-_KIND_RANK = {"quote": 0, "reply": 1, "implicit": 2}
 CASCADE_COLUMNS = [
     "cascade_id", "thread_id", "root", "kind", "size", "depth", "max_breadth", "mean_depth",
     "structural_virality", "authors", "duration_s", "agree", "disagree",
 ]  # fmt: skip
+
+
+def _parents(ix: Indexed, kinds: tuple[str, ...]) -> np.ndarray:
+    """Parent post index per post (-1 for none): first quoted, else stated, else implicit target."""
+    allowed = np.isin(ix.kind, [KIND_CODES[k] for k in kinds])
+    valid = allowed & (ix.thread[ix.src] == ix.thread[ix.dst]) & (ix.position[ix.dst] < ix.position[ix.src])
+    rows = np.flatnonzero(valid)
+    parent = np.full(ix.n_posts, -1, dtype=np.int64)
+    if len(rows):
+        order = rows[np.lexsort((rows, ix.kind[rows], ix.src[rows]))]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = ix.src[order[1:]] != ix.src[order[:-1]]
+        chosen = order[first]
+        parent[ix.src[chosen]] = ix.dst[chosen]
+    return parent
 
 
 def choose_parents(
@@ -46,28 +60,16 @@ def choose_parents(
 
     Examples
     --------
-    >>> posts = pl.DataFrame({"post_id": ["a", "b", "c"], "thread_id": ["t"] * 3, "position": [1, 2, 3]})
+    >>> posts = pl.DataFrame({"post_id": ["a", "b", "c"], "thread_id": ["t"] * 3, "position": [1, 2, 3],
+    ...                       "author": [None] * 3})
     >>> edges = pl.DataFrame({"source": ["c", "c", "b"], "target": ["b", "a", "a"],
     ...                       "kind": ["quote", "reply", "implicit"]})
     >>> choose_parents(posts, edges).to_list()
     [None, 'a', 'b']
     """
-    info = posts.select("post_id", "thread_id", "position")
-    candidates = (
-        edges.select("source", "target", "kind")
-        .with_row_index("_row")
-        .filter(pl.col("kind").is_in(list(kinds)))
-        .join(info.rename({"post_id": "source", "position": "_sp", "thread_id": "_st"}), on="source")
-        .join(info.rename({"post_id": "target", "position": "_tp", "thread_id": "_tt"}), on="target")
-        .filter((pl.col("_tp") < pl.col("_sp")) & (pl.col("_st") == pl.col("_tt")))
-        .with_columns(_rank=pl.col("kind").replace_strict(_KIND_RANK, return_dtype=pl.Int8))
-        .sort("_rank", "_row")
-        .group_by("source", maintain_order=True)
-        .agg(pl.col("target").first().alias("parent"))
-    )
-    return posts.select("post_id").join(
-        candidates.rename({"source": "post_id"}), on="post_id", how="left", maintain_order="left"
-    )["parent"]
+    ix = index_corpus(posts, edges)
+    parent = _parents(ix, kinds)
+    return pl.Series("parent", ix.post_ids.gather(np.maximum(parent, 0))).set(pl.Series(parent < 0), None)
 
 
 def tree_arrays(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -109,93 +111,78 @@ def tree_arrays(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return up, depth, size
 
 
-def _parent_index(parent: pl.Series, ids: pl.Series) -> np.ndarray:
-    """Positions of the parents in ``ids`` (-1 for none)."""
-    index = pl.DataFrame({"parent": ids, "_p": np.arange(len(ids))})
-    joined = pl.DataFrame({"parent": parent}).join(index, on="parent", how="left", maintain_order="left")
-    return joined["_p"].fill_null(-1).to_numpy().astype(np.int64)
-
-
-def _stance_counts(edges: pl.DataFrame, membership: pl.DataFrame) -> pl.DataFrame | None:
-    """Agree/disagree edges inside each cascade; None before stance is labelled."""
-    if "stance" not in edges.columns or edges["stance"].null_count() == edges.height:
-        return None
-    return (
-        edges.select("source", "target", "stance")
-        .join(membership.rename({"post_id": "source", "root": "_rs"}), on="source")
-        .join(membership.rename({"post_id": "target", "root": "_rt"}), on="target")
-        .filter(pl.col("_rs") == pl.col("_rt"))
-        .group_by("_rs")
-        .agg(
-            agree=(pl.col("stance") == "agree").sum().cast(pl.Int64),
-            disagree=(pl.col("stance") == "disagree").sum().cast(pl.Int64),
-        )
-        .rename({"_rs": "root"})
-    )
+def _per_root(values: np.ndarray, roots: np.ndarray, n: int, how: str) -> np.ndarray:
+    """Reduce ``values`` per root: "max" or "min" (roots index 0..n-1)."""
+    out = np.full(n, np.iinfo(np.int64).min if how == "max" else np.iinfo(np.int64).max, dtype=np.int64)
+    (np.maximum if how == "max" else np.minimum).at(out, roots, values)
+    return out
 
 
 def _cascade_table(
-    posts: pl.DataFrame, edges: pl.DataFrame, parent_idx: np.ndarray, members: np.ndarray, kind: str
+    ix: Indexed, parent: np.ndarray, members: np.ndarray, kind: str, thread_ids: pl.Series
 ) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
-    """Metrics of the trees given by ``parent_idx`` among the posts flagged in ``members``."""
-    ids = posts["post_id"]
-    root, depth, size = tree_arrays(parent_idx)
-    nodes = pl.DataFrame(
-        {
-            "post_id": ids,
-            "thread_id": posts["thread_id"],
-            "root": ids.gather(root),
-            "depth": depth,
-            "size": size,
-            "tree_size": size[root],
-            "is_root": parent_idx < 0,
-            "created_at": posts["created_at"],
-            "author_node": posts.select(author_key()).to_series(),
-        }
-    ).filter(pl.Series(members))
-    wiener = (
-        nodes.filter(~pl.col("is_root"))
-        .group_by("root")
-        .agg(wiener=(pl.col("size") * (pl.col("tree_size") - pl.col("size"))).sum())
-    )
-    breadth = nodes.group_by("root", "depth").len().group_by("root").agg(max_breadth=pl.col("len").max().cast(pl.Int64))
-    table = (
-        nodes.group_by("root", maintain_order=True)
-        .agg(
-            pl.col("thread_id").first(),
-            size=pl.len().cast(pl.Int64),
-            depth=pl.col("depth").max(),
-            mean_depth=pl.col("depth").mean(),
-            authors=pl.col("author_node").n_unique().cast(pl.Int64),
-            duration_s=(pl.col("created_at").max() - pl.col("created_at").min()).dt.total_seconds(),
-        )
-        .join(wiener, on="root", how="left", maintain_order="left")
-        .join(breadth, on="root", how="left", maintain_order="left")
-        .with_columns(
-            cascade_id=pl.format("{}:{}", pl.lit(kind), pl.col("root")),
-            kind=pl.lit(kind),
-            structural_virality=pl.when(pl.col("size") >= 2).then(
-                pl.col("wiener").fill_null(0) / (pl.col("size") * (pl.col("size") - 1) / 2)
-            ),
-        )
-    )
-    counts = _stance_counts(edges, nodes.select("post_id", "root"))
-    if counts is None:
-        table = table.with_columns(agree=pl.lit(None, pl.Int64), disagree=pl.lit(None, pl.Int64))
+    """Metrics of the trees given by ``parent`` among the posts flagged in ``members``."""
+    n = ix.n_posts
+    root, depth, size = tree_arrays(parent)
+    member = np.flatnonzero(members)
+    r = root[member]
+    roots = np.unique(r)  # in post order: a root precedes its descendants
+    count = np.bincount(r, minlength=n)
+    tree_size = size[root]
+    non_root = member[parent[member] >= 0]
+    wiener = np.bincount(root[non_root], weights=size[non_root] * (tree_size[non_root] - size[non_root]), minlength=n)
+    depth_sum = np.bincount(r, weights=depth[member], minlength=n)
+    max_depth = _per_root(depth[member], r, n, "max")
+    level_key = r * (int(depth.max(initial=0)) + 1) + depth[member]
+    levels, level_count = np.unique(level_key, return_counts=True)
+    breadth = _per_root(level_count, levels // (int(depth.max(initial=0)) + 1), n, "max")
+    pairs = np.unique(r * max(len(ix.node_names), 1) + ix.node[member])
+    authors = np.bincount(pairs // max(len(ix.node_names), 1), minlength=n)
+    sizes = count[roots]
+    columns: dict[str, object] = {
+        "cascade_id": (f"{kind}:" + ix.post_ids.gather(roots)) if len(roots) else [],
+        "thread_id": thread_ids.gather(roots),
+        "root": ix.post_ids.gather(roots),
+        "kind": [kind] * len(roots),
+        "size": sizes.astype(np.int64),
+        "depth": max_depth[roots],
+        "max_breadth": breadth[roots],
+        "mean_depth": depth_sum[roots] / sizes,
+        "structural_virality": np.where(sizes >= 2, wiener[roots] / np.maximum(sizes * (sizes - 1) / 2, 1), np.nan),
+        "authors": authors[roots].astype(np.int64),
+    }
+    table = pl.DataFrame(columns, schema_overrides={"cascade_id": pl.String, "kind": pl.String})
+    table = table.with_columns(pl.col("structural_virality").fill_nan(None))
+    duration = pl.lit(None, pl.Int64)
+    if ix.created_us is not None:
+        stamped = member[ix.created_us[member] != np.iinfo(np.int64).min]
+        latest = _per_root(ix.created_us[stamped], root[stamped], n, "max")
+        earliest = _per_root(ix.created_us[stamped], root[stamped], n, "min")
+        has = np.bincount(root[stamped], minlength=n)[roots] > 0
+        seconds = (latest[roots] - earliest[roots]) // 1_000_000
+        duration = pl.Series(np.where(has, seconds, 0)).set(pl.Series(~has), None)
+    table = table.with_columns(duration_s=duration)
+    if ix.has_stance:
+        inside = members[ix.src] & members[ix.dst] & (root[ix.src] == root[ix.dst])
+        agree = np.bincount(root[ix.src][inside & (ix.stance == 0)], minlength=n)
+        disagree = np.bincount(root[ix.src][inside & (ix.stance == 2)], minlength=n)
+        table = table.with_columns(agree=agree[roots].astype(np.int64), disagree=disagree[roots].astype(np.int64))
     else:
-        table = table.join(counts, on="root", how="left", maintain_order="left").with_columns(
-            pl.col("agree", "disagree").fill_null(0)
-        )
+        table = table.with_columns(agree=pl.lit(None, pl.Int64), disagree=pl.lit(None, pl.Int64))
     return table.select(CASCADE_COLUMNS), root, depth, size
 
 
-def cascades(posts: pl.DataFrame, edges: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def cascades(
+    posts: pl.DataFrame, edges: pl.DataFrame, *, index: Indexed | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Reply and quote cascades, and each post's place in its reply tree.
 
     Parameters
     ----------
     posts, edges : pl.DataFrame
         POSTS and EDGES.
+    index : Indexed, optional
+        The corpus as arrays, if already built.
 
     Returns
     -------
@@ -221,21 +208,25 @@ def cascades(posts: pl.DataFrame, edges: pl.DataFrame) -> tuple[pl.DataFrame, pl
     >>> per_post["subtree_size"].to_list()
     [3, 2, 1]
     """
-    ids = posts["post_id"]
-    reply_parent = choose_parents(posts, edges)
-    everyone = np.ones(posts.height, dtype=bool)
-    reply, root, depth, size = _cascade_table(posts, edges, _parent_index(reply_parent, ids), everyone, "reply")
-    quote_parent = choose_parents(posts, edges, kinds=("quote",))
-    quoted = edges.filter(pl.col("kind") == "quote")
-    involved = ids.is_in(pl.concat([quoted["source"], quoted["target"]]).implode()).to_numpy()
-    quote, _, _, _ = _cascade_table(posts, edges, _parent_index(quote_parent, ids), involved, "quote")
+    ix = index or index_corpus(posts, edges)
+    ids = ix.post_ids
+    reply_parent = _parents(ix, ("quote", "reply", "implicit"))
+    everyone = np.ones(ix.n_posts, dtype=bool)
+    reply, root, depth, size = _cascade_table(ix, reply_parent, everyone, "reply", posts["thread_id"])
+    quote_parent = _parents(ix, ("quote",))
+    involved = np.zeros(ix.n_posts, dtype=bool)
+    quoting = ix.kind == KIND_CODES["quote"]
+    involved[ix.src[quoting]] = True
+    involved[ix.dst[quoting]] = True
+    quote, _, _, _ = _cascade_table(ix, quote_parent, involved, "quote", posts["thread_id"])
+    parent_ids = ids.gather(np.maximum(reply_parent, 0)).set(pl.Series(reply_parent < 0), None)
     per_post = pl.DataFrame(
         {
             "post_id": ids,
-            "cascade_id": ("reply:" + ids.gather(root)) if posts.height else ids,
+            "cascade_id": ("reply:" + ids.gather(root)) if ix.n_posts else ids,
             "depth": depth,
             "subtree_size": size,
-            "parent": reply_parent,
+            "parent": parent_ids,
         }
     )
     return pl.concat([reply, quote.filter(pl.col("size") >= 2)]), per_post

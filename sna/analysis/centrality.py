@@ -99,14 +99,10 @@ def hits(links: LinkArrays, *, max_iter: int = 500, tol: float = 1e-10) -> tuple
     return hub / (hub.sum() or 1.0), authority / (authority.sum() or 1.0)
 
 
-def _is_acyclic(links: LinkArrays) -> bool:
-    return bool(links.igraph.is_dag()) if links.m else True
-
-
 def _sources(links: LinkArrays, k: int | None, seed: int) -> list[int] | None:
     """None for exact computation, else ``k`` sampled source nodes."""
     if k is None:
-        k = links.n if (links.n <= EXACT_LIMIT or _is_acyclic(links)) else DEFAULT_SOURCES
+        k = links.n if (links.n <= EXACT_LIMIT or links.is_acyclic) else DEFAULT_SOURCES
     if k >= links.n:
         return None
     rng = np.random.default_rng(seed)
@@ -201,7 +197,7 @@ def katz(
         return np.zeros(0), alpha or 0.1
     adjacency = sp.csr_array((np.ones(links.m), (links.src, links.dst)), shape=(n, n))
     if alpha is None:
-        radius = _spectral_radius(adjacency) if not _is_acyclic(links) else 0.0
+        radius = _spectral_radius(adjacency) if not links.is_acyclic else 0.0
         alpha = 0.1 if radius * 0.1 < 0.9 else 0.9 / radius
     transposed = adjacency.T.tocsr()
     x = np.zeros(n)

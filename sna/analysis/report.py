@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from sna.analysis.cascades import cascades as cascade_tables
 from sna.analysis.centrality import centrality_table
-from sna.graph import LinkArrays, author_key, author_links, author_tables, post_links
+from sna.graph import STANCE_CODES, Indexed, LinkArrays, author_tables, index_corpus, links_from_tables, post_links
 
 MEASURES = ("in_degree", "in_weight", "pagerank", "betweenness", "hub", "authority", "harmonic", "katz")
 TOP_K = 10
@@ -28,6 +29,9 @@ class Metrics:
     ----------
     post_metrics, author_metrics, cascades : pl.DataFrame
         One row per post, author and cascade.
+    author_edges : pl.DataFrame
+        The author graph's edges: ``source``, ``target``, ``weight``, counts
+        by kind and stance, ``signed``.
     summary : dict
         Graph-level figures (written as ``summary.json``).
     """
@@ -35,6 +39,7 @@ class Metrics:
     post_metrics: pl.DataFrame
     author_metrics: pl.DataFrame
     cascades: pl.DataFrame
+    author_edges: pl.DataFrame
     summary: dict[str, object] = field(default_factory=dict)
 
 
@@ -43,15 +48,16 @@ def graph_summary(links: LinkArrays, table: pl.DataFrame, *, name: str, top_k: i
 
     Examples
     --------
-    >>> import numpy as np
     >>> g = LinkArrays(pl.Series(["a", "b", "c"]), np.array([1, 0]), np.array([0, 1]), np.array([1.0, 1.0]))
     >>> s = graph_summary(g, pl.DataFrame({"n": ["a", "b", "c"], "pagerank": [0.4, 0.4, 0.2]}), name="n")
     >>> s["nodes"], s["links"], s["reciprocity"], s["weak_components"], s["strong_components"]
     (3, 2, 1.0, 2, 2)
     """
     n, m = links.n, links.m
-    pairs = set(zip(links.src.tolist(), links.dst.tolist(), strict=True))
-    mutual = sum(1 for s, t in pairs if (t, s) in pairs)
+    forward = np.sort(links.src * max(n, 1) + links.dst)
+    backward = links.dst * max(n, 1) + links.src
+    found = np.searchsorted(forward, backward)
+    mutual = int((forward[np.minimum(found, max(m - 1, 0))] == backward).sum()) if m else 0
     summary: dict[str, object] = {
         "nodes": n,
         "links": m,
@@ -81,19 +87,15 @@ def graph_summary(links: LinkArrays, table: pl.DataFrame, *, name: str, top_k: i
     return summary
 
 
-def _stance_received(posts: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame | None:
-    """Agree/disagree edges received per author node; None before stance exists."""
-    if "stance" not in edges.columns or edges["stance"].null_count() == edges.height:
+def _stance_received(ix: Indexed) -> tuple[np.ndarray, np.ndarray] | None:
+    """Agree/disagree edges each author node received; None before stance exists."""
+    if not ix.has_stance:
         return None
-    keyed = posts.select(pl.col("post_id").alias("target"), author_key())
+    target = ix.node[ix.dst]
+    n = len(ix.node_names)
     return (
-        edges.join(keyed, on="target")
-        .group_by("node")
-        .agg(
-            agree_in=(pl.col("stance") == "agree").sum().cast(pl.Int64),
-            disagree_in=(pl.col("stance") == "disagree").sum().cast(pl.Int64),
-        )
-        .rename({"node": "author"})
+        np.bincount(target[ix.stance == STANCE_CODES["agree"]], minlength=n).astype(np.int64),
+        np.bincount(target[ix.stance == STANCE_CODES["disagree"]], minlength=n).astype(np.int64),
     )
 
 
@@ -132,28 +134,27 @@ def compute_metrics(
     >>> metrics.author_metrics.select("author", "posts", "in_degree").rows()
     [('ann', 2, 1), ('bo', 1, 1)]
     """
-    post_graph = post_links(posts, edges)
+    ix = index_corpus(posts, edges)
+    post_graph = post_links(posts, edges, index=ix)
     post_table = centrality_table(post_graph, k=sources, seed=seed, name="post_id")
-    cascade_table, per_post = cascade_tables(posts, edges)
+    cascade_table, per_post = cascade_tables(posts, edges, index=ix)
     post_metrics = (
         posts.select("post_id", "thread_id", "author")
         .join(post_table, on="post_id", how="left", maintain_order="left")
         .join(per_post, on="post_id", how="left", maintain_order="left")
     )
 
-    author_graph = author_links(posts, edges)
+    nodes, links = author_tables(posts, edges, index=ix)
+    author_graph = links_from_tables(nodes, links)
     author_table = centrality_table(author_graph, k=sources, seed=seed, name="author")
-    nodes, links = author_tables(posts, edges)
     author_metrics = nodes.join(author_table, on="author", how="left", maintain_order="left")
-    received = _stance_received(posts, edges)
+    received = _stance_received(ix)
     if received is None:
         author_metrics = author_metrics.with_columns(
             agree_in=pl.lit(None, pl.Int64), disagree_in=pl.lit(None, pl.Int64)
         )
     else:
-        author_metrics = author_metrics.join(received, on="author", how="left", maintain_order="left").with_columns(
-            pl.col("agree_in", "disagree_in").fill_null(0)
-        )
+        author_metrics = author_metrics.with_columns(agree_in=received[0], disagree_in=received[1])
 
     quoting = edges.filter(pl.col("kind") == "quote")["source"].n_unique()
     reply_cascades = cascade_table.filter(pl.col("kind") == "reply")
@@ -178,8 +179,7 @@ def compute_metrics(
         },
         "seed": seed,
     }
-    del links
-    return Metrics(post_metrics, author_metrics, cascade_table, summary)
+    return Metrics(post_metrics, author_metrics, cascade_table, links, summary)
 
 
 def _cascade_summary(table: pl.DataFrame) -> dict[str, object]:
