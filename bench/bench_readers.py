@@ -27,6 +27,11 @@ CASES: list[tuple[str, str]] = [
     ("forumscraper", "forumscraper-examples/invision/478170"),
     ("forumscraper", "forumscraper-examples/smf-1/5452300"),
     ("discourse", "discourse-criticalfallibilism/posts.json"),
+    ("reddit", "ukp-cmv-adhominem/sampled-threads-ah-delta-context3.tar.bz2"),
+    ("stackexchange", "stackexchange-history-meta"),
+    ("convokit", "convokit-subreddit-cornell-sample"),
+    ("iac", "iac-fourforums"),
+    ("iac", "iac-fourforums-bulk/iac-fourforums-bulk-part1.tar.xz"),
 ]
 
 
@@ -54,7 +59,8 @@ def main() -> None:
             print(f"{fmt:14} {rel:48} skipped: not found under {args.data}")
             continue
         posts, seconds = bench(fmt, path, args.repeat)
-        size = path.stat().st_size // 1024
+        files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]  # folder inputs
+        size = sum(p.stat().st_size for p in files) // 1024
         print(f"{fmt:14} {rel:48} {size:6} {posts:6} {seconds:8.3f} {posts / seconds:9.0f}")
 
 

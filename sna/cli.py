@@ -245,3 +245,40 @@ def run(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | Non
     _print_ingest_summary(result.summary)
     _print_metrics_summary(computed.summary)
     click.echo(f"wrote {len(written)} files to {out}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--convokit",
+    "convokit",
+    type=click.Path(path_type=Path, dir_okay=True, file_okay=False),
+    metavar="DIR",
+    help="Write a ConvoKit corpus (utterances.jsonl, speakers.json, conversations.json, corpus.json, index.json).",
+)
+def export(directory: Path, convokit: Path | None) -> None:
+    """Write what `sna ingest` wrote in DIRECTORY in another tool's format.
+
+    Posts without a stated parent get the post they quote, else their
+    thread's first post, as ConvoKit's reply_to (marked in meta.reply_to_from);
+    posts without an author get a speaker of their own.
+
+    \b
+    Example:
+      sna export data/processed --convokit data/convokit
+    """
+    from sna.errors import SnaError
+    from sna.export import atomic_outputs
+    from sna.io.convokit import stage_convokit, to_convokit
+    from sna.pipeline import read_ingested
+
+    if convokit is None:
+        raise SnaError("nothing to export: name a target, e.g. --convokit DIR")
+    ingested = read_ingested(directory)
+    corpus = to_convokit(ingested.posts, ingested.edges)
+    with atomic_outputs(convokit) as stage:
+        written = stage_convokit(corpus, stage)
+    click.echo(
+        f"wrote a ConvoKit corpus of {_plural(len(corpus['utterances']), 'utterance')} in "
+        f"{_plural(len(corpus['conversations']), 'conversation')} to {convokit} ({', '.join(written)})"
+    )

@@ -201,7 +201,9 @@ def extract_edges(
     if isinstance(recover, bool):
         recover = pl.Series([recover] * posts.height, dtype=pl.Boolean)
     posts = posts.with_columns(_recover=pl.Series(recover, dtype=pl.Boolean).fill_null(False))
-    posts = posts.sort("thread_id", "position")
+    order = posts.select(pl.arg_sort_by("thread_id", "position")).to_series()
+    if not (order.diff().drop_nulls() == 1).all():  # most inputs arrive in thread order already
+        posts = posts[order]
     recover_mask = posts["_recover"]
     posts = posts.drop("_recover")
     marked = empty_marked() if marked is None else marked

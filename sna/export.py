@@ -12,9 +12,9 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from typing import TextIO
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import polars as pl
 

@@ -7,15 +7,19 @@ one. Adding a format means adding one module with a pure ``parse_x`` and a thin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sna.errors import InputError, SnaError
 from sna.io.base import MARKED_SCHEMA, Parsed, empty_marked, finish_posts, thread_id_from_path
+from sna.io.convokit import looks_like_convokit, read_convokit
 from sna.io.discourse import looks_like_discourse, read_discourse
 from sna.io.forumscraper import looks_like_forumscraper, read_forumscraper
 from sna.io.html_pages import looks_like_html_page, read_html_page
+from sna.io.iac import looks_like_iac, read_iac
+from sna.io.reddit import looks_like_reddit, looks_like_reddit_lines, read_reddit
+from sna.io.stackexchange import looks_like_stackexchange, read_stackexchange
 from sna.io.tables import parse_mapping, read_table
 from sna.io.text_page import parse_text_page, read_text_page
 
@@ -64,6 +68,7 @@ class Format:
     sniff : callable
         ``sniff(path, head)`` is true when the first 64 KiB of text look like
         this format (used for unknown extensions and shared ones like .json).
+        For a folder (formats in :data:`FOLDER_FORMATS` only), ``head`` is "".
     read : callable
         ``read(path, options)`` returns a :class:`Parsed`.
     """
@@ -90,13 +95,18 @@ def _looks_like_tsv(path: Path, head: str) -> bool:
 
 
 def _looks_like_jsonl(path: Path, head: str) -> bool:
-    lines = [line for line in head.split("\n")[:3] if line.strip()]
-    return bool(lines) and all(line.lstrip().startswith("{") and line.rstrip().endswith("}") for line in lines[:2])
+    # The first line decides (a bad later line is the reader's to report); one
+    # longer than the head is given the benefit of the doubt.
+    text = head.lstrip("\ufeff").lstrip()
+    first = text.split("\n", 1)[0].rstrip()
+    return first.startswith("{") and (first.endswith("}") or "\n" not in text) and not looks_like_reddit_lines(text)
 
 
 def _table_reader(fmt: str) -> Callable[[Path, ReadOptions], Parsed]:
     return lambda path, options: read_table(path, format=fmt, mapping=options.mapping)
 
+
+_ARCHIVES = (".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz")
 
 #: Known formats, in the order in which content sniffing tries them.
 FORMATS: list[Format] = [
@@ -110,6 +120,15 @@ FORMATS: list[Format] = [
            looks_like_forumscraper, lambda path, options: read_forumscraper(path)),
     Format("discourse", "Discourse posts JSON (post_stream.posts or latest_posts)", (".json",),
            looks_like_discourse, lambda path, options: read_discourse(path)),
+    Format("convokit", "ConvoKit corpus folder (utterances.jsonl, speakers.json, conversations.json)",
+           (".jsonl",), looks_like_convokit, lambda path, options: read_convokit(path)),
+    Format("stackexchange", "Stack Exchange dump folder or its Posts.xml (with Comments.xml, Users.xml beside it)",
+           (".xml",), looks_like_stackexchange, lambda path, options: read_stackexchange(path)),
+    Format("iac", "Internet Argument Corpus layout: folder or tar archive of discussions/, ranges_quotes/",
+           (".json", *_ARCHIVES), looks_like_iac, lambda path, options: read_iac(path)),
+    Format("reddit", "Reddit NDJSON dump (Pushshift/Arctic Shift, plain or .zst), folder or tar of them, thread .json",
+           (".zst", ".json", ".jsonl", ".ndjson", *_ARCHIVES), looks_like_reddit,
+           lambda path, options: read_reddit(path)),
     Format("jsonl", "JSON Lines table of posts, one object per line", (".jsonl", ".ndjson"),
            _looks_like_jsonl, _table_reader("jsonl")),
     Format("tsv", "tab-separated table of posts", (".tsv", ".tab"), _looks_like_tsv, _table_reader("tsv")),
@@ -117,6 +136,10 @@ FORMATS: list[Format] = [
 ]  # fmt: skip
 
 _SKIP_IN_DIRECTORIES = ("readme", "license", "licence", "source.md", "changelog", ".")
+
+#: Formats whose input may be a folder read as one whole (a corpus or dump
+#: laid out over several files); their ``sniff`` is given the folder and "".
+FOLDER_FORMATS = ("convokit", "stackexchange", "iac", "reddit")
 
 
 def _format_named(name: str) -> Format:
@@ -144,6 +167,8 @@ def detect_format(path: str | Path) -> Format | None:
     'text'
     """
     path = Path(path)
+    if path.is_dir():
+        return next((f for f in FORMATS if f.name in FOLDER_FORMATS and f.sniff(path, "")), None)
     suffix = path.suffix.lower()
     head: str | None = None
     by_extension = [fmt for fmt in FORMATS if suffix in fmt.extensions]
@@ -159,8 +184,30 @@ def detect_format(path: str | Path) -> Format | None:
     return None  # several formats share the extension and none recognises the content
 
 
+def _walk(folder: Path) -> Iterator[Path]:
+    """Files under ``folder`` in sorted order, hidden ones left out.
+
+    A folder that one of :data:`FOLDER_FORMATS` reads as a whole is given
+    instead of its files.
+    """
+    for child in sorted(folder.iterdir()):
+        if child.name.startswith("."):
+            continue
+        if child.is_dir():
+            if detect_format(child) is not None:
+                yield child
+            else:
+                yield from _walk(child)
+        elif child.is_file():
+            yield child
+
+
 def expand_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
     """List the files named or found (recursively) under directories.
+
+    A folder laid out as one input (a ConvoKit corpus, a Stack Exchange dump,
+    the IAC layout, a folder of Reddit dumps; see :data:`FOLDER_FORMATS`) is
+    listed as one input, whether given or found inside another.
 
     Returns
     -------
@@ -178,14 +225,13 @@ def expand_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
     skipped: list[Path] = []
     for given in paths:
         path = Path(given)
-        if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                rel = child.relative_to(path)
-                if (
-                    any(part.startswith(".") for part in rel.parts)
-                    or child.name.lower().startswith(_SKIP_IN_DIRECTORIES)
-                    or detect_format(child) is None
-                ):
+        if path.is_dir() and detect_format(path) is not None:
+            files.append(path)
+        elif path.is_dir():
+            for child in _walk(path):
+                if child.is_dir():
+                    files.append(child)
+                elif child.name.lower().startswith(_SKIP_IN_DIRECTORIES) or detect_format(child) is None:
                     skipped.append(child)
                 else:
                     files.append(child)

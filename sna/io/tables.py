@@ -176,18 +176,20 @@ def table_to_parsed(df: pl.DataFrame, *, path: Path, mapping: Mapping[str, str] 
         df = df.with_columns(created_at=_parse_times(df["created_at"], path))
     posts = finish_posts(df, default_thread=thread_id_from_path(path))
     marked = []
-    texts = posts["text"].to_list()
-    own_texts = []
-    for post_id, text in zip(posts["post_id"].to_list(), texts, strict=True):
-        if "[quote" not in text.lower() and " said:" not in text:
-            own_texts.append(text)
-            continue
-        own, quotes = split_marked_quotes(text)
-        own_texts.append(own)
-        for q in quotes:
-            marked.append({"source": post_id, "target": q.post, "target_author": q.author,
-                           "quoted_text": q.text, "start": q.start, "end": q.end})  # fmt: skip
-    posts = posts.with_columns(text=pl.Series(own_texts, dtype=pl.String))
+    has_markup = posts.select(
+        pl.col("text").str.contains(r"(?i)\[quote") | pl.col("text").str.contains(" said:", literal=True)
+    ).to_series()
+    rows = has_markup.arg_true()
+    if len(rows):
+        own_texts = []
+        subset = posts[rows]
+        for post_id, text in zip(subset["post_id"].to_list(), subset["text"].to_list(), strict=True):
+            own, quotes = split_marked_quotes(text)
+            own_texts.append(own)
+            for q in quotes:
+                marked.append({"source": post_id, "target": q.post, "target_author": q.author,
+                               "quoted_text": q.text, "start": q.start, "end": q.end})  # fmt: skip
+        posts = posts.with_columns(text=posts["text"].scatter(rows, own_texts))
     return Parsed(posts, pl.DataFrame(marked, schema=MARKED_SCHEMA))
 
 

@@ -1,0 +1,384 @@
+"""ConvoKit corpora: reading a corpus folder into POSTS, and writing POSTS back out as one.
+
+A ConvoKit corpus is a folder with ``utterances.jsonl`` (one utterance per
+line: ``id``, ``conversation_id`` (``root`` in old dumps), ``speaker``
+(``user`` in old dumps), ``text``, ``timestamp``, ``reply_to`` (``reply-to`` in
+old dumps) and ``meta``), ``speakers.json`` (``users.json``),
+``conversations.json``, ``corpus.json`` and ``index.json``.
+
+Reading
+    ``thread_id`` is the conversation id, ``post_id`` the utterance id,
+    ``reply_to`` as stated. A conversation's root (the utterance whose id is
+    the conversation id, else the one without ``reply_to``) is its first post;
+    the others follow by timestamp, then file order; threads come in the order
+    the file starts them. ``title`` comes from the
+    conversation's ``meta.title``. Scalar ``meta`` values become columns named
+    after their keys (``meta_KEY`` where a key clashes with a POSTS column);
+    other values are kept as JSON text. Speakers named ``[deleted]`` or
+    ``[removed]``, and the per-post placeholders this module writes, become a
+    null ``author``. Markdown ``>`` quote lines in a reply are read as in
+    :mod:`sna.io.reddit` (ConvoKit's Reddit corpora keep Reddit's markdown).
+    ConvoKit holds corpora of many kinds (forums, talk pages, transcripts) as
+    plain text, so the posts are also searched for quotes pasted without
+    markup (``recover`` is true), as for any plain-text source; this also
+    makes a corpus written by ``sna export`` read back to the same posts.
+
+Writing (``sna export --convokit DIR``)
+    ``text`` is the post's ``raw_text``; ``timestamp`` Unix seconds; extra POSTS
+    columns go into ``meta``. A post without an author gets a speaker of its
+    own, ``[unknown:POST_ID]`` (flagged ``"placeholder": true`` in
+    ``speakers.json``), so that ConvoKit does not merge them. ConvoKit expects
+    a reply tree, so a post with no stated parent gets as ``reply_to`` the
+    post it quotes (its first quote edge) or, failing that, its thread's first
+    post, and ``meta.reply_to_from`` says so (``"quote"`` or ``"implicit"``);
+    reading such a corpus back drops those parents again, so POSTS survive the
+    round trip. A stated parent that is not among the posts is written as
+    stated (ConvoKit's integrity check will name it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from sna.errors import InputError
+from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts
+from sna.io.markdown_quotes import quote_matches, split_markdown_quotes
+from sna.schema import POSTS_SCHEMA, UTC_DATETIME
+
+_DELETED = {"[deleted]", "[removed]"}
+_INFERRED = "reply_to_from"
+_SKIP_COLUMNS = {"source_file"}
+
+
+def _placeholder(post_id: str) -> str:
+    return f"[unknown:{post_id}]"
+
+
+def _timestamp(value: object) -> dt.datetime | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return dt.datetime.fromtimestamp(value, dt.UTC)
+    try:
+        return dt.datetime.fromtimestamp(float(str(value)), dt.UTC)
+    except ValueError:
+        return None
+
+
+def _scalar(value: object) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _meta_columns(metas: list[dict[str, Any]]) -> dict[str, pl.Series]:
+    """Columns from utterances' meta: one per key, JSON text where values are not all one scalar type."""
+    keys: list[str] = []
+    for meta in metas:
+        for key in meta:
+            if key not in keys and key != _INFERRED:
+                keys.append(key)
+    columns: dict[str, pl.Series] = {}
+    for key in keys:
+        values = [meta.get(key) for meta in metas]
+        kinds = {type(v) for v in values if v is not None}
+        if not kinds:  # null everywhere: written back as absent, so not a column
+            continue
+        name = f"meta_{key}" if key in POSTS_SCHEMA or key.startswith("_") else key
+        if kinds <= {int} or kinds <= {float} or kinds <= {str} or kinds <= {bool}:
+            columns[name] = pl.Series(name, values)
+        elif kinds <= {int, float}:
+            columns[name] = pl.Series(name, [None if v is None else float(v) for v in values], dtype=pl.Float64)
+        else:
+            text = [None if v is None else json.dumps(v, sort_keys=True, ensure_ascii=False) for v in values]
+            columns[name] = pl.Series(name, text, dtype=pl.String)
+    return columns
+
+
+def parse_convokit(
+    utterances: Iterable[tuple[int, dict[str, Any]]],
+    *,
+    speakers: dict[str, Any] | None = None,
+    conversations: dict[str, Any] | None = None,
+    where: str = "utterances.jsonl",
+) -> Parsed:
+    """Build POSTS from ConvoKit utterances.
+
+    Parameters
+    ----------
+    utterances : iterable of (int, dict)
+        Each utterance with its line number (for error messages).
+    speakers, conversations : dict, optional
+        The contents of ``speakers.json`` and ``conversations.json``.
+    where : str
+        The file name for error messages.
+
+    Returns
+    -------
+    Parsed
+
+    Raises
+    ------
+    InputError
+        An utterance without ``id`` or repeated, or without a conversation.
+
+    Examples
+    --------
+    >>> utts = [(1, {"id": "a", "conversation_id": "a", "speaker": "ann", "text": "Tea is best.",
+    ...              "timestamp": 10, "reply_to": None, "meta": {"score": 3}}),
+    ...         (2, {"id": "b", "conversation_id": "a", "speaker": "[deleted]",
+    ...              "text": "> Tea is best.\\n\\nNo.", "timestamp": 20, "reply-to": "a", "meta": {"score": 1}})]
+    >>> parsed = parse_convokit(utts, conversations={"a": {"meta": {"title": "Drinks"}}})
+    >>> parsed.posts.select("post_id", "position", "author", "title", "text", "reply_to", "score").rows()
+    [('a', 1, 'ann', 'Drinks', 'Tea is best.', None, 3), ('b', 2, None, 'Drinks', 'No.', 'a', 1)]
+    >>> parsed.quotes.select("source", "target").rows()
+    [('b', 'a')]
+    """
+    speakers = speakers or {}
+    conversations = conversations or {}
+    placeholders = {
+        name
+        for name, info in speakers.items()
+        if isinstance(info, dict) and (info.get("meta") or {}).get("placeholder")
+    }
+    rows: list[dict[str, Any]] = []
+    metas: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for line, utt in utterances:
+        if utt.get("id") is None:
+            raise InputError("utterance without id; expected ConvoKit fields id, conversation_id, text", path=where,
+                             line=line)  # fmt: skip
+        post_id = str(utt["id"])
+        if post_id in seen:
+            raise InputError(f"utterance id {post_id!r} occurs twice", path=where, line=line)
+        seen.add(post_id)
+        conversation = utt.get("conversation_id", utt.get("root"))
+        if conversation is None:
+            raise InputError(f"utterance {post_id!r} has no conversation_id", path=where, line=line)
+        meta = utt.get("meta") if isinstance(utt.get("meta"), dict) else {}
+        stated = utt.get("reply_to", utt.get("reply-to"))
+        reply_to = None if meta.get(_INFERRED) in ("quote", "implicit") else stated
+        speaker = utt.get("speaker", utt.get("user"))
+        speaker = None if speaker is None else str(speaker)
+        if speaker in _DELETED or speaker in placeholders:
+            speaker = None
+        title = (conversations.get(str(conversation)) or {}).get("meta", {}).get("title")
+        rows.append(
+            {"thread_id": str(conversation), "post_id": post_id, "author": speaker,
+             "created_at": _timestamp(utt.get("timestamp")), "title": title if isinstance(title, str) else None,
+             "raw_text": "" if utt.get("text") is None else str(utt["text"]),
+             "reply_to": None if reply_to is None else str(reply_to), "_order": len(rows),
+             "_stated": stated is not None}
+        )  # fmt: skip
+        metas.append(meta)
+    schema = {"thread_id": pl.String, "post_id": pl.String, "author": pl.String, "created_at": UTC_DATETIME,
+              "title": pl.String, "raw_text": pl.String, "reply_to": pl.String, "_order": pl.Int64,
+              "_stated": pl.Boolean}  # fmt: skip
+    posts = pl.DataFrame(rows, schema=schema).with_columns(**_meta_columns(metas))
+    is_root = (pl.col("post_id") == pl.col("thread_id")) | (
+        ~pl.col("_stated") & ~(pl.col("post_id") == pl.col("thread_id")).any().over("thread_id")
+    )
+    posts = (
+        posts.with_columns(_root=is_root)
+        .sort(~pl.col("_root"), "created_at", "_order", nulls_last=True)
+        .with_columns(position=pl.int_range(1, pl.len() + 1).over("thread_id"))
+        .with_columns(_first=pl.col("_order").min().over("thread_id"))
+        .sort("_first", "position")  # threads in the order the file starts them, each in post order
+        .drop("_root", "_order", "_stated", "_first")
+    )
+    own, marked = _markdown_quotes(posts)
+    posts = posts.with_columns(text=own)
+    return Parsed(finish_posts(posts, default_thread="convokit"), marked, recover=True)
+
+
+def _markdown_quotes(posts: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+    raw_of = dict(zip(posts["post_id"].to_list(), posts["raw_text"].to_list(), strict=True))
+    own: list[str] = []
+    marked: list[dict[str, Any]] = []
+    for post_id, raw, parent in posts.select("post_id", "raw_text", "reply_to").iter_rows():
+        if parent is None or (">" not in raw and "&gt;" not in raw):
+            own.append(raw)
+            continue
+        text, quotes = split_markdown_quotes(raw)
+        own.append(text)
+        parent_text = raw_of.get(parent)
+        for quote in quotes:
+            matched = parent_text is not None and quote_matches(quote.text, parent_text)
+            marked.append({"source": post_id, "target": parent if matched else None, "target_author": None,
+                           "quoted_text": quote.text, "start": quote.start, "end": quote.end})  # fmt: skip
+    return pl.Series("text", own, dtype=pl.String), pl.DataFrame(marked, schema=MARKED_SCHEMA)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg})", path=path, line=exc.lineno) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", path=path) from None
+    if not isinstance(data, dict):
+        raise InputError("expected a JSON object mapping ids to {meta: …}", path=path)
+    return data
+
+
+def _utterance_lines(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"not valid JSON ({exc.msg}); expected one utterance per line", path=path,
+                                 line=number) from None  # fmt: skip
+            if not isinstance(value, dict):
+                raise InputError("expected a JSON object (an utterance) per line", path=path, line=number)
+            yield number, value
+
+
+def read_convokit(path: str | Path) -> Parsed:
+    """Read a ConvoKit corpus folder (or its ``utterances.jsonl``); see :func:`parse_convokit`."""
+    path = Path(path)
+    folder = path if path.is_dir() else path.parent
+    utterances = folder / "utterances.jsonl"
+    if not utterances.is_file() or (not path.is_dir() and path.name != "utterances.jsonl"):
+        raise InputError("not a ConvoKit corpus: expected a folder holding utterances.jsonl (and speakers.json, "
+                         "conversations.json)", path=path)  # fmt: skip
+    speakers_file = folder / "speakers.json"
+    speakers = _read_json(speakers_file if speakers_file.exists() else folder / "users.json")
+    conversations = _read_json(folder / "conversations.json")
+    try:
+        parsed = parse_convokit(
+            _utterance_lines(utterances), speakers=speakers, conversations=conversations, where=str(utterances)
+        )
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", path=utterances) from None
+    if parsed.posts.height == 0:
+        raise InputError("no utterances", path=utterances)
+    return parsed
+
+
+def looks_like_convokit(path: Path, head: str) -> bool:
+    """A folder holding ``utterances.jsonl``, or that file itself."""
+    if path.is_dir():
+        return (path / "utterances.jsonl").is_file()
+    return path.name == "utterances.jsonl"
+
+
+# -- writing -----------------------------------------------------------------------------------------------------
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _type_name(value: object) -> str:
+    return f"<class '{type(value).__name__}'>"
+
+
+def to_convokit(posts: pl.DataFrame, edges: pl.DataFrame | None = None) -> dict[str, Any]:
+    """Turn POSTS (and EDGES) into the contents of a ConvoKit corpus folder.
+
+    Parameters
+    ----------
+    posts : pl.DataFrame
+        Canonical POSTS; extra columns go into each utterance's ``meta``.
+    edges : pl.DataFrame, optional
+        EDGES, used to give posts without a stated parent a ``reply_to``.
+
+    Returns
+    -------
+    dict
+        ``utterances`` (a list of dicts, one per line of ``utterances.jsonl``),
+        ``speakers``, ``conversations``, ``corpus`` and ``index``.
+
+    Examples
+    --------
+    >>> from sna.schema import conform
+    >>> posts = conform(pl.DataFrame({"thread_id": ["t", "t"], "post_id": ["a", "b"], "position": [1, 2],
+    ...     "author": ["ann", None], "title": ["Tea", "Tea"], "text": ["Tea!", "No."],
+    ...     "raw_text": ["Tea!", "No."]}), POSTS_SCHEMA)
+    >>> corpus = to_convokit(posts)
+    >>> [(u["id"], u["speaker"], u["reply_to"], u["meta"]) for u in corpus["utterances"]]
+    [('a', 'ann', None, {}), ('b', '[unknown:b]', 'a', {'reply_to_from': 'implicit'})]
+    >>> corpus["conversations"]["t"]["meta"]
+    {'title': 'Tea'}
+    """
+    posts = (
+        posts.with_row_index("_row")
+        .with_columns(_first=pl.col("_row").min().over("thread_id"))
+        .sort("_first", "position")
+        .drop("_row", "_first")
+    )
+    first = dict(posts.group_by("thread_id").agg(pl.col("post_id").sort_by("position").first()).iter_rows())
+    quoted: dict[str, str] = {}
+    if edges is not None and edges.height:
+        for source, target in edges.filter(pl.col("kind") == "quote").select("source", "target").iter_rows():
+            quoted.setdefault(source, target)
+    extra = [c for c in posts.columns if c not in POSTS_SCHEMA and c not in _SKIP_COLUMNS]
+    utterances: list[dict[str, Any]] = []
+    speakers: dict[str, dict[str, Any]] = {}
+    conversations: dict[str, dict[str, Any]] = {}
+    meta_types: dict[str, list[str]] = {}
+    for row in posts.iter_rows(named=True):
+        post_id, thread = row["post_id"], row["thread_id"]
+        meta = {c: _json_value(row[c]) for c in extra}
+        reply_to = row["reply_to"]
+        if reply_to is None and post_id != first[thread]:
+            reply_to = quoted.get(post_id) or first[thread]
+            meta[_INFERRED] = "quote" if post_id in quoted else "implicit"
+        for key, value in meta.items():
+            meta_types.setdefault(key, [])
+            if value is not None and _type_name(value) not in meta_types[key]:
+                meta_types[key].append(_type_name(value))
+        speaker = row["author"] if row["author"] is not None else _placeholder(post_id)
+        if speaker not in speakers:
+            speakers[speaker] = {"meta": {"placeholder": True} if row["author"] is None else {}, "vectors": []}
+        created = row["created_at"]
+        timestamp: int | float | None = None
+        if created is not None:
+            seconds = created.timestamp()
+            timestamp = int(seconds) if seconds == int(seconds) else seconds
+        utterances.append(
+            {"id": post_id, "conversation_id": thread, "root": thread, "speaker": speaker, "text": row["raw_text"],
+             "timestamp": timestamp, "reply_to": reply_to, "meta": meta, "vectors": []}
+        )  # fmt: skip
+        if thread not in conversations:
+            conversations[thread] = {"meta": {} if row["title"] is None else {"title": row["title"]}, "vectors": []}
+    index = {
+        "utterances-index": {k: v for k, v in sorted(meta_types.items())},
+        "speakers-index": {"placeholder": ["<class 'bool'>"]} if any(s["meta"] for s in speakers.values()) else {},
+        "conversations-index": {"title": ["<class 'str'>"]} if any(c["meta"] for c in conversations.values()) else {},
+        "overall-index": {"generator": ["<class 'str'>"]},
+        "version": 1,
+        "vectors": [],
+    }
+    return {
+        "utterances": utterances,
+        "speakers": speakers,
+        "conversations": conversations,
+        "corpus": {"generator": "sna"},
+        "index": index,
+    }
+
+
+def stage_convokit(corpus: dict[str, Any], stage: Callable[[str], Path]) -> list[str]:
+    """Write the files of :func:`to_convokit`'s corpus through an ``atomic_outputs`` stage function."""
+    with stage("utterances.jsonl").open("w", encoding="utf-8") as handle:
+        for utterance in corpus["utterances"]:
+            handle.write(json.dumps(utterance, ensure_ascii=False, default=str) + "\n")
+    names = ["utterances.jsonl"]
+    for name in ("speakers", "conversations", "corpus", "index"):
+        stage(f"{name}.json").write_text(json.dumps(corpus[name], ensure_ascii=False, default=str), encoding="utf-8")
+        names.append(f"{name}.json")
+    return names
