@@ -5,8 +5,8 @@ posts by the source's own ids and set ``Parsed.pages``. Given together, their
 posts are merged: a post id seen again is the same post (the first copy read
 is kept, with the quotes read from that copy); a thread that spans files is
 ordered by the post numbers the pages show when they are distinct, else by
-the source's (increasing) numeric post id, and renumbered; a missing title is
-taken from another page of the thread.
+time and then by the source's (increasing) numeric post id, and renumbered;
+a missing title is taken from another page of the thread.
 """
 
 from __future__ import annotations
@@ -68,7 +68,9 @@ def merge_pages(parts: Sequence[Parsed], names: Sequence[str]) -> tuple[pl.DataF
             f"post id {row['post_id']!r} is in thread {row['_kept_thread']!r} in one file and in "
             f"{row['thread_id']!r} in {row['source_file']}; expected a post to belong to one thread",
         )
-    seq = pl.col("post_id").str.extract(r"(\d+)$").cast(pl.Int64, strict=False)
+    # Numeric ids only where the digits are a whole id part ("site/posts/123"), not the
+    # tail of a base-36 Reddit name ("t1_dlq9").
+    seq = pl.col("post_id").str.extract(r"(?:^|[/#:_=-])(\d+)$").cast(pl.Int64, strict=False)
     spans = kept.group_by("thread_id").agg(
         _files=pl.col("_part").n_unique(), _distinct=pl.col("position").n_unique() == pl.len()
     )
@@ -76,7 +78,7 @@ def merge_pages(parts: Sequence[Parsed], names: Sequence[str]) -> tuple[pl.DataF
     by_number = kept.filter((pl.col("_files") == 1) | pl.col("_distinct")).sort("thread_id", "position")
     by_id = (
         kept.filter((pl.col("_files") > 1) & ~pl.col("_distinct"))
-        .sort("thread_id", "_seq", "_part", "position", nulls_last=True)
+        .sort("thread_id", "created_at", "_seq", "_part", "position", nulls_last=True)
         .with_columns(position=pl.int_range(1, pl.len() + 1).over("thread_id"))
     )
     merged = pl.concat([by_number, by_id]).sort("thread_id", "position")
