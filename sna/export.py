@@ -288,7 +288,7 @@ def escape_xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-POST_GRAPH_MEASURES = ("in_degree", "out_degree", "pagerank", "betweenness", "harmonic", "cascade_id", "depth",
+POST_GRAPH_MEASURES = ("in_degree", "out_degree", "pagerank", "betweenness", "harmonic", "camp", "cascade_id", "depth",
                        "subtree_size")  # fmt: skip
 
 

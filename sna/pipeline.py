@@ -171,7 +171,8 @@ def stage_metrics(
 ) -> list[str]:
     """Write metric tables (CSV and Parquet), ``summary.json`` and graph files through ``stage``."""
     written: list[str] = []
-    for name in METRIC_TABLES:
+    tables = list(METRIC_TABLES) + (["camps"] if metrics.camps.height else [])
+    for name in tables:
         table = getattr(metrics, name)
         for suffix in (".csv", ".parquet"):
             write_table(table, stage(name + suffix))

@@ -13,10 +13,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from sna.analysis.camps import agreement_camps
 from sna.analysis.cascades import cascades as cascade_tables
 from sna.analysis.centrality import centrality_table
 from sna.graph import STANCE_CODES, Indexed, LinkArrays, author_tables, index_corpus, links_from_tables, post_links
 
+CAMP_SCHEMA = {
+    "graph": pl.String, "camp": pl.Int64, "size": pl.Int64, "members": pl.String, "central_members": pl.String,
+    "agree_inside": pl.Int64, "disagree_inside": pl.Int64, "agree_across": pl.Int64, "disagree_across": pl.Int64,
+}  # fmt: skip
 MEASURES = ("in_degree", "in_weight", "pagerank", "betweenness", "hub", "authority", "harmonic", "katz")
 TOP_K = 10
 
@@ -32,6 +37,8 @@ class Metrics:
     author_edges : pl.DataFrame
         The author graph's edges: ``source``, ``target``, ``weight``, counts
         by kind and stance, ``signed``.
+    camps : pl.DataFrame
+        Agreement camps of the author and post graphs (empty without stance).
     summary : dict
         Graph-level figures (written as ``summary.json``).
     """
@@ -40,6 +47,7 @@ class Metrics:
     author_metrics: pl.DataFrame
     cascades: pl.DataFrame
     author_edges: pl.DataFrame
+    camps: pl.DataFrame
     summary: dict[str, object] = field(default_factory=dict)
 
 
@@ -105,8 +113,9 @@ def compute_metrics(
     *,
     seed: int = 0,
     sources: int | None = None,
+    n_camps: int | None = None,
 ) -> Metrics:
-    """Centrality of posts and authors, cascades, and graph-level figures.
+    """Centrality of posts and authors, cascades, agreement camps, and graph-level figures.
 
     Parameters
     ----------
@@ -117,6 +126,10 @@ def compute_metrics(
     sources : int, optional
         Sources to sample for betweenness and harmonic closeness; by default
         exact where cheap (see :mod:`sna.analysis.centrality`).
+    n_camps : int, optional
+        Number of agreement camps to merge down to (default: chosen by the
+        data). Camps need stance labels on EDGES; without any, ``camp``
+        columns are null and the camps table is empty.
 
     Returns
     -------
@@ -156,6 +169,23 @@ def compute_metrics(
     else:
         author_metrics = author_metrics.with_columns(agree_in=received[0], disagree_in=received[1])
 
+    camps_table = pl.DataFrame(schema=CAMP_SCHEMA)
+    camps_summary: dict[str, object] = {"available": False, "reason": "no agree/disagree labels on the edges"}
+    if ix.has_stance:
+        author_camps, author_table_c, author_summary = agreement_camps(
+            ix, level="author", n_camps=n_camps, seed=seed, importance=author_table["pagerank"].to_numpy()
+        )
+        post_camps, post_table_c, post_summary = agreement_camps(
+            ix, level="post", n_camps=n_camps, seed=seed, importance=post_table["pagerank"].to_numpy()
+        )
+        author_metrics = author_metrics.with_columns(camp=author_camps.labels)
+        post_metrics = post_metrics.with_columns(camp=post_camps.labels)
+        camps_table = pl.concat([author_table_c, post_table_c])
+        camps_summary = {"available": True, "author_graph": author_summary, "post_graph": post_summary}
+    else:
+        author_metrics = author_metrics.with_columns(camp=pl.lit(None, pl.Int64))
+        post_metrics = post_metrics.with_columns(camp=pl.lit(None, pl.Int64))
+
     quoting = edges.filter(pl.col("kind") == "quote")["source"].n_unique()
     reply_cascades = cascade_table.filter(pl.col("kind") == "reply")
     quote_cascades = cascade_table.filter(pl.col("kind") == "quote")
@@ -177,9 +207,10 @@ def compute_metrics(
             "reply": _cascade_summary(reply_cascades),
             "quote": _cascade_summary(quote_cascades),
         },
+        "camps": camps_summary,
         "seed": seed,
     }
-    return Metrics(post_metrics, author_metrics, cascade_table, links, summary)
+    return Metrics(post_metrics, author_metrics, cascade_table, links, camps_table, summary)
 
 
 def _cascade_summary(table: pl.DataFrame) -> dict[str, object]:

@@ -73,3 +73,47 @@ def test_corpus_graphs_are_copies(seed_corpus):
     graph.remove_node("Varun")
     assert seed_corpus.author_graph().has_node("Varun")
     assert seed_corpus.post_graph().number_of_edges() == seed_corpus.edges.height
+
+
+def test_camps_from_labelled_stance():
+    # Two sides: ann and bo agree with each other and disagree with cy and dee, who agree.
+    authors = ["ann", "bo", "cy", "dee", "ann", "cy", "bo", "dee"]
+    posts = pl.DataFrame(
+        {
+            "thread_id": ["t"] * 8,
+            "post_id": [f"p{i}" for i in range(8)],
+            "position": list(range(1, 9)),
+            "author": authors,
+            "created_at": [None] * 8,
+        },
+        schema_overrides={"created_at": pl.Datetime("us", "UTC")},
+    )
+    pairs = [(1, 0, "agree"), (2, 1, "disagree"), (3, 2, "agree"), (4, 3, "disagree"), (5, 4, "disagree"),
+             (6, 5, "disagree"), (7, 6, "disagree"), (7, 5, "agree"), (6, 4, "agree")]  # fmt: skip
+    edges = pl.DataFrame(
+        {
+            "source": [f"p{s}" for s, _, _ in pairs],
+            "target": [f"p{t}" for _, t, _ in pairs],
+            "kind": ["reply"] * len(pairs),
+            "stance": [x for _, _, x in pairs],
+        }
+    )
+    metrics = sna.compute_metrics(posts, edges)
+    camp = dict(zip(metrics.author_metrics["author"], metrics.author_metrics["camp"], strict=True))
+    assert camp["ann"] == camp["bo"] != camp["cy"] == camp["dee"]
+    summary = metrics.summary["camps"]["author_graph"]
+    assert summary["frustration_index"] == 0.0 and summary["camps"] == 2
+    assert summary["random_partitions"]["mean"] > 0.3
+    table = metrics.camps.filter(pl.col("graph") == "author")
+    assert table["size"].to_list() == [2, 2]
+    assert table["agree_inside"].sum() == 4 and table["disagree_inside"].sum() == 0
+    assert table["disagree_across"].sum() == 2 * 5  # each disagreement counted once for each camp
+    assert metrics.post_metrics["camp"].null_count() == 0  # post camps cover every post
+    assert metrics.author_metrics["agree_in"].sum() == 4
+
+
+def test_without_stance_camps_are_null_and_the_summary_says_why(seed_corpus):
+    metrics = seed_corpus.metrics()
+    assert metrics.camps.height == 0
+    assert metrics.author_metrics["camp"].null_count() == metrics.author_metrics.height
+    assert metrics.summary["camps"]["available"] is False
