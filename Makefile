@@ -32,9 +32,12 @@ lint: $(STAMP)
 
 eval: $(STAMP)
 	$(PY) bench/eval_quotes.py
+	$(PY) bench/eval_camps.py
 
 bench: $(STAMP)
+	$(PY) bench/bench_readers.py
 	$(PY) bench/bench_quotes.py
+	$(PY) bench/bench_pipeline.py
 
 clean:
 	rm -rf $(VENV) data/processed build *.egg-info .pytest_cache .ruff_cache
