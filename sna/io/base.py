@@ -8,6 +8,7 @@ without markup are found later by :mod:`sna.quotes` when ``recover`` is true.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +66,27 @@ class Parsed:
     quotes: pl.DataFrame = field(default_factory=empty_marked)
     recover: bool = True
     pages: bool = False
+
+
+def read_text_with(path: str | Path, parse: Callable[..., Parsed]) -> Parsed:
+    """Read a UTF-8 file and parse it, naming the file in any error.
+
+    ``parse(text, name=...)`` gets the text and a thread id derived from the
+    file name.
+    """
+    from sna.errors import InputError
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+    try:
+        return parse(text, name=thread_id_from_path(path))
+    except InputError as exc:
+        if exc.path is not None:
+            raise
+        raise InputError(exc.message, path=path, line=exc.line, row=exc.row, post=exc.post) from None
 
 
 def thread_id_from_path(path: str | Path) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 
 from sna.errors import InputError
-from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts, thread_id_from_path
+from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts, read_text_with
 from sna.io.dates import parse_datetime
 from sna.io.forum_quotes import render_post
 from sna.io.html_text import parse_html
@@ -152,15 +152,7 @@ def parse_discourse(data: str | dict[str, Any], *, name: str = "topic") -> Parse
 
 def read_discourse(path: str | Path) -> Parsed:
     """Read a Discourse JSON file (see :func:`parse_discourse`)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
-    try:
-        return parse_discourse(text, name=thread_id_from_path(path))
-    except InputError as exc:
-        raise InputError(exc.message, path=path) from None
+    return read_text_with(path, parse_discourse)
 
 
 def looks_like_discourse(path: Path, head: str) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sna.errors import InputError
-from sna.io.base import Parsed, thread_id_from_path
+from sna.io.base import Parsed, read_text_with
 from sna.io.forum_pages import Page, PagePost, site_of
 from sna.io.forum_posts import page_to_parsed
 from sna.io.html_text import parse_html
@@ -124,15 +124,7 @@ def parse_forumscraper(data: str | dict[str, Any], *, name: str = "thread") -> P
 
 def read_forumscraper(path: str | Path) -> Parsed:
     """Read a forumscraper thread file (see :func:`parse_forumscraper`)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
-    try:
-        return parse_forumscraper(text, name=thread_id_from_path(path))
-    except InputError as exc:
-        raise InputError(exc.message, path=path) from None
+    return read_text_with(path, parse_forumscraper)
 
 
 def looks_like_forumscraper(path: Path, head: str) -> bool:
