@@ -33,6 +33,9 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("sna: interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except Exception as exc:  # a bug in sna: still one line, traceback on request
             if os.environ.get("SNA_DEBUG"):
                 raise
@@ -133,8 +136,10 @@ def formats() -> None:
     """
     from sna.io import FORMATS
 
+    width = max(len(fmt.name) for fmt in FORMATS) + 2
     for fmt in FORMATS:
-        click.echo(f"{fmt.name:10} {', '.join(fmt.extensions) or '-':18} {fmt.description}")
+        click.echo(f"{fmt.name:{width}}{fmt.description}")
+        click.echo(f"{'':{width}}files: {', '.join(fmt.extensions) or 'folders'}")
 
 
 def _print_metrics_summary(summary: dict[str, Any]) -> None:
