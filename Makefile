@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SNA := $(VENV)/bin/sna
 STAMP := $(VENV)/.installed
 
-.PHONY: all install run ingest test lint eval bench clean
+.PHONY: all install run ingest figures html test lint eval bench clean
 
 all: run
 
@@ -22,6 +22,12 @@ run: $(STAMP)
 
 ingest: $(STAMP)
 	$(SNA) ingest data/raw --out data/processed
+
+figures: run
+	$(SNA) figures data/processed --to figures
+
+html: run
+	$(SNA) html data/processed --to figures
 
 test: $(STAMP)
 	$(PY) -m pytest

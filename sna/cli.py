@@ -287,3 +287,100 @@ def export(directory: Path, convokit: Path | None) -> None:
         f"wrote a ConvoKit corpus of {_plural(len(corpus['utterances']), 'utterance')} in "
         f"{_plural(len(corpus['conversations']), 'conversation')} to {convokit} ({', '.join(written)})"
     )
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--to", "to", default="figures", show_default=True, type=click.Path(path_type=Path),
+              help="Folder to write the figures into.")  # fmt: skip
+@click.option("--svg", is_flag=True, help="Also write SVG files.")
+@click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the network layout.")
+def figures(directory: Path, to: Path, svg: bool, dpi: int, seed: int) -> None:
+    """Draw static figures (PNG, and SVG with --svg) from what `sna run` wrote in DIRECTORY.
+
+    Network map, thread arc diagram, centrality rankings, the largest reply
+    cascades, cascade size and depth distributions, and — when the data has
+    them — camp agreement (needs stance labels) and activity over time (needs
+    timestamps).
+
+    \b
+    Example:
+      sna figures data/processed --to figures
+      sna figures data/processed --to figures --svg --dpi 300
+    """
+    from sna.export import atomic_outputs
+    from sna.render import figure_notes, read_results, write_figures
+
+    posts, edges, computed = read_results(directory)
+    with atomic_outputs(to) as stage:
+        written = write_figures(posts, edges, computed, stage, svg=svg, dpi=dpi, seed=seed)
+    skipped = figure_notes(posts, computed)
+    notes = f"; skipped {', '.join(skipped)}" if skipped else ""
+    click.echo(f"wrote {_plural(len(written), 'figure file')} to {to}: {', '.join(written)}{notes}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--to", "to", default="figures", show_default=True, type=click.Path(path_type=Path),
+              help="Folder to write the pages into.")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the network layout.")
+def html(directory: Path, to: Path, seed: int) -> None:
+    """Write interactive graph pages (authors.html, posts.html) from what `sna run` wrote in DIRECTORY.
+
+    Each page is one offline file: hover for details, search by name,
+    filter by camp. Nothing is loaded from the network.
+
+    \b
+    Example:
+      sna html data/processed --to figures
+    """
+    from sna.export import atomic_outputs
+    from sna.render import read_results, write_html
+
+    posts, edges, computed = read_results(directory)
+    with atomic_outputs(to) as stage:
+        written = write_html(posts, edges, computed, stage, seed=seed)
+    click.echo(f"wrote {_plural(len(written), 'page')} to {to}: {', '.join(written)}")
+
+
+@main.command()
+@click.argument("pairs", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--parent-col", required=True, metavar="NAME", help="Column with the text that is answered.")
+@click.option("--reply-col", required=True, metavar="NAME", help="Column with the reply's own words.")
+@click.option("--out", "-o", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Table to write: .csv, .parquet, .json or .jsonl.")  # fmt: skip
+@click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of a CSV input, e.g. cp1252.")
+@click.option("--probabilities", is_flag=True, help="Also write p_disagree, p_neutral and p_agree.")
+@click.option("--model", "model_path", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="A model written by bench/train_stance.py instead of the one shipped with sna.")  # fmt: skip
+def stance(pairs: Path, parent_col: str, reply_col: str, out: Path, encoding: str, probabilities: bool,
+           model_path: Path | None) -> None:  # fmt: skip
+    """Label reply pairs in a table as agree, neutral or disagree.
+
+    PAIRS is a CSV, TSV, JSON Lines or Parquet table with one (parent, reply)
+    pair per row. Writes every input row, in order, with its columns plus
+    stance and stance_score (P(agree) - P(disagree), in [-1, 1]); columns of
+    those names already in PAIRS are replaced.
+
+    \b
+    Example:
+      sna stance pairs.csv --parent-col parent --reply-col reply --out pred.csv
+      sna stance mask.csv --parent-col quote_text --reply-col response_text --encoding cp1252 --out pred.csv
+    """
+    from sna.errors import SnaError
+    from sna.export import atomic_outputs, write_table
+    from sna.stance import load_model
+    from sna.stance.pairs import label_pairs, read_pairs
+
+    if out.suffix.lower() not in (".csv", ".parquet", ".json", ".jsonl"):
+        suffix = out.suffix or "no suffix"
+        raise SnaError(f"--out {out}: cannot write tables as {suffix!r} (use .csv, .parquet, .json or .jsonl)")
+    table = read_pairs(pairs, columns=(parent_col, reply_col), encoding=encoding)
+    model = load_model(model_path)
+    labelled = label_pairs(table, parent_col=parent_col, reply_col=reply_col, model=model, probabilities=probabilities)
+    with atomic_outputs(out.parent) as stage:
+        write_table(labelled, stage(out.name))
+    counts = dict(zip(*labelled["stance"].value_counts().to_dict(as_series=False).values(), strict=True))
+    shown = ", ".join(f"{counts.get(s, 0):,} {s}" for s in ("agree", "neutral", "disagree"))
+    click.echo(f"labelled {_plural(labelled.height, 'pair')} ({shown}); wrote {out}")
