@@ -1,20 +1,32 @@
-"""Speed of quote recovery on synthetic forums (10k and 100k posts), with baselines.
+"""Speed and memory of quote recovery on synthetic forums, with baselines.
+
+Each measurement runs in a fresh Python process, so that its time includes
+first-call costs and its memory is the process's own: "peak MB" is how far the
+resident set grew above what it held before the call (the forum already
+loaded). Each forum is generated once (1M posts take about half a minute) and
+handed to the measuring processes as a Parquet file.
 
 Baselines in the same run: a pure-Python sentence-hash dictionary (exact
-sentences only) and, at 10k posts, the naive scan of every earlier post of the
-thread for the first quoted sentence (quadratic). Peak memory is the growth of
-the process's maximum resident set size during the step.
+sentences only), up to 100k posts, and, at 10k posts, the naive scan of every
+earlier post of the thread for the first quoted sentence (quadratic). Larger
+forums skip them, and the table says so.
 
-Usage: python bench/bench_quotes.py [--sizes 10000,100000]
+Usage: python bench/bench_quotes.py [--sizes 10000,100000,1000000] [--repeat 3] [--seed 0]
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import json
 import re
 import resource
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -24,9 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.synth import synthetic_forum
 from sna.quotes import find_pasted_quotes
 
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+#: Largest forum (posts) each baseline runs on.
+BASELINE_LIMITS = {"python sentence hash": 100_000, "naive substring scan": 10_000}
 
 
 def sentence_hash(posts: pl.DataFrame) -> set[tuple[str, str]]:
@@ -57,32 +68,93 @@ def naive_scan(posts: pl.DataFrame) -> set[tuple[str, str]]:
     return pairs
 
 
-def timed(fn, *args):
+def sna_pairs(posts: pl.DataFrame) -> set[tuple[str, str]]:
+    return set(find_pasted_quotes(posts).blocks.select("source", "target").iter_rows())
+
+
+METHODS: dict[str, Callable[[pl.DataFrame], set[tuple[str, str]]]] = {
+    "sna find_pasted_quotes": sna_pairs,
+    "python sentence hash": sentence_hash,
+    "naive substring scan": naive_scan,
+}
+
+
+def _resident_mb(field: str) -> float | None:
+    """VmRSS or VmHWM of this process in MB (Linux), else None."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def measure(method: str, path: Path) -> dict[str, float]:
+    """Run one method on the forum at ``path`` in this (fresh) process."""
+    posts = pl.read_parquet(path).sort("thread_id", "position")
+    truth = set(posts.filter(pl.col("quoted").is_not_null()).select("post_id", "quoted").iter_rows())
+    gc.collect()
+    before = _resident_mb("VmRSS")
+    if before is not None:
+        Path("/proc/self/clear_refs").write_text("5")  # restart the peak (VmHWM) from here
+    else:
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
     start = time.perf_counter()
-    before = peak_mb()
-    result = fn(*args)
-    return result, time.perf_counter() - start, peak_mb() - before
+    pred = METHODS[method](posts)
+    seconds = time.perf_counter() - start
+    peak = _resident_mb("VmHWM")
+    if peak is None:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
+    return {
+        "seconds": seconds,
+        "peak_mb": peak - before,
+        "precision": len(pred & truth) / max(1, len(pred)),
+        "recall": len(pred & truth) / max(1, len(truth)),
+    }
+
+
+def in_fresh_process(method: str, path: Path) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", method, str(path)], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--sizes", default="10000,100000", help="forum sizes in posts, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per cell; the median is shown")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--measure", nargs=2, metavar=("METHOD", "PARQUET"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure[0], Path(args.measure[1]))))
+        return
     print(f"{'posts':>9} {'method':22} {'seconds':>8} {'x sna':>7} {'peak MB':>8} {'precision':>9} {'recall':>7}")
-    for n in (int(s) for s in args.sizes.split(",")):
-        posts = synthetic_forum(n, seed=0).sort("thread_id", "position")
-        truth = set(posts.filter(pl.col("quoted").is_not_null()).select("post_id", "quoted").iter_rows())
-        found, sna_s, sna_mb = timed(find_pasted_quotes, posts)
-        rows = [("sna find_pasted_quotes", set(found.blocks.select("source", "target").iter_rows()), sna_s, sna_mb)]
-        hashed, s, mb = timed(sentence_hash, posts)
-        rows.append(("python sentence hash", hashed, s, mb))
-        if n <= 10000:
-            scanned, s, mb = timed(naive_scan, posts)
-            rows.append(("naive substring scan", scanned, s, mb))
-        for name, pred, seconds, mb in rows:
-            precision = len(pred & truth) / max(1, len(pred))
-            recall = len(pred & truth) / max(1, len(truth))
-            print(f"{n:>9,} {name:22} {seconds:8.2f} {seconds / sna_s:7.1f} {mb:8.0f} {precision:9.3f} {recall:7.3f}")
+    skipped = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (int(s) for s in args.sizes.split(",")):
+            print(f"generating {n:,} posts …", file=sys.stderr, flush=True)
+            path = Path(tmp) / f"forum-{n}.parquet"
+            synthetic_forum(n, seed=args.seed).write_parquet(path)
+            sna_seconds = None
+            for method in METHODS:
+                if n > BASELINE_LIMITS.get(method, n):
+                    skipped.append(f"{method} at {n:,} posts")
+                    continue
+                runs = [in_fresh_process(method, path) for _ in range(args.repeat)]
+                seconds = statistics.median(r["seconds"] for r in runs)
+                sna_seconds = sna_seconds or seconds
+                print(
+                    f"{n:>9,} {method:22} {seconds:8.2f} {seconds / sna_seconds:7.1f} "
+                    f"{statistics.median(r['peak_mb'] for r in runs):8.0f} {runs[0]['precision']:9.3f} "
+                    f"{runs[0]['recall']:7.3f}",
+                    flush=True,
+                )
+    if skipped:
+        print("skipped (too slow at that size): " + "; ".join(skipped))
 
 
 if __name__ == "__main__":

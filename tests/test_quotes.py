@@ -2,11 +2,14 @@
 
 import random
 
+import numpy as np
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sna.quotes import find_pasted_quotes, locate_quoted_posts, normalize
+from sna import quotes
+from sna.quotes import STOCK_PHRASES, find_pasted_quotes, locate_quoted_posts, normalize
+from sna.shingles import TOKEN_PATTERN, Tokens, normalized, tokenize
 from tests.helpers import DATA, thread
 
 CATS = "Cats are the finest companions a person could ever hope to have at home."
@@ -113,6 +116,15 @@ def test_locate_prefers_the_named_author():
     assert locate_quoted_posts(posts, quotes).to_list() == ["p2", "p1", None]
 
 
+def test_locate_stays_within_the_thread():
+    posts = pl.concat([thread(CATS, DOGS, thread_id="a"), thread(DOGS, CATS, "x", thread_id="b")])
+    posts = posts.with_columns(post_id=pl.Series(["a1", "a2", "b1", "b2", "b3"]))
+    quotes = pl.DataFrame(
+        {"source": ["a2", "b3", "b3"], "target_author": [None] * 3, "quoted_text": [DOGS, DOGS, FISH]}
+    )
+    assert locate_quoted_posts(posts, quotes).to_list() == [None, "b1", None]
+
+
 def test_real_thread_from_iac_matches_its_quote_ranges():
     posts = pl.read_csv(DATA / "iac-8052-posts.csv", infer_schema=False).with_columns(pl.col("position").cast(pl.Int64))
     truth = set(pl.read_csv(DATA / "iac-8052-quotes.csv", infer_schema=False).rows())
@@ -155,3 +167,169 @@ def test_property_unrelated_random_text_yields_no_quotes(seed, n_posts):
 @given(st.text(max_size=80))
 def test_property_normalize_is_idempotent(text):
     assert normalize(normalize(text)) == normalize(text)
+
+
+# Words and hashes (sna.shingles) --------------------------------------------
+
+MESSY = [
+    "Don't PANIC!\n(really)",
+    "ÜBER allen Gipfeln ist Ruh' — İstanbul, ΣΟΦΙΑ, straße",
+    "snake_case and CamelCase, x\u00a0y\u00adz, 3.14, ½, ٣ and 四",
+    "e\u0301t\u00e9 \u200dzwj\u200c  naïve café—“quotes”\r\nnext line",
+    "emoji 🙂 ok",
+    "",
+    None,
+    "word",
+    "ending with a word",
+    "starting a word",
+]
+
+
+def polars_words(text):
+    """Words as the regular expression finds them: what the byte-level tokenizer must agree with."""
+    return pl.Series([text], dtype=pl.String).str.to_lowercase().str.extract_all(TOKEN_PATTERN)[0].to_list()
+
+
+def test_normalize_agrees_with_the_regular_expression():
+    for text in MESSY:
+        assert normalize(text or "") == " ".join(polars_words(text or ""))
+    assert normalized(pl.Series(MESSY)).to_list() == [normalize(t or "") for t in MESSY]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=40), min_size=1, max_size=6))
+def test_property_tokenizer_agrees_with_the_regular_expression(texts):
+    assert normalized(pl.Series(texts, dtype=pl.String)).to_list() == [" ".join(polars_words(t)) for t in texts]
+    tokens = tokenize(pl.Series(texts, dtype=pl.String))
+    assert np.diff(tokens.text_words).tolist() == [len(polars_words(t)) for t in texts]
+    lines = [line for t in texts for line in t.split("\n")]
+    assert np.diff(tokens.line_words).tolist() == [len(polars_words(line)) for line in lines]
+
+
+def test_equal_words_get_equal_hashes_and_different_words_different_ones():
+    words = [
+        "a",
+        "ab",
+        "abcdefgh",
+        "abcdefghi",
+        "abcdefghj",
+        "abcdefghijklmnopq",
+        "abcdefghijklmnopr",
+        "école",
+        "ÉCOLE",
+    ]
+    tokens = tokenize(pl.Series([" ".join(words), " ".join(w.upper() for w in words)]))
+    first, second = np.split(tokens.hashes, [len(words)])
+    assert (first == second).all()
+    assert len(set(first[:-1].tolist())) == len(words) - 1  # école and ÉCOLE are one word
+    assert first[-1] == first[-2]
+
+
+def test_words_never_run_across_texts():
+    tokens = tokenize(pl.Series(["ab", "cd", "abcd"]))
+    assert tokens.text_words.tolist() == [0, 1, 2, 3]
+    assert len(set(tokens.hashes.tolist())) == 3
+
+
+def test_stock_phrases_match_as_words():
+    # Lines are compared as words, so a phrase written with punctuation adds nothing.
+    assert {normalize(phrase) for phrase in STOCK_PHRASES} == {p for p in STOCK_PHRASES if normalize(p) == p}
+
+
+# Batches, threads and the vectorised block rule ------------------------------
+
+
+def forum(seed, n_threads=12):
+    rng = random.Random(seed)
+    frames = []
+    for t in range(n_threads):
+        texts = []
+        for _ in range(rng.randint(1, 8)):
+            text = "\n\n".join(" ".join(sentence(rng) for _ in range(rng.randint(1, 3))) for _ in range(2))
+            if texts and rng.random() < 0.6:
+                source = rng.choice(texts).split("\n\n")
+                text = f"{rng.choice(source)}\n\n{text}"
+            texts.append(text)
+        frames.append(thread(*texts, thread_id=f"t{t}"))
+    return pl.concat(frames).with_columns(post_id=pl.format("{}-{}", "thread_id", "position"))
+
+
+def test_results_do_not_depend_on_batches_or_workers(monkeypatch):
+    posts = forum(7)
+    default = find_pasted_quotes(posts)
+    asked = default.blocks.select("source", pl.lit(None, pl.String).alias("target_author"), "quoted_text")
+    asked = asked.with_columns(pl.col("quoted_text").str.slice(0, 12))  # some shorter than a shingle
+    located = locate_quoted_posts(posts, asked)
+    assert default.blocks.height > 5 and located.null_count() < asked.height
+    for batch_bytes, workers in [(1, 1), (1, 2), (3000, 3)]:
+        monkeypatch.setattr(quotes, "BATCH_BYTES", batch_bytes)
+        monkeypatch.setattr(quotes, "MAX_WORKERS", workers)
+        found = find_pasted_quotes(posts)
+        assert found.blocks.equals(default.blocks)
+        assert found.text.equals(default.text)
+        assert locate_quoted_posts(posts, asked).equals(located)
+
+
+def test_same_input_gives_identical_output():
+    posts = forum(3).sample(fraction=1.0, shuffle=True, seed=1)
+    first, second = find_pasted_quotes(posts), find_pasted_quotes(posts)
+    assert first.blocks.equals(second.blocks) and first.text.equals(second.text)
+
+
+def test_quote_with_characters_outside_ascii_is_cut_out_by_line():
+    germ = "Über allen Gipfeln ist Ruh, in allen Wipfeln spürest du kaum einen Hauch."
+    posts = thread(
+        germ,
+        "Vorweg:\r\n\r\nÜBER ALLEN GIPFELN ist Ruh — in allen Wipfeln spürest du kaum einen Hauch\n“Schön” gesagt.",
+    )
+    found = find_pasted_quotes(posts)
+    assert found.blocks.select("source", "target", "first_line", "last_line").rows() == [("p2", "p1", 2, 2)]
+    assert found.text.to_list() == [germ, "Vorweg:\r\n\r\n“Schön” gesagt."]
+
+
+def greedy_blocks(line_post, line_words, pairs, min_words):
+    """The block rule one line at a time, as the implementation before vectorisation applied it."""
+    has_words = [w > 0 for w in line_words]
+    rank = [sum(has_words[j] for j in range(i + 1) if line_post[j] == line_post[i]) for i in range(len(line_words))]
+    cands: dict[int, set[int]] = {}
+    for lid, cand in pairs:
+        cands.setdefault(lid, set()).add(cand)
+    out, lids = [], sorted(cands)
+    for post in sorted({line_post[lid] for lid in lids}):
+        blocks = []  # [first, last, last rank, candidates, words]
+        for lid in (lid for lid in lids if line_post[lid] == post):
+            cs = cands[lid]
+            if blocks and rank[lid] == blocks[-1][2] + 1 and blocks[-1][3] & cs:
+                block = blocks[-1]
+                block[1], block[2], block[3], block[4] = lid, rank[lid], block[3] & cs, block[4] + line_words[lid]
+            else:
+                blocks.append([lid, lid, rank[lid], cs, line_words[lid]])
+        blocks = [b for b in blocks if b[4] >= min_words]
+        anchored = {min(b[3]) for b in blocks if len(b[3]) == 1}
+        for first, last, _, cs, n_words in blocks:
+            preferred = cs & anchored
+            out.append((post, min(preferred) if preferred else min(cs), first, last, n_words))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(st.tuples(st.integers(0, 5), st.sets(st.integers(0, 4))), min_size=1, max_size=10), max_size=5),
+    st.integers(1, 8),
+)
+def test_property_vectorised_blocks_follow_the_greedy_rule(posts, min_words):
+    line_post = [p for p, lines in enumerate(posts) for _ in lines]
+    line_words = [w for lines in posts for w, _ in lines]
+    pairs = sorted((i, c) for i, (w, cs) in enumerate(line for lines in posts for line in lines) if w for c in cs)
+    tokens = Tokens(
+        hashes=np.zeros(sum(line_words), dtype=np.uint64),
+        text_words=np.zeros(len(posts) + 1, dtype=np.int64),  # unused
+        text_lines=np.zeros(len(posts) + 1, dtype=np.int64),  # unused
+        line_words=np.concatenate(([0], np.cumsum(line_words, dtype=np.int64))),
+    )
+    lid = np.array([p[0] for p in pairs], dtype=np.int64)
+    cand = np.array([p[1] for p in pairs], dtype=np.int64)
+    got = quotes._assemble_blocks(tokens, np.array(line_post, dtype=np.int64), lid, cand, min_words)
+    assert list(zip(*(column.tolist() for column in got), strict=True)) == greedy_blocks(
+        line_post, line_words, pairs, min_words
+    )

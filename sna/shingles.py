@@ -1,0 +1,458 @@
+"""Words of texts as 64-bit hashes, and hashes of runs of words (shingles, whole lines).
+
+A *word* is a maximal run of letters, marks, digits and connector punctuation
+other than ``_`` in the lower-cased text (what polars' ``str.extract_all`` of
+:data:`TOKEN_PATTERN` finds after ``str.to_lowercase``), so case, whitespace and
+punctuation never matter when passages are compared. :func:`tokenize`,
+:func:`normalized` and :func:`normalize` split text with the same code, so what
+one of them calls a word, the others do too.
+
+Texts are never split into one string per word, which at a million posts
+would mean tens of millions of strings. numpy reads the UTF-8 bytes: in ASCII,
+word bytes are letters and digits, and letters are lower-cased as they are
+read. Texts with other characters are first lower-cased by polars, and their
+characters that cannot be part of a word turned into spaces, so that every
+byte of 0x80 or above belongs to a word. Each word is hashed from its bytes read
+eight at a time: words of up to eight bytes get distinct hashes, longer ones
+fold in the rest eight bytes at a time.
+
+The byte helpers (:func:`text_bytes`, :func:`line_starts`, :func:`cut_texts`)
+also serve to cut passages out of texts by line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+import polars as pl
+
+#: What words are, as a regular expression (for reference: the code reads bytes).
+TOKEN_PATTERN = r"[^\W_]+"
+#: Characters outside ASCII that cannot be part of a word (Rust regex syntax,
+#: as polars uses it): they become spaces before the bytes are read.
+_NON_ASCII_NON_WORD = r"[^\x00-\x7F\w]"
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_MULT = np.uint64(0xBF58476D1CE4E5B9)
+_SHIFT = np.uint64(31)
+_HIGH = np.uint64(0x8080808080808080)
+#: _MASKS[n] keeps the first n bytes of a little-endian 8-byte load.
+_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Texts split into lines and words, each word as a 64-bit hash.
+
+    Lines are the pieces between ``"\\n"`` characters, so a text with ``j``
+    line breaks has ``j + 1`` lines, empty ones included.
+
+    Attributes
+    ----------
+    hashes : np.ndarray of uint64
+        One hash per word, texts and words in order.
+    text_words : np.ndarray of int64
+        Offsets into ``hashes``: text ``i`` has words ``text_words[i]`` up to
+        ``text_words[i + 1]``.
+    text_lines : np.ndarray of int64
+        Offsets into the lines: text ``i`` has lines ``text_lines[i]`` up to
+        ``text_lines[i + 1]``.
+    line_words : np.ndarray of int64
+        Offsets into ``hashes`` per line, like ``text_words``.
+    """
+
+    hashes: np.ndarray
+    text_words: np.ndarray
+    text_lines: np.ndarray
+    line_words: np.ndarray
+
+
+# Bytes of texts, and texts from bytes ---------------------------------------
+
+
+def text_bytes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes of a string Series, followed by 8 bytes of padding, and each text's offset.
+
+    Null counts as empty. The bytes are read-only.
+
+    Examples
+    --------
+    >>> buf, offsets = text_bytes(pl.Series(["ab", None, "é"]))
+    >>> bytes(buf[: offsets[-1]]), offsets.tolist()
+    (b'ab\\xc3\\xa9', [0, 2, 2, 4])
+    """
+    texts = texts.fill_null("")
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(texts.str.len_bytes().to_numpy(), out=offsets[1:])
+    joined = pl.concat([texts, pl.Series([" " * 8])]).str.join("").cast(pl.Binary).item()
+    return np.frombuffer(joined, dtype=np.uint8), offsets
+
+
+def bytes_to_texts(data: np.ndarray, offsets: np.ndarray) -> pl.Series:
+    """Texts from UTF-8 bytes: text ``i`` is ``data[offsets[i] : offsets[i + 1]]``.
+
+    Examples
+    --------
+    >>> bytes_to_texts(*text_bytes(pl.Series(["ab", None, "é"]))).to_list()
+    ['ab', '', 'é']
+    """
+    raw = data.tobytes()
+    bounds = offsets.tolist()
+    pieces = [raw[a:b] for a, b in pairwise(bounds)]
+    return pl.Series("text", pieces, dtype=pl.Binary).cast(pl.String)
+
+
+def line_starts(buf: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lines of texts given as bytes (see :func:`text_bytes`): offsets into the lines, and each line's first byte.
+
+    Examples
+    --------
+    >>> text_lines, line_start = line_starts(*text_bytes(pl.Series(["a\\nb", "", "c\\n"])))
+    >>> text_lines.tolist(), line_start.tolist()
+    ([0, 2, 3, 5], [0, 2, 3, 3, 5])
+    """
+    breaks = np.flatnonzero(buf[: len(buf) - 8] == 0x0A)
+    n_lines = np.diff(np.searchsorted(breaks, offsets)) + 1
+    text_lines = np.zeros(len(offsets), dtype=np.int64)
+    np.cumsum(n_lines, out=text_lines[1:])
+    line_start = np.empty(text_lines[-1], dtype=np.int64)
+    first = np.zeros(len(line_start), dtype=bool)
+    first[text_lines[:-1]] = True
+    line_start[first] = offsets[:-1]
+    line_start[~first] = breaks + 1
+    return text_lines, line_start
+
+
+def cut_texts(buf: np.ndarray, start: np.ndarray, end: np.ndarray, per_text: np.ndarray) -> pl.Series:
+    """Texts made of byte ranges ``[start, end)`` of ``buf``: text ``i`` joins the next ``per_text[i]`` ranges.
+
+    The ranges must be in order and must not overlap, and must cut ``buf``
+    between characters.
+
+    Examples
+    --------
+    >>> buf, _ = text_bytes(pl.Series(["one two three"]))
+    >>> cut_texts(buf, np.array([0, 4, 8]), np.array([3, 7, 13]), np.array([1, 2])).to_list()
+    ['one', 'twothree']
+    """
+    length = end - start
+    steps = np.empty(2 * len(start) + 1, dtype=np.int64)  # alternately bytes to skip and to keep
+    steps[0:-1:2] = start - np.concatenate(([0], end[:-1]))
+    steps[1::2] = length
+    steps[-1] = len(buf) - (end[-1] if len(end) else 0)
+    keep = np.zeros(len(steps), dtype=bool)
+    keep[1::2] = True
+    data = buf[np.repeat(keep, steps)]
+    offsets = np.zeros(len(per_text) + 1, dtype=np.int64)
+    offsets[1:] = np.concatenate(([0], np.cumsum(length)))[np.cumsum(per_text)]
+    return bytes_to_texts(data, offsets)
+
+
+# Words ----------------------------------------------------------------------
+
+
+def _word_bytes(texts: pl.Series, buf: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The bytes in which to look for words: ``buf`` itself when every text is ASCII.
+
+    Texts with other characters are lower-cased by polars and their characters
+    outside ASCII that cannot be part of a word become spaces, so every byte of
+    0x80 or above belongs to a word. ASCII letters are lower-cased later, as
+    words are read.
+    """
+    n = len(buf) - 8
+    if n <= 0 or buf.max() < 0x80:
+        return buf, offsets
+    rows = np.unique(np.searchsorted(offsets, np.flatnonzero(buf[:n] >= 0x80), side="right") - 1)
+    wide = texts.gather(rows).str.to_lowercase().str.replace_all(_NON_ASCII_NON_WORD, " ")
+    return text_bytes(texts.fill_null("").scatter(rows, wide))
+
+
+def _word_spans(buf: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Byte ranges [start, end) of the words; no word runs across the end of a text."""
+    n = len(buf) - 8
+    data = buf[:n]
+    # Word bytes: ASCII digits and letters, and every byte >= 0x80 (see _word_bytes).
+    is_word = np.zeros(n + 2, dtype=bool)
+    inside = is_word[1:-1]
+    scratch = np.empty(n, dtype=np.uint8)
+    flag = np.empty(n + 1, dtype=bool)
+    np.subtract(data, np.uint8(0x30), out=scratch)
+    np.less(scratch, 10, out=inside)
+    np.bitwise_or(data, np.uint8(0x20), out=scratch)
+    scratch -= np.uint8(0x61)
+    inside |= np.less(scratch, 26, out=flag[:n])
+    inside |= np.greater_equal(data, 0x80, out=flag[:n])
+    edges = np.flatnonzero(np.not_equal(is_word[1:], is_word[:-1], out=flag))
+    starts, ends = edges[0::2].copy(), edges[1::2].copy()
+    inner = offsets[1:-1]
+    if len(inner):
+        joined = np.unique(inner[is_word[inner] & is_word[inner + 1]])  # a text ends, the next begins, mid-word
+        if len(joined):
+            starts = np.insert(starts, np.searchsorted(starts, joined), joined)
+            ends = np.insert(ends, np.searchsorted(ends, joined), joined)
+    return starts, ends
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """A bijective scramble of 64-bit values, in place."""
+    x ^= x >> _SHIFT
+    x *= _MULT
+    x ^= x >> _SHIFT
+    return x
+
+
+def _load(load: np.ndarray, at: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """The ``length`` (at most 8) bytes at ``at`` as little-endian integers, ASCII letters lower-cased."""
+    part = load[at]
+    lower = ~part
+    lower &= _HIGH
+    lower >>= np.uint64(2)  # 0x20 in every byte below 0x80; digits already have it
+    part |= lower
+    part &= _MASKS[np.minimum(length, 8)]
+    return part
+
+
+def _hash_words(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """64-bit hash of each word's bytes, reading them eight at a time."""
+    load = np.lib.stride_tricks.as_strided(buf, shape=(len(buf) - 7, 8), strides=(1, 1)).view("<u8")[:, 0]
+    length = ends - starts
+    hashes = _mix(_load(load, starts, length))
+    long = np.flatnonzero(length > 8)
+    done = 8
+    while len(long):
+        part = _load(load, starts[long] + done, length[long] - done)
+        part ^= hashes[long] * _MIX
+        hashes[long] = _mix(part)
+        done += 8
+        long = long[length[long] > done]
+    return hashes
+
+
+def tokenize(texts: pl.Series, *, raw: tuple[np.ndarray, np.ndarray] | None = None) -> Tokens:
+    """Split texts into lines and hashed words.
+
+    Parameters
+    ----------
+    texts : pl.Series of str
+        Null counts as empty.
+    raw : (np.ndarray, np.ndarray), optional
+        :func:`text_bytes` of ``texts``, when the caller has them already.
+
+    Returns
+    -------
+    Tokens
+
+    Examples
+    --------
+    >>> tokens = tokenize(pl.Series(["Don't panic!\\n\\nReally.", None, "DON'T  panic"]))
+    >>> tokens.text_words.tolist(), tokens.text_lines.tolist(), tokens.line_words.tolist()
+    ([0, 4, 4, 7], [0, 3, 4, 5], [0, 3, 3, 4, 4, 7])
+    >>> bool((tokens.hashes[:3] == tokens.hashes[4:]).all())
+    True
+    """
+    buf, offsets = _word_bytes(texts, *(raw if raw is not None else text_bytes(texts)))
+    starts, ends = _word_spans(buf, offsets)
+    hashes = _hash_words(buf, starts, ends)
+    text_lines, line_start = line_starts(buf, offsets)
+    line_words = np.append(np.searchsorted(starts, line_start), len(starts))
+    return Tokens(hashes, np.searchsorted(starts, offsets), text_lines, line_words)
+
+
+def normalized(texts: pl.Series) -> pl.Series:
+    """Each text as its lower-case words joined by single spaces (null counts as empty).
+
+    Examples
+    --------
+    >>> normalized(pl.Series(["  Don't  PANIC!\\n(really)", None, "Ünïcode_ok"])).to_list()
+    ['don t panic really', '', 'ünïcode ok']
+    """
+    buf, offsets = _word_bytes(texts, *text_bytes(texts))
+    starts, ends = _word_spans(buf, offsets)
+    text_words = np.searchsorted(starts, offsets)
+    length = ends - starts
+    # Words are written one after another, with a space before each word but a text's first.
+    space = np.ones(len(starts), dtype=np.int64)
+    space[text_words[:-1][np.diff(text_words) > 0]] = 0
+    out_end = np.cumsum(length + space)
+    out_start = out_end - length
+    total = int(out_end[-1]) if len(out_end) else 0
+    out = np.full(total, ord(" "), dtype=np.uint8)
+    within = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)
+    out[np.repeat(out_start, length) + within] = buf[np.repeat(starts, length) + within]
+    out |= ((~out) & 0x80) >> 2  # lower-case ASCII letters (spaces and digits have 0x20 already)
+    return bytes_to_texts(out, np.concatenate(([0], out_end))[text_words]).alias(texts.name)
+
+
+def normalize(text: str) -> str:
+    """Lower-case words of ``text`` joined by single spaces.
+
+    This is the form in which passages are compared.
+
+    Examples
+    --------
+    >>> normalize("  Don't  PANIC!\\n(really)")
+    'don t panic really'
+    """
+    return normalized(pl.Series([text], dtype=pl.String))[0]
+
+
+# Runs of words --------------------------------------------------------------
+
+
+def run_keys(hashes: np.ndarray, k: int) -> np.ndarray:
+    """Hash of every run of ``k`` consecutive words: ``out[i]`` covers words ``i`` to ``i + k - 1``.
+
+    Examples
+    --------
+    >>> h = tokenize(pl.Series(["a b c a b c"])).hashes
+    >>> keys = run_keys(h, 3)
+    >>> len(keys), bool(keys[0] == keys[3]), bool(keys[0] == keys[1])
+    (4, True, False)
+    """
+    m = len(hashes) - k + 1
+    if m <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    keys = hashes[:m].copy()
+    for j in range(1, k):
+        keys *= _MIX
+        keys += hashes[j : j + m]
+    return keys
+
+
+def sequence_keys(hashes: np.ndarray, first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Hash of each whole word sequence ``hashes[first[i] : first[i] + count[i]]``.
+
+    Equal to :func:`run_keys` of the sequence when it has ``count`` words.
+
+    Examples
+    --------
+    >>> h = tokenize(pl.Series(["so true", "So, TRUE!", "so"])).hashes
+    >>> keys = sequence_keys(h, np.array([0, 2, 4]), np.array([2, 2, 1]))
+    >>> bool(keys[0] == keys[1]), bool(keys[0] == keys[2])
+    (True, False)
+    """
+    count = np.asarray(count, dtype=np.int64)
+    keys = np.zeros(len(first), dtype=np.uint64)
+    active = np.flatnonzero(count > 0)
+    if len(active):
+        keys[active] = hashes[first[active]]
+    for j in range(1, int(count.max(initial=0))):
+        active = active[count[active] > j]
+        keys[active] = keys[active] * _MIX + hashes[first[active] + j]
+    return keys
+
+
+def repeated_runs(tokens: Tokens, group: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Runs of ``k`` words that occur more than once in a group of texts, grouped.
+
+    Parameters
+    ----------
+    tokens : Tokens
+    group : np.ndarray of int
+        Group of each text (threads, say), in ascending order.
+    k : int
+        Words per run.
+
+    Returns
+    -------
+    start, text : np.ndarray of int64
+        First word and text of each run that occurs elsewhere in its group too;
+        equal runs of a group are adjacent, in word order.
+    new : np.ndarray of bool
+        Where a run starts a new set of equal runs.
+
+    Notes
+    -----
+    The run hashes are sorted with the run's position packed into their low
+    bits (a plain sort is several times faster than an argsort); only runs
+    whose truncated hash repeats are kept, and those are grouped by their full
+    hash, so the truncation never merges different runs.
+
+    Examples
+    --------
+    >>> tokens = tokenize(pl.Series(["a b c d", "x b c d", "b c d"]))
+    >>> start, text, new = repeated_runs(tokens, np.array([0, 0, 1]), 3)
+    >>> start.tolist(), text.tolist(), new.tolist()
+    ([1, 5], [0, 1], [True, False])
+    """
+    keys = run_keys(tokens.hashes, k)
+    m = len(keys)
+    none = np.zeros(0, dtype=np.int64)
+    if m < 2:
+        return none, none, np.zeros(0, dtype=bool)
+    low = np.uint64((1 << int(m - 1).bit_length()) - 1)
+    packed = keys & ~low
+    packed |= np.arange(m, dtype=np.uint64)
+    packed.sort()
+    same = (packed[1:] ^ packed[:-1]) <= low
+    repeated = np.zeros(m, dtype=bool)
+    repeated[1:] = same
+    repeated[:-1] |= same
+    start = (packed[repeated] & low).astype(np.int64)
+    del packed, same, repeated
+    text = np.repeat(np.arange(len(tokens.text_words) - 1), np.diff(tokens.text_words))[start]
+    inside = start + k <= tokens.text_words[text + 1]  # the run does not go past its text's end
+    start, text = start[inside], text[inside]
+    key = keys[start]
+    truncated = key & ~low
+    if ((truncated[1:] == truncated[:-1]) & (key[1:] != key[:-1])).any():
+        # Different runs share a truncated hash (rare): regroup by the full hash.
+        order = np.lexsort((start, key))
+        start, text, key = start[order], text[order], key[order]
+    new = np.ones(len(start) + 1, dtype=bool)
+    text_group = group[text]
+    np.not_equal(key[1:], key[:-1], out=new[1:-1])
+    new[1:-1] |= text_group[1:] != text_group[:-1]
+    kept = ~(new[:-1] & new[1:])  # drop runs alone in their set
+    return start[kept], text[kept], new[:-1][kept]
+
+
+def _salt(group: np.ndarray) -> np.ndarray:
+    """A hash of each group number, to tell runs of different groups apart."""
+    return (group.astype(np.uint64) + np.uint64(1)) * _MIX
+
+
+class RunIndex:
+    """Which texts hold each run of ``k`` words, to look runs from elsewhere up in.
+
+    Runs match only within a group of texts (a thread, say), and never span
+    two texts.
+
+    Parameters
+    ----------
+    tokens : Tokens
+    group : np.ndarray of int
+        Group of each text.
+    k : int
+        Words per run.
+
+    Examples
+    --------
+    >>> index = RunIndex(tokenize(pl.Series(["a b c d", "b c d e", "b c d"])), np.array([0, 0, 1]), 3)
+    >>> index.lookup(run_keys(tokenize(pl.Series(["B, C, D! E"])).hashes, 3), group=0)
+    [(0, {0, 1}), (1, {1})]
+    """
+
+    def __init__(self, tokens: Tokens, group: np.ndarray, k: int) -> None:
+        keys = run_keys(tokens.hashes, k)
+        text = np.repeat(np.arange(len(group)), np.diff(tokens.text_words))[: len(keys)]
+        inside = np.flatnonzero(np.arange(len(keys)) + k <= tokens.text_words[text + 1])
+        self.text = text[inside]
+        self.keys = keys[inside] ^ _salt(np.asarray(group)[self.text])  # runs match within a group
+        self.low = np.uint64((1 << max(1, len(self.keys).bit_length())) - 1)
+        self.packed = (self.keys & ~self.low) | np.arange(len(self.keys), dtype=np.uint64)
+        self.packed.sort()
+
+    def lookup(self, keys: np.ndarray, group: int) -> list[tuple[int, set[int]]]:
+        """(position, texts) for each of ``keys`` (:func:`run_keys`) found in texts of ``group``."""
+        keys = keys ^ _salt(np.array([group]))
+        high = keys & ~self.low
+        lo, hi = np.searchsorted(self.packed, high), np.searchsorted(self.packed, high | self.low, side="right")
+        found = []
+        for j in np.flatnonzero(hi > lo).tolist():
+            window = (self.packed[lo[j] : hi[j]] & self.low).astype(np.int64)
+            window = window[self.keys[window] == keys[j]]
+            if len(window):
+                found.append((j, set(self.text[window].tolist())))
+        return found
