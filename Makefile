@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SNA := $(VENV)/bin/sna
 STAMP := $(VENV)/.installed
 
-.PHONY: all install run ingest figures html test lint eval bench clean
+.PHONY: all install run ingest figures html test lint eval bench clean train-stance
 
 all: run
 
@@ -17,8 +17,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+TRAIN_STAMP := $(VENV)/.installed-train
+$(TRAIN_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[train]'
+	touch $(TRAIN_STAMP)
+
+train-stance: $(TRAIN_STAMP)
+	$(PY) bench/train_stance.py
+
 run: $(STAMP)
-	$(SNA) run data/raw --out data/processed
+	$(SNA) run data/raw --out data/processed --figures figures
 
 ingest: $(STAMP)
 	$(SNA) ingest data/raw --out data/processed
@@ -36,14 +44,16 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check sna tests bench
 	$(VENV)/bin/ruff format --check sna tests bench
 
-eval: $(STAMP)
+eval: $(TRAIN_STAMP)
 	$(PY) bench/eval_quotes.py
+	$(PY) bench/eval_stance.py
 	$(PY) bench/eval_camps.py
 
 bench: $(STAMP)
 	$(PY) bench/bench_readers.py
 	$(PY) bench/bench_quotes.py
 	$(PY) bench/bench_pipeline.py
+	$(PY) bench/bench_render.py
 
 clean:
 	rm -rf $(VENV) data/processed build *.egg-info .pytest_cache .ruff_cache

@@ -142,6 +142,19 @@ def formats() -> None:
         click.echo(f"{'':{width}}files: {', '.join(fmt.extensions) or 'folders'}")
 
 
+def _print_graph_file_note(summary: dict[str, Any], written: dict[Path, list[str]] | list[Path]) -> None:
+    names = (
+        [Path(n).name for names in written.values() for n in names]
+        if isinstance(written, dict)
+        else [p.name for p in written]
+    )
+    if "posts.gexf" not in names and summary.get("posts"):
+        click.echo(
+            f"graph files: posts.gexf/posts.graphml left out for {summary['posts']:,} posts "
+            "(pass --post-graph-files to write them); authors.* written"
+        )
+
+
 def _print_metrics_summary(summary: dict[str, Any]) -> None:
     posts, authors = summary["post_graph"], summary["author_graph"]
     reply, quote = summary["cascades"]["reply"], summary["cascades"]["quote"]
@@ -165,14 +178,25 @@ _source_option = click.option(
     help="Sample this many sources for betweenness and harmonic closeness (default: exact where cheap, else 256).",
 )  # fmt: skip
 _seed_option = click.option("--seed", type=int, default=0, show_default=True, help="Seed for sampled measures.")
+_post_graph_files_option = click.option(
+    "--post-graph-files/--no-post-graph-files", default=None,
+    help="Write posts.gexf and posts.graphml (default: only up to 200,000 posts).",
+)  # fmt: skip
+_camps_option = click.option(
+    "--camps", "n_camps", type=click.IntRange(min=1), default=None,
+    help="Merge agreement camps down to this many (default: as many as the data show).",
+)  # fmt: skip
 
 
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @_seed_option
 @_source_option
+@_camps_option
+@_post_graph_files_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def metrics(directory: Path, seed: int, sources: int | None, quiet: bool) -> None:
+def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None, post_graph_files: bool | None,
+            quiet: bool) -> None:  # fmt: skip
     """Compute centrality and cascades for what `sna ingest` wrote in DIRECTORY.
 
     Adds post_metrics, author_metrics and cascades (CSV and Parquet),
@@ -190,66 +214,73 @@ def metrics(directory: Path, seed: int, sources: int | None, quiet: bool) -> Non
     with progress.stage("reading tables"):
         result = read_ingested(directory)
     with progress.stage("computing metrics"):
-        computed = compute_metrics(result.posts, result.edges, seed=seed, sources=sources)
-    written = write_metrics(result.posts, result.edges, computed, directory, progress=progress)
+        computed = compute_metrics(result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps)
+    written = write_metrics(
+        result.posts, result.edges, computed, directory, post_graph_files=post_graph_files, progress=progress
+    )
     _print_metrics_summary(computed.summary)
+    _print_graph_file_note(computed.summary, written)
     click.echo(f"wrote {len(written)} files to {directory}")
-
-
-STAGES = ("stance", "figures", "html")
 
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--out",
-    "-o",
-    "out",
-    required=True,
+    "--out", "-o", "out", required=True, type=click.Path(path_type=Path), help="Folder for tables and graph files."
+)
+@click.option(
+    "--figures",
+    "figures_dir",
     type=click.Path(path_type=Path),
-    help="Folder for tables, graph files and pictures.",
+    default=None,
+    help="Folder for figures and HTML pages (default: OUT/figures).",
 )
 @click.option("--format", "fmt", metavar="NAME", help="Read every input as this format (see `sna formats`).")
 @click.option("--map", "mapping", metavar="SPEC", help="Table column names, canonical=yours, e.g. text=body.")
 @click.option("--no-implicit", is_flag=True, help="Do not attach posts that quote nothing to the first post.")
-@click.option("--skip", default="", metavar="STAGES", help=f"Comma-separated stages to leave out: {', '.join(STAGES)}.")
+@click.option(
+    "--skip", default="", metavar="STAGES", help="Comma-separated stages to leave out: stance, figures, html."
+)
 @_seed_option
 @_source_option
+@_camps_option
+@_post_graph_files_option
+@click.option("--svg", is_flag=True, help="Also write figures as SVG.")
+@click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def run(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | None, no_implicit: bool, skip: str,
-        seed: int, sources: int | None, quiet: bool) -> None:  # fmt: skip
-    """Run the whole analysis: ingest, metrics, and the stages not skipped.
+def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str | None, mapping: str | None,
+        no_implicit: bool, skip: str, seed: int, sources: int | None, n_camps: int | None,
+        post_graph_files: bool | None, svg: bool, dpi: int, quiet: bool) -> None:  # fmt: skip
+    """Run the whole analysis: ingest, stance, metrics, camps, figures and HTML.
 
-    Writes everything `sna ingest` and `sna metrics` write into --out, in one
-    step: if any stage fails, nothing is written.
+    Writes everything `sna ingest` and `sna metrics` write into --out, and the
+    pictures of `sna figures` and `sna html` into --figures, in one step: if
+    any stage fails, nothing is written.
 
     \b
     Example:
-      sna run data/raw --out data/processed
+      sna run data/raw --out data/processed --figures figures
       sna run dump.csv --map text=body --out out/ --skip figures,html
     """
-    from sna.analysis.report import compute_metrics
-    from sna.errors import SnaError
-    from sna.export import atomic_outputs
     from sna.io import parse_mapping
-    from sna.pipeline import ingest as run_ingest
-    from sna.pipeline import stage_ingested, stage_metrics
+    from sna.pipeline import run as run_pipeline
 
-    skipped = {s.strip() for s in skip.split(",") if s.strip()}
-    unknown = skipped - set(STAGES)
-    if unknown:
-        raise SnaError(f"--skip: unknown stage {', '.join(sorted(unknown))} (stages: {', '.join(STAGES)})")
-    progress = Progress(quiet=quiet)
-    result = run_ingest(inputs, format=fmt, mapping=parse_mapping(mapping), implicit=not no_implicit,
-                        progress=progress)  # fmt: skip
-    with progress.stage("computing metrics"):
-        computed = compute_metrics(result.posts, result.edges, seed=seed, sources=sources)
-    with atomic_outputs(out) as stage:
-        written = stage_ingested(result, stage)
-        written += stage_metrics(result.posts, result.edges, computed, stage, progress=progress)
-    _print_ingest_summary(result.summary)
-    _print_metrics_summary(computed.summary)
-    click.echo(f"wrote {len(written)} files to {out}")
+    result = run_pipeline(
+        inputs, out, figures_dir=figures_dir, skip=skip.split(","), format=fmt, mapping=parse_mapping(mapping),
+        implicit=not no_implicit, seed=seed, sources=sources, n_camps=n_camps, svg=svg, dpi=dpi,
+        post_graph_files=post_graph_files, progress=Progress(quiet=quiet),
+    )  # fmt: skip
+    _print_ingest_summary(result.ingested.summary)
+    labelled = result.ingested.edges["stance"].drop_nulls()
+    if labelled.len():
+        counts = labelled.value_counts().sort("stance")
+        click.echo("stance: " + ", ".join(f"{n:,} {s}" for s, n in counts.iter_rows()))
+    _print_metrics_summary(result.metrics.summary)
+    for note in result.notes:
+        click.echo(f"figures: {note}")
+    _print_graph_file_note(result.metrics.summary, result.written)
+    for folder, names in result.written.items():
+        click.echo(f"wrote {_plural(len(names), 'file')} to {folder}")
 
 
 @main.command()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from sna.analysis.report import Metrics
+from sna.analysis.report import Metrics, compute_metrics
 from sna.edges import extract_edges
 from sna.errors import InputError, SnaError
 from sna.export import atomic_outputs, graph_file_tables, write_gexf, write_graphml, write_json, write_table
@@ -161,15 +161,25 @@ METRIC_TABLES = ("post_metrics", "author_metrics", "author_edges", "cascades")
 GRAPH_FILES = ("posts.gexf", "authors.gexf", "posts.graphml", "authors.graphml")
 
 
+#: Above this many posts the post graph's GEXF/GraphML files are left out unless asked for:
+#: at 1M posts they pass 1.5 GB, take half a minute, and no desktop tool opens them.
+POST_GRAPH_FILE_LIMIT = 200_000
+
+
 def stage_metrics(
     posts: pl.DataFrame,
     edges: pl.DataFrame,
     metrics: Metrics,
     stage: Callable[[str], Path],
     *,
+    post_graph_files: bool | None = None,
     progress: Progress = SILENT,
 ) -> list[str]:
-    """Write metric tables (CSV and Parquet), ``summary.json`` and graph files through ``stage``."""
+    """Write metric tables (CSV and Parquet), ``summary.json`` and graph files through ``stage``.
+
+    ``post_graph_files``: write ``posts.gexf``/``posts.graphml`` (default: only
+    up to ``POST_GRAPH_FILE_LIMIT`` posts; ``authors.*`` are always written).
+    """
     written: list[str] = []
     tables = list(METRIC_TABLES) + (["camps"] if metrics.camps.height else [])
     for name in tables:
@@ -177,11 +187,20 @@ def stage_metrics(
         for suffix in (".csv", ".parquet"):
             write_table(table, stage(name + suffix))
             written.append(name + suffix)
-    write_json(metrics.summary, stage("summary.json"))
+    with_posts = posts.height <= POST_GRAPH_FILE_LIMIT if post_graph_files is None else post_graph_files
+    graph_files = {
+        "authors": "written",
+        "posts": "written"
+        if with_posts
+        else f"left out: {posts.height:,} posts (over {POST_GRAPH_FILE_LIMIT:,}); ask with --post-graph-files",
+    }
+    write_json(metrics.summary | {"graph_files": graph_files}, stage("summary.json"))
     written.append("summary.json")
     with progress.stage("writing graph files"):
         tables = graph_file_tables(posts, edges, metrics.post_metrics, metrics.author_metrics, metrics.author_edges)
         for name, (nodes, links) in tables.items():
+            if name == "posts" and not with_posts:
+                continue
             weight = "weight" if "weight" in links.columns else None
             kind = "kind" if name == "posts" else None
             write_gexf(stage(f"{name}.gexf"), nodes, links, node_id="id", weight=weight, edge_kind=kind,
@@ -192,9 +211,127 @@ def stage_metrics(
 
 
 def write_metrics(
-    posts: pl.DataFrame, edges: pl.DataFrame, metrics: Metrics, out_dir: str | Path, *, progress: Progress = SILENT
+    posts: pl.DataFrame,
+    edges: pl.DataFrame,
+    metrics: Metrics,
+    out_dir: str | Path,
+    *,
+    post_graph_files: bool | None = None,
+    progress: Progress = SILENT,
 ) -> list[Path]:
     """Write what :func:`stage_metrics` writes into ``out_dir``, atomically; return the paths."""
     with atomic_outputs(out_dir) as stage:
-        names = stage_metrics(posts, edges, metrics, stage, progress=progress)
+        names = stage_metrics(posts, edges, metrics, stage, post_graph_files=post_graph_files, progress=progress)
     return [Path(out_dir) / name for name in names]
+
+
+STAGES = ("stance", "figures", "html")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What :func:`run` computed and wrote.
+
+    Attributes
+    ----------
+    ingested : Ingested
+        POSTS and EDGES (stance filled in unless skipped).
+    metrics : Metrics
+        Metric tables and summary.
+    written : dict
+        Folder → file names written there.
+    notes : list of str
+        Pictures left out and why (e.g. no timestamps).
+    """
+
+    ingested: Ingested
+    metrics: Metrics
+    written: dict[Path, list[str]]
+    notes: list[str]
+
+
+def run(
+    inputs: Iterable[str | Path],
+    out: str | Path,
+    *,
+    figures_dir: str | Path | None = None,
+    skip: Iterable[str] = (),
+    format: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    implicit: bool = True,
+    seed: int = 0,
+    sources: int | None = None,
+    n_camps: int | None = None,
+    svg: bool = False,
+    dpi: int = 150,
+    post_graph_files: bool | None = None,
+    progress: Progress = SILENT,
+) -> RunResult:
+    """Ingest, label stance, compute metrics and draw pictures; write everything or nothing.
+
+    Parameters
+    ----------
+    inputs : iterable of path
+        Forum files or folders.
+    out : path
+        Folder for tables and graph files.
+    figures_dir : path, optional
+        Folder for figures and HTML pages (default ``out/figures``).
+    skip : iterable of str
+        Stages to leave out: ``stance``, ``figures``, ``html``.
+    format, mapping, implicit
+        As for :func:`ingest`.
+    seed, sources, n_camps
+        As for :func:`sna.analysis.report.compute_metrics`.
+    svg, dpi
+        Also write SVG figures; resolution of PNG figures.
+    post_graph_files : bool, optional
+        As for :func:`stage_metrics`.
+    progress : Progress
+        Where to report stages.
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    SnaError
+        For an unknown stage name, and for bad input (nothing is written).
+    """
+    skipped = {s.strip() for s in skip if s.strip()}
+    unknown = skipped - set(STAGES)
+    if unknown:
+        raise SnaError(f"--skip: unknown stage {', '.join(sorted(unknown))} (stages: {', '.join(STAGES)})")
+    result = ingest(inputs, format=format, mapping=mapping, implicit=implicit, progress=progress)
+    if "stance" not in skipped:
+        from sna.stance import label_edges
+
+        with progress.stage("labelling stance"):
+            result = Ingested(result.posts, label_edges(result.posts, result.edges), result.summary)
+    with progress.stage("computing metrics"):
+        metrics = compute_metrics(result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps)
+    out = Path(out)
+    pictures = Path(figures_dir) if figures_dir is not None else out / "figures"
+    written: dict[Path, list[str]] = {}
+    notes: list[str] = []
+    with atomic_outputs(out) as stage:
+        names = stage_ingested(result, stage)
+        names += stage_metrics(
+            result.posts, result.edges, metrics, stage, post_graph_files=post_graph_files, progress=progress
+        )
+        if not {"figures", "html"} <= skipped:
+            from sna.render import figure_notes, write_figures, write_html
+
+            with atomic_outputs(pictures) as draw:
+                drawn: list[str] = []
+                if "figures" not in skipped:
+                    with progress.stage("drawing figures"):
+                        drawn += write_figures(result.posts, result.edges, metrics, draw, svg=svg, dpi=dpi, seed=seed)
+                    notes = figure_notes(result.posts, metrics)
+                if "html" not in skipped:
+                    with progress.stage("writing interactive pages"):
+                        drawn += write_html(result.posts, result.edges, metrics, draw, seed=seed)
+            written[pictures] = drawn
+    written[out] = names
+    return RunResult(result, metrics, written, notes)

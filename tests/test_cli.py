@@ -174,5 +174,25 @@ def test_run_output_is_byte_identical_across_runs(runner, tmp_path, seed_path):
     outs = [tmp_path / "r1", tmp_path / "r2"]
     for out in outs:
         assert runner.invoke(main, ["run", str(seed_path), "--out", str(out), "-q"]).exit_code == 0
-    for path in sorted(outs[0].iterdir()):
-        assert path.read_bytes() == (outs[1] / path.name).read_bytes(), path.name
+    files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*") if p.is_file())
+    assert any(str(f).startswith("figures/") for f in files)  # the pictures are part of a run
+    for name in files:
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
+def test_post_graph_files_are_left_out_above_the_limit_unless_asked(runner, tmp_path, seed_path, monkeypatch):
+    import json
+
+    import sna.pipeline
+
+    monkeypatch.setattr(sna.pipeline, "POST_GRAPH_FILE_LIMIT", 10)
+    out = tmp_path / "big"
+    result = runner.invoke(main, ["run", str(seed_path), "--out", str(out), "-q", "--skip", "stance,figures,html"])
+    assert result.exit_code == 0, result.output
+    assert not (out / "posts.gexf").exists() and (out / "authors.gexf").exists()
+    assert "posts.gexf/posts.graphml left out for 32 posts" in result.output
+    assert json.loads((out / "summary.json").read_text())["graph_files"]["posts"].startswith("left out")
+    forced = tmp_path / "forced"
+    args = ["run", str(seed_path), "--out", str(forced), "-q", "--skip", "stance,figures,html", "--post-graph-files"]
+    assert runner.invoke(main, args).exit_code == 0
+    assert (forced / "posts.gexf").exists()

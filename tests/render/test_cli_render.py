@@ -9,7 +9,9 @@ from sna.cli import main
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory, seed_path_module):
     out = tmp_path_factory.mktemp("processed")
-    result = CliRunner().invoke(main, ["run", str(seed_path_module), "--out", str(out), "-q"])
+    result = CliRunner().invoke(
+        main, ["run", str(seed_path_module), "--out", str(out), "-q", "--skip", "stance,figures,html"]
+    )
     assert result.exit_code == 0, result.output
     return out
 
