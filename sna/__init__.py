@@ -21,6 +21,7 @@ from sna.io import parse_text_page, read_input
 from sna.pipeline import Ingested, ingest, read_ingested, write_ingested
 from sna.quotes import find_pasted_quotes, locate_quoted_posts
 from sna.schema import EDGES_SCHEMA, POSTS_SCHEMA, validate_edges, validate_posts
+from sna.stance import label_edges, predict_stance
 
 __version__ = "0.1.0"
 
@@ -38,9 +39,11 @@ __all__ = [
     "extract_edges",
     "find_pasted_quotes",
     "ingest",
+    "label_edges",
     "load",
     "locate_quoted_posts",
     "parse_text_page",
+    "predict_stance",
     "read_ingested",
     "read_input",
     "validate_edges",

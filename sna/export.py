@@ -54,7 +54,7 @@ def atomic_outputs(out_dir: str | Path) -> Iterator[Callable[[str], Path]]:
 
     try:
         yield stage
-        for name in names:
+        for name in dict.fromkeys(names):  # a name staged twice is one file
             target = out / name
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / name, target)
@@ -298,15 +298,20 @@ def graph_file_tables(
     post_metrics: pl.DataFrame,
     author_metrics: pl.DataFrame,
     author_edges: pl.DataFrame,
+    *,
+    with_posts: bool = True,
 ) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
     """Node and edge tables for ``posts.*`` and ``authors.*`` graph files, metrics attached.
 
     Returns
     -------
     dict
-        ``{"posts": (nodes, links), "authors": (nodes, links)}``; node tables
-        carry the id column ``id``.
+        ``{"posts": (nodes, links), "authors": (nodes, links)}`` (``posts``
+        only when ``with_posts``); node tables carry the id column ``id``.
     """
+    author_nodes = author_metrics.rename({"author": "id"})
+    if not with_posts:
+        return {"authors": (author_nodes, author_edges)}
     from sna.graph import post_edge_table, post_node_table
 
     # Graph files carry the measures people colour and size nodes by; every
@@ -317,5 +322,4 @@ def graph_file_tables(
         .join(post_metrics.select(metric_columns), on="post_id", how="left", maintain_order="left")
         .rename({"post_id": "id"})
     )
-    author_nodes = author_metrics.rename({"author": "id"})
     return {"posts": (post_nodes, post_edge_table(edges)), "authors": (author_nodes, author_edges)}

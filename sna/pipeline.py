@@ -197,10 +197,10 @@ def stage_metrics(
     write_json(metrics.summary | {"graph_files": graph_files}, stage("summary.json"))
     written.append("summary.json")
     with progress.stage("writing graph files"):
-        tables = graph_file_tables(posts, edges, metrics.post_metrics, metrics.author_metrics, metrics.author_edges)
+        tables = graph_file_tables(
+            posts, edges, metrics.post_metrics, metrics.author_metrics, metrics.author_edges, with_posts=with_posts
+        )
         for name, (nodes, links) in tables.items():
-            if name == "posts" and not with_posts:
-                continue
             weight = "weight" if "weight" in links.columns else None
             kind = "kind" if name == "posts" else None
             write_gexf(stage(f"{name}.gexf"), nodes, links, node_id="id", weight=weight, edge_kind=kind,
