@@ -69,6 +69,20 @@ def _print_ingest_summary(summary: dict[str, Any]) -> None:
         click.echo(f"skipped {_plural(int(summary['files_skipped']), 'file')} of unknown format")
 
 
+def _input_options(command: Any) -> Any:
+    """The options of commands that read forum files (ingest, run)."""
+    options = [
+        click.option("--format", "fmt", metavar="NAME", help="Read every input as this format (see `sna formats`)."),
+        click.option("--map", "mapping", metavar="SPEC",
+                     help="Table column names, canonical=yours, e.g. text=body,author=user."),
+        click.option("--no-implicit", is_flag=True,
+                     help="Do not attach posts that quote nothing to their thread's first post."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sna")
 def main() -> None:
@@ -93,13 +107,7 @@ def main() -> None:
     type=click.Path(path_type=Path),
     help="Folder to write posts and edges tables into.",
 )
-@click.option("--format", "fmt", metavar="NAME", help="Read every input as this format (see `sna formats`).")
-@click.option(
-    "--map", "mapping", metavar="SPEC", help="Table column names, canonical=yours, e.g. text=body,author=user."
-)
-@click.option(
-    "--no-implicit", is_flag=True, help="Do not attach posts that quote nothing to their thread's first post."
-)
+@_input_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def ingest(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | None, no_implicit: bool,
            quiet: bool) -> None:  # fmt: skip
@@ -235,9 +243,7 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
     default=None,
     help="Folder for figures and HTML pages (default: OUT/figures).",
 )
-@click.option("--format", "fmt", metavar="NAME", help="Read every input as this format (see `sna formats`).")
-@click.option("--map", "mapping", metavar="SPEC", help="Table column names, canonical=yours, e.g. text=body.")
-@click.option("--no-implicit", is_flag=True, help="Do not attach posts that quote nothing to the first post.")
+@_input_options
 @click.option(
     "--skip", default="", metavar="STAGES", help="Comma-separated stages to leave out: stance, figures, html."
 )
