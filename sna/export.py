@@ -86,6 +86,24 @@ def write_table(df: pl.DataFrame, path: Path) -> None:
         raise SnaError(f"{path}: cannot write tables as {suffix!r} (use .csv, .parquet, .json or .jsonl)")
 
 
+def write_tables(jobs: list[tuple[pl.DataFrame, Path]], *, workers: int = 2) -> None:
+    """Write several tables at once (polars releases the GIL while it writes).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> write_tables([(pl.DataFrame({"a": [1]}), folder / "a.csv"), (pl.DataFrame({"b": [2]}), folder / "b.parquet")])
+    >>> sorted(p.name for p in folder.iterdir())
+    ['a.csv', 'b.parquet']
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for future in [pool.submit(write_table, df, path) for df, path in jobs]:
+            future.result()
+
+
 def write_json(data: object, path: Path) -> None:
     """Write ``data`` as indented, key-sorted JSON (stable across runs)."""
     path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n")

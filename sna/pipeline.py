@@ -15,7 +15,14 @@ import polars as pl
 from sna.analysis.report import Metrics, compute_metrics
 from sna.edges import extract_edges
 from sna.errors import InputError, SnaError
-from sna.export import atomic_outputs, graph_file_tables, write_gexf, write_graphml, write_json, write_table
+from sna.export import (
+    atomic_outputs,
+    graph_file_tables,
+    write_gexf,
+    write_graphml,
+    write_json,
+    write_tables,
+)
 from sna.io import ReadOptions, expand_inputs, read_input
 from sna.io.base import Parsed, empty_marked
 from sna.io.merge import merge_pages
@@ -121,9 +128,10 @@ def ingest(
 
 def stage_ingested(result: Ingested, stage: Callable[[str], Path]) -> list[str]:
     """Write posts and edges (CSV and Parquet) and ``ingest.json`` through ``stage``."""
-    for table, df in (("posts", result.posts), ("edges", result.edges)):
-        write_table(df, stage(f"{table}.csv"))
-        write_table(df, stage(f"{table}.parquet"))
+    write_tables(
+        [(df, stage(f"{table}{suffix}")) for table, df in (("posts", result.posts), ("edges", result.edges))
+         for suffix in (".csv", ".parquet")]
+    )  # fmt: skip
     write_json({k: v for k, v in result.summary.items() if k != "seconds"}, stage("ingest.json"))
     return ["posts.csv", "posts.parquet", "edges.csv", "edges.parquet", "ingest.json"]
 
@@ -182,11 +190,9 @@ def stage_metrics(
     """
     written: list[str] = []
     tables = list(METRIC_TABLES) + (["camps"] if metrics.camps.height else [])
-    for name in tables:
-        table = getattr(metrics, name)
-        for suffix in (".csv", ".parquet"):
-            write_table(table, stage(name + suffix))
-            written.append(name + suffix)
+    jobs = [(getattr(metrics, name), stage(name + suffix)) for name in tables for suffix in (".csv", ".parquet")]
+    write_tables(jobs)
+    written += [path.name for _, path in jobs]
     with_posts = posts.height <= POST_GRAPH_FILE_LIMIT if post_graph_files is None else post_graph_files
     graph_files = {
         "authors": "written",
@@ -200,13 +206,19 @@ def stage_metrics(
         tables = graph_file_tables(
             posts, edges, metrics.post_metrics, metrics.author_metrics, metrics.author_edges, with_posts=with_posts
         )
-        for name, (nodes, links) in tables.items():
-            weight = "weight" if "weight" in links.columns else None
-            kind = "kind" if name == "posts" else None
-            write_gexf(stage(f"{name}.gexf"), nodes, links, node_id="id", weight=weight, edge_kind=kind,
-                       description=f"sna {name} graph")  # fmt: skip
-            write_graphml(stage(f"{name}.graphml"), nodes, links, node_id="id")
-            written += [f"{name}.gexf", f"{name}.graphml"]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as pool:  # polars builds and writes the lines without the GIL
+            futures = []
+            for name, (nodes, links) in tables.items():
+                weight = "weight" if "weight" in links.columns else None
+                kind = "kind" if name == "posts" else None
+                futures.append(pool.submit(write_gexf, stage(f"{name}.gexf"), nodes, links, node_id="id",
+                                           weight=weight, edge_kind=kind, description=f"sna {name} graph"))  # fmt: skip
+                futures.append(pool.submit(write_graphml, stage(f"{name}.graphml"), nodes, links, node_id="id"))
+                written += [f"{name}.gexf", f"{name}.graphml"]
+            for future in futures:
+                future.result()
     return written
 
 

@@ -196,10 +196,14 @@ def compute_metrics(
         "edges": {kind: int((edges["kind"] == kind).sum()) for kind in ("quote", "reply", "implicit")},
         "share_of_posts_that_quote": quoting / posts.height if posts.height else None,
         "post_graph": graph_summary(post_graph, post_table, name="post_id")
-        | {"betweenness_sources": post_table["betweenness_sources"][0] if post_table.height else 0},
+        | {
+            "betweenness_sources": post_table["betweenness_sources"][0] if post_table.height else 0,
+            "harmonic_sources": post_table["harmonic_sources"][0] if post_table.height else 0,
+        },
         "author_graph": graph_summary(author_graph, author_table, name="author")
         | {
             "betweenness_sources": author_table["betweenness_sources"][0] if author_table.height else 0,
+            "harmonic_sources": author_table["harmonic_sources"][0] if author_table.height else 0,
             "self_replies": int(nodes["self_replies"].sum()),
             "anonymous_nodes": int(nodes["anonymous"].sum()),
         },
