@@ -8,7 +8,7 @@ without markup are found later by :mod:`sna.quotes` when ``recover`` is true.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +87,41 @@ def read_text_with(path: str | Path, parse: Callable[..., Parsed]) -> Parsed:
         if exc.path is not None:
             raise
         raise InputError(exc.message, path=path, line=exc.line, row=exc.row, post=exc.post) from None
+
+
+def json_lines(lines: Iterable[str], *, where: str | Path, what: str = "record") -> Iterator[tuple[int, dict]]:
+    """Yield (line number, object) for each non-blank JSON Lines line.
+
+    Raises
+    ------
+    InputError
+        Naming ``where`` and the line, for invalid JSON or a non-object line.
+
+    Examples
+    --------
+    >>> list(json_lines(['{"a": 1}', "", '{"b": 2}'], where="x.jsonl"))
+    [(1, {'a': 1}), (3, {'b': 2})]
+    >>> list(json_lines(['{"a": '], where="x.jsonl"))
+    Traceback (most recent call last):
+    ...
+    sna.errors.InputError: x.jsonl:1: not valid JSON (Expecting value); expected one record per line
+    """
+    import json
+
+    from sna.errors import InputError
+
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"not valid JSON ({exc.msg}); expected one {what} per line", path=where, line=number
+            ) from None
+        if not isinstance(value, dict):
+            raise InputError(f"expected a JSON object (one {what}) per line", path=where, line=number)
+        yield number, value
 
 
 def thread_id_from_path(path: str | Path) -> str:

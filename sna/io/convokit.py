@@ -47,7 +47,7 @@ from typing import Any
 import polars as pl
 
 from sna.errors import InputError
-from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts
+from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts, json_lines
 from sna.io.markdown_quotes import quote_matches, split_markdown_quotes
 from sna.schema import POSTS_SCHEMA, UTC_DATETIME
 
@@ -229,17 +229,7 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 def _utterance_lines(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
     with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"not valid JSON ({exc.msg}); expected one utterance per line", path=path,
-                                 line=number) from None  # fmt: skip
-            if not isinstance(value, dict):
-                raise InputError("expected a JSON object (an utterance) per line", path=path, line=number)
-            yield number, value
+        yield from json_lines(handle, where=path, what="utterance")
 
 
 def read_convokit(path: str | Path) -> Parsed:

@@ -40,7 +40,7 @@ from typing import Any
 import polars as pl
 
 from sna.errors import InputError
-from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts
+from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts, json_lines
 from sna.io.markdown_quotes import quote_matches, split_markdown_quotes
 from sna.schema import UTC_DATETIME
 
@@ -223,17 +223,7 @@ def parse_reddit_records(records: Iterable[Located]) -> Parsed:
 
 
 def _json_lines(lines: Iterable[str], where: str) -> Iterator[Located]:
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"not valid JSON ({exc.msg}); expected one Reddit record per line", path=where, line=number
-            ) from None
-        if not isinstance(record, dict):
-            raise InputError("expected a JSON object per line", path=where, line=number)
+    for number, record in json_lines(lines, where=where, what="Reddit record"):
         yield record, where, number
 
 
