@@ -347,7 +347,8 @@ def figures(directory: Path, to: Path, svg: bool, dpi: int, seed: int) -> None:
       sna figures data/processed --to figures --svg --dpi 300
     """
     from sna.export import atomic_outputs
-    from sna.render import figure_notes, read_results, write_figures
+    from sna.pipeline import read_results
+    from sna.render import figure_notes, write_figures
 
     posts, edges, computed = read_results(directory)
     with atomic_outputs(to) as stage:
@@ -373,7 +374,8 @@ def html(directory: Path, to: Path, seed: int) -> None:
       sna html data/processed --to figures
     """
     from sna.export import atomic_outputs
-    from sna.render import read_results, write_html
+    from sna.pipeline import read_results
+    from sna.render import write_html
 
     posts, edges, computed = read_results(directory)
     with atomic_outputs(to) as stage:

@@ -5,6 +5,7 @@ Only this module and the CLI touch the file system.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from sna.analysis.report import Metrics, compute_metrics
+from sna.analysis.report import CAMP_SCHEMA, Metrics, compute_metrics
 from sna.edges import extract_edges
 from sna.errors import InputError, SnaError
 from sna.export import (
@@ -347,3 +348,28 @@ def run(
             written[pictures] = drawn
     written[out] = names
     return RunResult(result, metrics, written, notes)
+
+
+def read_results(directory: str | Path) -> tuple[pl.DataFrame, pl.DataFrame, Metrics]:
+    """Read POSTS, EDGES and the metric tables that ``sna run`` or ``sna metrics`` wrote.
+
+    Raises
+    ------
+    SnaError
+        When a table is missing (with the command that writes it).
+    """
+    directory = Path(directory)
+    ingested = read_ingested(directory)
+    tables = {}
+    for name in ("post_metrics", "author_metrics", "author_edges", "cascades"):
+        path = directory / f"{name}.parquet"
+        if not path.exists():
+            raise SnaError(f"{directory}: no {name}.parquet; run `sna metrics {directory}` first")
+        tables[name] = pl.read_parquet(path)
+    camps_path = directory / "camps.parquet"
+    camps = pl.read_parquet(camps_path) if camps_path.exists() else pl.DataFrame(schema=CAMP_SCHEMA)
+    summary_path = directory / "summary.json"
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    metrics = Metrics(tables["post_metrics"], tables["author_metrics"], tables["cascades"], tables["author_edges"],
+                      camps, summary)  # fmt: skip
+    return ingested.posts, ingested.edges, metrics

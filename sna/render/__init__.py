@@ -3,8 +3,8 @@
 :func:`write_figures` and :func:`write_html` draw from tables already in
 memory and write through a ``stage`` callable (see
 :func:`sna.export.atomic_outputs`), so ``sna run`` can call them after
-computing metrics and a failed run writes nothing. :func:`read_results` reads
-what ``sna run`` / ``sna metrics`` wrote, for ``sna figures`` and ``sna html``.
+computing metrics and a failed run writes nothing. ``sna figures`` and ``sna html`` read
+what ``sna run`` / ``sna metrics`` wrote with :func:`sna.pipeline.read_results`.
 
 Examples
 --------
@@ -21,14 +21,12 @@ Examples
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
-from sna.analysis.report import CAMP_SCHEMA, Metrics
-from sna.errors import SnaError
+from sna.analysis.report import Metrics
 
 #: Graphs larger than this are drawn as their most central nodes (static figures).
 MAX_DRAWN_NODES = 20_000
@@ -158,31 +156,4 @@ def write_html(
     return written
 
 
-def read_results(directory: str | Path) -> tuple[pl.DataFrame, pl.DataFrame, Metrics]:
-    """Read POSTS, EDGES and the metric tables that ``sna run`` or ``sna metrics`` wrote.
-
-    Raises
-    ------
-    SnaError
-        When a table is missing (with the command that writes it).
-    """
-    from sna.pipeline import read_ingested
-
-    directory = Path(directory)
-    ingested = read_ingested(directory)
-    tables = {}
-    for name in ("post_metrics", "author_metrics", "author_edges", "cascades"):
-        path = directory / f"{name}.parquet"
-        if not path.exists():
-            raise SnaError(f"{directory}: no {name}.parquet; run `sna metrics {directory}` first")
-        tables[name] = pl.read_parquet(path)
-    camps_path = directory / "camps.parquet"
-    camps = pl.read_parquet(camps_path) if camps_path.exists() else pl.DataFrame(schema=CAMP_SCHEMA)
-    summary_path = directory / "summary.json"
-    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
-    metrics = Metrics(tables["post_metrics"], tables["author_metrics"], tables["cascades"], tables["author_edges"],
-                      camps, summary)  # fmt: skip
-    return ingested.posts, ingested.edges, metrics
-
-
-__all__ = ["FIGURES", "figure_notes", "read_results", "write_figures", "write_html"]
+__all__ = ["FIGURES", "figure_notes", "write_figures", "write_html"]
