@@ -150,12 +150,7 @@ def formats() -> None:
         click.echo(f"{'':{width}}files: {', '.join(fmt.extensions) or 'folders'}")
 
 
-def _print_graph_file_note(summary: dict[str, Any], written: dict[Path, list[str]] | list[Path]) -> None:
-    names = (
-        [Path(n).name for names in written.values() for n in names]
-        if isinstance(written, dict)
-        else [p.name for p in written]
-    )
+def _print_graph_file_note(summary: dict[str, Any], names: list[str]) -> None:
     if "posts.gexf" not in names and summary.get("posts"):
         click.echo(
             f"graph files: posts.gexf/posts.graphml left out for {summary['posts']:,} posts "
@@ -227,7 +222,7 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
         result.posts, result.edges, computed, directory, post_graph_files=post_graph_files, progress=progress
     )
     _print_metrics_summary(computed.summary)
-    _print_graph_file_note(computed.summary, written)
+    _print_graph_file_note(computed.summary, [path.name for path in written])
     click.echo(f"wrote {len(written)} files to {directory}")
 
 
@@ -284,7 +279,7 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
     _print_metrics_summary(result.metrics.summary)
     for note in result.notes:
         click.echo(f"figures: {note}")
-    _print_graph_file_note(result.metrics.summary, result.written)
+    _print_graph_file_note(result.metrics.summary, [name for names in result.written.values() for name in names])
     for folder, names in result.written.items():
         click.echo(f"wrote {_plural(len(names), 'file')} to {folder}")
 

@@ -144,6 +144,14 @@ def write_ingested(result: Ingested, out_dir: str | Path) -> list[Path]:
     return [Path(out_dir) / name for name in names]
 
 
+def _read_parquet(directory: Path, name: str, writer: str) -> pl.DataFrame:
+    """Read ``directory/name.parquet``, or say which command writes it."""
+    path = directory / f"{name}.parquet"
+    if not path.exists():
+        raise SnaError(f"{directory}: no {name}.parquet; run `{writer}` first")
+    return pl.read_parquet(path)
+
+
 def read_ingested(directory: str | Path) -> Ingested:
     """Read what :func:`write_ingested` wrote.
 
@@ -153,12 +161,9 @@ def read_ingested(directory: str | Path) -> Ingested:
         When the folder lacks ``posts.parquet`` or ``edges.parquet``.
     """
     directory = Path(directory)
-    tables = {}
-    for name in ("posts", "edges"):
-        path = directory / f"{name}.parquet"
-        if not path.exists():
-            raise SnaError(f"{directory}: no {name}.parquet; run `sna ingest INPUT --out {directory}` first")
-        tables[name] = pl.read_parquet(path)
+    tables = {
+        name: _read_parquet(directory, name, f"sna ingest INPUT --out {directory}") for name in ("posts", "edges")
+    }
     for name, schema in (("posts", POSTS_SCHEMA), ("edges", EDGES_SCHEMA)):
         missing = [c for c in schema if c not in tables[name].columns]
         if missing:
@@ -360,12 +365,7 @@ def read_results(directory: str | Path) -> tuple[pl.DataFrame, pl.DataFrame, Met
     """
     directory = Path(directory)
     ingested = read_ingested(directory)
-    tables = {}
-    for name in ("post_metrics", "author_metrics", "author_edges", "cascades"):
-        path = directory / f"{name}.parquet"
-        if not path.exists():
-            raise SnaError(f"{directory}: no {name}.parquet; run `sna metrics {directory}` first")
-        tables[name] = pl.read_parquet(path)
+    tables = {name: _read_parquet(directory, name, f"sna metrics {directory}") for name in METRIC_TABLES}
     camps_path = directory / "camps.parquet"
     camps = pl.read_parquet(camps_path) if camps_path.exists() else pl.DataFrame(schema=CAMP_SCHEMA)
     summary_path = directory / "summary.json"

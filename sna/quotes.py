@@ -50,6 +50,7 @@ from itertools import pairwise
 import numpy as np
 import polars as pl
 
+from sna.io.markup import BLANK_LINES, EDGE_SPACE
 from sna.shingles import (
     TOKEN_PATTERN,
     RunIndex,
@@ -124,11 +125,7 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 
 def _tidy_expr(texts: pl.Series) -> pl.Series:
     """Vectorised :func:`sna.io.markup._tidy`."""
-    return (
-        texts.str.replace_all(r"\n[ \t\u00a0]*(?:\n[ \t\u00a0]*)+\n", "\n\n")
-        .str.strip_chars(" \t\n\u00a0")
-        .alias("text")
-    )
+    return texts.str.replace_all(BLANK_LINES, "\n\n").str.strip_chars(EDGE_SPACE).alias("text")
 
 
 @cache

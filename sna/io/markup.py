@@ -15,6 +15,9 @@ _POST_ATTR = re.compile(r"\bpost(?:_?id)?\s*[:=]\s*\"?(\d+)", re.IGNORECASE)
 _TOPIC_ATTR = re.compile(r"\btopic\s*[:=]\s*\"?(\d+)", re.IGNORECASE)
 _NAMED_ATTR = re.compile(r"\bname\s*=\s*\"([^\"]*)\"", re.IGNORECASE)
 _SAID = re.compile(r"^[ \t]*(?P<name>[^\n]{1,60}?) said:[ \t]*$")
+#: A run of two or more blank lines, and the characters trimmed from a text's ends (see ``_tidy``).
+BLANK_LINES = r"\n[ \t\u00a0]*(?:\n[ \t\u00a0]*)+\n"
+EDGE_SPACE = " \t\n\u00a0"
 _EXPAND = re.compile(r"^[ \t]*Click to expand\.\.\.[ \t]*$", re.IGNORECASE)
 
 
@@ -236,5 +239,4 @@ def _tidy(text: str) -> str:
     >>> _tidy("\\n\\na\\n\\n\\n\\nb\\n ")
     'a\\n\\nb'
     """
-    text = re.sub(r"\n[ \t\u00a0]*(?:\n[ \t\u00a0]*)+\n", "\n\n", text)
-    return text.strip(" \t\n\u00a0")
+    return re.sub(BLANK_LINES, "\n\n", text).strip(EDGE_SPACE)

@@ -12,14 +12,13 @@ read; other quotes are left to quote recovery.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
 
 from sna.errors import InputError
-from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts, thread_id_from_path
+from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts, json_lines, thread_id_from_path
 from sna.io.markup import split_marked_quotes
 from sna.schema import POSTS_SCHEMA, UTC_DATETIME
 
@@ -193,20 +192,6 @@ def table_to_parsed(df: pl.DataFrame, *, path: Path, mapping: Mapping[str, str] 
     return Parsed(posts, pl.DataFrame(marked, schema=MARKED_SCHEMA))
 
 
-def _first_bad_json_line(path: Path) -> tuple[int, str] | None:
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                return number, exc.msg
-            if not isinstance(value, dict):
-                return number, "expected a JSON object per line"
-    return None
-
-
 def read_table(path: str | Path, *, format: str | None = None, mapping: Mapping[str, str] | None = None) -> Parsed:
     """Read a CSV, TSV, JSON Lines or Parquet table of posts.
 
@@ -233,10 +218,9 @@ def read_table(path: str | Path, *, format: str | None = None, mapping: Mapping[
             try:
                 df = pl.read_ndjson(path, infer_schema_length=None)
             except Exception:
-                bad = _first_bad_json_line(path)
-                if bad:
-                    raise InputError(f"not valid JSON ({bad[1]}); expected one JSON object per line",
-                                     path=path, line=bad[0]) from None  # fmt: skip
+                with path.open(encoding="utf-8", errors="replace") as handle:
+                    for _ in json_lines(handle, where=path, what="JSON object"):  # raises at the bad line
+                        pass
                 raise
         else:
             df = pl.read_csv(
