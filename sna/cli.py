@@ -404,6 +404,7 @@ def stance(pairs: Path, parent_col: str, reply_col: str, out: Path, encoding: st
     """
     from sna.errors import SnaError
     from sna.export import atomic_outputs, write_table
+    from sna.schema import STANCES
     from sna.stance import load_model
     from sna.stance.pairs import label_pairs, read_pairs
 
@@ -416,5 +417,5 @@ def stance(pairs: Path, parent_col: str, reply_col: str, out: Path, encoding: st
     with atomic_outputs(out.parent) as stage:
         write_table(labelled, stage(out.name))
     counts = dict(zip(*labelled["stance"].value_counts().to_dict(as_series=False).values(), strict=True))
-    shown = ", ".join(f"{counts.get(s, 0):,} {s}" for s in ("agree", "neutral", "disagree"))
+    shown = ", ".join(f"{counts.get(s, 0):,} {s}" for s in STANCES)
     click.echo(f"labelled {_plural(labelled.height, 'pair')} ({shown}); wrote {out}")

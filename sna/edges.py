@@ -19,10 +19,9 @@ import numpy as np
 import polars as pl
 
 from sna.errors import SchemaError
-from sna.io.base import empty_marked
-from sna.io.markup import remove_spans
 from sna.quotes import find_pasted_quotes, locate_quoted_posts
-from sna.schema import EDGES_SCHEMA, conform, validate_edges, validate_posts
+from sna.schema import EDGE_KINDS, EDGES_SCHEMA, KIND_CODES, conform, empty_marked, validate_edges, validate_posts
+from sna.text import remove_spans
 
 QUOTE_SEPARATOR = "\n[…]\n"
 
@@ -163,7 +162,7 @@ def extract_edges(
     posts : pl.DataFrame
         Canonical POSTS; ``text`` is the post without its marked quotes.
     marked : pl.DataFrame, optional
-        Quotes stated by markup (``sna.io.base.MARKED_SCHEMA``).
+        Quotes stated by markup (``sna.schema.MARKED_SCHEMA``).
     recover : bool or pl.Series of bool
         Look for quotes pasted without markup (in all posts, or per post, aligned
         with ``posts``).
@@ -248,9 +247,9 @@ def extract_edges(
     # Rows by source post, then kind; a post's quote rows in the order it quotes them.
     edges = pl.concat([part.with_row_index("_seq") for part in parts])
     order = posts.select(pl.col("post_id").alias("source"), pl.int_range(pl.len()).alias("_order"))
-    kind_rank = pl.col("kind").replace_strict({"quote": 0, "reply": 1, "implicit": 2}, return_dtype=pl.Int8)
+    kind_rank = pl.col("kind").replace_strict(KIND_CODES, return_dtype=pl.Int8)
     edges = edges.join(order, on="source", how="left").sort("_order", kind_rank, "_seq").drop("_order", "_seq")
     validate_edges(edges)  # endpoints are posts by construction; the check costs seconds at 1M
-    for kind in ("quote", "reply", "implicit"):
+    for kind in EDGE_KINDS:
         counts[f"edges_{kind}"] = int((edges["kind"] == kind).sum())
     return Extracted(posts, edges, dict(counts))

@@ -27,6 +27,8 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from sna.schema import KIND_CODES, STANCE_CODES
+
 #: Author names that stand for "unknown" and must never be merged into one node.
 PLACEHOLDER_AUTHORS = frozenset(
     {"[deleted]", "[removed]", "deleted", "removed", "[unknown]", "unknown", "anonymous", "guest", "n/a", ""}
@@ -121,10 +123,6 @@ class LinkArrays:
         triples = zip(self.src.tolist(), self.dst.tolist(), self.weight.tolist(), strict=True)
         graph.add_weighted_edges_from((ids[s], ids[t], w) for s, t, w in triples)
         return graph
-
-
-KIND_CODES = {"quote": 0, "reply": 1, "implicit": 2}
-STANCE_CODES = {"agree": 0, "neutral": 1, "disagree": 2}
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,10 @@ from sna.export import (
     write_tables,
 )
 from sna.io import ReadOptions, expand_inputs, read_input
-from sna.io.base import Parsed, empty_marked
+from sna.io.base import Parsed
 from sna.io.merge import merge_pages
 from sna.progress import SILENT, Progress
-from sna.schema import EDGES_SCHEMA, POSTS_SCHEMA
+from sna.schema import EDGES_SCHEMA, POSTS_SCHEMA, empty_marked
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,6 @@ from itertools import pairwise
 import numpy as np
 import polars as pl
 
-from sna.io.markup import BLANK_LINES, EDGE_SPACE
 from sna.shingles import (
     TOKEN_PATTERN,
     RunIndex,
@@ -65,6 +64,7 @@ from sna.shingles import (
     text_bytes,
     tokenize,
 )
+from sna.text import BLANK_LINES, EDGE_SPACE
 
 __all__ = ["STOCK_PHRASES", "TOKEN_PATTERN", "QuoteBlocks", "find_pasted_quotes", "locate_quoted_posts", "normalize"]
 
@@ -124,7 +124,7 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 
 
 def _tidy_expr(texts: pl.Series) -> pl.Series:
-    """Vectorised :func:`sna.io.markup._tidy`."""
+    """Vectorised :func:`sna.text.tidy`."""
     return texts.str.replace_all(BLANK_LINES, "\n\n").str.strip_chars(EDGE_SPACE).alias("text")
 
 

@@ -40,7 +40,39 @@ EDGES_SCHEMA: dict[str, pl.DataType] = {
 }
 
 EDGE_KINDS = ("quote", "reply", "implicit")
+"""Edge kinds, in the order EDGES lists a post's rows (see DESIGN.md)."""
 STANCES = ("agree", "neutral", "disagree")
+"""Stance labels."""
+KIND_CODES: dict[str, int] = {kind: code for code, kind in enumerate(EDGE_KINDS)}
+"""Integer code of each edge kind (its index in :data:`EDGE_KINDS`)."""
+STANCE_CODES: dict[str, int] = {stance: code for code, stance in enumerate(STANCES)}
+"""Integer code of each stance label (its index in :data:`STANCES`); -1 stands for none."""
+
+#: Quotes stated by markup. ``target`` is the quoted post's id when the markup
+#: gives one (as the source spells it), ``target_author`` the quoted name,
+#: ``quoted_text`` the quoted post's own words as the quote reproduces them, and
+#: ``start``/``end`` the block's character span in the source's ``raw_text``
+#: (null when the reader cannot tell), so that a quote of a post that is not in
+#: the input can be put back into the post's text.
+MARKED_SCHEMA: dict[str, pl.DataType] = {
+    "source": pl.String(),
+    "target": pl.String(),
+    "target_author": pl.String(),
+    "quoted_text": pl.String(),
+    "start": pl.Int64(),
+    "end": pl.Int64(),
+}
+
+
+def empty_marked() -> pl.DataFrame:
+    """Return an empty table of marked quotes.
+
+    Examples
+    --------
+    >>> empty_marked().columns
+    ['source', 'target', 'target_author', 'quoted_text', 'start', 'end']
+    """
+    return pl.DataFrame(schema=MARKED_SCHEMA)
 
 
 def empty_posts() -> pl.DataFrame:

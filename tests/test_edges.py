@@ -5,8 +5,8 @@ import pytest
 
 from sna.edges import extract_edges
 from sna.errors import SchemaError
-from sna.io.base import MARKED_SCHEMA
 from sna.io.text_page import read_text_page
+from sna.schema import MARKED_SCHEMA
 from tests.helpers import thread
 
 CATS = "Cats are the finest companions a person could ever hope to have at home."

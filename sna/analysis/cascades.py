@@ -27,6 +27,7 @@ import numpy as np
 import polars as pl
 
 from sna.graph import KIND_CODES, Indexed, index_corpus
+from sna.schema import EDGE_KINDS
 
 CASCADE_COLUMNS = [
     "cascade_id", "thread_id", "root", "kind", "size", "depth", "max_breadth", "mean_depth",
@@ -49,9 +50,7 @@ def _parents(ix: Indexed, kinds: tuple[str, ...]) -> np.ndarray:
     return parent
 
 
-def choose_parents(
-    posts: pl.DataFrame, edges: pl.DataFrame, *, kinds: tuple[str, ...] = ("quote", "reply", "implicit")
-) -> pl.Series:
+def choose_parents(posts: pl.DataFrame, edges: pl.DataFrame, *, kinds: tuple[str, ...] = EDGE_KINDS) -> pl.Series:
     """Each post's parent in its cascade tree (post_id or null), aligned with ``posts``.
 
     The parent is the first post quoted, else the stated parent, else the
@@ -210,7 +209,7 @@ def cascades(
     """
     ix = index or index_corpus(posts, edges)
     ids = ix.post_ids
-    reply_parent = _parents(ix, ("quote", "reply", "implicit"))
+    reply_parent = _parents(ix, EDGE_KINDS)
     everyone = np.ones(ix.n_posts, dtype=bool)
     reply, root, depth, size = _cascade_table(ix, reply_parent, everyone, "reply", posts["thread_id"])
     quote_parent = _parents(ix, ("quote",))

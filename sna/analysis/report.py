@@ -17,6 +17,7 @@ from sna.analysis.camps import agreement_camps
 from sna.analysis.cascades import cascades as cascade_tables
 from sna.analysis.centrality import centrality_table
 from sna.graph import STANCE_CODES, Indexed, LinkArrays, author_tables, index_corpus, links_from_tables, post_links
+from sna.schema import EDGE_KINDS
 
 CAMP_SCHEMA = {
     "graph": pl.String, "camp": pl.Int64, "size": pl.Int64, "members": pl.String, "central_members": pl.String,
@@ -193,7 +194,7 @@ def compute_metrics(
         "threads": posts["thread_id"].n_unique(),
         "posts": posts.height,
         "authors": int(posts["author"].drop_nulls().n_unique()),
-        "edges": {kind: int((edges["kind"] == kind).sum()) for kind in ("quote", "reply", "implicit")},
+        "edges": {kind: int((edges["kind"] == kind).sum()) for kind in EDGE_KINDS},
         "share_of_posts_that_quote": quoting / posts.height if posts.height else None,
         "post_graph": graph_summary(post_graph, post_table, name="post_id")
         | {

@@ -14,33 +14,17 @@ from pathlib import Path
 
 import polars as pl
 
-from sna.schema import POSTS_SCHEMA, conform
+from sna.schema import MARKED_SCHEMA, POSTS_SCHEMA, conform, empty_marked
 
-#: Quotes stated by markup. ``target`` is the quoted post's id when the markup
-#: gives one (as the source spells it), ``target_author`` the quoted name,
-#: ``quoted_text`` the quoted post's own words as the quote reproduces them, and
-#: ``start``/``end`` the block's character span in the source's ``raw_text``
-#: (null when the reader cannot tell), so that a quote of a post that is not in
-#: the input can be put back into the post's text.
-MARKED_SCHEMA: dict[str, pl.DataType] = {
-    "source": pl.String(),
-    "target": pl.String(),
-    "target_author": pl.String(),
-    "quoted_text": pl.String(),
-    "start": pl.Int64(),
-    "end": pl.Int64(),
-}
-
-
-def empty_marked() -> pl.DataFrame:
-    """Return an empty table of marked quotes.
-
-    Examples
-    --------
-    >>> empty_marked().columns
-    ['source', 'target', 'target_author', 'quoted_text', 'start', 'end']
-    """
-    return pl.DataFrame(schema=MARKED_SCHEMA)
+__all__ = [
+    "MARKED_SCHEMA",
+    "Parsed",
+    "empty_marked",
+    "finish_posts",
+    "json_lines",
+    "read_text_with",
+    "thread_id_from_path",
+]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from sna.io.html_text import element_text, text_with_blocks
-from sna.io.markup import remove_spans
+from sna.text import remove_spans
 
 Element = etree._Element
 

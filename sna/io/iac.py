@@ -36,8 +36,8 @@ import polars as pl
 
 from sna.errors import InputError
 from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts
-from sna.io.markup import remove_spans
 from sna.schema import UTC_DATETIME
+from sna.text import remove_spans
 
 _ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
 _TITLE_PREFIX = "4Forums.com Political Debates and Polls -"

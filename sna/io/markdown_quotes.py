@@ -13,7 +13,8 @@ from __future__ import annotations
 import functools
 import re
 
-from sna.io.markup import MarkedQuote, remove_spans
+from sna.io.markup import MarkedQuote
+from sna.text import remove_spans
 
 _QUOTE_LINE = re.compile(r"^ {0,3}(?:>|&gt;)(?!!)")
 _MARKER = re.compile(r"^ {0,3}(?:>|&gt;)")

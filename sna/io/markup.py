@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sna.text import remove_spans, tidy
+
 _TAG = re.compile(r"\[(/?)quote((?:=|\s)[^\[\]\n]*)?\]", re.IGNORECASE)
 _POST_ATTR = re.compile(r"\bpost(?:_?id)?\s*[:=]\s*\"?(\d+)", re.IGNORECASE)
 _TOPIC_ATTR = re.compile(r"\btopic\s*[:=]\s*\"?(\d+)", re.IGNORECASE)
 _NAMED_ATTR = re.compile(r"\bname\s*=\s*\"([^\"]*)\"", re.IGNORECASE)
 _SAID = re.compile(r"^[ \t]*(?P<name>[^\n]{1,60}?) said:[ \t]*$")
-#: A run of two or more blank lines, and the characters trimmed from a text's ends (see ``_tidy``).
-BLANK_LINES = r"\n[ \t\u00a0]*(?:\n[ \t\u00a0]*)+\n"
-EDGE_SPACE = " \t\n\u00a0"
 _EXPAND = re.compile(r"^[ \t]*Click to expand\.\.\.[ \t]*$", re.IGNORECASE)
 
 
@@ -143,9 +142,9 @@ def split_bbcode_quotes(text: str) -> tuple[str, list[MarkedQuote]]:
                 inner_cursor = n_close.end()
         inner.append(text[inner_cursor:inner_end])
         name, post, topic = _parse_attributes(opener.group(2) or "")
-        quotes.append(MarkedQuote(name, post, topic, _tidy("\n".join(inner)), opener.start(), closer.end()))
+        quotes.append(MarkedQuote(name, post, topic, tidy("\n".join(inner)), opener.start(), closer.end()))
     own_parts.append(text[cursor:])
-    return _tidy("\n".join(own_parts)), quotes
+    return tidy("\n".join(own_parts)), quotes
 
 
 def split_said_quotes(text: str) -> tuple[str, list[MarkedQuote]]:
@@ -172,14 +171,14 @@ def split_said_quotes(text: str) -> tuple[str, list[MarkedQuote]]:
             if end is not None:
                 body = "\n".join(lines[i + 1 : end])
                 span_end = min(offsets[end + 1], len(text))
-                quotes.append(MarkedQuote(said.group("name").strip(), None, None, _tidy(body), offsets[i], span_end))
+                quotes.append(MarkedQuote(said.group("name").strip(), None, None, tidy(body), offsets[i], span_end))
                 i = end + 1
                 continue
         own.append(lines[i])
         i += 1
     if not quotes:
         return text, []
-    return _tidy("\n".join(own)), quotes
+    return tidy("\n".join(own)), quotes
 
 
 def split_marked_quotes(text: str) -> tuple[str, list[MarkedQuote]]:
@@ -201,42 +200,3 @@ def split_marked_quotes(text: str) -> tuple[str, list[MarkedQuote]]:
             continue
         kept.append(quote)
     return remove_spans(text, [(q.start or 0, q.end or 0) for q in kept]), kept
-
-
-def remove_spans(text: str, spans: list[tuple[int, int]], replacements: list[str] | None = None) -> str:
-    """Cut character spans out of ``text`` (or put ``replacements`` in their place) and tidy.
-
-    Examples
-    --------
-    >>> remove_spans("ab[q]cd[/q]ef", [(2, 11)])
-    'ab\\nef'
-    >>> remove_spans("ab[q]cd[/q]ef", [(2, 11)], ["cd"])
-    'ab\\ncd\\nef'
-    """
-    parts: list[str] = []
-    cursor = 0
-    for i, (start, end) in enumerate(sorted(spans)):
-        parts.append(text[cursor:start])
-        if replacements is not None and replacements[i]:
-            parts.append(replacements[i])
-        cursor = max(cursor, end)
-    parts.append(text[cursor:])
-    joined = ""
-    for part in parts:
-        if joined and part and not joined.endswith("\n") and not part.startswith("\n"):
-            joined += "\n"
-        elif joined.endswith("\n") and part.startswith("\n"):
-            part = part[1:]
-        joined += part
-    return _tidy(joined)
-
-
-def _tidy(text: str) -> str:
-    """Trim blank lines at both ends and squeeze runs of blank lines to one.
-
-    Examples
-    --------
-    >>> _tidy("\\n\\na\\n\\n\\n\\nb\\n ")
-    'a\\n\\nb'
-    """
-    return re.sub(BLANK_LINES, "\n\n", text).strip(EDGE_SPACE)

@@ -42,8 +42,8 @@ from lxml import etree
 from sna.errors import InputError
 from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts
 from sna.io.html_text import html_to_text, parse_html, text_with_blocks
-from sna.io.markup import _tidy, remove_spans
 from sna.schema import UTC_DATETIME
+from sna.text import remove_spans, tidy
 
 _POST_TYPES = {
     "1": "question", "2": "answer", "3": "orphaned_tag_wiki", "4": "tag_wiki_excerpt", "5": "tag_wiki",
@@ -98,7 +98,7 @@ def body_text(html: str) -> tuple[str, list[tuple[int, int, str]]]:
 
 
 def _comment_text(text: str) -> str:
-    return _tidy(text.replace("\r\n", "\n"))
+    return tidy(text.replace("\r\n", "\n"))
 
 
 def _siblings(path: Path) -> tuple[Path, Path | None, Path | None]:

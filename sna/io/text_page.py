@@ -19,7 +19,8 @@ import polars as pl
 
 from sna.errors import InputError
 from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts, thread_id_from_path
-from sna.io.markup import _tidy, split_marked_quotes
+from sna.io.markup import split_marked_quotes
+from sna.text import tidy
 
 _SEPARATOR = re.compile(r"^[ \t]*\u00a0[\u00a0 \t]*$")
 _EDITED = re.compile(
@@ -222,7 +223,7 @@ def _build(
     marked = []
     for position, (body, edit) in enumerate(zip(bodies, edits, strict=True), 1):
         edited, (by, when) = edit is not None, edit or (None, None)
-        raw = _tidy("\n".join(body))
+        raw = tidy("\n".join(body))
         own, quotes = split_marked_quotes(raw)
         post_id = f"{thread_id}#{position}"
         for quote in quotes:

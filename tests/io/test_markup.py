@@ -3,7 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sna.io.markup import remove_spans, split_bbcode_quotes, split_marked_quotes, split_said_quotes
+from sna.io.markup import split_bbcode_quotes, split_marked_quotes, split_said_quotes
+from sna.text import remove_spans
 
 
 def test_vbulletin_and_xenforo_attributes():
