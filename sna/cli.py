@@ -13,7 +13,9 @@ from typing import Any
 
 import click
 
+from sna.edges import IMPLICIT_TARGETS
 from sna.errors import SnaError
+from sna.graph import IMPLICIT_LINKS
 from sna.progress import Progress
 
 
@@ -57,10 +59,18 @@ def _print_ingest_summary(summary: dict[str, Any]) -> None:
     if summary.get("posts_without_author"):
         authors += f" ({summary['posts_without_author']:,} posts without one)"
     click.echo(f"{_plural(int(summary['threads']), 'thread')}, {_plural(int(summary['posts']), 'post')}, {authors}")
+    read = summary["edges_quote"] + summary["edges_reply"]
+    total = read + summary["edges_implicit"]
+    share = f" ({summary['edges_implicit'] / total:.0%} of links assumed)" if total else ""
     click.echo(
-        f"edges: {summary['edges_quote']:,} quote, {summary['edges_reply']:,} reply, "
-        f"{summary['edges_implicit']:,} implicit"
+        f"edges: {summary['edges_quote']:,} quote, {summary['edges_reply']:,} reply (read from the posts); "
+        f"{summary['edges_implicit']:,} implicit (assumed){share}"
     )
+    if summary.get("threads_without_start"):
+        click.echo(
+            f"{_plural(int(summary['threads_without_start']), 'thread')} without its first post in the input: "
+            "a placeholder [thread ID] stands for it"
+        )
     click.echo(
         f"quotes of posts not in the input: {summary['quotes_unresolved']:,}; "
         f"stated parents not in the input: {summary['replies_missing']:,}"
@@ -75,8 +85,10 @@ def _input_options(command: Any) -> Any:
         click.option("--format", "fmt", metavar="NAME", help="Read every input as this format (see `sna formats`)."),
         click.option("--map", "mapping", metavar="SPEC",
                      help="Table column names, canonical=yours, e.g. text=body,author=user."),
-        click.option("--no-implicit", is_flag=True,
-                     help="Do not attach posts that quote nothing to their thread's first post."),
+        click.option("--implicit-target", type=click.Choice(IMPLICIT_TARGETS), default="first", show_default=True,
+                     help="What a post that quotes nothing and states no parent is linked to by an assumed "
+                          "(implicit) link: its thread's first post, the post just above, or nothing."),
+        click.option("--no-implicit", is_flag=True, hidden=True, help="Same as --implicit-target none."),
     ]  # fmt: skip
     for option in reversed(options):
         command = option(command)
@@ -109,8 +121,8 @@ def main() -> None:
 )
 @_input_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def ingest(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | None, no_implicit: bool,
-           quiet: bool) -> None:  # fmt: skip
+def ingest(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | None, implicit_target: str,
+           no_implicit: bool, quiet: bool) -> None:  # fmt: skip
     """Read forum threads into the posts and edges tables.
 
     INPUTS are files or folders (searched recursively). Writes posts.csv,
@@ -126,8 +138,8 @@ def ingest(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | 
     from sna.pipeline import write_ingested
 
     progress = Progress(quiet=quiet)
-    result = run_ingest(inputs, format=fmt, mapping=parse_mapping(mapping), implicit=not no_implicit,
-                        progress=progress)  # fmt: skip
+    result = run_ingest(inputs, format=fmt, mapping=parse_mapping(mapping),
+                        implicit_target="none" if no_implicit else implicit_target, progress=progress)  # fmt: skip
     with progress.stage("writing tables"):
         written = write_ingested(result, out)
     _print_ingest_summary(result.summary)
@@ -174,6 +186,8 @@ def _print_metrics_summary(summary: dict[str, Any]) -> None:
         f"cascades: {reply['count']:,} reply (largest {reply.get('largest', 0):,}, deepest {reply.get('deepest', 0)}), "
         f"{quote['count']:,} quote"
     )
+    for warning in summary.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
 
 
 _source_option = click.option(
@@ -189,6 +203,15 @@ _camps_option = click.option(
     "--camps", "n_camps", type=click.IntRange(min=1), default=None,
     help="Merge agreement camps down to this many (default: as many as the data show).",
 )  # fmt: skip
+_implicit_links_option = click.option(
+    "--implicit-links", type=click.Choice(IMPLICIT_LINKS), default="ignore", show_default=True,
+    help="Leave assumed (implicit) links out of centrality, communities and camps, or count them like quotes "
+         "and replies. Reply cascades always keep them.",
+)  # fmt: skip
+_rank_anonymous_option = click.option(
+    "--rank-anonymous/--no-rank-anonymous", default=True, show_default=True,
+    help="Whether nodes that stand for unknown or deleted authors appear in the top-10 rankings.",
+)  # fmt: skip
 
 
 @main.command()
@@ -196,10 +219,12 @@ _camps_option = click.option(
 @_seed_option
 @_source_option
 @_camps_option
+@_implicit_links_option
+@_rank_anonymous_option
 @_post_graph_files_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None, post_graph_files: bool | None,
-            quiet: bool) -> None:  # fmt: skip
+def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None, implicit_links: str,
+            rank_anonymous: bool, post_graph_files: bool | None, quiet: bool) -> None:  # fmt: skip
     """Compute centrality and cascades for what `sna ingest` wrote in DIRECTORY.
 
     Adds post_metrics, author_metrics and cascades (CSV and Parquet),
@@ -217,7 +242,8 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
     with progress.stage("reading tables"):
         result = read_ingested(directory)
     with progress.stage("computing metrics"):
-        computed = compute_metrics(result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps)
+        computed = compute_metrics(result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
+                                   implicit_links=implicit_links, rank_anonymous=rank_anonymous)  # fmt: skip
     written = write_metrics(
         result.posts, result.edges, computed, directory, post_graph_files=post_graph_files, progress=progress
     )
@@ -245,13 +271,16 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
 @_seed_option
 @_source_option
 @_camps_option
+@_implicit_links_option
+@_rank_anonymous_option
 @_post_graph_files_option
 @click.option("--svg", is_flag=True, help="Also write figures as SVG.")
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str | None, mapping: str | None,
-        no_implicit: bool, skip: str, seed: int, sources: int | None, n_camps: int | None,
-        post_graph_files: bool | None, svg: bool, dpi: int, quiet: bool) -> None:  # fmt: skip
+        implicit_target: str, no_implicit: bool, skip: str, seed: int, sources: int | None, n_camps: int | None,
+        implicit_links: str, rank_anonymous: bool, post_graph_files: bool | None, svg: bool, dpi: int,
+        quiet: bool) -> None:  # fmt: skip
     """Run the whole analysis: ingest, stance, metrics, camps, figures and HTML.
 
     Writes everything `sna ingest` and `sna metrics` write into --out, and the
@@ -268,7 +297,8 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
 
     result = run_pipeline(
         inputs, out, figures_dir=figures_dir, skip=skip.split(","), format=fmt, mapping=parse_mapping(mapping),
-        implicit=not no_implicit, seed=seed, sources=sources, n_camps=n_camps, svg=svg, dpi=dpi,
+        implicit_target="none" if no_implicit else implicit_target, implicit_links=implicit_links,
+        rank_anonymous=rank_anonymous, seed=seed, sources=sources, n_camps=n_camps, svg=svg, dpi=dpi,
         post_graph_files=post_graph_files, progress=Progress(quiet=quiet),
     )  # fmt: skip
     _print_ingest_summary(result.ingested.summary)
@@ -379,40 +409,69 @@ def html(directory: Path, to: Path, seed: int) -> None:
 
 
 @main.command()
-@click.argument("pairs", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--parent-col", required=True, metavar="NAME", help="Column with the text that is answered.")
-@click.option("--reply-col", required=True, metavar="NAME", help="Column with the reply's own words.")
-@click.option("--out", "-o", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Table to write: .csv, .parquet, .json or .jsonl.")  # fmt: skip
+@click.argument("source", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option("--parent-col", metavar="NAME", help="Pairs table: column with the text that is answered.")
+@click.option("--reply-col", metavar="NAME", help="Pairs table: column with the reply's own words.")
+@click.option("--out", "-o", "out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Pairs table: table to write (.csv, .parquet, .json or .jsonl).")  # fmt: skip
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of a CSV input, e.g. cp1252.")
-@click.option("--probabilities", is_flag=True, help="Also write p_disagree, p_neutral and p_agree.")
+@click.option("--probabilities", is_flag=True, help="Pairs table: also write p_disagree, p_neutral and p_agree.")
 @click.option("--model", "model_path", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help="A model written by bench/train_stance.py instead of the one shipped with sna.")  # fmt: skip
-def stance(pairs: Path, parent_col: str, reply_col: str, out: Path, encoding: str, probabilities: bool,
-           model_path: Path | None) -> None:  # fmt: skip
-    """Label reply pairs in a table as agree, neutral or disagree.
+def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Path | None, encoding: str,
+           probabilities: bool, model_path: Path | None) -> None:  # fmt: skip
+    """Label replies as agree, neutral or disagree: a folder `sna ingest` wrote, or a table of pairs.
 
-    PAIRS is a CSV, TSV, JSON Lines or Parquet table with one (parent, reply)
-    pair per row. Writes every input row, in order, with its columns plus
-    stance and stance_score (P(agree) - P(disagree), in [-1, 1]); columns of
-    those names already in PAIRS are replaced.
+    A FOLDER: labels the quote and reply edges in its edges tables, in place
+    (the tables are replaced in one step, or not at all), as `sna run` does.
+
+    A PAIRS table (CSV, TSV, JSON Lines or Parquet, one (parent, reply) pair
+    per row, with --parent-col, --reply-col and --out): writes every input
+    row, in order, with its columns plus stance and stance_score (P(agree) -
+    P(disagree), in [-1, 1]); columns of those names already there are
+    replaced.
 
     \b
     Example:
+      sna stance data/processed
       sna stance pairs.csv --parent-col parent --reply-col reply --out pred.csv
       sna stance mask.csv --parent-col quote_text --reply-col response_text --encoding cp1252 --out pred.csv
     """
-    from sna.errors import SnaError
-    from sna.export import atomic_outputs, write_table
+    from sna.errors import InputError
     from sna.schema import STANCES
     from sna.stance import load_model
+
+    if not source.exists():
+        raise InputError("no such file or directory", path=source)
+    model = load_model(model_path)
+    if source.is_dir():
+        from sna.pipeline import label_folder
+
+        given = [name for name, value in (("--parent-col", parent_col), ("--reply-col", reply_col), ("--out", out),
+                                          ("--probabilities", probabilities or None)) if value is not None]  # fmt: skip
+        if given:
+            raise SnaError(f"{source} is a folder: {', '.join(given)} apply to a pairs table only")
+        labelled, stale = label_folder(source, model=model)
+        counts = labelled["stance"].drop_nulls().value_counts().sort("stance")
+        shown = ", ".join(f"{n:,} {s}" for s, n in counts.iter_rows()) or "none labelled"
+        click.echo(f"labelled {_plural(labelled.height, 'edge')} ({shown}); rewrote the edges tables in {source}")
+        if stale:
+            click.echo(f"note: {source} also holds metrics computed before these labels; "
+                       f"run `sna metrics {source}` to update them")  # fmt: skip
+        return
+
+    from sna.export import atomic_outputs, write_table
     from sna.stance.pairs import label_pairs, read_pairs
 
+    missing = [name for name, value in (("--parent-col", parent_col), ("--reply-col", reply_col), ("--out", out))
+               if value is None]  # fmt: skip
+    if missing:
+        raise SnaError(f"{source} is a pairs table: give {', '.join(missing)} (or name a folder `sna ingest` wrote)")
+    assert out is not None and parent_col is not None and reply_col is not None
     if out.suffix.lower() not in (".csv", ".parquet", ".json", ".jsonl"):
         suffix = out.suffix or "no suffix"
         raise SnaError(f"--out {out}: cannot write tables as {suffix!r} (use .csv, .parquet, .json or .jsonl)")
-    table = read_pairs(pairs, columns=(parent_col, reply_col), encoding=encoding)
-    model = load_model(model_path)
+    table = read_pairs(source, columns=(parent_col, reply_col), encoding=encoding)
     labelled = label_pairs(table, parent_col=parent_col, reply_col=reply_col, model=model, probabilities=probabilities)
     with atomic_outputs(out.parent) as stage:
         write_table(labelled, stage(out.name))

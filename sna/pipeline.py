@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
 from sna.analysis.report import CAMP_SCHEMA, Metrics, compute_metrics
-from sna.edges import extract_edges
+from sna.edges import UNRESOLVED_SCHEMA, extract_edges
 from sna.errors import InputError, SnaError
 from sna.export import (
     atomic_outputs,
@@ -41,11 +41,14 @@ class Ingested:
         POSTS and EDGES.
     summary : dict
         Files, threads, posts, authors, edges by kind, unresolved quotes, …
+    unresolved : pl.DataFrame
+        Marked quotes of posts not in the input (``sna.edges.UNRESOLVED_SCHEMA``).
     """
 
     posts: pl.DataFrame
     edges: pl.DataFrame
     summary: dict[str, object] = field(default_factory=dict)
+    unresolved: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=UNRESOLVED_SCHEMA))
 
 
 def ingest(
@@ -53,7 +56,7 @@ def ingest(
     *,
     format: str | None = None,
     mapping: Mapping[str, str] | None = None,
-    implicit: bool = True,
+    implicit_target: str = "first",
     progress: Progress = SILENT,
 ) -> Ingested:
     """Read forum files and directories into POSTS and EDGES.
@@ -66,8 +69,9 @@ def ingest(
         Force one input format (see ``sna formats``).
     mapping : dict, optional
         Column names for tables, canonical name to source name.
-    implicit : bool
-        Add ``implicit`` edges for posts that quote nothing and state no parent.
+    implicit_target : {"first", "previous", "none"}
+        What a post that quotes nothing and states no parent is linked to by an
+        assumed (``implicit``) edge (see :func:`sna.edges.extract_edges`).
     progress : Progress
         Where to report stages.
 
@@ -112,29 +116,31 @@ def ingest(
     posts = posts.with_columns(_recover=pl.concat(recover_parts))
     marked = pl.concat([empty_marked(), *quote_parts], how="diagonal_relaxed")
     with progress.stage("finding quotes and replies"):
-        extracted = extract_edges(posts.drop("_recover"), marked, recover=posts["_recover"], implicit=implicit)
+        extracted = extract_edges(
+            posts.drop("_recover"), marked, recover=posts["_recover"], implicit_target=implicit_target
+        )
     out_posts = extracted.posts
+    real = out_posts.filter(~pl.col("placeholder"))
     summary: dict[str, object] = {
         "files": len(files),
         "files_skipped": len(skipped),
         "threads": out_posts["thread_id"].n_unique(),
-        "posts": out_posts.height,
-        "authors": out_posts["author"].drop_nulls().n_unique(),
-        "posts_without_author": int(out_posts["author"].null_count()),
+        "posts": real.height,
+        "authors": real["author"].drop_nulls().n_unique(),
+        "posts_without_author": int(real["author"].null_count()),
+        "implicit_target": implicit_target,
         **extracted.counts,
         "seconds": round(time.perf_counter() - started, 3),
     }
-    return Ingested(out_posts, extracted.edges, summary)
+    return Ingested(out_posts, extracted.edges, summary, extracted.unresolved)
 
 
 def stage_ingested(result: Ingested, stage: Callable[[str], Path]) -> list[str]:
     """Write posts and edges (CSV and Parquet) and ``ingest.json`` through ``stage``."""
-    write_tables(
-        [(df, stage(f"{table}{suffix}")) for table, df in (("posts", result.posts), ("edges", result.edges))
-         for suffix in (".csv", ".parquet")]
-    )  # fmt: skip
+    tables = (("posts", result.posts), ("edges", result.edges), ("unresolved_quotes", result.unresolved))
+    write_tables([(df, stage(f"{table}{suffix}")) for table, df in tables for suffix in (".csv", ".parquet")])
     write_json({k: v for k, v in result.summary.items() if k != "seconds"}, stage("ingest.json"))
-    return ["posts.csv", "posts.parquet", "edges.csv", "edges.parquet", "ingest.json"]
+    return [f"{table}{suffix}" for table, _ in tables for suffix in (".csv", ".parquet")] + ["ingest.json"]
 
 
 def write_ingested(result: Ingested, out_dir: str | Path) -> list[Path]:
@@ -168,7 +174,37 @@ def read_ingested(directory: str | Path) -> Ingested:
         missing = [c for c in schema if c not in tables[name].columns]
         if missing:
             raise SnaError(f"{directory / (name + '.parquet')}: missing columns {', '.join(missing)}")
-    return Ingested(tables["posts"], tables["edges"])
+    unresolved_path = directory / "unresolved_quotes.parquet"
+    unresolved = (
+        pl.read_parquet(unresolved_path) if unresolved_path.exists() else pl.DataFrame(schema=UNRESOLVED_SCHEMA)
+    )
+    summary_path = directory / "ingest.json"
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    return Ingested(tables["posts"], tables["edges"], summary, unresolved)
+
+
+def label_folder(directory: str | Path, **options: object) -> tuple[pl.DataFrame, bool]:
+    """Label the stance of the edges in a folder ``sna ingest`` wrote, replacing its edges tables.
+
+    Both ``edges.csv`` and ``edges.parquet`` are replaced together, or neither
+    (when labelling fails). ``options`` go to :func:`sna.stance.label_edges`.
+
+    Returns
+    -------
+    edges : pl.DataFrame
+        The labelled EDGES.
+    stale : bool
+        Whether the folder also holds metric tables, computed before these labels.
+    """
+    from sna.stance import label_edges
+
+    directory = Path(directory)
+    ingested = read_ingested(directory)
+    edges = label_edges(ingested.posts, ingested.edges, **options)
+    with atomic_outputs(directory) as stage:
+        write_tables([(edges, stage("edges.csv")), (edges, stage("edges.parquet"))])
+    stale = any((directory / f"{name}.parquet").exists() for name in METRIC_TABLES)
+    return edges, stale
 
 
 METRIC_TABLES = ("post_metrics", "author_metrics", "author_edges", "cascades")
@@ -276,7 +312,9 @@ def run(
     skip: Iterable[str] = (),
     format: str | None = None,
     mapping: Mapping[str, str] | None = None,
-    implicit: bool = True,
+    implicit_target: str = "first",
+    implicit_links: str = "ignore",
+    rank_anonymous: bool = True,
     seed: int = 0,
     sources: int | None = None,
     n_camps: int | None = None,
@@ -297,9 +335,9 @@ def run(
         Folder for figures and HTML pages (default ``out/figures``).
     skip : iterable of str
         Stages to leave out: ``stance``, ``figures``, ``html``.
-    format, mapping, implicit
+    format, mapping, implicit_target
         As for :func:`ingest`.
-    seed, sources, n_camps
+    implicit_links, rank_anonymous, seed, sources, n_camps
         As for :func:`sna.analysis.report.compute_metrics`.
     svg, dpi
         Also write SVG figures; resolution of PNG figures.
@@ -321,14 +359,17 @@ def run(
     unknown = skipped - set(STAGES)
     if unknown:
         raise SnaError(f"--skip: unknown stage {', '.join(sorted(unknown))} (stages: {', '.join(STAGES)})")
-    result = ingest(inputs, format=format, mapping=mapping, implicit=implicit, progress=progress)
+    result = ingest(inputs, format=format, mapping=mapping, implicit_target=implicit_target, progress=progress)
     if "stance" not in skipped:
         from sna.stance import label_edges
 
         with progress.stage("labelling stance"):
-            result = Ingested(result.posts, label_edges(result.posts, result.edges), result.summary)
+            result = replace(result, edges=label_edges(result.posts, result.edges))
     with progress.stage("computing metrics"):
-        metrics = compute_metrics(result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps)
+        metrics = compute_metrics(
+            result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
+            implicit_links=implicit_links, rank_anonymous=rank_anonymous,
+        )  # fmt: skip
     out = Path(out)
     pictures = Path(figures_dir) if figures_dir is not None else out / "figures"
     written: dict[Path, list[str]] = {}

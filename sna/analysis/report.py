@@ -16,7 +16,17 @@ import polars as pl
 from sna.analysis.camps import agreement_camps
 from sna.analysis.cascades import cascades as cascade_tables
 from sna.analysis.centrality import centrality_table
-from sna.graph import STANCE_CODES, Indexed, LinkArrays, author_tables, index_corpus, links_from_tables, post_links
+from sna.graph import (
+    KIND_CODES,
+    STANCE_CODES,
+    Indexed,
+    LinkArrays,
+    author_tables,
+    counted_kinds,
+    index_corpus,
+    links_from_tables,
+    post_links,
+)
 from sna.schema import EDGE_KINDS
 
 CAMP_SCHEMA = {
@@ -108,6 +118,35 @@ def _stance_received(ix: Indexed) -> tuple[np.ndarray, np.ndarray] | None:
     )
 
 
+def _received(ix: Indexed, by_node: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Links each post (or author node, self-links left out) received: read from the source, and assumed."""
+    dst = ix.node[ix.dst] if by_node else ix.dst
+    keep = ix.node[ix.src] != ix.node[ix.dst] if by_node else np.ones(len(dst), dtype=bool)
+    n = len(ix.node_names) if by_node else ix.n_posts
+    assumed = ix.kind == KIND_CODES["implicit"]
+    read = np.bincount(dst[keep & ~assumed], minlength=n).astype(np.int64)
+    return read, np.bincount(dst[keep & assumed], minlength=n).astype(np.int64)
+
+
+#: Share of assumed links above which the summary and the CLI warn.
+ASSUMED_WARNING = 1 / 3
+
+
+def _links_summary(edges: pl.DataFrame, implicit_links: str) -> tuple[dict[str, object], list[str]]:
+    """Links by kind, the share that is assumed, and a warning when it is large."""
+    counts = {kind: int((edges["kind"] == kind).sum()) for kind in EDGE_KINDS}
+    total = sum(counts.values())
+    share = counts["implicit"] / total if total else None
+    warnings = []
+    if share is not None and share > ASSUMED_WARNING:
+        left = "left out of" if implicit_links == "ignore" else "counted in"
+        warnings.append(
+            f"{share:.0%} of links are assumed (implicit: posts that quote nothing and state no parent); "
+            f"they are {left} centrality and camps (implicit_links={implicit_links!r})"
+        )
+    return {"assumed_share": share, "implicit_links": implicit_links}, warnings
+
+
 def compute_metrics(
     posts: pl.DataFrame,
     edges: pl.DataFrame,
@@ -115,6 +154,8 @@ def compute_metrics(
     seed: int = 0,
     sources: int | None = None,
     n_camps: int | None = None,
+    implicit_links: str = "ignore",
+    rank_anonymous: bool = True,
 ) -> Metrics:
     """Centrality of posts and authors, cascades, agreement camps, and graph-level figures.
 
@@ -131,6 +172,15 @@ def compute_metrics(
         Number of agreement camps to merge down to (default: chosen by the
         data). Camps need stance labels on EDGES; without any, ``camp``
         columns are null and the camps table is empty.
+    implicit_links : {"ignore", "count"}
+        Whether centrality, communities and camps leave assumed (``implicit``)
+        links out — the default: they rest on what the posts say — or count
+        them like quotes and replies. Reply cascades always keep them, since
+        a reply tree hangs every post somewhere. ``replies_received`` and
+        ``implicit_received`` count both kinds either way.
+    rank_anonymous : bool
+        Whether author nodes that stand for unknown or deleted authors (the
+        ``anonymous`` column) appear in the summary's top-10 lists.
 
     Returns
     -------
@@ -147,21 +197,38 @@ def compute_metrics(
     [('a', 1, 0), ('b', 1, 1), ('c', 0, 2)]
     >>> metrics.author_metrics.select("author", "posts", "in_degree").rows()
     [('ann', 2, 1), ('bo', 1, 1)]
+
+    An assumed link is kept in the tables but not counted by the measures:
+
+    >>> edges = pl.DataFrame({"source": ["b", "c"], "target": ["a", "a"], "kind": ["quote", "implicit"]})
+    >>> compute_metrics(posts, edges).post_metrics.select("in_degree", "replies_received", "implicit_received").row(0)
+    (1, 1, 1)
+    >>> compute_metrics(posts, edges, implicit_links="count").post_metrics["in_degree"][0]
+    2
     """
-    ix = index_corpus(posts, edges)
+    counted = counted_kinds(implicit_links)
+    full = index_corpus(posts, edges)
+    ix = full.restrict(counted)
     post_graph = post_links(posts, edges, index=ix)
     post_table = centrality_table(post_graph, k=sources, seed=seed, name="post_id")
-    cascade_table, per_post = cascade_tables(posts, edges, index=ix)
+    cascade_table, per_post = cascade_tables(posts, edges, index=full)
+    read, assumed = _received(full, by_node=False)
+    placeholder = posts["placeholder"] if "placeholder" in posts.columns else pl.repeat(False, posts.height, eager=True)
     post_metrics = (
         posts.select("post_id", "thread_id", "author")
+        .with_columns(placeholder=placeholder.fill_null(False))
         .join(post_table, on="post_id", how="left", maintain_order="left")
+        .with_columns(replies_received=read, implicit_received=assumed)
         .join(per_post, on="post_id", how="left", maintain_order="left")
     )
 
-    nodes, links = author_tables(posts, edges, index=ix)
+    nodes, links = author_tables(posts, edges, index=full, counted=counted)
     author_graph = links_from_tables(nodes, links)
     author_table = centrality_table(author_graph, k=sources, seed=seed, name="author")
-    author_metrics = nodes.join(author_table, on="author", how="left", maintain_order="left")
+    read, assumed = _received(full, by_node=True)
+    author_metrics = nodes.join(author_table, on="author", how="left", maintain_order="left").with_columns(
+        replies_received=read, implicit_received=assumed
+    )
     received = _stance_received(ix)
     if received is None:
         author_metrics = author_metrics.with_columns(
@@ -190,18 +257,24 @@ def compute_metrics(
     quoting = edges.filter(pl.col("kind") == "quote")["source"].n_unique()
     reply_cascades = cascade_table.filter(pl.col("kind") == "reply")
     quote_cascades = cascade_table.filter(pl.col("kind") == "quote")
+    real = posts.filter(~placeholder.fill_null(False))
+    links_summary, warnings = _links_summary(edges, implicit_links)
+    ranked_posts = post_table.filter(~placeholder.fill_null(False))
+    ranked_authors = author_table if rank_anonymous else author_table.filter(~nodes["anonymous"])
     summary: dict[str, object] = {
         "threads": posts["thread_id"].n_unique(),
-        "posts": posts.height,
-        "authors": int(posts["author"].drop_nulls().n_unique()),
+        "posts": real.height,
+        "placeholders": posts.height - real.height,
+        "authors": int(real["author"].drop_nulls().n_unique()),
         "edges": {kind: int((edges["kind"] == kind).sum()) for kind in EDGE_KINDS},
-        "share_of_posts_that_quote": quoting / posts.height if posts.height else None,
-        "post_graph": graph_summary(post_graph, post_table, name="post_id")
+        **links_summary,
+        "share_of_posts_that_quote": quoting / real.height if real.height else None,
+        "post_graph": graph_summary(post_graph, ranked_posts, name="post_id")
         | {
             "betweenness_sources": post_table["betweenness_sources"][0] if post_table.height else 0,
             "harmonic_sources": post_table["harmonic_sources"][0] if post_table.height else 0,
         },
-        "author_graph": graph_summary(author_graph, author_table, name="author")
+        "author_graph": graph_summary(author_graph, ranked_authors, name="author")
         | {
             "betweenness_sources": author_table["betweenness_sources"][0] if author_table.height else 0,
             "harmonic_sources": author_table["harmonic_sources"][0] if author_table.height else 0,
@@ -213,6 +286,8 @@ def compute_metrics(
             "quote": _cascade_summary(quote_cascades),
         },
         "camps": camps_summary,
+        "rank_anonymous": rank_anonymous,
+        "warnings": warnings,
         "seed": seed,
     }
     return Metrics(post_metrics, author_metrics, cascade_table, links, camps_table, summary)

@@ -206,7 +206,7 @@ def page_data(view: GraphView, *, seed: int = 0, positions: np.ndarray | None = 
                                                    "disagree")}  # fmt: skip
     quoted = view.links["quoted_text"].to_list() if "quoted_text" in view.links.columns else [None] * view.m
     scores = view.links["stance_score"].to_list() if "stance_score" in view.links.columns else [None] * view.m
-    widths = np.round(1.0 + 3.0 * np.log1p(weight - 1) / max(math.log1p(max_weight - 1), 1.0), 2)
+    widths = np.round(1.0 + 3.0 * np.log1p(np.maximum(weight, 1) - 1) / max(math.log1p(max_weight - 1), 1.0), 2)
     edges = []
     for j, (s, t) in enumerate(zip(view.src.tolist(), view.dst.tolist(), strict=True)):
         edge: dict[str, object] = {

@@ -317,7 +317,7 @@ def network_map(
     if view.m:
         weight = view.links["weight"].cast(pl.Float64).to_numpy()
         thin = 0.3 if view.m > 1000 else 0.6
-        widths = thin + thin * np.log1p(weight - 1) / max(np.log1p(weight.max() - 1), 1.0)
+        widths = thin + thin * np.log1p(np.maximum(weight, 1) - 1) / max(np.log1p(weight.max() - 1), 1.0)
         segments = np.stack([positions[view.src], positions[view.dst]], axis=1)[order]
         alpha = float(np.clip(25 / np.sqrt(view.m), 0.2, 0.8))
         ax.add_collection(

@@ -212,8 +212,13 @@ def test_two_overlapping_pages_merge_into_one_thread():
     assert set(ids_a) & set(ids_b)  # the pages overlap
     merged = ingest([b, a])  # order of the files does not matter
     assert merged.posts["thread_id"].unique().to_list() == ["forums.sufficientvelocity.com/threads/10402"]
-    assert merged.posts["post_id"].to_list() == [f"forums.sufficientvelocity.com/posts/{i}" for i in union]
-    assert merged.posts["position"].to_list() == list(range(1326, 1326 + len(union)))
+    # page 54 does not hold the thread's first post: a placeholder stands for it
+    assert merged.posts["post_id"].to_list() == ["[thread forums.sufficientvelocity.com/threads/10402]"] + [
+        f"forums.sufficientvelocity.com/posts/{i}" for i in union
+    ]
+    assert merged.posts["position"].to_list() == [1, *range(1326, 1326 + len(union))]
+    implicit = merged.edges.filter(pl.col("kind") == "implicit")
+    assert set(implicit["target"]) == {"[thread forums.sufficientvelocity.com/threads/10402]"}
     alone = ingest([b])
     assert merged.summary["quotes_unresolved"] < alone.summary["quotes_unresolved"]
     quote_pairs = set(merged.edges.filter(pl.col("kind") == "quote").select("source", "target").rows())

@@ -82,9 +82,11 @@ def test_a_quote_that_does_not_match_its_parent_is_not_given_to_it():
     result = sna.ingest([path])
     assert result.edges.filter((pl.col("source") == "t1_dlqnfwn") & (pl.col("kind") == "quote")).height == 0
     assert result.summary["quotes_unresolved"] == 1
-    # the unresolved quote's words go back into the post's text
+    # the unresolved quote is recorded, and its words stay out of the post's own text
     text = result.posts.filter(pl.col("post_id") == "t1_dlqnfwn")["text"][0]
-    assert "and they always called him dad" in text
+    assert "and they always called him dad" not in text
+    recorded = result.unresolved.filter(pl.col("source") == "t1_dlqnfwn")["quoted_text"][0]
+    assert "and they always called him dad" in recorded
     # the reply edge stands
     assert ("t1_dlqnfwn", "t1_dlqlswx", "reply") in set(result.edges.select("source", "target", "kind").iter_rows())
 
