@@ -61,10 +61,10 @@ def _print_ingest_summary(summary: dict[str, Any]) -> None:
     click.echo(f"{_plural(int(summary['threads']), 'thread')}, {_plural(int(summary['posts']), 'post')}, {authors}")
     read = summary["edges_quote"] + summary["edges_reply"]
     total = read + summary["edges_implicit"]
-    share = f" ({summary['edges_implicit'] / total:.0%} of links assumed)" if total else ""
+    share = f": {summary['edges_implicit'] / total:.0%} of links" if total else ""
     click.echo(
         f"edges: {summary['edges_quote']:,} quote, {summary['edges_reply']:,} reply (read from the posts); "
-        f"{summary['edges_implicit']:,} implicit (assumed){share}"
+        f"{summary['edges_implicit']:,} implicit (assumed{share})"
     )
     if summary.get("threads_without_start"):
         click.echo(
@@ -326,9 +326,11 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
 def export(directory: Path, convokit: Path | None) -> None:
     """Write what `sna ingest` wrote in DIRECTORY in another tool's format.
 
-    Posts without a stated parent get the post they quote, else their
-    thread's first post, as ConvoKit's reply_to (marked in meta.reply_to_from);
-    posts without an author get a speaker of their own.
+    Follows ConvoKit's data format: conversation_id is the id of the
+    conversation's first utterance. Posts without a stated parent get the
+    post they quote, else the target of their assumed (implicit) link, as
+    reply_to (marked in meta.reply_to_from); posts without an author get a
+    speaker of their own.
 
     \b
     Example:

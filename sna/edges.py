@@ -152,9 +152,18 @@ def placeholder_id(thread_id: str) -> str:
     return f"[thread {thread_id}]"
 
 
+def _flag(posts: pl.DataFrame, name: str) -> pl.Expr:
+    """A boolean column that may have been read back from CSV as text ("true"/"false"); false if absent."""
+    if name not in posts.columns:
+        return pl.lit(False)
+    if posts[name].dtype == pl.String:
+        return pl.col(name).str.strip_chars().str.to_lowercase().is_in(["true", "1", "yes"])
+    return pl.col(name).cast(pl.Boolean).fill_null(False)
+
+
 def _with_placeholders(posts: pl.DataFrame, threads: pl.Series) -> pl.DataFrame:
     """Add a placeholder opening post (position 1) to each of ``threads``; keep thread order."""
-    flagged = posts.with_columns(placeholder=pl.lit(False))
+    flagged = posts.with_columns(placeholder=_flag(posts, "placeholder"))
     if threads.len() == 0:
         return flagged
     titles = posts.group_by("thread_id", maintain_order=True).agg(pl.col("title").drop_nulls().first())

@@ -18,9 +18,7 @@ def test_ingest_writes_tables_and_summary(runner, tmp_path, seed_path):
     result = runner.invoke(main, ["ingest", str(seed_path), "--out", str(out), "-q"])
     assert result.exit_code == 0, result.output
     assert "1 thread, 32 posts, 1 author" in result.output
-    assert "edges: 12 quote, 0 reply (read from the posts); 19 implicit (assumed) (61% of links assumed)" in (
-        result.output
-    )
+    assert "edges: 12 quote, 0 reply (read from the posts); 19 implicit (assumed: 61% of links)" in result.output
     assert sorted(p.name for p in out.iterdir()) == [
         "edges.csv",
         "edges.parquet",

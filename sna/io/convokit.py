@@ -53,6 +53,7 @@ from sna.schema import POSTS_SCHEMA, UTC_DATETIME
 
 _DELETED = {"[deleted]", "[removed]"}
 _INFERRED = "reply_to_from"
+_MISSING = "reply_to_missing"
 _SKIP_COLUMNS = {"source_file"}
 
 
@@ -80,7 +81,7 @@ def _meta_columns(metas: list[dict[str, Any]]) -> dict[str, pl.Series]:
     keys: list[str] = []
     for meta in metas:
         for key in meta:
-            if key not in keys and key != _INFERRED:
+            if key not in keys and key not in (_INFERRED, _MISSING):
                 keys.append(key)
     columns: dict[str, pl.Series] = {}
     for key in keys:
@@ -162,25 +163,31 @@ def parse_convokit(
         meta = utt.get("meta") if isinstance(utt.get("meta"), dict) else {}
         stated = utt.get("reply_to", utt.get("reply-to"))
         reply_to = None if meta.get(_INFERRED) in ("quote", "implicit") else stated
+        if reply_to is None and isinstance(meta.get(_MISSING), str):
+            reply_to = stated = meta[_MISSING]  # a parent sna's export left out: not in the corpus
         speaker = utt.get("speaker", utt.get("user"))
         speaker = None if speaker is None else str(speaker)
         if speaker in _DELETED or speaker in placeholders:
             speaker = None
-        title = (conversations.get(str(conversation)) or {}).get("meta", {}).get("title")
+        about = (conversations.get(str(conversation)) or {}).get("meta", {})
+        about = about if isinstance(about, dict) else {}
+        title, thread = about.get("title"), about.get("thread_id")
         rows.append(
-            {"thread_id": str(conversation), "post_id": post_id, "author": speaker,
+            {"thread_id": thread if isinstance(thread, str) else str(conversation), "post_id": post_id,
+             "_conversation": str(conversation), "author": speaker,
              "created_at": _timestamp(utt.get("timestamp")), "title": title if isinstance(title, str) else None,
              "raw_text": "" if utt.get("text") is None else str(utt["text"]),
              "reply_to": None if reply_to is None else str(reply_to), "_order": len(rows),
              "_stated": stated is not None}
         )  # fmt: skip
         metas.append(meta)
-    schema = {"thread_id": pl.String, "post_id": pl.String, "author": pl.String, "created_at": UTC_DATETIME,
+    schema = {"thread_id": pl.String, "post_id": pl.String, "_conversation": pl.String, "author": pl.String,
+              "created_at": UTC_DATETIME,
               "title": pl.String, "raw_text": pl.String, "reply_to": pl.String, "_order": pl.Int64,
               "_stated": pl.Boolean}  # fmt: skip
     posts = pl.DataFrame(rows, schema=schema).with_columns(**_meta_columns(metas))
-    is_root = (pl.col("post_id") == pl.col("thread_id")) | (
-        ~pl.col("_stated") & ~(pl.col("post_id") == pl.col("thread_id")).any().over("thread_id")
+    is_root = (pl.col("post_id") == pl.col("_conversation")) | (
+        ~pl.col("_stated") & ~(pl.col("post_id") == pl.col("_conversation")).any().over("thread_id")
     )
     posts = (
         posts.with_columns(_root=is_root)
@@ -188,7 +195,7 @@ def parse_convokit(
         .with_columns(position=pl.int_range(1, pl.len() + 1).over("thread_id"))
         .with_columns(_first=pl.col("_order").min().over("thread_id"))
         .sort("_first", "position")  # threads in the order the file starts them, each in post order
-        .drop("_root", "_order", "_stated", "_first")
+        .drop("_root", "_order", "_stated", "_first", "_conversation")
     )
     own, marked = _markdown_quotes(posts)
     posts = posts.with_columns(text=own)
@@ -279,12 +286,28 @@ def _type_name(value: object) -> str:
 def to_convokit(posts: pl.DataFrame, edges: pl.DataFrame | None = None) -> dict[str, Any]:
     """Turn POSTS (and EDGES) into the contents of a ConvoKit corpus folder.
 
+    Follows ConvoKit's data format (``documentation/data_format.html``): every
+    utterance has ``id``, ``speaker``, ``conversation_id`` — the id of the
+    conversation's first utterance —, ``reply_to`` (an utterance of the same
+    conversation, or None), ``timestamp`` and ``text``; ``conversations.json``
+    is keyed by those first-utterance ids; every speaker is in
+    ``speakers.json``; ``index.json`` has the five required fields.
+
+    A post without a stated parent (or whose stated parent is not in the
+    corpus, kept in ``meta.reply_to_missing``) gets the first post it quotes,
+    else the target of its implicit edge, as ``reply_to``, marked in
+    ``meta.reply_to_from``; a thread's other roots keep None. Posts without an
+    author get a speaker of their own. The thread id goes into the
+    conversation's ``meta.thread_id`` where it differs from the first
+    utterance's id, so that reading the corpus back gives the same threads.
+
     Parameters
     ----------
     posts : pl.DataFrame
         Canonical POSTS; extra columns go into each utterance's ``meta``.
     edges : pl.DataFrame, optional
-        EDGES, used to give posts without a stated parent a ``reply_to``.
+        EDGES, used to give posts without a stated parent a ``reply_to``
+        (without EDGES: the thread's first post).
 
     Returns
     -------
@@ -299,10 +322,10 @@ def to_convokit(posts: pl.DataFrame, edges: pl.DataFrame | None = None) -> dict[
     ...     "author": ["ann", None], "title": ["Tea", "Tea"], "text": ["Tea!", "No."],
     ...     "raw_text": ["Tea!", "No."]}), POSTS_SCHEMA)
     >>> corpus = to_convokit(posts)
-    >>> [(u["id"], u["speaker"], u["reply_to"], u["meta"]) for u in corpus["utterances"]]
-    [('a', 'ann', None, {}), ('b', '[unknown:b]', 'a', {'reply_to_from': 'implicit'})]
-    >>> corpus["conversations"]["t"]["meta"]
-    {'title': 'Tea'}
+    >>> [(u["id"], u["conversation_id"], u["speaker"], u["reply_to"], u["meta"]) for u in corpus["utterances"]]
+    [('a', 'a', 'ann', None, {}), ('b', 'a', '[unknown:b]', 'a', {'reply_to_from': 'implicit'})]
+    >>> corpus["conversations"]["a"]["meta"]
+    {'title': 'Tea', 'thread_id': 't'}
     """
     posts = (
         posts.with_row_index("_row")
@@ -311,10 +334,12 @@ def to_convokit(posts: pl.DataFrame, edges: pl.DataFrame | None = None) -> dict[
         .drop("_row", "_first")
     )
     first = dict(posts.group_by("thread_id").agg(pl.col("post_id").sort_by("position").first()).iter_rows())
-    quoted: dict[str, str] = {}
+    known = set(posts["post_id"].to_list())
+    inferred: dict[str, tuple[str, str]] = {}
     if edges is not None and edges.height:
-        for source, target in edges.filter(pl.col("kind") == "quote").select("source", "target").iter_rows():
-            quoted.setdefault(source, target)
+        for kind in ("quote", "implicit"):  # the first post quoted wins, then the assumed parent
+            for source, target in edges.filter(pl.col("kind") == kind).select("source", "target").iter_rows():
+                inferred.setdefault(source, (target, kind))
     extra = [c for c in posts.columns if c not in POSTS_SCHEMA and c not in _SKIP_COLUMNS]
     utterances: list[dict[str, Any]] = []
     speakers: dict[str, dict[str, Any]] = {}
@@ -322,11 +347,17 @@ def to_convokit(posts: pl.DataFrame, edges: pl.DataFrame | None = None) -> dict[
     meta_types: dict[str, list[str]] = {}
     for row in posts.iter_rows(named=True):
         post_id, thread = row["post_id"], row["thread_id"]
+        conversation = first[thread]
         meta = {c: _json_value(row[c]) for c in extra}
         reply_to = row["reply_to"]
-        if reply_to is None and post_id != first[thread]:
-            reply_to = quoted.get(post_id) or first[thread]
-            meta[_INFERRED] = "quote" if post_id in quoted else "implicit"
+        if reply_to is not None and reply_to not in known:
+            meta[_MISSING] = reply_to
+            reply_to = None
+        if reply_to is None and post_id != conversation:
+            target, kind = inferred.get(post_id, (None if edges is not None else conversation, "implicit"))
+            if target is not None:
+                reply_to = target
+                meta[_INFERRED] = kind
         for key, value in meta.items():
             meta_types.setdefault(key, [])
             if value is not None and _type_name(value) not in meta_types[key]:
@@ -340,15 +371,22 @@ def to_convokit(posts: pl.DataFrame, edges: pl.DataFrame | None = None) -> dict[
             seconds = created.timestamp()
             timestamp = int(seconds) if seconds == int(seconds) else seconds
         utterances.append(
-            {"id": post_id, "conversation_id": thread, "root": thread, "speaker": speaker, "text": row["raw_text"],
-             "timestamp": timestamp, "reply_to": reply_to, "meta": meta, "vectors": []}
+            {"id": post_id, "conversation_id": conversation, "root": conversation, "speaker": speaker,
+             "text": row["raw_text"], "timestamp": timestamp, "reply_to": reply_to, "meta": meta, "vectors": []}
         )  # fmt: skip
-        if thread not in conversations:
-            conversations[thread] = {"meta": {} if row["title"] is None else {"title": row["title"]}, "vectors": []}
+        if conversation not in conversations:
+            about: dict[str, Any] = {} if row["title"] is None else {"title": row["title"]}
+            if thread != conversation:
+                about["thread_id"] = thread
+            conversations[conversation] = {"meta": about, "vectors": []}
+    conversation_types: dict[str, list[str]] = {}
+    for about in conversations.values():
+        for key in about["meta"]:
+            conversation_types[key] = ["<class 'str'>"]
     index = {
         "utterances-index": {k: v for k, v in sorted(meta_types.items())},
         "speakers-index": {"placeholder": ["<class 'bool'>"]} if any(s["meta"] for s in speakers.values()) else {},
-        "conversations-index": {"title": ["<class 'str'>"]} if any(c["meta"] for c in conversations.values()) else {},
+        "conversations-index": dict(sorted(conversation_types.items())),
         "overall-index": {"generator": ["<class 'str'>"]},
         "version": 1,
         "vectors": [],

@@ -128,3 +128,20 @@ def test_without_stance_camps_are_null_and_the_summary_says_why(seed_corpus):
     assert metrics.camps.height == 0
     assert metrics.author_metrics["camp"].null_count() == metrics.author_metrics.height
     assert metrics.summary["camps"]["available"] is False
+
+
+def test_assumed_links_do_not_decide_the_ranking_on_a_real_thread():
+    # excelforum.com thread 401807 (forumscraper example, first 40 posts): malik641 opened it, and every
+    # post that quotes nothing is assumed to answer the opening post.
+    from tests.helpers import DATA
+
+    corpus = sna.load(DATA / "implicit-ranking", stance=False)
+    counted = corpus.author_metrics(implicit_links="count").sort("in_weight", descending=True)
+    assert counted["author"][0] == "malik641"
+    malik = corpus.author_metrics().filter(pl.col("author") == "malik641").row(0, named=True)
+    assert malik["in_weight"] == malik["replies_received"] < malik["implicit_received"]
+    assert malik["implicit_received"] >= 30
+    top = corpus.summary()["author_graph"]["top"]["in_weight"]
+    assert "malik641" not in [row["node"] for row in top if row["value"] > 0]
+    summary = corpus.summary()
+    assert bool(summary["warnings"]) == (summary["assumed_share"] > 1 / 3)
