@@ -99,7 +99,10 @@ def graph_summary(links: LinkArrays, table: pl.DataFrame, *, name: str, top_k: i
         if measure not in table.columns:
             continue
         best = (
-            table.select(name, measure).drop_nulls(measure).sort([measure, name], descending=[True, False]).head(top_k)
+            table.select(name, measure)
+            .drop_nulls(measure)
+            .top_k(top_k, by=[measure, name], reverse=[False, True])  # names are unique: a total order
+            .sort([measure, name], descending=[True, False])
         )
         top[measure] = [{"node": node, "value": value} for node, value in best.iter_rows()]
     summary["top"] = top
