@@ -226,6 +226,19 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
     click.echo(f"wrote {len(written)} files to {directory}")
 
 
+def _stance_options(command):
+    """``--stance-model`` and ``--stance-min-confidence``, shared by ``sna run`` and ``sna stance``."""
+    command = click.option("--stance-min-confidence", "stance_min_confidence", type=click.FloatRange(0, 1),
+                           default=None, metavar="P",
+                           help="Leave links unlabelled whose most likely stance has probability below P.")(
+        command
+    )  # fmt: skip
+    return click.option("--stance-model", "stance_model", type=click.Choice(["default", "accurate"]),
+                        default="default", show_default=True,
+                        help="Stance model: the fast hashed default, or the fine-tuned transformer "
+                             "(pip install 'sna[accurate]').")(command)  # fmt: skip
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -248,10 +261,12 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
 @_post_graph_files_option
 @click.option("--svg", is_flag=True, help="Also write figures as SVG.")
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
+@_stance_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str | None, mapping: str | None,
         no_implicit: bool, skip: str, seed: int, sources: int | None, n_camps: int | None,
-        post_graph_files: bool | None, svg: bool, dpi: int, quiet: bool) -> None:  # fmt: skip
+        post_graph_files: bool | None, svg: bool, dpi: int, stance_model: str, stance_min_confidence: float | None,
+        quiet: bool) -> None:  # fmt: skip
     """Run the whole analysis: ingest, stance, metrics, camps, figures and HTML.
 
     Writes everything `sna ingest` and `sna metrics` write into --out, and the
@@ -269,7 +284,8 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
     result = run_pipeline(
         inputs, out, figures_dir=figures_dir, skip=skip.split(","), format=fmt, mapping=parse_mapping(mapping),
         implicit=not no_implicit, seed=seed, sources=sources, n_camps=n_camps, svg=svg, dpi=dpi,
-        post_graph_files=post_graph_files, progress=Progress(quiet=quiet),
+        post_graph_files=post_graph_files, stance_model=stance_model, stance_min_confidence=stance_min_confidence,
+        progress=Progress(quiet=quiet),
     )  # fmt: skip
     _print_ingest_summary(result.ingested.summary)
     labelled = result.ingested.edges["stance"].drop_nulls()
@@ -388,8 +404,9 @@ def html(directory: Path, to: Path, seed: int) -> None:
 @click.option("--probabilities", is_flag=True, help="Also write p_disagree, p_neutral and p_agree.")
 @click.option("--model", "model_path", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help="A model written by bench/train_stance.py instead of the one shipped with sna.")  # fmt: skip
+@_stance_options
 def stance(pairs: Path, parent_col: str, reply_col: str, out: Path, encoding: str, probabilities: bool,
-           model_path: Path | None) -> None:  # fmt: skip
+           model_path: Path | None, stance_model: str, stance_min_confidence: float | None) -> None:  # fmt: skip
     """Label reply pairs in a table as agree, neutral or disagree.
 
     PAIRS is a CSV, TSV, JSON Lines or Parquet table with one (parent, reply)
@@ -401,21 +418,25 @@ def stance(pairs: Path, parent_col: str, reply_col: str, out: Path, encoding: st
     Example:
       sna stance pairs.csv --parent-col parent --reply-col reply --out pred.csv
       sna stance mask.csv --parent-col quote_text --reply-col response_text --encoding cp1252 --out pred.csv
+      sna stance pairs.csv --parent-col parent --reply-col reply --stance-model accurate --out pred.csv
     """
     from sna.errors import SnaError
     from sna.export import atomic_outputs, write_table
     from sna.schema import STANCES
-    from sna.stance import load_model
+    from sna.stance import load_model, resolve_model
     from sna.stance.pairs import label_pairs, read_pairs
 
     if out.suffix.lower() not in (".csv", ".parquet", ".json", ".jsonl"):
         suffix = out.suffix or "no suffix"
         raise SnaError(f"--out {out}: cannot write tables as {suffix!r} (use .csv, .parquet, .json or .jsonl)")
     table = read_pairs(pairs, columns=(parent_col, reply_col), encoding=encoding)
-    model = load_model(model_path)
-    labelled = label_pairs(table, parent_col=parent_col, reply_col=reply_col, model=model, probabilities=probabilities)
+    model = load_model(model_path) if model_path is not None else resolve_model(stance_model)
+    labelled = label_pairs(table, parent_col=parent_col, reply_col=reply_col, model=model, probabilities=probabilities,
+                           min_confidence=stance_min_confidence)  # fmt: skip
     with atomic_outputs(out.parent) as stage:
         write_table(labelled, stage(out.name))
     counts = dict(zip(*labelled["stance"].value_counts().to_dict(as_series=False).values(), strict=True))
     shown = ", ".join(f"{counts.get(s, 0):,} {s}" for s in STANCES)
+    if counts.get(None):
+        shown += f", {counts[None]:,} unlabelled"
     click.echo(f"labelled {_plural(labelled.height, 'pair')} ({shown}); wrote {out}")
