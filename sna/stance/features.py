@@ -204,21 +204,26 @@ def _opening_block(tok: Tokenised, texts: np.ndarray) -> Cells:
     """``^`` plus the first one, two and three tokens of the chosen texts (``^`` alone when empty)."""
     import zlib
 
-    rows, keys = [], []
-    cache: dict[str, int] = {}
-    vocab = tok.vocab.to_list()
-    words, negated, offsets = tok.words.tolist(), tok.negated.tolist(), tok.offsets.tolist()
-    for i in np.flatnonzero(texts).tolist():
-        start, stop = offsets[i], offsets[i + 1]
-        first = [("NOT_" if negated[j] else "") + vocab[words[j]] for j in range(start, min(stop, start + 3))]
-        openings = ["^" + " ".join(first[:k]) for k in range(1, len(first) + 1)] or ["^"]
-        for text in openings:
-            h = cache.get(text)
-            if h is None:
-                h = cache[text] = zlib.crc32(text.encode())
-            rows.append(i)
-            keys.append(h)
-    return _cells(np.array(rows, np.int64), _bucket(np.array(keys, np.uint64), "reply_opening"), "reply_opening")
+    chosen = np.flatnonzero(texts)
+    starts, lengths = tok.offsets[chosen], tok.lengths[chosen]
+    openings, rows = [], []
+    text = pl.Series(dtype=pl.String)
+    for k in range(3):
+        has = lengths > k
+        where = np.where(has, starts + k, 0)
+        word = tok.vocab.gather(tok.words[where]) if len(tok.words) else pl.Series([""] * len(chosen))
+        marked = pl.select(
+            pl.when(pl.Series(tok.negated[where] if len(tok.words) else np.zeros(len(chosen), bool)))
+            .then(pl.lit("NOT_") + word)
+            .otherwise(word)
+        ).to_series()
+        text = pl.select(pl.lit("^") + marked).to_series() if k == 0 else text + " " + marked
+        openings.append(text.filter(pl.Series(has)))
+        rows.append(chosen[has])
+    openings.append(pl.Series(["^"] * int((lengths == 0).sum()), dtype=pl.String))
+    rows.append(chosen[lengths == 0])
+    keys = np.fromiter((zlib.crc32(t.encode()) for t in pl.concat(openings).to_list()), np.uint64)
+    return _cells(np.concatenate(rows).astype(np.int64), _bucket(keys, "reply_opening"), "reply_opening")
 
 
 def _text_counts(tok: Tokenised) -> dict[str, np.ndarray]:
