@@ -103,17 +103,34 @@ def seed_pairs() -> pl.DataFrame:
     import sna
 
     seed = sna.ingest([ROOT / "tests" / "data" / "seed-pakistan-ussr-thread.txt"])
-    gold = pl.read_csv(ROOT / "tests" / "data" / "seed-quote-stance.csv")
+    gold = pl.read_csv(ROOT / "tests" / "data" / "seed-quote-stance.csv").rename({"stance": "gold"})
     text = seed.posts.select("post_id", "text")
     quotes = seed.edges.filter(pl.col("kind") == "quote").join(gold, on=["source", "target"], how="inner")
     quotes = quotes.join(text.rename({"post_id": "source", "text": "reply"}), on="source")
     return quotes.select(
         parent=pl.col("quoted_text"),
         reply="reply",
-        label=pl.col("stance").replace_strict({k: i for i, k in enumerate(LABELS)}, return_dtype=pl.Int64),
+        label=pl.col("gold").replace_strict({k: i for i, k in enumerate(LABELS)}, return_dtype=pl.Int64),
         group="target",
         source=pl.lit("seed"),
     )
+
+
+def cached_proba(model, name: str, parents: list[str], replies: list[str]) -> np.ndarray:
+    """The accurate model's probabilities, kept in bench/out/cache by model and texts (reruns are slow)."""
+    import hashlib
+
+    digest = hashlib.sha1("\x00".join(parents + replies).encode()).hexdigest()[:12]
+    path = HERE / "out" / "cache" / f"eval-{model.key}-{name.replace(' ', '-').replace(',', '')}-{digest}.npy"
+    if path.is_file():
+        return np.load(path)
+    started = time.perf_counter()
+    proba = model.predict_proba(parents, replies)
+    print(f"  (accurate model: {len(replies):,} pairs in {time.perf_counter() - started:.0f} s)", file=sys.stderr,
+          flush=True)  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, proba)
+    return proba
 
 
 def accurate_model():
@@ -237,13 +254,7 @@ def main() -> None:
         if name == "test, parent not in dev" and "accurate" in probabilities["debagreement test"]:
             proba["accurate"] = probabilities["debagreement test"]["accurate"][unseen_rows]
         elif accurate is not None:
-            started = time.perf_counter()
-            proba["accurate"] = accurate.predict_proba(parents, replies)
-            print(
-                f"  (accurate model: {len(y):,} pairs in {time.perf_counter() - started:.0f} s)",
-                file=sys.stderr,
-                flush=True,
-            )
+            proba["accurate"] = cached_proba(accurate, name, parents, replies)
         probabilities[name] = proba
         methods = {
             "majority class (of dev)": np.full(len(y), majority),

@@ -284,7 +284,8 @@ SEARCH = {
     "reply words only (TF-IDF + LR)": {"scales": {"parent_words": 0, "reply_opening": 0, "dense": 0}},
     "+ parent words": {"scales": {"reply_opening": 0, "dense": 0}},
     "+ reply opening words": {"scales": {"dense": 0}},
-    "+ dense pair features (chosen)": {},
+    "+ dense pair features": {"soft_weight": 0.0},
+    "  + soft labels of the accurate model (chosen)": {},
     "  + reply byte 2-5-grams": {"scales": {"reply_chars": 1.0}},
     "  without parent words": {"scales": {"parent_words": 0}},
     "  reply opening weight x2": {"scales": {"reply_opening": 2.0}},
@@ -294,16 +295,18 @@ SEARCH = {
     "  subreddit-agreement pairs weighted 1 (as dev.csv)": {"other_weight": 1.0},
     "  dev.csv only (no subreddit-agreement)": {"subreddit": False},
     "  linear SVM + sigmoid calibration, C = 0.05": {"classifier": "svm", "C": 0.05},
-    "  no soft labels (distillation off)": {"soft_weight": 0.0},
     "  soft labels weighted 0.25": {"soft_weight": 0.25},
     "  soft labels weighted 1": {"soft_weight": 1.0},
 }
 
 
-def search(pairs: pl.DataFrame, raw: RawFeatures, seeds: int = 1, soft: np.ndarray | None = None) -> list[dict]:
-    """Cross-validate each option of SEARCH, averaged over ``seeds`` different fold splits."""
+def search(pairs: pl.DataFrame, raw: RawFeatures, seeds: int = 1, soft: np.ndarray | None = None,
+           only: str = "") -> list[dict]:  # fmt: skip
+    """Cross-validate each option of SEARCH (whose name contains ``only``), averaged over ``seeds`` fold splits."""
     rows = []
     for name, change in SEARCH.items():
+        if only not in name:
+            continue
         config = {**CHOSEN, **{k: v for k, v in change.items() if k not in ("scales", "subreddit")}}
         config["scales"] = {**CHOSEN["scales"], **change.get("scales", {})}
         started = time.perf_counter()
@@ -334,6 +337,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "sna" / "models")
     parser.add_argument("--search", action="store_true", help="Rerun the cross-validated comparison of options.")
     parser.add_argument("--seeds", type=int, default=1, help="Fold splits to average over in --search.")
+    parser.add_argument("--only", default="", help="With --search: only the options whose name contains this.")
     parser.add_argument(
         "--soft-labels",
         type=Path,
@@ -358,7 +362,7 @@ def main() -> None:
     counts = {LABELS[k]: int((pairs["label"] == k).sum()) for k in range(3)}
     print(f"training pairs: {pairs.height:,} from {', '.join(files)} ({counts})", flush=True)
     if args.search:
-        search(pairs, raw, args.seeds, soft)
+        search(pairs, raw, args.seeds, soft, args.only)
     started = time.perf_counter()
     config = CHOSEN if soft is not None else {**CHOSEN, "soft_weight": 0.0}
     cv = cross_validate(pairs, raw, config, soft=soft)

@@ -124,14 +124,14 @@ def test_shipped_accurate_model_loads_offline_and_labels_the_sample_quotes(offli
     assert quotes["stance_score"].is_between(-1, 1).all()
     assert len(list(offline.glob("stance-accurate-*.onnx"))) == 1  # assembled once, into the cache
     shipped = load_accurate()
-    again = AccurateModel(shipped.delta, shipped.meta)  # a new session, from the cached file
+    again = AccurateModel(shipped.delta, shipped.meta, linear=shipped.linear)  # a new session, from the cache
     second = sna.label_edges(seed.posts, seed.edges, model=again)
     assert second["stance"].equals(first["stance"])
     np.testing.assert_allclose(second["stance_score"].to_numpy(), first["stance_score"].to_numpy(), atol=1e-6)
     # pairs of the sample thread that plainly agree and disagree
     by_pair = dict(zip(zip(quotes["source"], quotes["target"], strict=True), quotes["stance"], strict=True))
-    assert by_pair[("pakistan-ussr-thread#16", "pakistan-ussr-thread#14")] == "agree"
-    assert by_pair[("pakistan-ussr-thread#21", "pakistan-ussr-thread#14")] == "disagree"
+    assert by_pair[("seed-pakistan-ussr-thread#16", "seed-pakistan-ussr-thread#14")] == "agree"
+    assert by_pair[("seed-pakistan-ussr-thread#21", "seed-pakistan-ussr-thread#14")] == "disagree"
 
 
 @needs_extra

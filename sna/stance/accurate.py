@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Sequence
@@ -231,7 +232,11 @@ class AccurateModel:
             fp32 = Path(tmp) / "fp32.onnx"
             onnx.save(graph, fp32)
             quantised = Path(tmp) / "int8.onnx"
-            quantize_dynamic(fp32, quantised, weight_type=QuantType.QInt8, per_channel=False)
+            logging.disable(logging.WARNING)  # onnxruntime's advice to pre-process, on the root logger
+            try:
+                quantize_dynamic(fp32, quantised, weight_type=QuantType.QInt8, per_channel=False)
+            finally:
+                logging.disable(logging.NOTSET)
             os.replace(quantised, path)
 
     def session(self):
