@@ -51,9 +51,13 @@ CHOSEN = {
     "C": 0.5,
     "class_weight": "balanced",
     "other_weight": 0.5,
-    # soft labels of the accurate model on other forums' reply pairs (bench/distil_stance.py), per class
-    "soft_weight": 0.5,
+    # soft labels of the accurate model on other forums' reply pairs (bench/distil_stance.py), per class:
+    # off in the shipped model, which was not retrained with them (see --soft-labels)
+    "soft_weight": 0.0,
 }
+#: Changes to CHOSEN for a distilled model (--soft-labels FILE); lbfgs at tol 1e-6 took over 25
+#: minutes a fit with the soft labels on 2 busy cores.
+DISTILLED = {"soft_weight": 0.5, "tol": 1e-4}
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,8 @@ def fit_classifier(x, y: np.ndarray, weights: np.ndarray, config: dict):
 
         svm = LinearSVC(C=config["C"], class_weight=config["class_weight"], random_state=SEED)
         return CalibratedClassifierCV(svm, cv=3).fit(x, y, sample_weight=weights)
-    clf = LogisticRegression(C=config["C"], class_weight=config["class_weight"], max_iter=5000, tol=1e-6)
+    clf = LogisticRegression(C=config["C"], class_weight=config["class_weight"], max_iter=5000,
+                             tol=config.get("tol", 1e-6))  # fmt: skip
     return clf.fit(x, y, sample_weight=weights)
 
 
@@ -338,11 +343,12 @@ def main() -> None:
     parser.add_argument("--search", action="store_true", help="Rerun the cross-validated comparison of options.")
     parser.add_argument("--seeds", type=int, default=1, help="Fold splits to average over in --search.")
     parser.add_argument("--only", default="", help="With --search: only the options whose name contains this.")
+    parser.add_argument("--skip-cv", action="store_true", help="Fit the model without cross-validating it first.")
     parser.add_argument(
         "--soft-labels",
         type=Path,
-        default=SOFT_LABELS,
-        help="Pairs labelled by the accurate model (bench/distil_stance.py); 'none' for none.",
+        default=None,
+        help=f"Distil: also train on pairs labelled by the accurate model (e.g. {SOFT_LABELS.relative_to(ROOT)}).",
     )
     parser.add_argument(
         "--check",
@@ -356,16 +362,19 @@ def main() -> None:
         shipped = args.out
         args.out = Path(tempfile.mkdtemp(prefix="sna-stance-check-"))
 
-    soft_path = None if str(args.soft_labels) == "none" else args.soft_labels
-    pairs, files, soft = training_data(args.data, soft=soft_path)
+    pairs, files, soft = training_data(args.data, soft=args.soft_labels)
     raw = extract(pairs["parent"].to_list(), pairs["reply"].to_list())
     counts = {LABELS[k]: int((pairs["label"] == k).sum()) for k in range(3)}
     print(f"training pairs: {pairs.height:,} from {', '.join(files)} ({counts})", flush=True)
     if args.search:
         search(pairs, raw, args.seeds, soft, args.only)
     started = time.perf_counter()
-    config = CHOSEN if soft is not None else {**CHOSEN, "soft_weight": 0.0}
-    cv = cross_validate(pairs, raw, config, soft=soft)
+    config = {**CHOSEN, **DISTILLED} if soft is not None else CHOSEN
+    cv = (
+        {"accuracy": float("nan"), "macro_f1": float("nan")}
+        if args.skip_cv
+        else cross_validate(pairs, raw, config, soft=soft)
+    )
     print(f"chosen model, 5-fold CV on dev.csv: accuracy {cv['accuracy']:.3f}, macro-F1 {cv['macro_f1']:.3f}",
           flush=True)  # fmt: skip
     arrays = train_model(pairs, raw, config, soft)
@@ -375,11 +384,13 @@ def main() -> None:
         "model": "multinomial logistic regression over hashed TF-IDF features (sna.stance.features)",
         "trained_on": {"files": files, "pairs": pairs.height, "labels": counts},
         "not_trained_on": "debagreement-subset/test.csv (held out for bench/eval_stance.py)",
-        "config": {**{k: v for k, v in config.items() if k != "scales"}, "min_df": MIN_DF, "seed": SEED},
+        "config": {**{k: v for k, v in config.items() if k != "scales" and (k != "soft_weight" or v)},
+                   "min_df": MIN_DF, "seed": SEED},
         "scales": CHOSEN["scales"],
         "cross_validation": {**{k: round(v, 4) for k, v in cv.items()},
                              "protocol": "5-fold on dev.csv, grouped by parent comment, stratified; "
-                                         "subreddit-agreement and soft-labelled pairs always in the training part"},
+                                         "subreddit-agreement" + (" and soft-labelled" if soft is not None else "")
+                                         + " pairs always in the training part"},
         "features": {name: len(arrays[f"{name}.buckets"]) for name in BLOCK_BITS},
         "data_terms": "DEBAGREEMENT (Pougue-Biyong et al., NeurIPS 2021 Datasets and Benchmarks) and the "
                       "SubReddit agreement data (Lei & Huang, Findings of EMNLP 2022): no licence stated; "

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 sys.path.insert(0, {root!r})
-from bench.train_stance import CHOSEN, train_model
+from bench.train_stance import CHOSEN, DISTILLED, train_model
 from sna.stance.model import write_model
 
 sample = pl.read_csv({sample!r}, infer_schema=False)
@@ -32,7 +32,7 @@ soft = pl.DataFrame({{"parent": posts["text"][:-1], "reply": posts["text"][1:]}}
     "parent", "reply", label=pl.lit(-1, pl.Int64), group=pl.lit("iac"), source=pl.lit("soft"))
 proba = np.tile([0.2, 0.3, 0.5], (soft.height, 1))
 proba[::3] = [0.6, 0.3, 0.1]
-arrays = train_model(pl.concat([hard, soft]), config={{**CHOSEN, "C": 0.5}}, soft=proba)
+arrays = train_model(pl.concat([hard, soft]), config={{**CHOSEN, **DISTILLED}}, soft=proba)
 write_model(arrays, {{"scales": CHOSEN["scales"], "name": "test"}}, Path(sys.argv[1]))
 """
 
@@ -54,7 +54,7 @@ def test_training_with_soft_labels_gives_the_same_file_in_two_processes(tmp_path
 
 
 def test_soft_labels_count_once_per_class_by_their_probability():
-    from bench.train_stance import CHOSEN, train_model
+    from bench.train_stance import CHOSEN, DISTILLED, train_model
 
     sample = pl.read_csv(DATA / "debagreement-dev-sample.csv", infer_schema=False)
     hard = sample.select(parent="body_parent", reply="body_child", label=pl.col("label").cast(pl.Int64),
@@ -66,7 +66,7 @@ def test_soft_labels_count_once_per_class_by_their_probability():
     from sna.stance.model import build_model
 
     def p_agree(proba):
-        model = build_model(train_model(pairs, config=CHOSEN, soft=np.tile(proba, (20, 1))),
+        model = build_model(train_model(pairs, config={**CHOSEN, **DISTILLED}, soft=np.tile(proba, (20, 1))),
                             {"scales": CHOSEN["scales"]})  # fmt: skip
         return model.predict_proba(["We should build more trains."], ["Absolutely right, trains rock."])[0, 2]
 
