@@ -389,8 +389,8 @@ def main() -> None:
         "scales": CHOSEN["scales"],
         "cross_validation": {**{k: round(v, 4) for k, v in cv.items()},
                              "protocol": "5-fold on dev.csv, grouped by parent comment, stratified; "
-                                         "subreddit-agreement" + (" and soft-labelled" if soft is not None else "")
-                                         + " pairs always in the training part"},
+                                         "subreddit-agreement" + (" and soft-labelled pairs" if soft is not None
+                                                                  else "") + " always in the training part"},
         "features": {name: len(arrays[f"{name}.buckets"]) for name in BLOCK_BITS},
         "data_terms": "DEBAGREEMENT (Pougue-Biyong et al., NeurIPS 2021 Datasets and Benchmarks) and the "
                       "SubReddit agreement data (Lei & Huang, Findings of EMNLP 2022): no licence stated; "
