@@ -252,6 +252,19 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
     click.echo(f"wrote {len(written)} files to {directory}")
 
 
+def _stance_options(command):
+    """``--stance-model`` and ``--stance-min-confidence``, shared by ``sna run`` and ``sna stance``."""
+    command = click.option("--stance-min-confidence", "stance_min_confidence", type=click.FloatRange(0, 1),
+                           default=None, metavar="P",
+                           help="Leave links unlabelled whose most likely stance has probability below P.")(
+        command
+    )  # fmt: skip
+    return click.option("--stance-model", "stance_model", type=click.Choice(["default", "accurate"]),
+                        default="default", show_default=True,
+                        help="Stance model: the fast hashed default, or the fine-tuned transformer "
+                             "(pip install 'sna[accurate]').")(command)  # fmt: skip
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -276,10 +289,12 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
 @_post_graph_files_option
 @click.option("--svg", is_flag=True, help="Also write figures as SVG.")
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
+@_stance_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str | None, mapping: str | None,
         implicit_target: str, no_implicit: bool, skip: str, seed: int, sources: int | None, n_camps: int | None,
         implicit_links: str, rank_anonymous: bool, post_graph_files: bool | None, svg: bool, dpi: int,
+        stance_model: str, stance_min_confidence: float | None,
         quiet: bool) -> None:  # fmt: skip
     """Run the whole analysis: ingest, stance, metrics, camps, figures and HTML.
 
@@ -299,7 +314,8 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
         inputs, out, figures_dir=figures_dir, skip=skip.split(","), format=fmt, mapping=parse_mapping(mapping),
         implicit_target="none" if no_implicit else implicit_target, implicit_links=implicit_links,
         rank_anonymous=rank_anonymous, seed=seed, sources=sources, n_camps=n_camps, svg=svg, dpi=dpi,
-        post_graph_files=post_graph_files, progress=Progress(quiet=quiet),
+        post_graph_files=post_graph_files, stance_model=stance_model, stance_min_confidence=stance_min_confidence,
+        progress=Progress(quiet=quiet),
     )  # fmt: skip
     _print_ingest_summary(result.ingested.summary)
     labelled = result.ingested.edges["stance"].drop_nulls()
@@ -420,8 +436,10 @@ def html(directory: Path, to: Path, seed: int) -> None:
 @click.option("--probabilities", is_flag=True, help="Pairs table: also write p_disagree, p_neutral and p_agree.")
 @click.option("--model", "model_path", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help="A model written by bench/train_stance.py instead of the one shipped with sna.")  # fmt: skip
+@_stance_options
 def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Path | None, encoding: str,
-           probabilities: bool, model_path: Path | None) -> None:  # fmt: skip
+           probabilities: bool, model_path: Path | None, stance_model: str,
+           stance_min_confidence: float | None) -> None:  # fmt: skip
     """Label replies as agree, neutral or disagree: a folder `sna ingest` wrote, or a table of pairs.
 
     A FOLDER: labels the quote and reply edges in its edges tables, in place
@@ -438,14 +456,15 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
       sna stance data/processed
       sna stance pairs.csv --parent-col parent --reply-col reply --out pred.csv
       sna stance mask.csv --parent-col quote_text --reply-col response_text --encoding cp1252 --out pred.csv
+      sna stance pairs.csv --parent-col parent --reply-col reply --stance-model accurate --out pred.csv
     """
     from sna.errors import InputError
     from sna.schema import STANCES
-    from sna.stance import load_model
+    from sna.stance import load_model, resolve_model
 
     if not source.exists():
         raise InputError("no such file or directory", path=source)
-    model = load_model(model_path)
+    model = load_model(model_path) if model_path is not None else resolve_model(stance_model)
     if source.is_dir():
         from sna.pipeline import label_folder
 
@@ -453,7 +472,7 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
                                           ("--probabilities", probabilities or None)) if value is not None]  # fmt: skip
         if given:
             raise SnaError(f"{source} is a folder: {', '.join(given)} apply to a pairs table only")
-        labelled, stale = label_folder(source, model=model)
+        labelled, stale = label_folder(source, model=model, min_confidence=stance_min_confidence)
         counts = labelled["stance"].drop_nulls().value_counts().sort("stance")
         shown = ", ".join(f"{n:,} {s}" for s, n in counts.iter_rows()) or "none labelled"
         click.echo(f"labelled {_plural(labelled.height, 'edge')} ({shown}); rewrote the edges tables in {source}")
@@ -474,9 +493,12 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
         suffix = out.suffix or "no suffix"
         raise SnaError(f"--out {out}: cannot write tables as {suffix!r} (use .csv, .parquet, .json or .jsonl)")
     table = read_pairs(source, columns=(parent_col, reply_col), encoding=encoding)
-    labelled = label_pairs(table, parent_col=parent_col, reply_col=reply_col, model=model, probabilities=probabilities)
+    labelled = label_pairs(table, parent_col=parent_col, reply_col=reply_col, model=model, probabilities=probabilities,
+                           min_confidence=stance_min_confidence)  # fmt: skip
     with atomic_outputs(out.parent) as stage:
         write_table(labelled, stage(out.name))
     counts = dict(zip(*labelled["stance"].value_counts().to_dict(as_series=False).values(), strict=True))
     shown = ", ".join(f"{counts.get(s, 0):,} {s}" for s in STANCES)
+    if counts.get(None):
+        shown += f", {counts[None]:,} unlabelled"
     click.echo(f"labelled {_plural(labelled.height, 'pair')} ({shown}); wrote {out}")

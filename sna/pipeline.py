@@ -321,6 +321,8 @@ def run(
     svg: bool = False,
     dpi: int = 150,
     post_graph_files: bool | None = None,
+    stance_model: str = "default",
+    stance_min_confidence: float | None = None,
     progress: Progress = SILENT,
 ) -> RunResult:
     """Ingest, label stance, compute metrics and draw pictures; write everything or nothing.
@@ -343,6 +345,8 @@ def run(
         Also write SVG figures; resolution of PNG figures.
     post_graph_files : bool, optional
         As for :func:`stage_metrics`.
+    stance_model, stance_min_confidence
+        ``model`` and ``min_confidence`` of :func:`sna.stance.label_edges`.
     progress : Progress
         Where to report stages.
 
@@ -364,7 +368,8 @@ def run(
         from sna.stance import label_edges
 
         with progress.stage("labelling stance"):
-            result = replace(result, edges=label_edges(result.posts, result.edges))
+            edges = label_edges(result.posts, result.edges, model=stance_model, min_confidence=stance_min_confidence)
+            result = replace(result, edges=edges)
     with progress.stage("computing metrics"):
         metrics = compute_metrics(
             result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
