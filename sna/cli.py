@@ -174,6 +174,21 @@ def _print_metrics_summary(summary: dict[str, Any]) -> None:
         f"cascades: {reply['count']:,} reply (largest {reply.get('largest', 0):,}, deepest {reply.get('deepest', 0)}), "
         f"{quote['count']:,} quote"
     )
+    camps = summary.get("camps") or {}
+    if camps.get("available"):
+        a = camps["author_graph"]
+        noun = "authors" if a["camps_by"] == "corpus" else "authors in threads"
+        click.echo(
+            f"camps ({'per thread' if a['camps_by'] == 'thread' else 'whole corpus'}): {a['camps']:,} of "
+            f"{a['min_camp_size']}+ holding {a['nodes_in_camps']:,} {noun}; {a['unassigned_nodes']:,} without a "
+            f"signed link, {a['below_min_size_nodes']:,} in smaller camps; frustration {a['frustration_index']:.3f} "
+            f"(random {a['random_partitions']['mean']:.3f})"
+        )
+    communities = summary.get("communities") or {}
+    if communities.get("modularity") is not None:
+        sizes = ", ".join(f"{n:,}" for n in communities["largest_communities"][:5])
+        click.echo(f"communities: {communities['communities']:,} (modularity {communities['modularity']:.3f}; "
+                   f"largest {sizes})")  # fmt: skip
 
 
 _source_option = click.option(
@@ -189,6 +204,14 @@ _camps_option = click.option(
     "--camps", "n_camps", type=click.IntRange(min=1), default=None,
     help="Merge agreement camps down to this many (default: as many as the data show).",
 )  # fmt: skip
+_min_camp_size_option = click.option(
+    "--min-camp-size", type=click.IntRange(min=1), default=2, show_default=True,
+    help="Smallest camp listed; members of smaller camps have no camp (counted in the summary).",
+)  # fmt: skip
+_camps_by_option = click.option(
+    "--camps-by", type=click.Choice(["corpus", "thread"]), default="corpus", show_default=True,
+    help="One partition of the whole corpus, or camps per thread (then written to thread_camps).",
+)  # fmt: skip
 
 
 @main.command()
@@ -196,10 +219,12 @@ _camps_option = click.option(
 @_seed_option
 @_source_option
 @_camps_option
+@_min_camp_size_option
+@_camps_by_option
 @_post_graph_files_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None, post_graph_files: bool | None,
-            quiet: bool) -> None:  # fmt: skip
+def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None, min_camp_size: int, camps_by: str,
+            post_graph_files: bool | None, quiet: bool) -> None:  # fmt: skip
     """Compute centrality and cascades for what `sna ingest` wrote in DIRECTORY.
 
     Adds post_metrics, author_metrics and cascades (CSV and Parquet),
@@ -217,7 +242,8 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
     with progress.stage("reading tables"):
         result = read_ingested(directory)
     with progress.stage("computing metrics"):
-        computed = compute_metrics(result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps)
+        computed = compute_metrics(result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
+                                   min_camp_size=min_camp_size, camps_by=camps_by)  # fmt: skip
     written = write_metrics(
         result.posts, result.edges, computed, directory, post_graph_files=post_graph_files, progress=progress
     )
@@ -245,13 +271,15 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
 @_seed_option
 @_source_option
 @_camps_option
+@_min_camp_size_option
+@_camps_by_option
 @_post_graph_files_option
 @click.option("--svg", is_flag=True, help="Also write figures as SVG.")
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str | None, mapping: str | None,
-        no_implicit: bool, skip: str, seed: int, sources: int | None, n_camps: int | None,
-        post_graph_files: bool | None, svg: bool, dpi: int, quiet: bool) -> None:  # fmt: skip
+        no_implicit: bool, skip: str, seed: int, sources: int | None, n_camps: int | None, min_camp_size: int,
+        camps_by: str, post_graph_files: bool | None, svg: bool, dpi: int, quiet: bool) -> None:  # fmt: skip
     """Run the whole analysis: ingest, stance, metrics, camps, figures and HTML.
 
     Writes everything `sna ingest` and `sna metrics` write into --out, and the
@@ -268,7 +296,8 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
 
     result = run_pipeline(
         inputs, out, figures_dir=figures_dir, skip=skip.split(","), format=fmt, mapping=parse_mapping(mapping),
-        implicit=not no_implicit, seed=seed, sources=sources, n_camps=n_camps, svg=svg, dpi=dpi,
+        implicit=not no_implicit, seed=seed, sources=sources, n_camps=n_camps, min_camp_size=min_camp_size,
+        camps_by=camps_by, svg=svg, dpi=dpi,
         post_graph_files=post_graph_files, progress=Progress(quiet=quiet),
     )  # fmt: skip
     _print_ingest_summary(result.ingested.summary)

@@ -45,7 +45,7 @@ class Corpus:
         self.posts = posts
         self.edges = edges
         self.ingest_summary = dict(summary or {})
-        self._metrics: dict[tuple[int, int | None], Metrics] = {}
+        self._metrics: dict[tuple[object, ...], Metrics] = {}
 
     def __repr__(self) -> str:
         return (
@@ -69,11 +69,20 @@ class Corpus:
         """The author graph (a copy): weighted, with counts by kind and stance."""
         return self._author_graph.copy()
 
-    def metrics(self, *, seed: int = 0, sources: int | None = None) -> Metrics:
-        """All metric tables and the summary, as ``sna metrics`` writes them."""
-        key = (seed, sources)
+    def metrics(
+        self,
+        *,
+        seed: int = 0,
+        sources: int | None = None,
+        n_camps: int | None = None,
+        min_camp_size: int = 2,
+        camps_by: str = "corpus",
+    ) -> Metrics:
+        """All metric tables and the summary, as ``sna metrics`` writes them (options as for ``compute_metrics``)."""
+        key = (seed, sources, n_camps, min_camp_size, camps_by)
         if key not in self._metrics:
-            self._metrics[key] = compute_metrics(self.posts, self.edges, seed=seed, sources=sources)
+            self._metrics[key] = compute_metrics(self.posts, self.edges, seed=seed, sources=sources, n_camps=n_camps,
+                                                 min_camp_size=min_camp_size, camps_by=camps_by)  # fmt: skip
         return self._metrics[key]
 
     def post_metrics(self, **options: object) -> pl.DataFrame:

@@ -376,3 +376,32 @@ def test_bad_options_say_what_was_expected():
         sna.compute_metrics(posts, edges, min_camp_size=0)
     with pytest.raises(ValueError, match="needs thread_ids"):
         agreement_camps(index_corpus(posts, edges), camps_by="thread")
+
+
+def test_cli_options_reach_the_tables_and_read_back(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from sna.cli import main
+    from sna.pipeline import read_results
+    from tests.render.fixtures import labelled_forum
+
+    posts, edges = labelled_forum()
+    posts.write_parquet(tmp_path / "posts.parquet")
+    edges.write_parquet(tmp_path / "edges.parquet")
+    result = CliRunner().invoke(main, ["metrics", str(tmp_path), "--camps-by", "thread", "--min-camp-size", "3", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "camps (per thread):" in result.output and "communities:" in result.output
+    summary = json.loads((tmp_path / "summary.json").read_text())["camps"]
+    assert summary["camps_by"] == "thread" and summary["min_camp_size"] == 3
+    thread_camps = pl.read_parquet(tmp_path / "thread_camps.parquet")
+    camps = pl.read_parquet(tmp_path / "camps.parquet")
+    assert (camps["size"] >= 3).all() and camps["thread_id"].null_count() == 0
+    sizes = thread_camps.drop_nulls("camp").group_by("thread_id", "camp").len().sort("thread_id", "camp")
+    author_camps = camps.filter(pl.col("graph") == "author").sort("thread_id", "camp")
+    assert sizes["len"].to_list() == author_camps["size"].to_list()
+    _, _, metrics = read_results(tmp_path)
+    assert metrics.thread_camps.equals(thread_camps)
+    bad = CliRunner().invoke(main, ["metrics", str(tmp_path), "--camps-by", "forum"])
+    assert bad.exit_code != 0 and "forum" in bad.output
