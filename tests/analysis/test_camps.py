@@ -96,7 +96,8 @@ def test_requested_number_of_camps_merges_the_cheapest():
 
 def test_requested_number_of_camps_merges_unrelated_camps_last():
     # Camps {0,1}, {2,3} (which disagree with each other) and {4,5} (no link to the others).
-    pairs = SignedPairs(6, np.array([0, 2, 4, 1]), np.array([1, 3, 5, 2]), np.array([1, 1, 1, 0]), np.array([0, 0, 0, 1]))
+    i, j = np.array([0, 2, 4, 1]), np.array([1, 3, 5, 2])
+    pairs = SignedPairs(6, i, j, np.array([1, 1, 1, 0]), np.array([0, 0, 0, 1]))
     assert partition_signed(pairs).labels.tolist() == [1, 1, 2, 2, 3, 3]
     assert partition_signed(pairs, n_camps=2).labels.tolist() == [1, 1, 1, 1, 2, 2]
     assert partition_signed(pairs, n_camps=1).labels.tolist() == [1] * 6
@@ -112,7 +113,7 @@ def test_unassigned_nodes_are_exactly_those_without_signed_links():
 
 def test_camps_below_the_minimum_size_have_no_camp_and_the_frustration_does_not_change():
     # A planted 4-camp, a 3-camp, a 2-camp and a node that disagrees with everyone.
-    pairs, truth = planted((4, 3, 2, 1), p_edge=1.0, seed=0)
+    pairs, _ = planted((4, 3, 2, 1), p_edge=1.0, seed=0)
     by_size = {m: partition_signed(pairs, min_camp_size=m) for m in (1, 2, 3, 4, 5)}
     assert by_size[1].labels.tolist() == [1, 1, 1, 1, 2, 2, 2, 3, 3, 4]
     assert by_size[2].labels.tolist() == [1, 1, 1, 1, 2, 2, 2, 3, 3, 0]
