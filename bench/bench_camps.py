@@ -20,10 +20,17 @@ baseline (before: the mean of 200 shuffles; after: the exact mean). The
 labelled tables are cached in ``bench/out/camps-cache`` keyed by the data and
 the stance code and model, so a rerun skips ingest and stance.
 
+With ``--synthetic 100000,1000000`` it also runs synthetic forums of those
+sizes (``bench/synth.py`` reply forests; each author on one of two sides, 20%
+of replies neutral, the rest agreeing with their own side and disagreeing with
+the other 70% of the time), with Leiden where the method puts it and with
+Leiden in every component that holds a disagreement (``LEIDEN_MAX_PAIRS``
+lifted), once each.
+
 Writes bench/out/bench_camps.json.
 
 Usage: python bench/bench_camps.py [--data ../shared/data] [--sets iac-fourforums,iac-fourforums-bulk]
-       [--baseline-ref REF | --no-baseline]
+       [--baseline-ref REF | --no-baseline] [--synthetic SIZES]
 """
 
 from __future__ import annotations
@@ -175,12 +182,64 @@ def communities(posts: pl.DataFrame, edges: pl.DataFrame, ix) -> dict[str, objec
     return {"seconds": seconds} | community_summary(found, seed=0)
 
 
+def synthetic(n: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """POSTS and labelled EDGES of a synthetic forum whose authors take one of two sides."""
+    from bench.synth import synthetic_forum
+
+    forum = synthetic_forum(n, seed=1)
+    posts = forum.select("thread_id", "post_id", "position", "author")
+    authors = posts["author"].unique().sort()
+    side = posts.select("post_id", "author").join(
+        pl.DataFrame({"author": authors, "side": np.arange(len(authors)) % 2}), on="author"
+    )
+    pairs = (
+        forum.filter(pl.col("reply_to").is_not_null())
+        .select(pl.col("post_id").alias("source"), pl.col("reply_to").alias("target"))
+        .join(side.select(pl.col("post_id").alias("source"), pl.col("side").alias("a")), on="source")
+        .join(side.select(pl.col("post_id").alias("target"), pl.col("side").alias("b")), on="target")
+    )
+    rng = np.random.default_rng(0)
+    same = (pairs["a"] == pairs["b"]).to_numpy()
+    follows = rng.random(len(same)) < 0.7
+    stance = np.where(rng.random(len(same)) < 0.2, "neutral", np.where(follows == same, "agree", "disagree"))
+    return posts, pairs.select("source", "target", kind=pl.lit("reply"), stance=pl.Series(stance))
+
+
+def run_synthetic(n: int) -> dict[str, object]:
+    from sna.analysis import signed
+    from sna.analysis.camps import agreement_camps
+    from sna.graph import index_corpus
+
+    posts, edges = synthetic(n)
+    ix = index_corpus(posts, edges)
+    entry: dict[str, object] = {"posts": posts.height, "edges": edges.height}
+    limit = signed.LEIDEN_MAX_PAIRS
+    for variant, cap in (("method", limit), ("Leiden everywhere", 10**18)):
+        signed.LEIDEN_MAX_PAIRS = cap
+        try:
+            for level in ("post", "author"):
+                camps, seconds = timed(lambda level=level: agreement_camps(ix, level=level))
+                s = camps.summary
+                entry[f"{level} {variant}"] = {"seconds": seconds, "camps": s["camps"], "frustration": s[
+                    "frustration_index"], "random_mean": s["random_partitions"]["mean"]}  # fmt: skip
+                print(f"   synthetic {n:,} {level:<6} {variant:<18} {seconds:8.2f} s  frustration "
+                      f"{s['frustration_index']:.5f} (random {s['random_partitions']['mean']:.4f}); "
+                      f"{s['camps']:,} camps", flush=True)  # fmt: skip
+        finally:
+            signed.LEIDEN_MAX_PAIRS = limit
+    entry["communities"] = communities(posts, edges, ix)
+    print(f"   synthetic {n:,} communities {entry['communities']['seconds']:.2f} s, modularity "
+          f"{entry['communities']['modularity']:.4f}", flush=True)  # fmt: skip
+    return entry
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--baseline-ref", default=BASELINE_REF)
     parser.add_argument("--no-baseline", action="store_true", help="Leave out the old method (minutes on bulk).")
+    parser.add_argument("--synthetic", default="", help="Also synthetic forums of these sizes (e.g. 1000000).")
     args = parser.parse_args()
     import igraph  # noqa: F401  (imports outside the timings)
     import leidenalg  # noqa: F401
@@ -190,7 +249,7 @@ def main() -> None:
 
     old = None if args.no_baseline else baseline_module(args.baseline_ref)
     report: dict[str, object] = {}
-    for name in args.sets.split(","):
+    for name in [s for s in args.sets.split(",") if s]:
         posts, edges, prep = labelled(args.data, name)
         ix = index_corpus(posts, edges)
         importance = {
@@ -230,6 +289,9 @@ def main() -> None:
         print(f"   communities {c['seconds']:.3f} s: {c['communities']:,} (modularity {c['modularity']:.3f}), "
               f"largest {c['largest_communities']}, {c['nodes_without_links']:,} authors without links")  # fmt: skip
         report[name] = entry
+    for size in [int(s) for s in args.synthetic.split(",") if s]:
+        print(f"\n== synthetic forum, {size:,} posts", flush=True)
+        report[f"synthetic-{size}"] = run_synthetic(size)
     out = HERE / "out"
     out.mkdir(exist_ok=True)
     (out / "bench_camps.json").write_text(json.dumps(report, indent=2) + "\n")

@@ -106,28 +106,33 @@ def camp_table(
         across += np.bincount(cj[~same], weights=weights[~same], minlength=k + 1)
         counts[f"{name}_inside"], counts[f"{name}_across"] = inside, across
     order = np.lexsort((np.arange(len(labels)), -importance, camp_id))
-    order = order[camp_id[order] > 0]
-    ranked = camp_id[order]
-    starts = np.searchsorted(ranked, np.arange(1, k + 1))
-    ends = np.searchsorted(ranked, np.arange(1, k + 1), side="right")
-    listed_names = names.to_list()
-    groups = group_names.to_list() if group_names is not None else None
-    rows = []
-    for camp, (a, b) in enumerate(zip(starts, ends, strict=True), 1):
-        members = [listed_names[i] for i in order[a:b]]
-        more = f" … (+{len(members) - LISTED_MEMBERS})" if len(members) > LISTED_MEMBERS else ""
-        first = int(order[a])
-        rows.append(
-            {
-                "thread_id": groups[int(group[first])] if groups is not None else None,
-                "camp": int(labels[first]),
-                "size": len(members),
-                "members": "; ".join(members[:LISTED_MEMBERS]) + more,
-                "central_members": "; ".join(members[:CENTRAL_MEMBERS]),
-                **{key: int(values[camp]) for key, values in counts.items()},
-            }
+    order = order[camp_id[order] > 0]  # members of each camp, most central first
+    members = (
+        pl.DataFrame({"_id": camp_id[order], "_name": names.gather(order), "_node": order})
+        .group_by("_id", maintain_order=True)
+        .agg(
+            pl.len().cast(pl.Int64).alias("size"),
+            pl.col("_name").head(LISTED_MEMBERS).str.join("; ").alias("members"),
+            pl.col("_name").head(CENTRAL_MEMBERS).str.join("; ").alias("central_members"),
+            pl.col("_node").first(),
         )
-    return pl.DataFrame(rows, schema=TABLE_SCHEMA)
+    )
+    more = pl.col("size") > LISTED_MEMBERS
+    first = members["_node"].to_numpy()
+    ids = members["_id"].to_numpy()
+    thread = group_names.gather(group[first]) if group_names is not None else [None] * len(first)
+    table = members.select(
+        pl.Series("thread_id", thread, dtype=pl.String),
+        pl.Series("camp", labels[first], dtype=pl.Int64),
+        "size",
+        pl.when(more)
+        .then(pl.format("{} … (+{})", "members", pl.col("size") - LISTED_MEMBERS))
+        .otherwise("members")
+        .alias("members"),
+        "central_members",
+        *[pl.Series(key, values[ids].astype(np.int64)) for key, values in counts.items()],
+    )
+    return table.cast(TABLE_SCHEMA)  # type: ignore[arg-type]
 
 
 TABLE_SCHEMA = {

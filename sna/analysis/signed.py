@@ -25,7 +25,10 @@ Cucuringu et al., AISTATS 2019), and the objective *is* the index reported.
    agreements minus disagreements inside camps (the signed Potts model of
    Traag & Bruggeman, Phys. Rev. E 2009), one seeded run; then local moves
    that settle ties (a node that agrees with a camp as much as it disagrees
-   joins it) and merge camps that agree on balance.
+   joins it) and merge camps that agree on balance. A component with more
+   than ``LEIDEN_MAX_PAIRS`` signed pairs (forums of a few hundred thousand
+   posts and more) gets the local moves alone, from single nodes, which stay
+   linear in time where Leiden does not.
 
 The random baseline is exact: the mean and spread of the frustration over
 random relabellings with the same camp sizes (:func:`expected_frustration`).
@@ -34,6 +37,7 @@ random relabellings with the same camp sizes (:func:`expected_frustration`).
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,6 +46,13 @@ from sna.schema import STANCE_CODES
 
 #: Random rounds held in memory at once is about this many node-pairs / rounds.
 _CHUNK_CELLS = 4_000_000
+#: Leiden iterations per run (-1: until the partition no longer changes).
+LEIDEN_ITERATIONS = -1
+#: Components with more signed pairs than this skip Leiden: local moves from single nodes alone.
+#: Leiden's time grows faster than linear on large frustrated signed graphs (a 25,000-author
+#: component with 140,000 pairs: 16 s against 2.8 s for the local moves, frustration 0.2700 against
+#: 0.2702); below, it finds partitions about 1% less frustrated than the moves alone.
+LEIDEN_MAX_PAIRS = 20_000
 
 
 @dataclass(frozen=True)
@@ -200,7 +211,7 @@ def _leiden(pairs: SignedPairs, seed: int, runs: int = 1) -> np.ndarray:
         partition = la.CPMVertexPartition(graph, weights="weight", resolution_parameter=0.0)
         optimiser = la.Optimiser()
         optimiser.set_rng_seed(seed * 1_000 + run)
-        optimiser.optimise_partition(partition, n_iterations=-1)
+        optimiser.optimise_partition(partition, n_iterations=LEIDEN_ITERATIONS)
         labels = np.asarray(partition.membership, dtype=np.int64)
         score = frustration(labels, pairs) or 0.0
         if score < best_score - 1e-12:
@@ -209,14 +220,17 @@ def _leiden(pairs: SignedPairs, seed: int, runs: int = 1) -> np.ndarray:
     return best
 
 
-def _refine(labels: np.ndarray, pairs: SignedPairs, max_sweeps: int = 20) -> np.ndarray:
+def _refine(labels: np.ndarray, pairs: SignedPairs, max_rounds: int = 20) -> np.ndarray:
     """Local moves: each node to the neighbouring camp where it breaks least; then agreeing camps merge.
 
     A node's score for camp C is its agreements minus its disagreements with
     C's members (0 alone); it moves to the best score, preferring, at equal
     score, the camp it agrees with most, then its own; a node whose own camp
-    scores below 0 leaves it. Then camps that agree at least as much as they
-    disagree with each other merge (:func:`_merge_camps`). Repeats until stable.
+    scores below 0 leaves it. Nodes wait in a queue, and a move puts the
+    node's neighbours outside its new camp back in it (as Leiden's fast local
+    moves do), so the work follows the changes. When the queue is empty, camps
+    that agree at least as much as they disagree with each other merge
+    (:func:`_merge_camps`), and the moves start over, until nothing changes.
     """
     n = pairs.n
     both_i = np.concatenate([pairs.i, pairs.j])
@@ -228,9 +242,17 @@ def _refine(labels: np.ndarray, pairs: SignedPairs, max_sweeps: int = 20) -> np.
     active = [v for v in range(n) if offsets[v + 1] > offsets[v]]
     current = labels.tolist()
     next_label = max(current, default=-1) + 1
-    for _ in range(max_sweeps):
-        moved = False
+    for _ in range(max_rounds):
+        queue = deque(active)
+        waiting = bytearray(n)
         for v in active:
+            waiting[v] = 1
+        budget = max_rounds * len(active)  # a bound; every move but a tie lowers the frustration
+        moved = False
+        while queue and budget:
+            budget -= 1
+            v = queue.popleft()
+            waiting[v] = 0
             score: dict[int, int] = {}
             agree: dict[int, int] = {}
             for k in range(offsets[v], offsets[v + 1]):
@@ -241,16 +263,23 @@ def _refine(labels: np.ndarray, pairs: SignedPairs, max_sweeps: int = 20) -> np.
             own_score = score.get(own, 0)
             best = max(score, key=lambda c: (score[c], agree[c], c == own, -c))
             if score[best] > own_score or (score[best] == own_score and agree[best] > 0 and own not in score):
-                if best != own:
-                    current[v] = best
-                    moved = True
+                if best == own:
+                    continue
+                current[v] = best
             elif own_score < 0:
                 current[v] = next_label  # better alone
                 next_label += 1
-                moved = True
-        merged = _merge_camps(np.asarray(current, dtype=np.int64), pairs)
-        changed = merged.tolist() != current
-        current = merged.tolist()
+            else:
+                continue
+            moved = True
+            for k in range(offsets[v], offsets[v + 1]):
+                u = nbr[k]
+                if not waiting[u] and current[u] != current[v]:
+                    waiting[u] = 1
+                    queue.append(u)
+        merged = _merge_camps(np.asarray(current, dtype=np.int64), pairs).tolist()
+        changed = merged != current
+        current = merged
         if not moved and not changed:
             break
     return np.asarray(current, dtype=np.int64)
@@ -325,7 +354,11 @@ def _merge_camps(labels: np.ndarray, pairs: SignedPairs, k: int | None = None) -
 
 
 def _split_conflicted(parts: np.ndarray, pairs: SignedPairs, seed: int, runs: int) -> np.ndarray:
-    """Split each agree component that holds a disagreement: Leiden (3 nodes or more), then local moves."""
+    """Split each agree component that holds a disagreement: Leiden (3 nodes or more), then local moves.
+
+    Components with more than ``LEIDEN_MAX_PAIRS`` signed pairs get the local moves alone,
+    from single nodes.
+    """
     inside = parts[pairs.i] == parts[pairs.j]
     conflicted = np.unique(parts[pairs.i[inside & (pairs.disagree > 0)]])
     if not len(conflicted):
@@ -350,6 +383,10 @@ def _split_conflicted(parts: np.ndarray, pairs: SignedPairs, seed: int, runs: in
         if b - a < 3:  # two nodes: together or apart is for the local moves to settle
             found[a:b] = offset
             offset += 1
+            continue
+        if d - c > LEIDEN_MAX_PAIRS:  # too large for Leiden: the local moves start from single nodes
+            found[a:b] = offset + np.arange(b - a)
+            offset += b - a
             continue
         rows = pair_order[c:d]
         piece = SignedPairs(b - a, sub.i[rows] - a, sub.j[rows] - a, sub.agree[rows], sub.disagree[rows])

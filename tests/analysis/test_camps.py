@@ -159,6 +159,18 @@ def test_leiden_runs_only_inside_components_that_hold_a_disagreement(monkeypatch
     assert result.labels[6] == result.labels[7] == result.labels[8] == result.labels[9]
 
 
+def test_components_too_large_for_leiden_get_the_local_moves_alone(monkeypatch):
+    def no_leiden(*args, **kwargs):
+        raise AssertionError("Leiden ran on a component above the limit")
+
+    monkeypatch.setattr(signed, "LEIDEN_MAX_PAIRS", 10)
+    monkeypatch.setattr(signed, "_leiden", no_leiden)
+    for seed in range(5):
+        pairs, truth = planted((8, 8, 8), noise=0.02, seed=seed)
+        result = partition_signed(pairs, seed=seed)
+        assert same_partition(result.labels, truth), seed
+
+
 def test_random_baseline_is_exact_worse_than_the_planted_partition_and_deterministic():
     pairs, truth = planted((10, 10), noise=0.1, seed=3)
     a = random_frustration(truth + 1, pairs, rounds=100, seed=4)
