@@ -8,11 +8,13 @@ least frustrated partition (correlation clustering, :mod:`sna.analysis.signed`).
 Which nodes have a camp:
 
 * a node without any signed interaction has **no camp** (null in the tables,
-  "unassigned" in pictures): nothing places it;
+  "no camp" and a hollow dot in pictures): nothing places it; the summary
+  counts such nodes as ``unassigned_nodes``;
 * a node whose camp has fewer than ``min_camp_size`` members (default 2; e.g. an
   author who disagrees with everyone they met is a camp of one) has no camp
-  either; the summary counts such nodes as ``below_min_size_nodes`` (and their
-  camps as ``below_min_size_camps``), and the camps table leaves them out. The
+  either (also "no camp" in pictures); the summary counts such nodes as
+  ``below_min_size_nodes`` (and their camps as ``below_min_size_camps``), and
+  the camps table leaves them out. The
   frustration index is that of the partition found, in which those small camps
   are camps of their own, so raising the minimum size never changes it.
 
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from sna.analysis.signed import CampResult, SignedPairs, partition_signed, signed_pairs
+from sna.analysis.signed import LEIDEN_MAX_PAIRS, CampResult, SignedPairs, partition_signed, signed_pairs
 from sna.graph import Indexed
 
 CENTRAL_MEMBERS = 5
@@ -237,8 +239,8 @@ def agreement_camps(
         nodes = pl.DataFrame({"thread_id": group_names.gather(group), column: names, "camp": camp})
         if level == "author":
             nodes = nodes.insert_column(2, pl.Series("posts", np.bincount(node, minlength=len(names)), pl.Int64))
-    summary = _summary(result, pairs, level=level, camps_by=camps_by, n_camps=n_camps, min_camp_size=min_camp_size,
-                       seed=seed, runs=runs)  # fmt: skip
+    summary = _summary(result, pairs, camps_by=camps_by, n_camps=n_camps, min_camp_size=min_camp_size, seed=seed,
+                       runs=runs)  # fmt: skip
     return Camps(result, table, nodes, summary)
 
 
@@ -247,13 +249,15 @@ def _summary(result: CampResult, pairs: SignedPairs, **options: object) -> dict[
     signed = result.signed
     labels = result.labels
     group = result.group if result.group is not None else np.zeros(len(labels), dtype=np.int64)
-    camp_key = np.unique(group[labels > 0] * (int(labels.max()) + 1) + labels[labels > 0], return_counts=True)[1]
+    base = int(labels.max()) + 1 if len(labels) else 1
+    camp_key = np.unique(group[labels > 0] * base + labels[labels > 0], return_counts=True)[1]
     sizes = np.sort(camp_key)[::-1]
     part_sizes = np.bincount(result.parts[signed]) if signed.any() else np.zeros(0, dtype=np.int64)
     small = (part_sizes > 0) & (part_sizes < max(1, int(options["min_camp_size"])))  # type: ignore[call-overload]
     summary: dict[str, object] = {
-        "method": "correlation clustering: agree components, then Leiden (CPM resolution 0, agree layer +1, "
-        "disagree layer -1) and local moves inside components that hold a disagreement",
+        "method": "correlation clustering: components of agreement, then, inside those that hold a "
+        "disagreement, Leiden (CPM at resolution 0 on agree - disagree; local moves alone above "
+        f"{LEIDEN_MAX_PAIRS:,} signed pairs) and local moves",
         "camps_by": options["camps_by"],
         "nodes": len(labels),
         "camps": len(sizes),
