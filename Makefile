@@ -80,6 +80,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_stance.py
 	$(PY) bench/bench_pipeline.py
 	$(PY) bench/bench_render.py
+	$(PY) bench/bench_camps.py
 
 clean:
 	rm -rf $(VENV) data/processed build *.egg-info .pytest_cache .ruff_cache

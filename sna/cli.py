@@ -186,6 +186,21 @@ def _print_metrics_summary(summary: dict[str, Any]) -> None:
         f"cascades: {reply['count']:,} reply (largest {reply.get('largest', 0):,}, deepest {reply.get('deepest', 0)}), "
         f"{quote['count']:,} quote"
     )
+    camps = summary.get("camps") or {}
+    if camps.get("available"):
+        a = camps["author_graph"]
+        noun = "authors" if a["camps_by"] == "corpus" else "authors in threads"
+        click.echo(
+            f"camps ({'per thread' if a['camps_by'] == 'thread' else 'whole corpus'}): {a['camps']:,} of "
+            f"{a['min_camp_size']}+ holding {a['nodes_in_camps']:,} {noun}; {a['unassigned_nodes']:,} without a "
+            f"signed link, {a['below_min_size_nodes']:,} in smaller camps; frustration {a['frustration_index']:.3f} "
+            f"(random {a['random_partitions']['mean']:.3f})"
+        )
+    communities = summary.get("communities") or {}
+    if communities.get("modularity") is not None:
+        sizes = ", ".join(f"{n:,}" for n in communities["largest_communities"][:5])
+        click.echo(f"communities: {communities['communities']:,} (modularity {communities['modularity']:.3f}; "
+                   f"largest {sizes})")  # fmt: skip
     for warning in summary.get("warnings", []):
         click.echo(f"warning: {warning}", err=True)
 
@@ -212,6 +227,14 @@ _rank_anonymous_option = click.option(
     "--rank-anonymous/--no-rank-anonymous", default=True, show_default=True,
     help="Whether nodes that stand for unknown or deleted authors appear in the top-10 rankings.",
 )  # fmt: skip
+_min_camp_size_option = click.option(
+    "--min-camp-size", type=click.IntRange(min=1), default=2, show_default=True,
+    help="Smallest camp listed; members of smaller camps have no camp (counted in the summary).",
+)  # fmt: skip
+_camps_by_option = click.option(
+    "--camps-by", type=click.Choice(["corpus", "thread"]), default="corpus", show_default=True,
+    help="One partition of the whole corpus, or camps per thread (then written to thread_camps).",
+)  # fmt: skip
 
 
 @main.command()
@@ -221,10 +244,13 @@ _rank_anonymous_option = click.option(
 @_camps_option
 @_implicit_links_option
 @_rank_anonymous_option
+@_min_camp_size_option
+@_camps_by_option
 @_post_graph_files_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None, implicit_links: str,
-            rank_anonymous: bool, post_graph_files: bool | None, quiet: bool) -> None:  # fmt: skip
+            rank_anonymous: bool, min_camp_size: int, camps_by: str, post_graph_files: bool | None,
+            quiet: bool) -> None:  # fmt: skip
     """Compute centrality and cascades for what `sna ingest` wrote in DIRECTORY.
 
     Adds post_metrics, author_metrics and cascades (CSV and Parquet),
@@ -243,7 +269,8 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
         result = read_ingested(directory)
     with progress.stage("computing metrics"):
         computed = compute_metrics(result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
-                                   implicit_links=implicit_links, rank_anonymous=rank_anonymous)  # fmt: skip
+                                   implicit_links=implicit_links, rank_anonymous=rank_anonymous,
+                                   min_camp_size=min_camp_size, camps_by=camps_by)  # fmt: skip
     written = write_metrics(
         result.posts, result.edges, computed, directory, post_graph_files=post_graph_files, progress=progress
     )
@@ -286,6 +313,8 @@ def _stance_options(command):
 @_camps_option
 @_implicit_links_option
 @_rank_anonymous_option
+@_min_camp_size_option
+@_camps_by_option
 @_post_graph_files_option
 @click.option("--svg", is_flag=True, help="Also write figures as SVG.")
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
@@ -293,8 +322,8 @@ def _stance_options(command):
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str | None, mapping: str | None,
         implicit_target: str, no_implicit: bool, skip: str, seed: int, sources: int | None, n_camps: int | None,
-        implicit_links: str, rank_anonymous: bool, post_graph_files: bool | None, svg: bool, dpi: int,
-        stance_model: str, stance_min_confidence: float | None,
+        implicit_links: str, rank_anonymous: bool, min_camp_size: int, camps_by: str, post_graph_files: bool | None,
+        svg: bool, dpi: int, stance_model: str, stance_min_confidence: float | None,
         quiet: bool) -> None:  # fmt: skip
     """Run the whole analysis: ingest, stance, metrics, camps, figures and HTML.
 
@@ -313,9 +342,9 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
     result = run_pipeline(
         inputs, out, figures_dir=figures_dir, skip=skip.split(","), format=fmt, mapping=parse_mapping(mapping),
         implicit_target="none" if no_implicit else implicit_target, implicit_links=implicit_links,
-        rank_anonymous=rank_anonymous, seed=seed, sources=sources, n_camps=n_camps, svg=svg, dpi=dpi,
-        post_graph_files=post_graph_files, stance_model=stance_model, stance_min_confidence=stance_min_confidence,
-        progress=Progress(quiet=quiet),
+        rank_anonymous=rank_anonymous, seed=seed, sources=sources, n_camps=n_camps, min_camp_size=min_camp_size,
+        camps_by=camps_by, svg=svg, dpi=dpi, post_graph_files=post_graph_files, stance_model=stance_model,
+        stance_min_confidence=stance_min_confidence, progress=Progress(quiet=quiet),
     )  # fmt: skip
     _print_ingest_summary(result.ingested.summary)
     labelled = result.ingested.edges["stance"].drop_nulls()

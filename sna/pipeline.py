@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from sna.analysis.report import CAMP_SCHEMA, Metrics, compute_metrics
+from sna.analysis.report import CAMP_SCHEMA, THREAD_CAMP_SCHEMA, Metrics, compute_metrics
 from sna.edges import UNRESOLVED_SCHEMA, extract_edges
 from sna.errors import InputError, SnaError
 from sna.export import (
@@ -231,7 +231,7 @@ def stage_metrics(
     up to ``POST_GRAPH_FILE_LIMIT`` posts; ``authors.*`` are always written).
     """
     written: list[str] = []
-    tables = list(METRIC_TABLES) + (["camps"] if metrics.camps.height else [])
+    tables = list(METRIC_TABLES) + [name for name in ("camps", "thread_camps") if getattr(metrics, name).height]
     jobs = [(getattr(metrics, name), stage(name + suffix)) for name in tables for suffix in (".csv", ".parquet")]
     write_tables(jobs)
     written += [path.name for _, path in jobs]
@@ -318,6 +318,8 @@ def run(
     seed: int = 0,
     sources: int | None = None,
     n_camps: int | None = None,
+    min_camp_size: int = 2,
+    camps_by: str = "corpus",
     svg: bool = False,
     dpi: int = 150,
     post_graph_files: bool | None = None,
@@ -339,7 +341,7 @@ def run(
         Stages to leave out: ``stance``, ``figures``, ``html``.
     format, mapping, implicit_target
         As for :func:`ingest`.
-    implicit_links, rank_anonymous, seed, sources, n_camps
+    implicit_links, rank_anonymous, seed, sources, n_camps, min_camp_size, camps_by
         As for :func:`sna.analysis.report.compute_metrics`.
     svg, dpi
         Also write SVG figures; resolution of PNG figures.
@@ -373,7 +375,8 @@ def run(
     with progress.stage("computing metrics"):
         metrics = compute_metrics(
             result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
-            implicit_links=implicit_links, rank_anonymous=rank_anonymous,
+            implicit_links=implicit_links, rank_anonymous=rank_anonymous, min_camp_size=min_camp_size,
+            camps_by=camps_by,
         )  # fmt: skip
     out = Path(out)
     pictures = Path(figures_dir) if figures_dir is not None else out / "figures"
@@ -412,10 +415,13 @@ def read_results(directory: str | Path) -> tuple[pl.DataFrame, pl.DataFrame, Met
     directory = Path(directory)
     ingested = read_ingested(directory)
     tables = {name: _read_parquet(directory, name, f"sna metrics {directory}") for name in METRIC_TABLES}
-    camps_path = directory / "camps.parquet"
+    camps_path, thread_camps_path = directory / "camps.parquet", directory / "thread_camps.parquet"
     camps = pl.read_parquet(camps_path) if camps_path.exists() else pl.DataFrame(schema=CAMP_SCHEMA)
+    thread_camps = (
+        pl.read_parquet(thread_camps_path) if thread_camps_path.exists() else pl.DataFrame(schema=THREAD_CAMP_SCHEMA)
+    )
     summary_path = directory / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
     metrics = Metrics(tables["post_metrics"], tables["author_metrics"], tables["cascades"], tables["author_edges"],
-                      camps, summary)  # fmt: skip
+                      camps, summary, thread_camps)  # fmt: skip
     return ingested.posts, ingested.edges, metrics

@@ -92,7 +92,8 @@ def write_figures(
 
     view = graph_view(posts, edges, metrics, max_nodes=MAX_DRAWN_NODES)
     camps = post_camps(posts, metrics, view.level)
-    colored = view.colored_camps
+    # with camps per thread, camp numbers restart in every thread: each picture colours its own largest camps
+    colored = None if metrics.thread_camps.height else view.colored_camps
     drawers: list[tuple[str, Callable[[], object]]] = [
         ("network", lambda: static.network_map(view, seed=seed)),
         ("thread-arcs", lambda: static.thread_arcs(posts, edges, metrics.post_metrics, camps=camps, colored=colored)),
