@@ -301,7 +301,7 @@ def no_camps_reason(metrics: Metrics, level: str) -> str:
     Examples
     --------
     >>> import sna
-    >>> no_camps_reason(sna.load("data/raw").metrics(), "author").splitlines()
+    >>> no_camps_reason(sna.load("data/raw", stance=False).metrics(), "author").splitlines()
     ['no stance labels,', 'so no camps']
     """
     camps = metrics.summary.get("camps") or {}

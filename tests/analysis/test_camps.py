@@ -383,9 +383,9 @@ def test_per_thread_camps_are_the_corpus_camps_when_threads_do_not_share_authors
 
 def test_bad_options_say_what_was_expected():
     posts, edges = thread(BAN_CARS)
-    with pytest.raises(ValueError, match="camps_by must be 'corpus' or 'thread'"):
+    with pytest.raises(sna.SnaError, match="camps_by must be 'corpus' or 'thread'"):
         sna.compute_metrics(posts, edges, camps_by="forum")
-    with pytest.raises(ValueError, match="min_camp_size must be 1 or more"):
+    with pytest.raises(sna.SnaError, match="min_camp_size must be 1 or more"):
         sna.compute_metrics(posts, edges, min_camp_size=0)
     with pytest.raises(ValueError, match="needs thread_ids"):
         agreement_camps(index_corpus(posts, edges), camps_by="thread")
