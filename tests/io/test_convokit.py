@@ -162,7 +162,8 @@ def forests(draw):
     return utterances
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, suppress_health_check=[*settings.default.suppress_health_check,
+                                                  HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(forests())
 def test_import_export_import_keeps_posts(tmp_path, utterances):
     first = parse_convokit(enumerate(utterances, 1))

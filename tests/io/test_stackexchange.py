@@ -19,7 +19,10 @@ def rows(name):
     return [dict(row.attrib) for row in ET.parse(DUMP / name).getroot().iter("row")]
 
 
-POSTS, COMMENTS, USERS = rows("Posts.xml"), rows("Comments.xml"), rows("Users.xml")
+WIKIS = {"3", "4", "5", "7", "8"}  # tag wikis and other reference rows: not posts of a discussion
+ALL_POSTS, ALL_COMMENTS, USERS = rows("Posts.xml"), rows("Comments.xml"), rows("Users.xml")
+POSTS = [p for p in ALL_POSTS if p["PostTypeId"] not in WIKIS]
+COMMENTS = [c for c in ALL_COMMENTS if c["PostId"] in {p["Id"] for p in POSTS}]
 NAMES = {u["Id"]: u["DisplayName"] for u in USERS}
 SITE = "stackexchange"  # the fixture folder's name prefixes every id
 
