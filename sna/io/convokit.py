@@ -173,7 +173,7 @@ def parse_convokit(
             raise InputError(f"utterance {shorten(repr(post_id), 60)} has no conversation_id", path=source, line=line)
         meta = _object(utt.get("meta"))
         stated = _key(utt.get("reply_to", utt.get("reply-to")), "reply_to", source, line)
-        reply_to = None if meta.get(_INFERRED) in ("quote", "implicit") else stated
+        reply_to = None if meta.get(_INFERRED) in ("quote", "implicit") or stated == post_id else stated
         speaker = _key(utt.get("speaker", utt.get("user")), "speaker", source, line)
         if speaker in _DELETED or speaker in placeholders:
             speaker = None

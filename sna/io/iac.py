@@ -143,6 +143,7 @@ def parse_iac_discussion(discussion: str | bytes | list[Any], ranges: str | byte
             raise InputError(f"post {i} is not [post_id, side, author, text, annotations, parent, …] "
                              "(ids strings or numbers, author and text strings)", path=source)  # fmt: skip
         parent = _id(fields[5])
+        parent = None if parent == _id(fields[0]) else parent  # a post stated as its own parent states none
         rows.append(
             {"post_id": f"{site}/posts/{fields[0]}", "position": i, "author": author or None, "raw_text": text or "",
              "reply_to": None if parent is None else f"{site}/posts/{parent}",

@@ -79,7 +79,7 @@ def _rows(source: str | bytes | IO[bytes], name: str) -> Iterator[tuple[int, dic
                 while element.getprevious() is not None:
                     del parent[0]
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"not valid XML ({exc.msg})", path=name, line=exc.lineno) from None
+        raise InputError(f"not valid XML ({shorten(exc.msg, 100)})", path=name, line=exc.lineno) from None
 
 
 def _time(row: dict[str, str], where: str, line: int) -> dt.datetime | None:

@@ -6,8 +6,9 @@ required), or mapped with ``mapping={"text": "body", "author": "user"}``. Ids
 are kept exactly as given. A missing ``thread_id`` means one thread named after
 the file; a missing ``position`` means file order. If a ``raw_text`` column is
 present (as in what ``sna ingest`` writes) it is taken as the text, so a
-written table reads back to the same posts. BBCode quote markup in the text is
-read; other quotes are left to quote recovery.
+written table reads back to the same posts. Quote markup in the text (BBCode,
+"X said: … Click to expand...", Usenet ``>`` lines under "X wrote:") is read;
+other quotes are left to quote recovery.
 """
 
 from __future__ import annotations
@@ -206,11 +207,13 @@ def parse_table(df: pl.DataFrame, *, source: str = "table", mapping: Mapping[str
             raise InputError(f"duplicate post_id {shown} (rows {rows[0]} and {rows[1]})", path=path)
     if "position" in df.columns:
         pos = df["position"].cast(pl.Int64, strict=False)
-        bad = (pos.is_null() & df["position"].is_not_null()) | (pos < 1).fill_null(False)
+        given = df["position"].is_not_null().any()  # a column of nulls means file order; else each row needs one
+        bad = (pos.is_null() & (df["position"].is_not_null() | given)) | (pos < 1).fill_null(False)
         if bad.any():
             row = int(bad.arg_true()[0]) + 1
-            shown = shorten(repr(df["position"][row - 1]), 40)
-            raise InputError(f"position {shown} is not a whole number of 1 or more", path=path, row=row)
+            value = df["position"][row - 1]
+            shown = "is empty" if value is None else f"{shorten(repr(value), 40)} is not a whole number of 1 or more"
+            raise InputError(f"position {shown} (expected each post's number in its thread)", path=path, row=row)
         df = df.with_columns(position=pos)
         if "thread_id" in df.columns:
             dup = df.select(pl.struct("thread_id", "position").is_duplicated()).to_series() & pos.is_not_null()
@@ -219,12 +222,17 @@ def parse_table(df: pl.DataFrame, *, source: str = "table", mapping: Mapping[str
         if dup.any():
             row = int(dup.arg_true()[0]) + 1
             raise InputError(f"position {pos[row - 1]} repeats within its thread", path=path, row=row)
+    if "reply_to" in df.columns and "post_id" in df.columns:
+        own = (df["reply_to"] == df["post_id"]).fill_null(False)
+        if own.any():
+            row = int(own.arg_true()[0]) + 1
+            raise InputError("reply_to is the post itself (expected an earlier post's id)", path=path, row=row)
     if "created_at" in df.columns:
         df = df.with_columns(created_at=_parse_times(df["created_at"], path))
     posts = finish_posts(df, default_thread=thread_id_from_path(path))
     marked = []
     has_markup = posts.select(
-        pl.col("text").str.contains(r"(?i)\[quote") | pl.col("text").str.contains(" said:", literal=True)
+        pl.col("text").str.contains(r"(?i)\[quote|(?m)^ {0,3}>") | pl.col("text").str.contains(" said:", literal=True)
     ).to_series()
     rows = has_markup.arg_true()
     if len(rows):

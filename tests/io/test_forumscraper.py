@@ -179,3 +179,13 @@ def test_json_of_no_known_shape_is_one_line_exit_1(tmp_path):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and str(path) in lines[0] and "forumscraper" in lines[0] and "discourse" in lines[0]
     assert not (tmp_path / "o").exists()
+
+
+def test_phpbb_code_boxes_keep_the_code_and_drop_their_select_all_header():
+    thread = json.loads((FS / "phpbb-2654665").read_text())
+    boxed = [str(p["postid"]) for p in thread["posts"] if '<div class="codebox"><p>Code:' in p["content"]]
+    assert boxed  # real posts with phpBB's code box markup
+    posts = read_input(FS / "phpbb-2654665").posts.filter(pl.col("post_id").str.extract(r"(\d+)$").is_in(boxed))
+    assert posts.height == len(boxed)
+    assert not posts["raw_text"].str.contains("Select all").any()
+    assert posts["raw_text"].str.contains("phpbbcli.php cron:run").any()

@@ -96,7 +96,7 @@ def describe(exc: BaseException) -> str:
 
 
 def fit(error: InputError, path: str | Path | None = None) -> InputError:
-    """The same error, with ``path`` filled in when it names none, in at most :data:`MESSAGE_LIMIT` characters.
+    """The same error on one line of at most :data:`MESSAGE_LIMIT` characters, naming ``path`` if it named no file.
 
     Examples
     --------
@@ -104,10 +104,11 @@ def fit(error: InputError, path: str | Path | None = None) -> InputError:
     ('a.json:3: bad xx', 300)
     """
     where = error.path if error.path is not None else (None if path is None else str(path))
-    fitted = InputError(error.message, path=where, line=error.line, row=error.row, post=error.post)
+    message = " ".join(error.message.split())  # one line, whatever a library put in its message
+    fitted = InputError(message, path=where, line=error.line, row=error.row, post=error.post)
     excess = len(str(fitted)) - MESSAGE_LIMIT
     if excess > 0:
-        message = shorten(error.message, max(20, len(error.message) - excess))
+        message = shorten(message, max(20, len(message) - excess))
         fitted = InputError(message, path=where, line=error.line, row=error.row, post=error.post)
     return fitted
 

@@ -3,7 +3,8 @@
 Each engine marks a quote its own way (XenForo ``data-source="post: N"``,
 vBulletin "Originally Posted by", phpBB ``<cite>NAME wrote:</cite>``, SMF
 "Quote from: NAME on DATE" headers, Invision ``data-ipsquote-*``, XMB quote
-tables, NodeBB "@NAME said in", Discourse ``<aside class="quote">``). A
+tables, NodeBB "@NAME said in", Discourse ``<aside class="quote">`` and its
+Markdown ``<blockquote>`` under a "NAME wrote:" line). A
 :class:`QuoteBlock` records the elements that make up one block, the quoted
 author and post id where the markup gives them, and which of its elements are
 the attribution rather than quoted words. :func:`render_post` turns a post
@@ -22,6 +23,7 @@ from lxml import etree
 
 from sna.io.helpers.html_text import element_text, text_with_blocks
 from sna.io.helpers.markup import MarkedQuote, split_bbcode_quotes, split_marked_quotes, unwrap_bbcode
+from sna.io.helpers.usenet import attribution_name
 from sna.text import remove_spans
 
 Element = etree._Element
@@ -287,6 +289,12 @@ def _discourse(body: Element) -> list[QuoteBlock]:
         author = el.get("data-username")  # the title of a quote without it names a topic, not a poster
         ref = f"{topic or ''}/{post}" if post else None
         blocks.append(QuoteBlock((el,), author or None, ref, (title,) if title is not None else ()))
+    # Markdown "> …" quotes (of other sites, or of posts written by hand): plain blockquotes, maybe below a
+    # "NAME wrote:" line that names whom they quote
+    for el in body.xpath(f".//blockquote[not(ancestor::aside[{_xpath_class('quote')}])]"):
+        before = el.getprevious()
+        found, name = attribution_name(_text(before)) if before is not None and before.tag == "p" else (False, None)
+        blocks.append(QuoteBlock((before, el), name, None, (before,)) if found else QuoteBlock((el,)))
     return blocks
 
 

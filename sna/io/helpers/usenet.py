@@ -56,10 +56,10 @@ _ATTRIBUTION = [
     re.compile(rf"^On\s+(?P<when>.+?)\s+(?:{_SAID_WORDS})\s*:\s*$", re.IGNORECASE),
     # Newsreaders: In article <ID>, NAME <addr> wrote:
     re.compile(
-        rf"^In\s+(?:article|message|news:)\s*<[^>]*>,?\s+(?P<who>.+?)\s+(?:{_SAID_WORDS})\s*:\s*$", re.IGNORECASE
+        rf"^In\s+(?:article|message|news:)\s*(?:<[^>]*>)?,?\s+(?P<who>.+?)\s+(?:{_SAID_WORDS})\s*:\s*$", re.IGNORECASE
     ),
     # NAME wrote: / NAME <addr> writes:
-    re.compile(rf"^(?P<who>[^:\n]{{1,100}}?)\s+(?:{_SAID_WORDS})\s*:\s*$", re.IGNORECASE),
+    re.compile(rf"^(?P<who>[^:\n<>]{{1,100}}?)\s+(?:{_SAID_WORDS})\s*:\s*$", re.IGNORECASE),
 ]
 _ADDRESS = re.compile(r"<[^<>]*>|\([^()]*@[^()]*\)|\[email\s+protected\]")
 _TIME_OR_DATE = re.compile(
