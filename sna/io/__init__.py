@@ -119,7 +119,7 @@ def _table_reader(fmt: str) -> Callable[[Path, ReadOptions], Parsed]:
     return lambda path, options: read_table(path, format=fmt, mapping=options.mapping)
 
 
-_ARCHIVES = (".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz")
+_ARCHIVES = (".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz")  # tar archives, and single compressed dumps
 
 #: Known formats, in the order in which content sniffing tries them.
 FORMATS: list[Format] = [
@@ -138,9 +138,9 @@ FORMATS: list[Format] = [
     Format("stackexchange", "Stack Exchange dump folder or its Posts.xml (with Comments.xml, Users.xml beside it)",
            (".xml",), looks_like_stackexchange, lambda path, options: read_stackexchange(path)),
     Format("iac", "Internet Argument Corpus layout: folder or tar archive of discussions/, ranges_quotes/",
-           (".json", *_ARCHIVES), looks_like_iac, lambda path, options: read_iac(path)),
-    Format("reddit", "Reddit NDJSON dump (Pushshift/Arctic Shift, plain or .zst), folder or tar of them, thread .json",
-           (".zst", ".json", ".jsonl", ".ndjson", *_ARCHIVES), looks_like_reddit,
+           (".json", ".zst", *_ARCHIVES), looks_like_iac, lambda path, options: read_iac(path)),
+    Format("reddit", "Reddit NDJSON dump (Pushshift/Arctic Shift; plain, .zst, .bz2, .xz or .gz), folder or tar of "
+           "them, thread .json", (".zst", ".json", ".jsonl", ".ndjson", *_ARCHIVES), looks_like_reddit,
            lambda path, options: read_reddit(path)),
     Format("jsonl", "JSON Lines table of posts, one object per line", (".jsonl", ".ndjson"),
            _looks_like_jsonl, _table_reader("jsonl")),

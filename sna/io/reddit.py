@@ -336,7 +336,7 @@ def _archive_records(path: Path) -> Iterator[Located]:
             if handle is None:
                 continue
             where = f"{path}:{member.name}"
-            yield from _records(numbered_lines(decompressed(handle, name=where), where=where), where)
+            yield from _records(numbered_lines(decompressed(handle, where=where), where=where), where)
 
 
 def _file_records(path: Path) -> Iterator[Located]:
@@ -424,7 +424,7 @@ def _archive_head(path: Path) -> bytes:
                 name = Path(member.name).name
                 if member.isfile() and not name.startswith(".") and not name.lower().startswith(_NOTES):
                     handle = archive.extractfile(member)
-                    return b"" if handle is None else decompressed(handle, name=member.name).read(65536)
+                    return b"" if handle is None else decompressed(handle, where=member.name).read(65536)
     except (InputError, *DATA_ERRORS):
         return b""
     return b""

@@ -459,3 +459,14 @@ def test_an_unreadable_path_is_one_line(tmp_path):
 def test_read_input_output_always_validates():
     for path in [CHAIN, DATA / "html" / "smf2.html", DATA / "discourse-migrated" / "t_2144_posts_28-30.json"]:
         validate_posts(read_input(path).posts)
+
+
+def test_a_tar_zst_of_the_iac_layout_is_told_from_a_zst_reddit_dump(tmp_path):
+    member = json.dumps([[[1, None, "ann", "Tea is best.", {}, None]], {}, {}]).encode()
+    tarred = tar_of(tmp_path / "iac.tar", [("discussions/1.json", member)])
+    archive = tmp_path / "iac.tar.zst"
+    archive.write_bytes(zstandard.ZstdCompressor().compress(tarred.read_bytes()))
+    dump = tmp_path / "RC_2015-01.zst"
+    dump.write_bytes(zstandard.ZstdCompressor().compress(dump_bytes(1)))
+    assert (detect_format(archive).name, detect_format(dump).name) == ("iac", "reddit")
+    assert read_input(archive).posts["text"].to_list() == ["Tea is best."]

@@ -36,7 +36,8 @@ def _checked(parse: Callable[[lxml.html.HTMLParser], lxml.html.HtmlElement]) -> 
 
     parser = lxml.html.HTMLParser()
     root = parse(parser)
-    if any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log):
+    log = parser.error_log
+    if log and any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in log):
         raise InputError(
             f"HTML nested more than {MAX_DEPTH} elements deep: the parser stops there and the rest would be "
             "lost; expected forum markup"
@@ -60,6 +61,11 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
     """
     if not html or not html.strip():
         return lxml.html.fragment_fromstring("<div></div>")
+    if html.count("<") < MAX_DEPTH:  # too few tags to nest that deep: the shared parser will do
+        try:
+            return lxml.html.fromstring(html)
+        except (etree.ParserError, ValueError):
+            return lxml.html.fragment_fromstring(html, create_parent="div")
     try:
         return _checked(lambda parser: lxml.html.fromstring(html, parser=parser))
     except (etree.ParserError, ValueError):

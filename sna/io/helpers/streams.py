@@ -129,28 +129,28 @@ def _peekable(raw: IO[bytes]) -> IO[bytes]:
     return raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
 
 
-def decompressed(raw: IO[bytes], *, name: str) -> BinaryIO:
+def decompressed(raw: IO[bytes], *, where: str) -> BinaryIO:
     """The bytes of ``raw``, decompressed as a stream if its first bytes say it is compressed.
 
     Parameters
     ----------
     raw : binary file
         An open file or archive member.
-    name : str
+    where : str
         The file (or ``archive:member``) for error messages.
 
     Examples
     --------
     >>> import gzip
-    >>> decompressed(io.BytesIO(gzip.compress(b"a\\nb\\n")), name="x.gz").read()
+    >>> decompressed(io.BytesIO(gzip.compress(b"a\\nb\\n")), where="x.gz").read()
     b'a\\nb\\n'
-    >>> decompressed(io.BytesIO(b"plain"), name="x").read()
+    >>> decompressed(io.BytesIO(b"plain"), where="x").read()
     b'plain'
     """
     raw = _peekable(raw)
     kind = compression_of(raw.peek(8)[:8])  # type: ignore[attr-defined]
     if kind == "zstandard":
-        return io.BufferedReader(_ZstdReader(raw, name), buffer_size=1 << 16)
+        return io.BufferedReader(_ZstdReader(raw, where), buffer_size=1 << 16)
     if kind == "gzip":
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
     if kind == "bzip2":
@@ -174,7 +174,7 @@ def open_input(path: str | Path) -> Iterator[BinaryIO]:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
     with handle:
-        yield decompressed(handle, name=str(path))
+        yield decompressed(handle, where=str(path))
 
 
 def decode_text(data: bytes, *, where: str | Path, line: int | None = None, encoding: str = "utf-8") -> str:
