@@ -105,9 +105,10 @@ def _meta_columns(metas: list[dict[str, Any]]) -> dict[str, pl.Series]:
 
 def _key(value: object, what: str, where: str, line: int) -> str | None:
     """An id field as text: strings and numbers are ids, null is none, anything else an error."""
-    if value is None:
-        return None
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
+    kind = type(value)
+    if kind is str or value is None:
+        return value  # type: ignore[return-value]
+    if kind is int or kind is float:
         return str(value)
     raise InputError(f"{what} is {type(value).__name__} {shorten(json.dumps(value), 40)}; expected a string or number",
                      path=where, line=line)  # fmt: skip

@@ -66,11 +66,15 @@ def _title(posts: list[Any], metadata: object) -> str | None:
     return None
 
 
+_TEXT = (str, type(None))
+
+
 def _id(value: object) -> str | None:
     """A post id as text (IAC writes them as strings or numbers); None for anything else."""
-    if isinstance(value, str | int) and not isinstance(value, bool):
-        return str(value)
-    return None
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[return-value]
+    return str(value) if kind is int else None
 
 
 def _offset(value: object) -> int | None:
@@ -129,25 +133,23 @@ def parse_iac_discussion(discussion: str | bytes | list[Any], ranges: str | byte
         raise InputError(f"expected {_DISCUSSION}", path=source)
     posts, metadata = data[0], data[2] if len(data) > 2 else {}
     rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for i, post in enumerate(posts, 1):
-        fields = post if isinstance(post, list) and len(post) >= 6 else None
-        text = fields[3] if fields else None
-        author = fields[2] if fields else None
-        if (
-            fields is None
-            or _id(fields[0]) is None
-            or not isinstance(text, str | None)
-            or not isinstance(author, str | None)
-            or not (fields[5] is None or _id(fields[5]) is not None)
-        ):
+        fields = post if type(post) is list and len(post) >= 6 else None
+        own = _id(fields[0]) if fields else None
+        parent = _id(fields[5]) if fields else None
+        if (own is None or (fields[5] is not None and parent is None)  # type: ignore[index]
+                or type(fields[3]) not in _TEXT or type(fields[2]) not in _TEXT):  # type: ignore[index]
             raise InputError(f"post {i} is not [post_id, side, author, text, annotations, parent, …] "
                              "(ids strings or numbers, author and text strings)", path=source)  # fmt: skip
-        parent = _id(fields[5])
-        parent = None if parent == _id(fields[0]) else parent  # a post stated as its own parent states none
+        if own in seen:
+            raise InputError(f"post id {shorten(own, 60)} occurs twice in the discussion", path=source)
+        seen.add(own)
         rows.append(
-            {"post_id": f"{site}/posts/{fields[0]}", "position": i, "author": author or None, "raw_text": text or "",
-             "reply_to": None if parent is None else f"{site}/posts/{parent}",
-             "created_at": unix_time(fields[7]) if len(fields) > 7 else None}
+            {"post_id": f"{site}/posts/{own}", "position": i, "author": fields[2] or None,  # type: ignore[index]
+             "raw_text": fields[3] or "",  # type: ignore[index]
+             "reply_to": None if parent is None or parent == own else f"{site}/posts/{parent}",  # own: none stated
+             "created_at": unix_time(fields[7]) if len(fields) > 7 else None}  # type: ignore[arg-type, index]
         )  # fmt: skip
     raw_of = {row["post_id"]: row["raw_text"] for row in rows}
     marked: list[dict[str, Any]] = []
@@ -179,9 +181,6 @@ def parse_iac_discussion(discussion: str | bytes | list[Any], ranges: str | byte
                 "reply_to": pl.String, "created_at": UTC_DATETIME, "text": pl.String},
     ).with_columns(thread_id=pl.lit(f"{site}/threads/{thread_id}"),
                    title=pl.lit(_title(posts, metadata), pl.String))  # fmt: skip
-    if frame["post_id"].is_duplicated().any():
-        first = frame.filter(frame["post_id"].is_duplicated())["post_id"][0]
-        raise InputError(f"post id {shorten(first, 60)} occurs twice in the discussion", path=source)
     return Parsed(finish_posts(frame, default_thread=thread_id), pl.DataFrame(marked, schema=MARKED_SCHEMA))
 
 

@@ -373,9 +373,10 @@ def render_post(body: Element, markup: str) -> RenderedPost:
     """
     found = QUOTE_FINDERS[markup](body)
     members = {id(node) for block in found for node in block.elements}
-    order = {id(el): i for i, el in enumerate(body.iter())}
     top = [block for block in found if not _inside(block.elements[0], body, members)]
-    top.sort(key=lambda b: order.get(id(b.elements[0]), -1))
+    if len(top) > 1:  # finders list blocks by kind, not in document order
+        order = {id(el): i for i, el in enumerate(body.iter())}
+        top.sort(key=lambda b: order.get(id(b.elements[0]), -1))
     pres = {id(el) for el in body.iter("pre")}
     code = [el for el in body.iter("pre") if not _inside(el, body, members) and not _inside(el, body, pres)]
     raw, spans = text_with_blocks(body, [b.elements for b in top] + [[el] for el in code], skip=is_chrome)

@@ -220,9 +220,9 @@ def split_marked_quotes(text: str, *, usenet: bool = True) -> tuple[str, list[Ma
     """
     from sna.io.helpers.usenet import split_usenet_quotes
 
-    _, bbcode = split_bbcode_quotes(text)
-    _, said = split_said_quotes(text)
-    _, angle = split_usenet_quotes(text) if usenet else (text, [])
+    _, bbcode = split_bbcode_quotes(text) if "[" in text else (text, [])
+    _, said = split_said_quotes(text) if " said:" in text else (text, [])
+    _, angle = split_usenet_quotes(text) if usenet and ">" in text else (text, [])
     quotes = sorted([*bbcode, *said, *angle], key=lambda q: (q.start or 0, -(q.end or 0)))
     kept: list[MarkedQuote] = []
     for quote in quotes:  # a block inside another is part of it

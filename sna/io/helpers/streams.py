@@ -45,6 +45,7 @@ ZSTD_INPUT_CHUNK = 1024
 #: Largest zstandard window accepted (2 GiB, zstandard's maximum).
 ZSTD_WINDOW = 2**31
 
+_STEP = 4 * 2**20  # bytes read at a time by read_document
 _MAGIC = (
     (b"\x28\xb5\x2f\xfd", "zstandard"),
     (b"\xfd7zXZ\x00", "xz"),
@@ -232,7 +233,11 @@ def numbered_lines(stream: IO[bytes], *, where: str | Path, limit: int | None = 
             raise InputError(f"line longer than {_size(limit)}; expected one record per line", path=where, line=number)
         if data.endswith(b"\n"):
             data = data[:-2] if data.endswith(b"\r\n") else data[:-1]
-        yield number, decode_text(data, where=where, line=number)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = decode_text(data, where=where, line=number)  # raises, naming the byte
+        yield number, text.removeprefix("\ufeff") if number == 1 else text
 
 
 def read_document(stream: IO[bytes], *, where: str | Path, limit: int | None = None) -> bytes:
@@ -248,7 +253,14 @@ def read_document(stream: IO[bytes], *, where: str | Path, limit: int | None = N
     sna.errors.InputError: x.json: larger than 10 bytes (once decompressed); expected one document of at most that size
     """
     limit = DOCUMENT_LIMIT if limit is None else limit
-    data = stream.read(limit + 1)
+    chunks, size = [], 0
+    while size <= limit:  # in steps: one read of limit + 1 bytes would allocate that much whatever the file holds
+        chunk = stream.read(min(_STEP, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    data = b"".join(chunks)
     if len(data) > limit:
         raise InputError(
             f"larger than {_size(limit)} (once decompressed); expected one document of at most that size", path=where

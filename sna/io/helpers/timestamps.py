@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 #: (upper bound of |t|, divisor to seconds): seconds, milliseconds, microseconds, nanoseconds.
 UNIT_LIMITS: tuple[tuple[float, int], ...] = ((1e11, 1), (1e14, 10**3), (1e17, 10**6), (1e20, 10**9))
 
-_NUMBER = re.compile(r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$")
 
 
 def unix_time(value: object) -> dt.datetime | None:
@@ -45,15 +43,15 @@ def unix_time(value: object) -> dt.datetime | None:
     >>> [unix_time(v) for v in (float("inf"), float("nan"), 10**30, -9e10, True, "soon", None)]
     [None, None, None, None, None, None, None]
     """
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        if not _NUMBER.match(value):
+    kind = type(value)
+    number: int | float
+    if kind is float or kind is int:
+        number = value  # type: ignore[assignment]
+    elif kind is str:
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except ValueError:
             return None
-        text = value.strip()
-        number: int | float = int(text) if text.lstrip("+-").isdigit() else float(text)
-    elif isinstance(value, int | float):
-        number = value
     else:
         return None
     if isinstance(number, float) and not math.isfinite(number):

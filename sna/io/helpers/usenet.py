@@ -78,11 +78,14 @@ class QuoteRun:
         Indices of its first and last line.
     words : str
         Its first-level lines without the marker, deeper ones dropped.
+    levels : tuple of (int, str)
+        Each line's quote depth and text without the markers.
     """
 
     first: int
     last: int
     words: str
+    levels: tuple[tuple[int, str], ...] = ()
 
 
 def quote_runs(
@@ -114,13 +117,12 @@ def quote_runs(
             i += 1
             continue
         first = i
-        kept: list[str] = []
+        levels: list[tuple[int, str]] = []
         while i < len(lines) and quote_line.match(lines[i]):
-            depth, body = strip(lines[i])
-            if depth == 1:
-                kept.append(body)
+            levels.append(strip(lines[i]))
             i += 1
-        runs.append(QuoteRun(first, i - 1, "\n".join(kept).strip()))
+        words = "\n".join(body for depth, body in levels if depth == 1).strip()
+        runs.append(QuoteRun(first, i - 1, words, tuple(levels)))
     return runs
 
 
@@ -234,7 +236,7 @@ def split_usenet_quotes(text: str) -> tuple[str, list[MarkedQuote]]:
         start, end = offsets[start_line], min(offsets[run.last + 1], len(text))
         spans.append((start, end))
         floor = run.last + 1
-        words = _first_level_words(lines[run.first : run.last + 1])
+        words = _first_level_words(run.levels)
         if _WORD.search(words):
             quotes.append(MarkedQuote(author, None, None, words, start, end))
     if not spans:
@@ -242,15 +244,15 @@ def split_usenet_quotes(text: str) -> tuple[str, list[MarkedQuote]]:
     return remove_spans(text, spans), quotes
 
 
-def _first_level_words(lines: list[str]) -> str:
+def _first_level_words(levels: tuple[tuple[int, str], ...]) -> str:
     """A run's first-level text, without deeper lines and the attribution lines that introduce them.
 
     Examples
     --------
-    >>> _first_level_words(["> Biff wrote:", ">> Try this.", "> It fails.", "> -- ", "> Ann, via the gateway"])
+    >>> run = ["> Biff wrote:", ">> Try this.", "> It fails.", "> -- ", "> Ann, via the gateway"]
+    >>> _first_level_words(tuple(_strip(line) for line in run))
     'It fails.'
     """
-    levels = [_strip(line) for line in lines]
     kept = []
     for k, (depth, body) in enumerate(levels):
         if depth == 1 and body.rstrip() == "--":  # "-- " starts the quoted post's signature: not its words
