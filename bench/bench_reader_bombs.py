@@ -96,7 +96,7 @@ def make_cases(folder: Path, gib: float) -> list[tuple[str, Path, str]]:
         for chunk in _repeat(b"x", min(size, 2**30)):
             handle.write(chunk)
     return [
-        ("zst: one line of GiBs", giant, ""),
+        ("zst: one line of GiBs", giant, "reddit"),
         ("zst: GiBs of blank lines (read to the end)", blanks, "reddit"),
         ("tar of that giant-line .zst", tarred, "reddit"),
         ("bz2: one line of up to 1 GiB", bz, "reddit"),

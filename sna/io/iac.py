@@ -40,6 +40,7 @@ import polars as pl
 
 from sna.errors import InputError
 from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts
+from sna.io.helpers import streams
 from sna.io.helpers.boundary import DATA_ERRORS, reading, shorten
 from sna.io.helpers.json_data import load_json
 from sna.io.helpers.streams import decode_text, open_input, read_document, read_text_file
@@ -138,8 +139,12 @@ def parse_iac_discussion(discussion: str | bytes | list[Any], ranges: str | byte
         fields = post if type(post) is list and len(post) >= 6 else None
         own = _id(fields[0]) if fields else None
         parent = _id(fields[5]) if fields else None
-        if (own is None or (fields[5] is not None and parent is None)  # type: ignore[index]
-                or type(fields[3]) not in _TEXT or type(fields[2]) not in _TEXT):  # type: ignore[index]
+        if (
+            own is None
+            or (fields[5] is not None and parent is None)  # type: ignore[index]
+            or type(fields[3]) not in _TEXT
+            or type(fields[2]) not in _TEXT
+        ):  # type: ignore[index]
             raise InputError(f"post {i} is not [post_id, side, author, text, annotations, parent, …] "
                              "(ids strings or numbers, author and text strings)", path=source)  # fmt: skip
         if own in seen:
@@ -236,9 +241,12 @@ def _read_archive(path: Path) -> Parsed:
             if layout is None or handle is None:
                 continue
             kind, tid = layout
-            (discussions if kind == "discussions" else ranges)[tid] = read_document(
-                handle, where=f"{path}:{member.name}"
-            )
+            where = f"{path}:{member.name}"
+            if member.size > streams.DOCUMENT_LIMIT:  # the header says so: no need to read it to know
+                limit = streams.size_text(streams.DOCUMENT_LIMIT)
+                message = f"member of {member.size} bytes is larger than {limit}; expected one discussion's JSON"
+                raise InputError(message, path=where)
+            (discussions if kind == "discussions" else ranges)[tid] = read_document(handle, where=where)
             if tid in discussions and tid in ranges:
                 parse(tid)
     for tid in list(discussions):

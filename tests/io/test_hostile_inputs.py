@@ -424,7 +424,10 @@ def test_an_archive_member_larger_than_the_document_limit_is_one_line(tmp_path, 
     monkeypatch.setattr(streams, "DOCUMENT_LIMIT", 10_000)
     member = json.dumps([[[1, None, "a", "t" * 20_000, {}, None]], {}, {}]).encode()
     path = tar_of(tmp_path / "iac.tar.gz", [("discussions/1.json", member)])
-    fails(path, r"iac\.tar\.gz:discussions/1\.json: larger than 10000 bytes")
+    fails(path, r"iac\.tar\.gz:discussions/1\.json: member of \d+ bytes is larger than 10000 bytes")
+    reddit = tmp_path / "page.json"  # a document not in an archive: read up to the limit, then refused
+    reddit.write_text("[" + " " * 20_000 + "]")
+    fails(reddit, r"page\.json: larger than 10000 bytes \(once decompressed\)", format="reddit")
 
 
 def test_bytes_that_are_not_utf8_name_the_line_in_every_text_format(tmp_path):

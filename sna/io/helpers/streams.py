@@ -230,7 +230,9 @@ def numbered_lines(stream: IO[bytes], *, where: str | Path, limit: int | None = 
             return
         number += 1
         if len(data) > limit:
-            raise InputError(f"line longer than {_size(limit)}; expected one record per line", path=where, line=number)
+            raise InputError(
+                f"line longer than {size_text(limit)}; expected one record per line", path=where, line=number
+            )
         if data.endswith(b"\n"):
             data = data[:-2] if data.endswith(b"\r\n") else data[:-1]
         try:
@@ -263,7 +265,8 @@ def read_document(stream: IO[bytes], *, where: str | Path, limit: int | None = N
     data = b"".join(chunks)
     if len(data) > limit:
         raise InputError(
-            f"larger than {_size(limit)} (once decompressed); expected one document of at most that size", path=where
+            f"larger than {size_text(limit)} (once decompressed); expected one document of at most that size",
+            path=where,
         )
     return data
 
@@ -290,5 +293,12 @@ def head_bytes(path: str | Path, size: int = 65536) -> bytes:
         return b""
 
 
-def _size(limit: int) -> str:
+def size_text(limit: int) -> str:
+    """A size for messages: whole MiB when it is one, else bytes.
+
+    Examples
+    --------
+    >>> size_text(16 * 2**20), size_text(4096)
+    ('16 MiB', '4096 bytes')
+    """
     return f"{limit // 2**20} MiB" if limit >= 2**20 and limit % 2**20 == 0 else f"{limit} bytes"

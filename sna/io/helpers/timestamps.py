@@ -27,7 +27,6 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 UNIT_LIMITS: tuple[tuple[float, int], ...] = ((1e11, 1), (1e14, 10**3), (1e17, 10**6), (1e20, 10**9))
 
 
-
 def unix_time(value: object) -> dt.datetime | None:
     """A Unix time (seconds, milliseconds, microseconds or nanoseconds) as a UTC datetime, or None.
 
