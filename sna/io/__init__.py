@@ -138,7 +138,7 @@ FORMATS: list[Format] = [
     Format("stackexchange", "Stack Exchange dump folder or its Posts.xml (with Comments.xml, Users.xml beside it)",
            (".xml",), looks_like_stackexchange, lambda path, options: read_stackexchange(path)),
     Format("iac", "Internet Argument Corpus layout: folder or tar archive of discussions/, ranges_quotes/",
-           (".json", ".zst", *_ARCHIVES), looks_like_iac, lambda path, options: read_iac(path)),
+           (".json", *_ARCHIVES), looks_like_iac, lambda path, options: read_iac(path)),
     Format("reddit", "Reddit NDJSON dump (Pushshift/Arctic Shift; plain, .zst, .bz2, .xz or .gz), folder or tar of "
            "them, thread .json", (".zst", ".json", ".jsonl", ".ndjson", *_ARCHIVES), looks_like_reddit,
            lambda path, options: read_reddit(path)),
@@ -183,7 +183,7 @@ def detect_format(path: str | Path) -> Format | None:
     path = Path(path)
     if path.is_dir():
         return next((f for f in FORMATS if f.name in FOLDER_FORMATS and f.sniff(path, "")), None)
-    suffix = path.suffix.lower()
+    suffix = ".tar" if path.name.lower().endswith(".tar.zst") else path.suffix.lower()  # a tar, not a .zst dump
     head: str | None = None
     by_extension = [fmt for fmt in FORMATS if suffix in fmt.extensions]
     if len(by_extension) == 1:

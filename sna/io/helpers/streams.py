@@ -280,17 +280,19 @@ def read_text_file(path: str | Path, *, limit: int | None = None) -> str:
 def head_bytes(path: str | Path, size: int = 65536) -> bytes:
     """The first ``size`` bytes of a file, decompressed when it is compressed (for sniffing formats).
 
-    Corrupt compressed data gives what could be read.
+    Corrupt or truncated compressed data gives what could be read before the fault.
     """
     from sna.io.helpers.boundary import DATA_ERRORS
 
+    head = bytearray()
     try:
         with open_input(path) as stream:
-            return stream.read(size)
-    except InputError:
-        return b""
-    except DATA_ERRORS:
-        return b""
+            read = getattr(stream, "read1", stream.read)  # one step at a time: keep what came before a fault
+            while len(head) < size and (chunk := read(min(4096, size - len(head)))):
+                head += chunk
+    except (InputError, *DATA_ERRORS):
+        pass
+    return bytes(head)
 
 
 def size_text(limit: int) -> str:
