@@ -223,6 +223,8 @@ def split_marked_quotes(text: str, *, usenet: bool = True) -> tuple[str, list[Ma
     _, bbcode = split_bbcode_quotes(text) if "[" in text else (text, [])
     _, said = split_said_quotes(text) if " said:" in text else (text, [])
     _, angle = split_usenet_quotes(text) if usenet and ">" in text else (text, [])
+    if not (bbcode or said or angle):
+        return text, []
     quotes = sorted([*bbcode, *said, *angle], key=lambda q: (q.start or 0, -(q.end or 0)))
     kept: list[MarkedQuote] = []
     for quote in quotes:  # a block inside another is part of it
