@@ -235,22 +235,27 @@ def expand_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
     files: list[Path] = []
     skipped: list[Path] = []
     for given in paths:
-        path = Path(given)
-        if path.is_dir() and detect_format(path) is not None:
-            files.append(path)
-        elif path.is_dir():
-            for child in _walk(path):
-                if child.is_dir():
-                    files.append(child)
-                elif child.name.lower().startswith(_SKIP_IN_DIRECTORIES) or detect_format(child) is None:
-                    skipped.append(child)
-                else:
-                    files.append(child)
-        elif path.exists():
-            files.append(path)
-        else:
-            raise InputError("no such file or directory", path=path)
+        with input_boundary(given, "a readable file or folder"):  # an unreadable folder is one line too
+            _expand(Path(given), files, skipped)
     return files, skipped
+
+
+def _expand(path: Path, files: list[Path], skipped: list[Path]) -> None:
+    """Add what one given path holds to ``files`` and ``skipped`` (see :func:`expand_inputs`)."""
+    if path.is_dir() and detect_format(path) is not None:
+        files.append(path)
+    elif path.is_dir():
+        for child in _walk(path):
+            if child.is_dir():
+                files.append(child)
+            elif child.name.lower().startswith(_SKIP_IN_DIRECTORIES) or detect_format(child) is None:
+                skipped.append(child)
+            else:
+                files.append(child)
+    elif path.exists():
+        files.append(path)
+    else:
+        raise InputError("no such file or directory", path=path)
 
 
 def read_input(path: str | Path, *, format: str | None = None, options: ReadOptions | None = None) -> Parsed:

@@ -473,3 +473,22 @@ def test_a_tar_zst_of_the_iac_layout_is_told_from_a_zst_reddit_dump(tmp_path):
     dump.write_bytes(zstandard.ZstdCompressor().compress(dump_bytes(1)))
     assert (detect_format(archive).name, detect_format(dump).name) == ("iac", "reddit")
     assert read_input(archive).posts["text"].to_list() == ["Tea is best."]
+
+
+def test_a_folder_that_cannot_be_listed_is_one_line(tmp_path):
+    import os
+
+    from sna.io import expand_inputs
+
+    locked = tmp_path / "forum" / "locked"
+    locked.mkdir(parents=True)
+    (locked / "t.txt").write_text("x")
+    os.chmod(locked, 0)
+    try:
+        if os.access(locked, os.R_OK):  # running as a user the permission does not stop
+            pytest.skip("permissions are not enforced for this user")
+        with pytest.raises(InputError) as info:
+            expand_inputs([tmp_path / "forum"])
+        assert "Permission denied" in one_line(info.value)
+    finally:
+        os.chmod(locked, 0o755)
