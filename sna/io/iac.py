@@ -78,10 +78,6 @@ def _id(value: object) -> str | None:
     return str(value) if kind is int else None
 
 
-def _offset(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def parse_iac_discussion(discussion: str | bytes | list[Any], ranges: str | bytes | list[Any] | None = None, *,
                          source: str = "discussion", thread_id: str | None = None,
                          site: str = SITE) -> Parsed:  # fmt: skip
@@ -160,13 +156,13 @@ def parse_iac_discussion(discussion: str | bytes | list[Any], ranges: str | byte
     marked: list[dict[str, Any]] = []
     cut: dict[str, list[tuple[int, int]]] = {}
     for k, entry in enumerate(spans if isinstance(spans, list) else [spans] if spans else [], 1):
-        shape = entry if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], list) else None
-        span = shape[1] if shape else []
-        start, end = (_offset(span[0]), _offset(span[1])) if len(span) >= 2 else (None, None)
-        if shape is None or _id(shape[0]) is None or start is None or end is None:
+        shaped = type(entry) is list and len(entry) == 2 and type(entry[1]) is list and len(entry[1]) >= 2
+        span = entry[1] if shaped else []
+        if not shaped or type(span[0]) is not int or type(span[1]) is not int or _id(entry[0]) is None:
             raise InputError(f"quote range {k} is {shorten(repr(entry), 60)}; expected [post_id, [start, end, {{…}}]] "
                              "with whole-number offsets", path=source)  # fmt: skip
-        source_post = f"{site}/posts/{shape[0]}"
+        start, end = span[0], span[1]
+        source_post = f"{site}/posts/{entry[0]}"
         raw = raw_of.get(source_post)
         if raw is None or not (0 <= start <= end <= len(raw)):
             raise InputError(f"quote range {start}-{end} of post {source_post} lies outside the post", path=source)

@@ -46,6 +46,7 @@ ZSTD_INPUT_CHUNK = 1024
 ZSTD_WINDOW = 2**31
 
 _STEP = 4 * 2**20  # bytes read at a time by read_document
+_STEP_OUT = 2**20  # decompressed bytes asked of gzip, bzip2 and xz readers at a time
 _MAGIC = (
     (b"\x28\xb5\x2f\xfd", "zstandard"),
     (b"\xfd7zXZ\x00", "xz"),
@@ -152,12 +153,14 @@ def decompressed(raw: IO[bytes], *, where: str) -> BinaryIO:
     kind = compression_of(raw.peek(8)[:8])  # type: ignore[attr-defined]
     if kind == "zstandard":
         return io.BufferedReader(_ZstdReader(raw, where), buffer_size=1 << 16)
+    # The standard library's readers bound each step's output by the size asked for; asking in 1 MiB steps
+    # (not the 8-10 KiB tarfile and readline ask for) keeps the number of decoder calls low.
     if kind == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+        return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"), buffer_size=_STEP_OUT)  # type: ignore[arg-type]
     if kind == "bzip2":
-        return bz2.BZ2File(raw)  # type: ignore[return-value]
+        return io.BufferedReader(bz2.BZ2File(raw), buffer_size=_STEP_OUT)  # type: ignore[arg-type]
     if kind == "xz":
-        return lzma.LZMAFile(raw)  # type: ignore[return-value]
+        return io.BufferedReader(lzma.LZMAFile(raw), buffer_size=_STEP_OUT)  # type: ignore[arg-type]
     return raw  # type: ignore[return-value]
 
 

@@ -53,9 +53,14 @@ def unix_time(value: object) -> dt.datetime | None:
             return None
     else:
         return None
-    if isinstance(number, float) and not math.isfinite(number):
+    if kind is not int and not math.isfinite(number):
         return None
     size = abs(number)
+    if size < UNIT_LIMITS[0][0]:  # seconds, the common case: the C conversion
+        try:
+            return dt.datetime.fromtimestamp(number, dt.UTC)
+        except (OverflowError, OSError, ValueError):  # before year 1 or after 9999
+            return None
     for limit, divisor in UNIT_LIMITS:
         if size < limit:
             micros = number * 10**6 // divisor if isinstance(number, int) else round(number * 10**6 / divisor)
