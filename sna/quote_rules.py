@@ -9,6 +9,9 @@ rules here tell them apart, all vectorised over a batch of threads:
   ("emoticon_xhoho") end lines they are not part of, and edit notes ("Last
   edited: …") run to the end of one. :func:`line_ends` says where each line's
   own words end, so such a tail does not stop a line from matching whole.
+* **Furniture.** Lines that start like an image description ("Could
+  contain: …"), a code box header ("Code: Select all") or what a phone app
+  adds ("Sent from my iPhone") are never quotes (:func:`furniture_lines`).
 * **Boilerplate.** A short line (fewer than two shingles of words) found whole
   in many posts of a thread — a quarter of them, and at least 4, or at least
   ``boilerplate_posts`` — is a heading, a name or stock text ("Sent from my
@@ -19,6 +22,8 @@ rules here tell them apart, all vectorised over a batch of threads:
   with that line; a whole post quoted at the end of another is still a quote.
 * **Self-repetition.** Fewer than two shingles of words that an author
   repeats from their own earlier post (a contact line, a link) are not a quote.
+* **Links.** A line that is a web address counts as a quote only when it
+  opens its post.
 * **Short lines.** A block of fewer words than a shingle counts only with
   strong evidence: it opens its post, reproduces the whole quoted post, or
   quotes the post right before. A block of fewer than ``min_words`` (down to
@@ -32,6 +37,8 @@ rules here tell them apart, all vectorised over a batch of threads:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -48,6 +55,12 @@ TAIL_MARKERS: tuple[tuple[str, int], ...] = (
 )  # fmt: skip
 #: Edit notes: from these words to the end of the line.
 EDIT_NOTES: tuple[str, ...] = ("last edited", "last edit", "ostatnio edytowane", "ostatnia zmiana")
+#: Lines starting with these words are page furniture, never quotes: image descriptions,
+#: code box headers, what mobile apps add to a post.
+FURNITURE_LINES: tuple[str, ...] = (
+    "could contain", "code select all", "sent from my", "sent using tapatalk", "sent with tapatalk",
+    "wysłane z mojego", "gesendet von meinem", "envoyé de mon", "отправлено с моего",
+)  # fmt: skip
 #: Most words an edit note has.
 NOTE_WORDS = 12
 #: Fewest words of a quote opening a post, of a post at most ``OPENING_REACH`` before it.
@@ -106,6 +119,36 @@ def line_ends(tokens: Tokens, lines: np.ndarray) -> np.ndarray:
     return out
 
 
+@cache
+def _furniture() -> list[np.ndarray]:
+    return phrase_hashes(list(FURNITURE_LINES))
+
+
+def furniture_lines(tokens: Tokens) -> np.ndarray:
+    """Line numbers of lines that start with page furniture (:data:`FURNITURE_LINES`).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from sna.shingles import tokenize
+    >>> furniture_lines(tokenize(pl.Series(["Nice.\\nSent from my iPhone using Tapatalk\\nCode: Select all"]))).tolist()
+    [1, 2]
+    """
+    phrases = _furniture()
+    start, end = tokens.line_words[:-1], tokens.line_words[1:]
+    firsts = np.unique(np.array([p[0] for p in phrases], dtype=np.uint64))
+    lines = np.flatnonzero(end - start >= 2)
+    lines = lines[np.isin(tokens.hashes[start[lines]], firsts)]
+    found = np.zeros(len(lines), dtype=bool)
+    for phrase in phrases:
+        hit = (end[lines] - start[lines] >= len(phrase)) & ~found
+        for j, word in enumerate(phrase):
+            at = np.flatnonzero(hit)
+            hit[at] = tokens.hashes[start[lines[at]] + j] == word
+        found |= hit
+    return lines[found]
+
+
 def line_keys(tokens: Tokens, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each line's own words (tails cut off) as a count and a whole-sequence key."""
     start = tokens.line_words[lines]
@@ -137,8 +180,13 @@ def boilerplate_lines(
     [True, True, True, True, False, False]
     """
     out = np.zeros(len(keys), dtype=bool)
-    if len(keys) == 0:
+    # Only keys found at least 4 times in the batch can be boilerplate.
+    ordered = np.sort(keys)
+    often = np.unique(ordered[:-3][ordered[3:] == ordered[:-3]])
+    if len(often) == 0:
         return out
+    asked = np.flatnonzero(np.isin(keys, often))
+    keys, line_post = keys[asked], line_post[asked]
     local = thread - thread[0]
     size = np.bincount(local)
     need = np.clip(np.ceil(size * BOILERPLATE_SHARE), 4, max(4, most_posts)).astype(np.int64)
@@ -151,7 +199,7 @@ def boilerplate_lines(
     new_post[1:] |= p[1:] != p[:-1]
     group = np.cumsum(new_group) - 1
     posts_with = np.bincount(group, weights=new_post).astype(np.int64)
-    out[order] = posts_with[group] >= need[t]
+    out[asked[order]] = posts_with[group] >= need[t]
     return out
 
 
@@ -197,25 +245,134 @@ def _ending_counts(
     return np.array([where.get(tuple(row), 0) for row in asked.tolist()], dtype=np.int64)
 
 
+@cache
+def _link_words() -> np.ndarray:
+    return np.unique(np.concatenate(phrase_hashes(["http https www"])))
+
+
+def _link_line(tokens: Tokens, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Whether each block is one line that starts with a web address."""
+    one = np.flatnonzero(first == last)
+    out = np.zeros(len(first), dtype=bool)
+    start = tokens.line_words[first[one]]
+    has = tokens.line_words[first[one] + 1] > start
+    out[one[has]] = np.isin(tokens.hashes[start[has]], _link_words())
+    return out
+
+
+@dataclass(frozen=True)
+class BlockFacts:
+    """What the block rules look at, per (block, candidate) pair.
+
+    Attributes
+    ----------
+    tokens : Tokens
+        The batch's texts.
+    thread : np.ndarray
+        Thread of each post of the batch.
+    post, target, first, last, words : np.ndarray of int
+        Quoting post, candidate quoted post, first and last line, words.
+    same_author : np.ndarray of bool
+        Both posts have the same known author.
+    whole : np.ndarray of bool
+        The block has as many words as the candidate (reproduces it whole).
+    opens : np.ndarray of bool
+        The block starts at the quoting post's first line with words.
+    ends : np.ndarray of bool
+        No line with words follows the block in its post.
+    shingle, min_words, signature_words : int
+        As in :func:`sna.quotes.find_pasted_quotes`.
+    """
+
+    tokens: Tokens
+    thread: np.ndarray
+    post: np.ndarray
+    target: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    words: np.ndarray
+    same_author: np.ndarray
+    whole: np.ndarray
+    opens: np.ndarray
+    ends: np.ndarray
+    shingle: int
+    min_words: int
+    signature_words: int
+
+
+def self_repetition(facts: BlockFacts) -> np.ndarray:
+    """Fewer than two shingles of words an author repeats from their own earlier post."""
+    return facts.same_author & (facts.words < 2 * facts.shingle)
+
+
+def signatures(facts: BlockFacts) -> np.ndarray:
+    """Blocks that end their post and repeat the candidate's last line, not the whole candidate.
+
+    A signature when the authors are the same, when shorter than
+    ``signature_words``, or when three or more posts of the thread end with
+    that line.
+    """
+    drop = np.zeros(len(facts.post), dtype=bool)
+    tokens = facts.tokens
+    tail = np.flatnonzero(facts.ends & ~facts.whole)
+    if len(tail) == 0:
+        return drop
+    worded = worded_lines(tokens)
+    src_key = _last_line_keys(tokens, last_lines(worded, tokens, facts.post[tail]))
+    tgt_key = _last_line_keys(tokens, last_lines(worded, tokens, facts.target[tail]))
+    signature = src_key == tgt_key
+    strong = facts.same_author[tail] | (facts.words[tail] < facts.signature_words)
+    open_ = np.flatnonzero(signature & ~strong)
+    if len(open_):
+        counts = _ending_counts(tokens, worded, facts.thread, facts.post[tail[open_]], src_key[open_])
+        strong[open_] = counts >= 3
+    drop[tail[signature & strong]] = True
+    return drop
+
+
+def links(facts: BlockFacts) -> np.ndarray:
+    """A line that is a web address, unless it opens its post."""
+    return _link_line(facts.tokens, facts.first, facts.last) & ~facts.opens
+
+
+def short_lines(facts: BlockFacts) -> np.ndarray:
+    """Blocks of fewer words than a shingle without strong evidence.
+
+    Strong evidence: the block opens its post, reproduces the whole candidate
+    or quotes the post right before; below ``min_words``, only a block opening
+    a post at most ``OPENING_REACH`` posts after the candidate.
+    """
+    distance = facts.post - facts.target
+    short = facts.words < facts.shingle
+    drop = short & ~(facts.opens | facts.whole | (distance == 1))
+    return drop | ((facts.words < facts.min_words) & ~(facts.opens & (distance <= OPENING_REACH)))
+
+
+#: The rules that reject (block, candidate) pairs, in no particular order.
+BLOCK_RULES: tuple[Callable[[BlockFacts], np.ndarray], ...] = (self_repetition, signatures, links, short_lines)
+
+
 def rejected_blocks(
     tokens: Tokens, thread: np.ndarray, authors: np.ndarray,
     post: np.ndarray, target: np.ndarray, first: np.ndarray, last: np.ndarray, words: np.ndarray, *,
     shingle: int, min_words: int, signature_words: int,
 ) -> np.ndarray:  # fmt: skip
-    """Which assembled blocks are signatures, self-repetition or short lines without strong evidence.
+    """Which (block, candidate) pairs a rule of :data:`BLOCK_RULES` rejects.
 
     Parameters
     ----------
     tokens : Tokens
         The batch's texts.
-    thread, authors : np.ndarray of int
-        Per post of the batch; an author of -1 is unknown.
+    thread, authors : np.ndarray
+        Per post of the batch: thread number, and a hash of the author (0 for
+        an unknown author).
     post, target, first, last, words : np.ndarray of int
-        The blocks: quoting post, quoted post, first and last line, words.
+        The pairs: quoting post, candidate quoted post, the block's first and
+        last line and its words.
     shingle, min_words : int
         As in :func:`sna.quotes.find_pasted_quotes`.
     signature_words : int
-        Blocks ending their post that repeat the quoted post's last line are
+        Blocks ending their post that repeat the candidate's last line are
         signatures below this many words.
 
     Returns
@@ -223,26 +380,17 @@ def rejected_blocks(
     np.ndarray of bool
     """
     worded = worded_lines(tokens)
-    same = (authors[post] >= 0) & (authors[post] == authors[target])
-    whole = words >= np.diff(tokens.text_words)[target]
-    distance = post - target
-    drop = same & (words < 2 * shingle)
-    src_last = last_lines(worded, tokens, post)
-    tail = np.flatnonzero((last >= src_last) & ~whole & ~drop)
-    if len(tail):
-        src_key = _last_line_keys(tokens, src_last[tail])
-        tgt_key = _last_line_keys(tokens, last_lines(worded, tokens, target[tail]))
-        signature = src_key == tgt_key
-        strong = same[tail] | (words[tail] < signature_words)
-        open_ = np.flatnonzero(signature & ~strong)
-        if len(open_):
-            counts = _ending_counts(tokens, worded, thread, post[tail[open_]], src_key[open_])
-            strong[open_] = counts >= 3
-        drop[tail[signature & strong]] = True
-    head = first <= first_lines(worded, tokens, post)
-    short = words < shingle
-    drop |= short & ~(head | whole | (distance == 1))
-    drop |= (words < min_words) & ~(head & (distance <= OPENING_REACH))
+    facts = BlockFacts(
+        tokens=tokens, thread=thread, post=post, target=target, first=first, last=last, words=words,
+        same_author=(authors[post] != 0) & (authors[post] == authors[target]),
+        whole=words >= np.diff(tokens.text_words)[target],
+        opens=first <= first_lines(worded, tokens, post),
+        ends=last >= last_lines(worded, tokens, post),
+        shingle=shingle, min_words=min_words, signature_words=signature_words,
+    )  # fmt: skip
+    drop = np.zeros(len(post), dtype=bool)
+    for rule in BLOCK_RULES:
+        drop |= rule(facts)
     return drop
 
 

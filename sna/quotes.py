@@ -53,6 +53,7 @@ import polars as pl
 from sna.quote_rules import (
     OPENING_WORDS,
     boilerplate_lines,
+    furniture_lines,
     line_ends,
     line_keys,
     opening_line_pairs,
@@ -130,8 +131,8 @@ _BLOCKS_SCHEMA = {
     "quoted_text": pl.String,
 }
 _EMPTY = np.zeros(0, dtype=np.int64)
-#: Most tail words (attachment markers, expand links) a short line may carry.
-_TAIL_ROOM = 6
+#: Most tail words (an attachment marker, an expand link) a short line may carry.
+_TAIL_ROOM = 4
 
 
 def _tidy_expr(texts: pl.Series) -> pl.Series:
@@ -378,13 +379,19 @@ class _Found:
     text: pl.Series
 
 
-def _short_lines(tokens: Tokens, longest: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Lines of 1 to ``longest`` own words (tails cut off): line numbers, word counts and whole-line keys."""
+def _short_lines(tokens: Tokens, longest: int) -> tuple[np.ndarray, ...]:
+    """Lines of 1 to ``longest`` own words (tails cut off): line numbers, word counts and whole-line keys.
+
+    Then the same for the lines whose tail was cut off, taken as they are
+    (tail included), so that they match an earlier line either way.
+    """
     size = np.diff(tokens.line_words)
     lines = np.flatnonzero((size >= 1) & (size <= longest + _TAIL_ROOM))
     count, keys = line_keys(tokens, lines)
     keep = (count >= 1) & (count <= longest)
-    return lines[keep], count[keep], keys[keep]
+    tailed = lines[(count < size[lines]) & (size[lines] <= longest)]
+    tailed_keys = sequence_keys(tokens.hashes, tokens.line_words[tailed], size[tailed])
+    return lines[keep], count[keep], keys[keep], tailed, size[tailed], tailed_keys
 
 
 def _batch_blocks(
@@ -396,20 +403,24 @@ def _batch_blocks(
     tokens = tokenize(texts, raw=raw)
     line_post = np.repeat(np.arange(len(texts)), np.diff(tokens.text_lines))
     lid_a, cand_a = _shingle_pairs(tokens, thread, query, k=shingle, coverage=coverage, max_sources=max_sources)
-    short_lid, short_count, short_key = _short_lines(tokens, 2 * shingle - 1)
-    matchable = (short_count >= min(min_words, OPENING_WORDS)) & (short_count < shingle)
-    lid_b, cand_b = _short_line_pairs(short_lid[matchable], short_key[matchable], line_post, thread, query)
+    short_lid, short_count, short_key, *tailed = _short_lines(tokens, 2 * shingle - 1)
+    any_lid, any_count, any_key = (np.concatenate(pair) for pair in zip((short_lid, short_count, short_key), tailed))
+    matchable = (any_count >= min(min_words, OPENING_WORDS)) & (any_count < shingle)
+    lid_b, cand_b = _short_line_pairs(any_lid[matchable], any_key[matchable], line_post, thread, query)
     lid_c, cand_c = opening_line_pairs(tokens, thread, query, short_lid, short_count, short_key, shingle=shingle)
     pairs = np.unique(np.concatenate((lid_a, lid_b, lid_c)) << 32 | np.concatenate((cand_a, cand_b, cand_c)))
     lid, cand = pairs >> 32, pairs & 0xFFFFFFFF
     # Stock phrases and boilerplate lines are never quotes.
     stock, most = _stock_keys()
-    not_quotes = short_lid[
-        (np.isin(short_key, stock) & (short_count <= most))
-        | boilerplate_lines(short_key, line_post[short_lid], thread, most_posts=boilerplate_posts)
-    ]
+    not_quotes = np.concatenate((
+        short_lid[np.isin(short_key, stock) & (short_count <= most)],
+        any_lid[boilerplate_lines(any_key, line_post[any_lid], thread, most_posts=boilerplate_posts)],
+        furniture_lines(tokens),
+    ))  # fmt: skip
     if len(not_quotes):
-        keep = ~np.isin(lid, not_quotes)
+        barred = np.zeros(len(tokens.line_words) - 1, dtype=bool)
+        barred[not_quotes] = True
+        keep = ~barred[lid]
         lid, cand = lid[keep], cand[keep]
     post, first, last, words, block, cand = _block_candidates(
         tokens, line_post, lid, cand, min(min_words, OPENING_WORDS)
@@ -568,7 +579,14 @@ def find_pasted_quotes(
     )
     n = order.height
     thread = order["thread_id"].rank("dense").cast(pl.Int64).to_numpy() if n else _EMPTY
-    authors = order["_author"].rank("dense").fill_null(0).cast(pl.Int64).to_numpy() - 1 if n else _EMPTY
+    # Authors as hashes (0: unknown); only equality matters.
+    authors = (
+        order.select(pl.when(pl.col("_author").is_not_null()).then(pl.col("_author").hash()).otherwise(0))
+        .to_series()
+        .to_numpy()
+        if n
+        else np.zeros(0, dtype=np.uint64)
+    )
     query = (
         np.ones(n, dtype=bool)
         if recover is None
