@@ -24,10 +24,10 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import re
 import resource
 import statistics
-import os
 import subprocess
 import sys
 import tarfile
@@ -156,9 +156,10 @@ def compare(n: int, path: Path, tree: Path, ref: str, repeat: int) -> None:
     t_now = statistics.median(r["seconds"] for r in now)
     t_before = statistics.median(r["seconds"] for r in before)
     for label, runs, t in ((f"sna at {ref}", before, t_before), ("sna (this tree)", now, t_now)):
+        peak = statistics.median(r["peak_mb"] for r in runs)
         print(
             f"{n:>9,} {label:22} {t:8.2f} {t / t_before:7.2f} "
-            f"{statistics.median(r['peak_mb'] for r in runs):8.0f} {runs[0]['precision']:9.3f} {runs[0]['recall']:7.3f}",
+            f"{peak:8.0f} {runs[0]['precision']:9.3f} {runs[0]['recall']:7.3f}",
             flush=True,
         )
 

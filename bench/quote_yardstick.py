@@ -38,6 +38,7 @@ Quotes with no words (an image, a link preview) are ignored.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -308,6 +309,19 @@ def _drop_empty(thread: Thread) -> None:
         for pid, text in zip(thread.post_ids, thread.texts, strict=True)
         if _USENET.search(text) or _TEXT_HEADER.search(text)
     }
+
+
+def cut(thread: Thread, first: int, last: int) -> Thread:
+    """The thread's posts ``first`` to ``last`` (1-based, inclusive), with the truth among them."""
+    keep = thread.post_ids[first - 1 : last]
+    return dataclasses.replace(
+        thread,
+        post_ids=keep,
+        authors=thread.authors[first - 1 : last],
+        texts=thread.texts[first - 1 : last],
+        truth={(s, t) for s, t in thread.truth if s in keep and t in keep},
+        unjudged={pid for pid in thread.unjudged if pid in keep},
+    )
 
 
 def file_name(thread: Thread) -> str:
