@@ -111,14 +111,15 @@ def measure(method: str, path: Path) -> dict[str, float]:
         Path("/proc/self/clear_refs").write_text("5")  # restart the peak (VmHWM) from here
     else:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     pred = METHODS[method](posts)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = _resident_mb("VmHWM")
     if peak is None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "peak_mb": peak - before,
         "precision": len(pred & truth) / max(1, len(pred)),
         "recall": len(pred & truth) / max(1, len(truth)),
@@ -148,17 +149,23 @@ def export_tree(ref: str, folder: Path) -> Path:
 
 
 def compare(n: int, path: Path, tree: Path, ref: str, repeat: int) -> None:
-    """Current and ``ref`` times of find_pasted_quotes on one forum, taking turns."""
+    """Current and ``ref`` times of find_pasted_quotes on one forum, taking turns.
+
+    Wall time and CPU time (all threads of the process): on a shared machine
+    the CPU time is the steadier of the two.
+    """
     now, before = [], []
     for _ in range(repeat):
         before.append(in_fresh_process("sna find_pasted_quotes", path, tree))
         now.append(in_fresh_process("sna find_pasted_quotes", path))
-    t_now = statistics.median(r["seconds"] for r in now)
     t_before = statistics.median(r["seconds"] for r in before)
-    for label, runs, t in ((f"sna at {ref}", before, t_before), ("sna (this tree)", now, t_now)):
+    c_before = statistics.median(r["cpu_seconds"] for r in before)
+    for label, runs in ((f"sna at {ref}", before), ("sna (this tree)", now)):
+        t = statistics.median(r["seconds"] for r in runs)
+        c = statistics.median(r["cpu_seconds"] for r in runs)
         peak = statistics.median(r["peak_mb"] for r in runs)
         print(
-            f"{n:>9,} {label:22} {t:8.2f} {t / t_before:7.2f} "
+            f"{n:>9,} {label:22} {t:8.2f} {t / t_before:7.2f} {c:8.2f} {c / c_before:7.2f} "
             f"{peak:8.0f} {runs[0]['precision']:9.3f} {runs[0]['recall']:7.3f}",
             flush=True,
         )
@@ -180,8 +187,15 @@ def main() -> None:
     skipped = []
     with tempfile.TemporaryDirectory() as tmp:
         tree = export_tree(args.against, Path(tmp) / "tree") if args.against else None
-        header = "x before" if tree else "x sna"
-        print(f"{'posts':>9} {'method':22} {'seconds':>8} {header:>7} {'peak MB':>8} {'precision':>9} {'recall':>7}")
+        if tree:
+            print(
+                f"{'posts':>9} {'method':22} {'seconds':>8} {'x before':>7} {'cpu s':>8} {'x before':>7} "
+                f"{'peak MB':>8} {'precision':>9} {'recall':>7}"
+            )
+        else:
+            print(
+                f"{'posts':>9} {'method':22} {'seconds':>8} {'x sna':>7} {'peak MB':>8} {'precision':>9} {'recall':>7}"
+            )
         for n in (int(s) for s in args.sizes.split(",")):
             print(f"generating {n:,} posts …", file=sys.stderr, flush=True)
             path = Path(tmp) / f"forum-{n}.parquet"
