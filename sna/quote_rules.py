@@ -43,7 +43,7 @@ from functools import cache
 
 import numpy as np
 
-from sna.shingles import Tokens, phrase_hashes, ramp, sequence_keys, strip_tails
+from sna.shingles import Tokens, in_sorted, phrase_hashes, ramp, sequence_keys, strip_tails
 
 #: Page furniture that ends a line without being part of it: the phrase and how
 #: many words follow it (an attachment's number, a smiley's name).
@@ -77,7 +77,8 @@ def _tails() -> tuple[list[tuple[np.ndarray, int]], list[np.ndarray], np.ndarray
     hashes = phrase_hashes([phrase for phrase, _ in TAIL_MARKERS])
     markers = [(h, extra) for h, (_, extra) in zip(hashes, TAIL_MARKERS, strict=True)]
     notes = phrase_hashes(list(EDIT_NOTES))
-    flags = np.unique(np.concatenate([[h[-1] for h, _ in markers], [h[0] for h in notes]]).astype(np.uint64))
+    # A marker's last word, a note's second ("edited"): rarer than its first ("last").
+    flags = np.unique(np.concatenate([[h[-1] for h, _ in markers], [h[1] for h in notes]]).astype(np.uint64))
     return markers, notes, flags
 
 
@@ -110,7 +111,9 @@ def line_ends(tokens: Tokens, lines: np.ndarray) -> np.ndarray:
     look = np.minimum(end - start, NOTE_WORDS)
     word = np.repeat(end, look) - 1 - ramp(look)
     line = np.repeat(np.arange(len(lines)), look)
-    flagged = np.unique(line[np.isin(tokens.hashes[word], flags)])
+    hit = np.zeros(len(lines), dtype=bool)
+    hit[line[in_sorted(tokens.hashes[word], flags)]] = True
+    flagged = np.flatnonzero(hit)
     out = end.copy()
     if len(flagged):
         out[flagged] = strip_tails(
@@ -124,8 +127,8 @@ def _furniture() -> list[np.ndarray]:
     return phrase_hashes(list(FURNITURE_LINES))
 
 
-def furniture_lines(tokens: Tokens) -> np.ndarray:
-    """Line numbers of lines that start with page furniture (:data:`FURNITURE_LINES`).
+def furniture_lines(tokens: Tokens, lines: np.ndarray | None = None) -> np.ndarray:
+    """Those of ``lines`` (all by default) that start with page furniture (:data:`FURNITURE_LINES`).
 
     Examples
     --------
@@ -136,9 +139,10 @@ def furniture_lines(tokens: Tokens) -> np.ndarray:
     """
     phrases = _furniture()
     start, end = tokens.line_words[:-1], tokens.line_words[1:]
-    firsts = np.unique(np.array([p[0] for p in phrases], dtype=np.uint64))
-    lines = np.flatnonzero(end - start >= 2)
-    lines = lines[np.isin(tokens.hashes[start[lines]], firsts)]
+    firsts = np.unique(np.array([p[0] for p in phrases], dtype=np.uint64))  # sorted
+    lines = np.arange(len(start)) if lines is None else np.asarray(lines)
+    lines = lines[end[lines] - start[lines] >= 2]
+    lines = lines[in_sorted(tokens.hashes[start[lines]], firsts)]
     found = np.zeros(len(lines), dtype=bool)
     for phrase in phrases:
         hit = (end[lines] - start[lines] >= len(phrase)) & ~found
@@ -185,7 +189,7 @@ def boilerplate_lines(
     often = np.unique(ordered[:-3][ordered[3:] == ordered[:-3]])
     if len(often) == 0:
         return out
-    asked = np.flatnonzero(np.isin(keys, often))
+    asked = np.flatnonzero(in_sorted(keys, often))
     keys, line_post = keys[asked], line_post[asked]
     local = thread - thread[0]
     size = np.bincount(local)
@@ -256,7 +260,7 @@ def _link_line(tokens: Tokens, first: np.ndarray, last: np.ndarray) -> np.ndarra
     out = np.zeros(len(first), dtype=bool)
     start = tokens.line_words[first[one]]
     has = tokens.line_words[first[one] + 1] > start
-    out[one[has]] = np.isin(tokens.hashes[start[has]], _link_words())
+    out[one[has]] = in_sorted(tokens.hashes[start[has]], _link_words())
     return out
 
 

@@ -64,7 +64,6 @@ from sna.quote_rules import (
     boilerplate_lines,
     furniture_lines,
     line_ends,
-    line_keys,
     opening_line_pairs,
     rejected_blocks,
 )
@@ -73,6 +72,7 @@ from sna.shingles import (
     RunIndex,
     Tokens,
     cut_texts,
+    in_sorted,
     line_starts,
     normalize,
     normalized,
@@ -358,7 +358,7 @@ def _choose_targets(post: np.ndarray, block: np.ndarray, cand: np.ndarray) -> tu
     n_cands = np.bincount(block)
     sole = n_cands[block] == 1
     key = (post[block] << 32) | cand
-    preferred = np.isin(key, key[sole])
+    preferred = in_sorted(key, np.unique(key[sole]))
     block_at = np.flatnonzero(np.concatenate(([True], block[1:] != block[:-1])))
     best = np.minimum.reduceat(np.where(preferred, cand, np.iinfo(np.int64).max), block_at)
     return block[block_at], np.where(best < np.iinfo(np.int64).max, best, cand[block_at])
@@ -398,11 +398,13 @@ def _short_lines(tokens: Tokens, longest: int) -> tuple[np.ndarray, ...]:
     """
     size = np.diff(tokens.line_words)
     lines = np.flatnonzero((size >= 1) & (size <= longest + _TAIL_ROOM))
-    count, keys = line_keys(tokens, lines)
-    keep = (count >= 1) & (count <= longest)
+    count = line_ends(tokens, lines) - tokens.line_words[lines]
     tailed = lines[(count < size[lines]) & (size[lines] <= longest)]
+    keep = (count >= 1) & (count <= longest)
+    lines, count = lines[keep], count[keep]
+    keys = sequence_keys(tokens.hashes, tokens.line_words[lines], count)
     tailed_keys = sequence_keys(tokens.hashes, tokens.line_words[tailed], size[tailed])
-    return lines[keep], count[keep], keys[keep], tailed, size[tailed], tailed_keys
+    return lines, count, keys, tailed, size[tailed], tailed_keys
 
 
 def _batch_blocks(
@@ -426,9 +428,9 @@ def _batch_blocks(
     # Stock phrases and boilerplate lines are never quotes.
     stock, most = _stock_keys()
     not_quotes = np.concatenate((
-        short_lid[np.isin(short_key, stock) & (short_count <= most)],
+        short_lid[in_sorted(short_key, stock) & (short_count <= most)],
         any_lid[boilerplate_lines(any_key, line_post[any_lid], thread, most_posts=boilerplate_posts)],
-        furniture_lines(tokens),
+        furniture_lines(tokens, lid[np.flatnonzero(np.diff(lid, prepend=-1))]),
     ))  # fmt: skip
     if len(not_quotes):
         barred = np.zeros(len(tokens.line_words) - 1, dtype=bool)

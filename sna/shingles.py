@@ -300,6 +300,23 @@ def normalize(text: str) -> str:
 # Runs of words --------------------------------------------------------------
 
 
+def in_sorted(values: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Whether each value is in ``table`` (sorted, unique): ``np.isin`` without sorting ``values``.
+
+    Examples
+    --------
+    >>> in_sorted(np.array([5, 1, 7, 5]), np.array([1, 5])).tolist()
+    [True, True, False, True]
+    """
+    if len(table) <= 32:  # a few passes beat a binary search per value
+        out = np.zeros(len(values), dtype=bool)
+        for value in table:
+            out |= values == value
+        return out
+    at = np.searchsorted(table, values)
+    return table[np.minimum(at, len(table) - 1)] == values
+
+
 def ramp(counts: np.ndarray) -> np.ndarray:
     """0, 1, …, c - 1 for each count c, concatenated.
 
@@ -344,14 +361,25 @@ def sequence_keys(hashes: np.ndarray, first: np.ndarray, count: np.ndarray) -> n
     (True, False)
     """
     count = np.asarray(count, dtype=np.int64)
+    first = np.asarray(first, dtype=np.int64)
     keys = np.zeros(len(first), dtype=np.uint64)
     active = np.flatnonzero(count > 0)
-    if len(active):
-        keys[active] = hashes[first[active]]
-    for j in range(1, int(count.max(initial=0))):
-        active = active[count[active] > j]
-        keys[active] = keys[active] * _MIX + hashes[first[active] + j]
+    if len(active) == 0:
+        return keys
+    # The run_keys recurrence unrolled: the sum of h[j] * MIX ** (n - 1 - j), wrapping at 2**64.
+    n = count[active]
+    within = ramp(n)
+    word = np.repeat(first[active], n) + within
+    terms = hashes[word] * _powers(int(n.max()))[np.repeat(n - 1, n) - within]
+    keys[active] = np.add.reduceat(terms, np.cumsum(n) - n)
     return keys
+
+
+def _powers(n: int) -> np.ndarray:
+    """MIX ** 0 … MIX ** (n - 1), wrapping at 2**64."""
+    out = np.full(max(n, 1), _MIX, dtype=np.uint64)
+    out[0] = 1
+    return np.cumprod(out, dtype=np.uint64)
 
 
 def repeated_runs(tokens: Tokens, group: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sna import quotes
 from sna.quotes import STOCK_PHRASES, find_pasted_quotes, locate_quoted_posts, normalize
-from sna.shingles import TOKEN_PATTERN, Tokens, normalized, tokenize
+from sna.shingles import TOKEN_PATTERN, Tokens, normalized, run_keys, sequence_keys, tokenize
 from tests.helpers import DATA, thread
 
 CATS = "Cats are the finest companions a person could ever hope to have at home."
@@ -346,6 +346,16 @@ def test_equal_words_get_equal_hashes_and_different_words_different_ones():
     assert (first == second).all()
     assert len(set(first[:-1].tolist())) == len(words) - 1  # école and ÉCOLE are one word
     assert first[-1] == first[-2]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=60), st.data())
+def test_property_sequence_keys_equal_run_keys(values, data):
+    hashes = np.array(values, dtype=np.uint64)
+    first = data.draw(st.integers(0, len(values) - 1))
+    count = data.draw(st.integers(1, len(values) - first))
+    key = sequence_keys(hashes, np.array([first]), np.array([count]))[0]
+    assert key == run_keys(hashes[first : first + count], count)[0]
 
 
 def test_words_never_run_across_texts():
