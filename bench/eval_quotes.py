@@ -218,7 +218,7 @@ def _no_rule(name: str) -> contextlib.AbstractContextManager:
         stack.enter_context(mock.patch.object(quote_rules, "line_ends", untouched))
         stack.enter_context(mock.patch.object(quotes, "line_ends", untouched))
     elif name == "furniture":
-        stack.enter_context(mock.patch.object(quotes, "furniture_lines", lambda tokens: empty))
+        stack.enter_context(mock.patch.object(quotes, "furniture_lines", lambda tokens, lines=None: empty))
     elif name == "boilerplate":
         none = lambda keys, *a, **k: np.zeros(len(keys), dtype=bool)  # noqa: E731
         stack.enter_context(mock.patch.object(quotes, "boilerplate_lines", none))
