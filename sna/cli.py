@@ -531,3 +531,36 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
     if counts.get(None):
         shown += f", {counts[None]:,} unlabelled"
     click.echo(f"labelled {_plural(labelled.height, 'pair')} ({shown}); wrote {out}")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--to", "to", required=True, type=click.Path(path_type=Path), help="Folder to write the parts into.")
+@click.option("--format", "fmt", metavar="NAME", help="Read every input as this format (see `sna formats`).")
+@click.option("--map", "mapping", metavar="SPEC", help="Table column names, canonical=yours, e.g. text=body.")
+@click.option("--buckets", type=click.IntRange(min=1, max=4096), default=64, show_default=True,
+              help="Spill files of the first pass (raise it for inputs of hundreds of GB).")  # fmt: skip
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=1, show_default=True,
+              help="Parts parsed at once, each in its own process.")  # fmt: skip
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def convert(inputs: tuple[Path, ...], to: Path, fmt: str | None, mapping: str | None, buckets: int, workers: int,
+            quiet: bool) -> None:  # fmt: skip
+    """Convert inputs of any size to partitioned Parquet POSTS, in bounded memory.
+
+    Each part holds whole threads, sorted; `sna run DIR` (either engine) reads
+    the folder like the original inputs.
+
+    \b
+    Example:
+      sna convert RC_2023-01.zst RS_2023-01.zst --to posts/
+      sna run posts/ --out results/
+    """
+    from sna.convert import convert as convert_inputs
+    from sna.io import parse_mapping
+
+    info = convert_inputs(inputs, to, format=fmt, mapping=parse_mapping(mapping), buckets=buckets, workers=workers,
+                          progress=Progress(quiet=quiet))  # fmt: skip
+    click.echo(
+        f"wrote {_plural(int(info['posts']), 'post')} in {_plural(int(info['threads']), 'thread')} "
+        f"as {_plural(int(info['parts']), 'part')} to {to}"
+    )

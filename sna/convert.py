@@ -186,8 +186,6 @@ def _records_of(path: Path) -> Iterator[tuple[int, int, int, dict[str, Any], str
 
 def _resplit(path: Path, size: int, folder: Path, depth: int) -> list[Path]:
     """Split a record spill file that is too large into smaller ones (by a second hash of the thread)."""
-    from sna.io.reddit import _row
-
     pieces = max(2, -(-size // SPILL_TARGET))
     out = [folder / f"{path.stem}-{depth}-{i:03d}.jsonl" for i in range(pieces)]
     handles = [p.open("wb", buffering=1 << 20) for p in out]
@@ -195,8 +193,8 @@ def _resplit(path: Path, size: int, folder: Path, depth: int) -> list[Path]:
     sizes = [0] * pieces
     with path.open("rb") as source:
         for raw in source:
-            index, number, _seq, where, text = raw.split(b"\t", 4)
-            thread = _row(json.loads(text), where.decode("utf-8"), int(number))["thread_id"]
+            _index, _number, _seq, _where, text = raw.split(b"\t", 4)
+            thread = _keys(json.loads(text))[0]
             piece = _bucket(thread, pieces, salt=depth + 1)
             seen.add(thread)
             handles[piece].write(raw)
@@ -217,11 +215,34 @@ def _resplit(path: Path, size: int, folder: Path, depth: int) -> list[Path]:
     return result
 
 
-def _rows(records: list[tuple[dict[str, Any], str, int | None]]) -> Iterator[dict[str, Any]]:
-    from sna.io.reddit import _row
+def _keys(record: dict[str, Any]) -> tuple[str, str]:
+    """(thread id, post id) of a Reddit record by the reader's rules, without the rest of a row.
 
-    for record, where, line in records:
-        yield _row(record, where, line)
+    A record the reader will reject gets empty keys (the reader names the line when the part is parsed).
+
+    Examples
+    --------
+    >>> _keys({"name": "t1_b", "link_id": "t3_a", "body": "x"})
+    ('t3_a', 't1_b')
+    >>> _keys({"id": "a", "title": "T", "selftext": "x"})
+    ('t3_a', 't3_a')
+    """
+    from sna.io.reddit import _fullname, _is_submission
+
+    name, link = _id(record.get("name")) or _id(record.get("id")), _id(record.get("link_id"))
+    if not name:
+        return "", ""
+    if _is_submission(record):
+        post = _fullname(name, "t3_")
+        return post, post
+    return (_fullname(link, "t3_") if link else ""), _fullname(name, "t1_")
+
+
+def _id(value: object) -> str | None:
+    """An id field as the reader takes it (strings, and integers some exports write)."""
+    if isinstance(value, str):
+        return value
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _bucket_part(
@@ -247,7 +268,7 @@ def _bucket_part(
     for index, records in by_input.items():
         parsed = parse_reddit_records(records)
         # quotes in the order a whole read gives them: by the record they are in, then within it
-        first = pl.DataFrame({"source": [r["post_id"] for r in _rows(records)], "_seq": seqs[index]}).unique(
+        first = pl.DataFrame({"source": [_keys(r)[1] for r, _, _ in records], "_seq": seqs[index]}).unique(
             "source", keep="first", maintain_order=True
         )
         quotes = parsed.quotes.join(first, on="source", how="left", maintain_order="left").with_columns(
@@ -286,6 +307,24 @@ def _bucket_part(
     return posts, quotes.with_columns(pl.col("_row").cast(pl.Int64))
 
 
+def _write_part(
+    record_files: list[Path],
+    tables: list[tuple[int, bool, Path, Path]],
+    names: list[str],
+    recover: dict[int, bool],
+    out: Path,
+    number: int,
+) -> tuple[int, int, dict[int, list[str]]]:
+    """Parse, merge and write one part; return its posts, threads and the columns of the Reddit inputs in it."""
+    columns: dict[int, list[str]] = {}
+    posts, quotes = _bucket_part(record_files, tables, names, recover, columns)
+    for path in record_files:
+        path.unlink()
+    posts.write_parquet(out / "posts" / f"part-{number:05d}.parquet")
+    quotes.write_parquet(out / "quotes" / f"part-{number:05d}.parquet")
+    return posts.height, posts["thread_id"].n_unique(), columns
+
+
 def convert(
     inputs: Iterable[str | Path],
     to: str | Path,
@@ -293,6 +332,7 @@ def convert(
     format: str | None = None,
     mapping: dict[str, str] | None = None,
     buckets: int = DEFAULT_BUCKETS,
+    workers: int = 1,
     progress: Progress = SILENT,
 ) -> dict[str, object]:
     """Convert inputs to a folder of partitioned Parquet POSTS (see the module text); return what it holds.
@@ -307,6 +347,9 @@ def convert(
         As for :func:`sna.pipeline.ingest`.
     buckets : int
         Spill files of the first pass (more for inputs of many GB keeps later parts small).
+    workers : int
+        Parts parsed and written at once (each in its own process holding one part; call from a
+        ``__main__`` guard when above 1).
     progress : Progress
         Where to report stages.
 
@@ -364,16 +407,22 @@ def convert(
         out = work / "out"
         (out / "posts").mkdir(parents=True)
         (out / "quotes").mkdir()
-        posts_n = threads_n = 0
-        with progress.stage(f"writing {len(plan)} parts of whole threads"):
-            for number, (record_files, tables) in enumerate(plan):
-                posts, quotes = _bucket_part(record_files, tables, names, spill.recover, spill.columns)
-                for path in record_files:
-                    path.unlink()
-                posts.write_parquet(out / "posts" / f"part-{number:05d}.parquet")
-                quotes.write_parquet(out / "quotes" / f"part-{number:05d}.parquet")
-                posts_n += posts.height
-                threads_n += posts["thread_id"].n_unique()
+        jobs = [(record_files, tables, names, spill.recover, out, number) for number, (record_files, tables)
+                in enumerate(plan)]  # fmt: skip
+        with progress.stage(f"writing {len(plan)} parts of whole threads ({workers} at a time)"):
+            if workers == 1 or len(jobs) < 2:
+                done = [_write_part(*job) for job in jobs]
+            else:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
+                context = multiprocessing.get_context("spawn")  # polars' threads do not survive a fork
+                with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                    done = list(pool.map(_write_part, *zip(*jobs, strict=True)))
+        posts_n = sum(n for n, _, _ in done)
+        threads_n = sum(t for _, t, _ in done)
+        for _, _, columns in done:
+            spill.columns |= columns
         info: dict[str, object] = {
             "format": FORMAT,
             "inputs": names,
@@ -387,10 +436,8 @@ def convert(
             "seconds": round(time.perf_counter() - started, 3),
         }
         (out / MARKER).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
-        old = None
         if to.exists():
-            old = work / "old"
-            to.rename(old)
+            to.rename(work / "old")  # removed with the work folder
         (out).rename(to)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -411,11 +458,9 @@ def _spill_records(
     spill: _Spill, index: int, stream: Iterator[tuple[dict[str, Any], str, int | None, str | None]]
 ) -> int:
     """Send each record of a Reddit stream, as one tagged line, to its thread's spill file."""
-    from sna.io.reddit import _row
-
     count = 0
     for record, where, line, original in stream:
-        thread = _row(record, where, line)["thread_id"]
+        thread = _keys(record)[0]
         text = original if original is not None else json.dumps(record, ensure_ascii=False, separators=(",", ":"))
         tag = f"{index}\t{line or 0}\t{count}\t{where}\t".encode()
         spill.record(_bucket(thread, spill.buckets), tag + text.encode("utf-8") + b"\n")
