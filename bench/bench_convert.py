@@ -22,7 +22,7 @@ from pathlib import Path
 import zstandard
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.synth import reddit_records, synthetic_forum  # noqa: E402
+from bench.synth import reddit_records, synthetic_forum
 
 CHUNK = 200_000
 
@@ -64,7 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gb", type=float, default=5.0, help="Uncompressed size of the generated dump.")
     parser.add_argument("--work", type=Path, default=Path("bench/out"), help="Folder for the dump and the output.")
-    parser.add_argument("--buckets", type=int, default=64)
+    parser.add_argument("--buckets", type=int, default=0, help="Spill files (0: sna convert's default).")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     dump = args.work / f"synthetic-RC-{args.gb:g}GB.zst"
@@ -81,12 +81,14 @@ def main() -> None:
     to = args.work / "converted"
     shutil.rmtree(to, ignore_errors=True)
     sna = Path(sys.executable).parent / "sna"
-    wall_c, peak_c, _ = timed(f"{sna} convert {dump} --to {to} --buckets {args.buckets} -q")
+    buckets = f"--buckets {args.buckets}" if args.buckets else ""
+    wall_c, peak_c, _ = timed(f"{sna} convert {dump} --to {to} {buckets} -q")
     converted = json.loads((to / "sna-posts.json").read_text())
     print(f"dump: {info['records']:,} records, {info['bytes'] / 1e9:.2f} GB uncompressed, "
           f"{dump.stat().st_size / 1e9:.2f} GB .zst")  # fmt: skip
     print(f"zstd -d | wc -l : {wall_z:7.1f} s  {lines / wall_z:>10,.0f} lines/s  peak {peak_z / 1024:,.0f} MB")
-    print(f"sna convert     : {wall_c:7.1f} s  {converted['posts'] / wall_c:>10,.0f} posts/s  peak {peak_c / 1024:,.0f} MB"
+    rate = converted["posts"] / wall_c
+    print(f"sna convert     : {wall_c:7.1f} s  {rate:>10,.0f} posts/s  peak {peak_c / 1024:,.0f} MB"
           f"  ({converted['parts']} parts, {converted['threads']:,} threads)")  # fmt: skip
     print(f"ratio convert/zstd wall: {wall_c / wall_z:.1f}x")
 

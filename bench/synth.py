@@ -140,12 +140,15 @@ def reddit_records(forum: pl.DataFrame, *, prefix: str = "") -> pl.DataFrame:
     >>> records = reddit_records(synthetic_forum(30, seed=2))
     >>> records.columns
     ['name', 'link_id', 'parent_id', 'author', 'created_utc', 'subreddit', 'title', 'selftext', 'body']
-    >>> records.filter(pl.col("name").str.starts_with("t3_")).height == synthetic_forum(30, seed=2)["thread_id"].n_unique()
+    >>> threads = synthetic_forum(30, seed=2)["thread_id"].n_unique()
+    >>> records.filter(pl.col("name").str.starts_with("t3_")).height == threads
     True
     """
     first = pl.col("position") == 1
-    name = pl.when(first).then(pl.lit(f"t3_{prefix}") + pl.col("thread_id")).otherwise(
-        pl.lit(f"t1_{prefix}") + pl.col("post_id")
+    name = (
+        pl.when(first)
+        .then(pl.lit(f"t3_{prefix}") + pl.col("thread_id"))
+        .otherwise(pl.lit(f"t1_{prefix}") + pl.col("post_id"))
     )
     parent_name = (
         forum.select(pl.col("post_id").alias("reply_to"), pl.col("position").alias("_pp"), pl.col("thread_id"))

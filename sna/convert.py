@@ -50,8 +50,10 @@ MARKER = "sna-posts.json"
 FORMAT = "sna-posts/1"
 #: Spill bytes per part aimed at (uncompressed NDJSON); a spill file over twice this is split again.
 SPILL_TARGET = 96 * 2**20
-#: Spill files written at once in the first pass.
-DEFAULT_BUCKETS = 64
+#: Uncompressed bytes per spill file aimed at when the number of spill files is left to ``convert``.
+BUCKET_BYTES = 24 * 2**20
+#: Compressed inputs are counted as this many times their size when choosing the number of spill files.
+COMPRESSION_GUESS = 8
 #: Columns a converted part carries besides POSTS and the readers' extras (dropped on reading).
 RECOVER = "_recover"
 #: Sort keys of quotes: the order the local engine reads them in (non-paged inputs first, then by input and row).
@@ -176,12 +178,22 @@ class _Spill:
         self.handles.clear()
 
 
-def _records_of(path: Path) -> Iterator[tuple[int, int, int, dict[str, Any], str]]:
-    """(input, line, record number in its input, record, where) of a record spill file."""
+def _records_of(path: Path, only: int) -> Iterator[tuple[int, int, dict[str, Any], str]]:
+    """(line, record number in its input, record, where) of the records of input ``only`` in a spill file."""
     with path.open("rb") as handle:
         for raw in handle:
             index, number, seq, where, text = raw.rstrip(b"\n").split(b"\t", 4)
-            yield int(index), int(number), int(seq), json.loads(text), where.decode("utf-8")
+            if int(index) == only:
+                yield int(number), int(seq), json.loads(text), where.decode("utf-8")
+
+
+def _inputs_of(paths: list[Path]) -> list[int]:
+    """The inputs whose records a spill file holds."""
+    found: set[int] = set()
+    for path in paths:
+        with path.open("rb") as handle:
+            found.update(int(raw.split(b"\t", 1)[0]) for raw in handle)
+    return sorted(found)
 
 
 def _resplit(path: Path, size: int, folder: Path, depth: int) -> list[Path]:
@@ -258,17 +270,21 @@ def _bucket_part(
     """
     from sna.io.reddit import parse_reddit_records
 
-    by_input: dict[int, list[tuple[dict[str, Any], str, int | None]]] = {}
-    seqs: dict[int, list[int]] = {}
-    for path in record_files:
-        for index, number, seq, record, where in _records_of(path):
-            by_input.setdefault(index, []).append((record, where, number or None))
-            seqs.setdefault(index, []).append(seq)
     parts: dict[int, tuple[Parsed, bool]] = {}
-    for index, records in by_input.items():
-        parsed = parse_reddit_records(records)
+    for index in _inputs_of(record_files):
+        ids: list[str] = []
+        seqs: list[int] = []
+
+        def records(index: int = index, ids: list[str] = ids, seqs: list[int] = seqs) -> Iterator[Any]:
+            for path in record_files:  # records are parsed one at a time, never held as a list
+                for number, seq, record, where in _records_of(path, index):
+                    ids.append(_keys(record)[1])
+                    seqs.append(seq)
+                    yield record, where, number or None
+
+        parsed = parse_reddit_records(records())
         # quotes in the order a whole read gives them: by the record they are in, then within it
-        first = pl.DataFrame({"source": [_keys(r)[1] for r, _, _ in records], "_seq": seqs[index]}).unique(
+        first = pl.DataFrame({"source": ids, "_seq": seqs}).unique(
             "source", keep="first", maintain_order=True
         )
         quotes = parsed.quotes.join(first, on="source", how="left", maintain_order="left").with_columns(
@@ -297,10 +313,8 @@ def _bucket_part(
         # merge_pages keeps quotes by (source, part); redo that with the sort keys kept
         kept = merged.select(pl.col("post_id").alias("source"), "source_file")
         for index, parsed in paged:
-            quote_parts.append(
-                parsed.quotes.join(kept.filter(pl.col("source_file") == names[index]).select("source"), on="source",
-                                   how="semi", maintain_order="left")  # fmt: skip
-            )
+            own = kept.filter(pl.col("source_file") == names[index]).select("source")
+            quote_parts.append(parsed.quotes.join(own, on="source", how="semi", maintain_order="left"))
         posts_parts.append(merged.with_columns(_recover=pl.lit(False)))
     posts = pl.concat(posts_parts, how="diagonal_relaxed").sort("thread_id", "position", maintain_order=True)
     quotes = pl.concat(quote_parts, how="diagonal_relaxed").select(*MARKED_SCHEMA, *QUOTE_KEYS)
@@ -331,7 +345,7 @@ def convert(
     *,
     format: str | None = None,
     mapping: dict[str, str] | None = None,
-    buckets: int = DEFAULT_BUCKETS,
+    buckets: int | None = None,
     workers: int = 1,
     progress: Progress = SILENT,
 ) -> dict[str, object]:
@@ -346,7 +360,8 @@ def convert(
     format, mapping
         As for :func:`sna.pipeline.ingest`.
     buckets : int
-        Spill files of the first pass (more for inputs of many GB keeps later parts small).
+        Spill files of the first pass (default: about one per 24 MB of uncompressed input, at
+        most 1,024; more keeps each part, and memory, smaller).
     workers : int
         Parts parsed and written at once (each in its own process holding one part; call from a
         ``__main__`` guard when above 1).
@@ -371,12 +386,13 @@ def convert(
     inputs = list(inputs)
     if not inputs:
         raise SnaError("no input files given")
-    if buckets < 1:
+    if buckets is not None and buckets < 1:
         raise SnaError(f"--buckets must be 1 or more, not {buckets}")
     with progress.stage("finding inputs"):
         files, skipped = expand_inputs(inputs)
     if not files:
         raise SnaError(f"no readable input files in {', '.join(str(p) for p in inputs)}")
+    buckets = buckets or _auto_buckets(files)
     to = Path(to)
     to.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{to.name}.", dir=to.parent))
@@ -423,6 +439,7 @@ def convert(
         threads_n = sum(t for _, t, _ in done)
         for _, _, columns in done:
             spill.columns |= columns
+        _uniform_parts(out / "posts", [*_column_order(spill), RECOVER])
         info: dict[str, object] = {
             "format": FORMAT,
             "inputs": names,
@@ -442,6 +459,40 @@ def convert(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return info
+
+
+def _auto_buckets(files: list[Path]) -> int:
+    """About one spill file per :data:`BUCKET_BYTES` of (estimated) uncompressed input."""
+    from sna.io.helpers.streams import compression_of, head_bytes
+
+    total = 0
+    for path in files:
+        for file in path.rglob("*") if path.is_dir() else [path]:
+            if file.is_file():
+                size = file.stat().st_size
+                total += size * COMPRESSION_GUESS if compression_of(head_bytes(file, 8)) else size
+    return max(1, min(1024, -(-total // BUCKET_BYTES)))
+
+
+def _uniform_parts(folder: Path, columns: list[str]) -> None:
+    """Give every part the same columns, order and types (engines such as Spark read the parts as one table)."""
+    parts = sorted(folder.glob("*.parquet"))
+    schemas = [pl.read_parquet_schema(p) for p in parts]
+    types: dict[str, pl.DataType] = {}
+    for schema in schemas:
+        for name, dtype in schema.items():
+            if types.get(name, pl.Null()) == pl.Null():
+                types[name] = dtype
+    wanted = {name: types.get(name, pl.String()) for name in columns}
+    wanted = {name: pl.String() if dtype == pl.Null() else dtype for name, dtype in wanted.items()}
+    for path, schema in zip(parts, schemas, strict=True):
+        if dict(schema) == wanted and list(schema) == list(wanted):
+            continue
+        frame = pl.read_parquet(path)
+        frame = frame.select(
+            [pl.col(n).cast(t) if n in frame.columns else pl.lit(None, t).alias(n) for n, t in wanted.items()]
+        )
+        frame.write_parquet(path)
 
 
 def _column_order(spill: _Spill) -> list[str]:

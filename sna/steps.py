@@ -42,10 +42,10 @@ def check_unique_ids(posts: pl.DataFrame) -> None:
     Examples
     --------
     >>> check_unique_ids(pl.DataFrame({"post_id": ["a", "b"], "source_file": ["x", "x"]}))
-    >>> check_unique_ids(pl.DataFrame({"post_id": ["a", "a"], "source_file": ["x", "y"]}))
+    >>> check_unique_ids(pl.DataFrame({"post_id": ["a", "a"], "source_file": ["x", "y"]}))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sna.errors.InputError: post id 'a' occurs twice (in x and y); expected ids unique across inputs (rename one file or give thread_id/post_id columns)
+    sna.errors.InputError: post id 'a' occurs twice (in x and y); expected ids unique across inputs ...
     """
     dup = posts["post_id"].is_duplicated()
     if dup.any():
@@ -156,7 +156,8 @@ def corpus_metrics(posts: pl.DataFrame, edges: pl.DataFrame, **options: Any) -> 
     Examples
     --------
     >>> posts = pl.DataFrame({"thread_id": ["t", "t"], "post_id": ["a", "b"], "position": [1, 2],
-    ...     "author": ["ann", "bo"], "created_at": [None, None]}, schema_overrides={"created_at": pl.Datetime("us", "UTC")})
+    ...     "author": ["ann", "bo"], "created_at": [None, None]},
+    ...     schema_overrides={"created_at": pl.Datetime("us", "UTC")})
     >>> edges = pl.DataFrame({"source": ["b"], "target": ["a"], "kind": ["reply"]})
     >>> corpus_metrics(posts, edges).author_metrics["author"].to_list()
     ['ann', 'bo']
