@@ -284,9 +284,7 @@ def _bucket_part(
 
         parsed = parse_reddit_records(records())
         # quotes in the order a whole read gives them: by the record they are in, then within it
-        first = pl.DataFrame({"source": ids, "_seq": seqs}).unique(
-            "source", keep="first", maintain_order=True
-        )
+        first = pl.DataFrame({"source": ids, "_seq": seqs}).unique("source", keep="first", maintain_order=True)
         quotes = parsed.quotes.join(first, on="source", how="left", maintain_order="left").with_columns(
             _row=pl.col("_seq") * 65536 + pl.int_range(pl.len()).over("source")
         )
