@@ -376,9 +376,9 @@ def convert(
     >>> import tempfile
     >>> out = Path(tempfile.mkdtemp()) / "posts"
     >>> convert(["data/raw"], out)["posts"]
-    22
+    32
     >>> read_converted(out).posts.height
-    22
+    32
     """
     started = time.perf_counter()
     inputs = list(inputs)
