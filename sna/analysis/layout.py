@@ -36,10 +36,14 @@ import numpy as np
 
 #: Nodes (the most central) that take part in force layouts; the rest are placed by their neighbours.
 FORCE_NODES = 3_000
+#: Links per node given to a force layout at most (each node's heaviest); more only slow it down.
+FORCE_LINKS_PER_NODE = 8
 #: Groups that get a disc of their own; smaller ones share the "other groups" disc.
 MAX_GROUPS = 40
 #: Below this many nodes a group is laid out by Kamada–Kawai (even edge lengths), else Fruchterman–Reingold.
 SMALL_GROUP = 25
+#: From this many nodes on, Fruchterman–Reingold uses igraph's grid (near-linear; exact repulsion is quadratic).
+GRID_FROM = 300
 #: From this many nodes on, a group's nodes are spread evenly over its disc.
 EVEN_FILL = 12
 
@@ -308,7 +312,7 @@ def force_disc(n: int, src: np.ndarray, dst: np.ndarray, weight: np.ndarray | No
             coords = graph.layout_kamada_kawai(maxiter=50 * n).coords
         else:
             coords = graph.layout_fruchterman_reingold(weights=np.log1p(w).tolist() if len(w) else None,
-                                                       grid="auto").coords  # fmt: skip
+                                                       grid=n >= GRID_FROM).coords  # fmt: skip
         xy = np.asarray(coords, dtype=float)
     finally:
         _restore_igraph()
@@ -434,12 +438,35 @@ def group_layout(
             continue
         local = np.full(n, -1, dtype=np.int64)
         local[members] = np.arange(len(members))
-        inside = same & (region[lo] == r) & forced[lo] & forced[hi]
+        inside = np.flatnonzero(same & (region[lo] == r) & forced[lo] & forced[hi])
+        inside = strongest(lo[inside], hi[inside], w[inside], n, FORCE_LINKS_PER_NODE, rows=inside)
         pos = force_disc(len(members), local[lo[inside]], local[hi[inside]], w[inside], seed=seed + r)
         share = np.sqrt(len(members) / counts[r])  # the forced share of the disc, by area
         xy[members] = centers[r] + pos * radii[r] * share * 0.96
     _place_rest(xy, forced, region, lo[same], hi[same], w[same], centers, radii, seed)
     return _normalised(xy, region, centers, radii, region_group)
+
+
+def strongest(
+    a: np.ndarray, b: np.ndarray, w: np.ndarray, n: int, k: int, *, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Rows of the links that are among the ``k`` heaviest of either end (ties by row): a sparse backbone.
+
+    Examples
+    --------
+    >>> strongest(np.array([0, 0, 1]), np.array([1, 2, 2]), np.array([5.0, 4.0, 1.0]), 3, 1).tolist()
+    [0, 1]
+    """
+    rows = np.arange(len(a)) if rows is None else np.asarray(rows)
+    if len(a) <= k * n / 2:
+        return rows
+    end = np.concatenate([a, b])  # every link once per end
+    row = np.concatenate([np.arange(len(a))] * 2)
+    order = np.lexsort((row, -np.concatenate([w, w]).astype(float), end))
+    rank = np.arange(len(order)) - np.searchsorted(end[order], end[order])
+    keep = np.zeros(len(a), dtype=bool)
+    keep[row[order[rank < k]]] = True
+    return rows[keep]
 
 
 def _region_centers(region, lo, hi, w, radii, seed) -> np.ndarray:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from sna.analysis.layout import deepest_below, layered_tree, leaf_intervals
+from sna.analysis.layout import deepest_below, leaf_intervals
 from sna.analysis.views import (
     MAX_POST_NODES,
     GraphView,
@@ -318,7 +318,7 @@ def thread_view(posts: pl.DataFrame, edges: pl.DataFrame, metrics, view: GraphVi
     if posts.height == 0:
         return None
     threads = thread_names(posts) if threads is None else threads
-    default = largest_thread(posts)
+    default = str(threads.sort("posts", descending=True, maintain_order=True)["thread_id"][0])
     chosen = thread_id if thread_id is not None else default
     if thread_id is not None:
         check_thread(threads, thread_id)
@@ -331,20 +331,19 @@ def thread_view(posts: pl.DataFrame, edges: pl.DataFrame, metrics, view: GraphVi
         .join(measures, on="post_id", how="left", maintain_order="left")
         .join(_post_groups(thread, view), on="post_id", how="left", maintain_order="left")
     )
-    position = dict(zip(table["post_id"].to_list(), table["position"].to_list(), strict=True))
-    table = table.with_columns(
-        post_labels(table),
-        pl.col("parent").replace_strict(position, default=None, return_dtype=pl.Int64).alias("parent_position"),
-    )
+    where = table.select("post_id", "position")
+    table = table.with_columns(post_labels(table)).join(
+        where.rename({"post_id": "parent", "position": "parent_position"}), on="parent", how="left",
+        maintain_order="left",
+    )  # fmt: skip
     ids = thread.select("post_id")
     inside = edges.join(ids.rename({"post_id": "source"}), on="source", how="semi").join(
         ids.rename({"post_id": "target"}), on="target", how="semi"
     )
     links = pair_links(inside, implicit_links=str(metrics.summary.get("implicit_links", "ignore")))
-    links = links.with_columns(
-        pl.col("source").replace_strict(position, return_dtype=pl.Int64).alias("source_position"),
-        pl.col("target").replace_strict(position, return_dtype=pl.Int64).alias("target_position"),
-    )
+    links = links.join(where.rename({"post_id": "source", "position": "source_position"}), on="source",
+                       maintain_order="left").join(where.rename({"post_id": "target", "position": "target_position"}),
+                                                   on="target", maintain_order="left")  # fmt: skip
     to_parent = (
         table.select(pl.col("post_id").alias("source"), pl.col("parent").alias("target"))
         .join(links, on=["source", "target"], how="left", maintain_order="left")
@@ -396,7 +395,7 @@ def cascade_views(
         wanted.select("post_id", "thread_id", "author", "cascade_id", "parent", "depth")
         .join(info, on="post_id", how="left", maintain_order="left")
         .join(
-            _post_groups(posts.filter(pl.col("post_id").is_in(wanted["post_id"].to_list())), view),
+            _post_groups(posts.join(wanted.select("post_id"), on="post_id", how="semi"), view),
             on="post_id",
             how="left",
             maintain_order="left",
@@ -407,9 +406,11 @@ def cascade_views(
     trees = []
     for row in chosen.drop("_order").iter_rows(named=True):
         members = wanted.filter(pl.col("cascade_id") == row["cascade_id"]).sort("depth", "position")
-        ids = members["post_id"].to_list()
-        index = {p: i for i, p in enumerate(ids)}
-        parent = np.array([index.get(p, -1) if p is not None else -1 for p in members["parent"].to_list()])
+        rows = members.select(pl.col("post_id").alias("parent"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_p"))
+        parent = (
+            members.select("parent").join(rows, on="parent", how="left", maintain_order="left")["_p"]
+            .fill_null(-1).to_numpy().copy()
+        )  # fmt: skip
         order = members["position"].to_numpy()
         start, end, depth = leaf_intervals(parent, order)
         pairs = members.select(pl.col("post_id").alias("source"), pl.col("parent").alias("target")).join(
@@ -420,7 +421,7 @@ def cascade_views(
             parent=pl.Series(parent, dtype=pl.Int64), depth=pl.Series(depth, dtype=pl.Int64),
             start=pl.Series(start, dtype=pl.Int64), end=pl.Series(end, dtype=pl.Int64),
             deepest=pl.Series(deepest_below(parent, depth), dtype=pl.Int64),
-            x=pl.Series(layered_tree(parent, order)[:, 0]), stance=pl.Series(dominant_stance(counts)),
+            x=pl.Series((start + end) / 2.0), stance=pl.Series(dominant_stance(counts)),
             kind=pl.Series(dominant_kind(counts)),
         )  # fmt: skip
         root = members.filter(pl.col("post_id") == row["root"])

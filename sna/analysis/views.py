@@ -664,10 +664,11 @@ def mark_backbone(
         strong = np.zeros(m, dtype=bool)
         weight = view.links["weight"].to_numpy() + 0.25 * view.links["implicit"].to_numpy()
         rows = np.flatnonzero(among)
-        for end, other in ((src, dst), (dst, src)):
-            order = rows[np.lexsort((rows, -pagerank[other[rows]], -weight[rows], end[rows]))]
-            rank = np.arange(len(order)) - np.searchsorted(end[order], end[order])
-            strong[order[rank < strong_ties]] = True
+        row = np.concatenate([rows, rows])  # each link once per end
+        end, other = np.concatenate([src[rows], dst[rows]]), np.concatenate([dst[rows], src[rows]])
+        order = np.lexsort((row, -pagerank[other], -weight[row], end))
+        rank = np.arange(len(order)) - np.searchsorted(end[order], end[order])
+        strong[row[order[rank < strong_ties]]] = True
     nodes = view.nodes.with_columns(backbone=pl.Series(core))
     links = view.links.with_columns(backbone=pl.Series(strong, dtype=pl.Boolean))
     return replace(view, nodes=nodes, links=links)

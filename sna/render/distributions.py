@@ -62,6 +62,9 @@ def cascade_distributions(cascades: pl.DataFrame, *, axes: Sequence[Axes] | None
             if not len(values):
                 continue
             x, p = ccdf(values)
+            if len(x) > 2000:  # a step every 1/2000 of the range is as much as a figure shows
+                keep = np.unique(np.linspace(0, len(x) - 1, 2000).astype(int))
+                x, p = x[keep], p[keep]
             ax.step(x, p, where="post", color=color, linewidth=1.3, label=f"{name} ({len(values):,})",
                     marker=marker if len(x) < 60 else None, markersize=3.5)  # fmt: skip
             drawn = True

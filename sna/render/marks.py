@@ -123,6 +123,28 @@ def marker_areas(values: np.ndarray, n: int, *, scale: float = 1.0) -> np.ndarra
     return small + (big - small) * np.sqrt(np.clip(values, 0, None) / top)
 
 
+#: Above this many points, dots are drawn as one marker line per colour (Agg stamps markers far faster than it
+#: draws a scatter of separately sized points).
+MANY_DOTS = 5_000
+
+
+def dots(ax: Axes, x: np.ndarray, y: np.ndarray, colors: Sequence[str], *, area: np.ndarray | float,
+         edges: Sequence[str] | str | None = None, linewidth: float = 0.5, alpha: float | None = None,
+         zorder: float = 2) -> None:  # fmt: skip
+    """Dots at (x, y): a scatter (sizes and rims per dot), or, past ``MANY_DOTS``, one marker line per colour."""
+    colors = np.asarray(colors, dtype=object)
+    if len(x) <= MANY_DOTS:
+        ax.scatter(x, y, s=area, c=list(colors), edgecolors=edges if edges is not None else "none",
+                   linewidths=linewidth if edges is not None else 0, alpha=alpha, zorder=zorder)  # fmt: skip
+        return
+    size = float(np.sqrt(np.median(np.broadcast_to(area, (len(x),)))))
+    for color in sorted(set(colors.tolist())):
+        mask = colors == color
+        face = style.UNASSIGNED_EDGE if color == style.UNASSIGNED else color  # white dots vanish at this size
+        ax.plot(x[mask], y[mask], linestyle="", marker="o", markersize=size, markeredgewidth=0, color=face,
+                alpha=alpha, zorder=zorder)  # fmt: skip
+
+
 def points_per_unit(ax: Axes) -> float:
     """How many points one data unit spans along x (the axes must have its final size and limits)."""
     box = ax.get_window_extent()

@@ -100,7 +100,10 @@ def network_map(
     group_labels = _regions(ax, view)
     pagerank = view.pagerank
     core = view.backbone
-    areas = np.where(core, marks.marker_areas(pagerank, int(core.sum())), 2.0 if view.n > 5000 else 4.0)
+    # sized for the whole graph, so a backbone of 500 among 50,000 does not look like a graph of 500
+    areas = np.where(
+        core, marks.marker_areas(pagerank, max(int(core.sum()), view.n // 3)), 2.0 if view.n > 5000 else 4.0
+    )
     radius_pt = np.sqrt(areas / np.pi)
     stance, kind, has_stance, assumed = view.stance, view.kind, view.has_stance, view.assumed
     strong = view.links["backbone"].to_numpy() if view.m else np.zeros(0, dtype=bool)
@@ -147,8 +150,7 @@ def network_map(
     rims = style.group_edge_colors(view.group, grouped=grouped)
     back = np.flatnonzero(~core)
     if len(back):
-        ax.scatter(xy[back, 0], xy[back, 1], s=areas[back], c=list(fills[back]), alpha=0.45, linewidths=0,
-                   zorder=1)  # fmt: skip
+        marks.dots(ax, xy[back, 0], xy[back, 1], fills[back], area=areas[back], alpha=0.45, zorder=1)
     front = np.flatnonzero(core)
     front = front[np.argsort(pagerank[front], kind="stable")]  # largest on top
     ax.scatter(xy[front, 0], xy[front, 1], s=areas[front], c=list(fills[front]), edgecolors=list(rims[front]),
@@ -164,7 +166,8 @@ def network_map(
     if top and len(front):
         best = front[np.lexsort((front, -pagerank[front]))][:top]
         labels = [style.plain(style.short_label(view.nodes["label"][int(i)], 22)) for i in best]
-        marks.place_labels(ax, xy[best], labels, radius_pt=radius_pt[best], obstacles=obstacles, taken=taken)
+        marks.place_labels(ax, xy[best], labels, radius_pt=radius_pt[best], obstacles=obstacles, taken=taken,
+                           reach=(0.0, 9.0, 20.0, 34.0, 52.0, 75.0))  # fmt: skip
     return fig
 
 

@@ -136,6 +136,12 @@ def report_page(
     authors = int(summary.get("authors", 0))
     title = f"sna report: {_count(threads, 'thread')}, {_count(n_posts, 'post')}, {_count(authors, 'author')}"
     sources = sorted(posts["source_file"].drop_nulls().unique().to_list()) if "source_file" in posts.columns else []
+    folder = ""
+    if len(sources) > 1:
+        import os
+
+        folder = os.path.commonpath(sources)
+        sources = [os.path.relpath(s, folder) for s in sources]
     lead = "Open the figures below, the interactive pages to explore, and the tables to load in your own tools."
     input_facts = [(_fmt(inputs.get("files", len(sources) or None)), "input files"),
                    (_fmt(threads), "threads"), (_fmt(n_posts), "posts"), (_fmt(authors), "authors")]  # fmt: skip
@@ -226,7 +232,7 @@ def report_page(
         source_count=len(sources), link_rows=link_rows, links_note=links_note, stance_note=stance_note,
         camps_note=camps_note, groups=groups_rows, group_head=group_head, cascades_note=cascades_note,
         figures=figure_rows, skipped=skipped, tables=table_list, files=list(by_folder.items()), caveats=caveats,
-        seed=summary.get("seed", pictures.options.seed),
+        seed=summary.get("seed", pictures.options.seed), source_folder=folder,
     )  # fmt: skip
 
 

@@ -18,7 +18,7 @@ Examples
 >>> thread_arcs(p.thread, grouping=p.view.grouping).axes[1].get_ylabel()
 'reply depth'
 >>> cascade_trees(p.trees, grouping=p.view.grouping).axes[0].get_ylabel()
-'depth (replies below the first post)'
+'reply depth'
 """
 
 from __future__ import annotations
@@ -41,6 +41,10 @@ from sna.render.style import link_colors
 
 #: Threads longer than this draw only quotes and replies as arcs, fainter the longer they are.
 LARGE_THREAD = 150
+#: Arcs drawn at most; in longer threads an evenly spread sample (every k-th link by its reply's number).
+MAX_ARCS = 20_000
+#: Reply-depth connectors drawn at most (past this the panel shows the posts as dots only).
+MAX_CONNECTORS = 50_000
 #: Cascades up to this many posts are drawn as layered trees; larger ones as icicle plots.
 LAYERED_MAX = 400
 #: In an icicle, posts narrower than this share of the cascade's width are drawn as one cell with
@@ -106,6 +110,13 @@ def thread_arcs(
     span = np.abs(xs - xt)
     large = n > LARGE_THREAD
     read = ~assumed
+    sampled = ""
+    if read.sum() > MAX_ARCS:  # an evenly spread sample, in the order of the replies
+        rows = np.flatnonzero(read)
+        keep = rows[np.argsort(xs[rows], kind="stable")][:: -(-len(rows) // MAX_ARCS)]
+        sampled = f" ({len(keep):,} of {len(rows):,} drawn: every {-(-len(rows) // MAX_ARCS)}th by post number)"
+        read = np.zeros(len(read), dtype=bool)
+        read[keep] = True
     below = assumed & (not large) & (not hide_assumed)
     top = float(span[read].max()) if read.any() else 1.0
     bottom = float(span[below].max()) if below.any() else 1.0
@@ -128,7 +139,7 @@ def thread_arcs(
     areas = marks.marker_areas(pagerank, n, scale=0.45)
     fills = style.group_colors(group, grouped=grouped)
     rims = style.group_edge_colors(group, grouped=grouped)
-    ax.scatter(x, np.zeros(n), s=areas, c=list(fills), edgecolors=list(rims), linewidths=0.5, zorder=3)
+    marks.dots(ax, x, np.zeros(n), fills, area=areas, edges=list(rims), zorder=3)
     ax.axhline(0, color="#888888", linewidth=0.6, zorder=0, gid="decoration")
     pad = max(0.5, 0.01 * (x.max() - x.min()))
     ax.set_xlim(x.min() - pad, x.max() + pad)
@@ -138,8 +149,8 @@ def thread_arcs(
     ax.set_ylabel("arc height: distance")
     note = {"fontsize": style.FONT["annotation"], "color": style.MUTED_TEXT, "transform": ax.get_yaxis_transform()}
     if read.any():
-        ax.text(0.005, 1.0, "quotes and replies" + (" (fainter when longer)" if large else ""), ha="left",
-                va="top", **note)  # fmt: skip
+        ax.text(0.005, 1.0, "quotes and replies" + (" (fainter when longer)" if large else "") + sampled,
+                ha="left", va="top", **note)  # fmt: skip
     hidden = int(links.filter(pl.col("assumed"))["implicit"].sum()) if assumed.any() else 0
     if below.any():
         ax.text(0.005, -0.6, "assumed: quotes nothing, attached by rule", ha="left", va="bottom", **note)
@@ -147,8 +158,7 @@ def thread_arcs(
         why = "hidden" if hide_assumed else "not drawn"
         ax.text(0.005, -0.06, f"{hidden:,} assumed links (posts that quote nothing) {why}", ha="left", va="top",
                 **note)  # fmt: skip
-    where = f" — the largest of {thread.threads:,} threads" if thread.threads > 1 and thread.largest else ""
-    ax.set_title(title or f"Thread: {style.plain(style.short_label(thread.title, 60, end=True))}{where}")
+    ax.set_title(title or f"Thread: {style.plain(style.short_label(thread.title, 56, end=True))}")
     # reply depth by post number
     depth = posts["depth"].fill_null(0).to_numpy()
     has_parent = posts["parent_position"].is_not_null().to_numpy()
@@ -156,6 +166,10 @@ def thread_arcs(
     parent_assumed = (parent_kind == KIND_CODES["implicit"]) & has_parent
     if hide_assumed:
         has_parent &= ~parent_assumed
+    if has_parent.sum() > MAX_CONNECTORS:
+        has_parent[:] = False
+        depth_ax.text(0.005, 0.02, "too many posts to draw a line to each parent", transform=depth_ax.transAxes,
+                      fontsize=style.FONT["annotation"], color=style.MUTED_TEXT)  # fmt: skip
     if has_parent.any():
         p = posts["parent_position"].to_numpy()[has_parent].astype(float)
         child = np.stack([x[has_parent], depth[has_parent]], 1)
@@ -164,12 +178,12 @@ def thread_arcs(
                             parent_assumed[has_parent])  # fmt: skip
         depth_ax.add_collection(LineCollection(segments, colors=list(tones), linewidths=0.6 if n < 500 else 0.3,
                                                alpha=0.7, zorder=1))  # fmt: skip
-    depth_ax.scatter(x, depth, s=np.clip(areas * 0.5, 2, 30), c=list(fills), edgecolors=list(rims),
-                     linewidths=0.4, zorder=2)  # fmt: skip
+    marks.dots(depth_ax, x, depth, fills, area=np.clip(areas * 0.5, 2, 30), edges=list(rims), linewidth=0.4)
     depth_ax.set_ylim(max(int(depth.max()), 1) + 0.6, -0.6)
     depth_ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     depth_ax.set_ylabel("reply depth")
-    depth_ax.set_xlabel("post number in the thread")
+    where = f" (the largest of {thread.threads:,} threads)" if thread.threads > 1 and thread.largest else ""
+    depth_ax.set_xlabel(f"post number in the thread{where}")
     depth_ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
     node_title, node_entries = style.group_entries(group, grouping, noun="posts", counts=False)
     link_title, link_entries = style.link_entries(
@@ -306,10 +320,11 @@ def cascade_trees(
         kinds |= k
         assumed |= a
         ax.spines["bottom"].set_visible(False)
-        ax.set_ylabel("depth (replies below the first post)")
-        root = style.short_label(tree.root_label, 22)
-        where = style.short_label(tree.thread, max(12, 40 - len(root)), end=True)
-        ax.set_title(style.plain(f"{root} in “{where}”"), fontsize=style.FONT["label"] + 0.5)
+        ax.set_ylabel("reply depth")
+        width = 40 if len(trees) == 1 else 34
+        root = style.short_label(tree.root_label, 18)
+        where = style.short_label(tree.thread, max(10, width - len(root) - 5), end=True)
+        ax.set_title(style.plain(f"{root} in “{where}”"), fontsize=style.FONT["label"])
         shape = "icicle: width = replies below" if tree.nodes.height > LAYERED_MAX else "tree"
         ax.set_xlabel(f"{row['size']:,} posts, {row['authors']:,} authors, depth {row['depth']}, widest level "
                       f"{row['max_breadth']:,} ({shape})", fontsize=style.FONT["annotation"])  # fmt: skip
