@@ -14,8 +14,8 @@ Timed, per size: ``prepare`` (:func:`sna.analysis.pictures.picture_data`:
 views, layouts, tables), ``figures`` (all PNGs at 150 dpi), ``pages``
 (authors.html and posts.html), ``report``; in headless Chromium with the
 network off: seconds from navigation start to vis-network's first frame, and
-the median time of a full redraw after a zoom and a pan (what a reader waits
-for while panning; ≤ 100 ms feels immediate). Baseline, in the same run: the
+the median time of a redraw after a zoom and a pan, while the reader drags
+(links hidden, as the pages do) and once they let go (≤ 100 ms feels immediate). Baseline, in the same run: the
 layouts the previous renderer used — igraph Fruchterman–Reingold on the
 whole author graph and igraph Reingold–Tilford on the largest cascade — next
 to this renderer's group layout and linear tree layout of the same graphs.
@@ -165,25 +165,28 @@ def ours_layouts(metrics, posts: pl.DataFrame, edges: pl.DataFrame) -> tuple[flo
 
 
 REDRAW = """
-var network = window.snaNetwork, times = [];
+var network = window.snaNetwork, renderer = network.renderer, times = [];
 var scale = network.getScale(), view = network.getViewPosition();
 for (var i = 0; i < 10; i++) {
   network.moveTo({scale: scale * (i % 2 ? 1.25 : 0.8), position: {x: view.x + (i % 3 - 1) * 40, y: view.y},
                   animation: false});
+  renderer.dragging = arguments[0];  // a frame while the reader drags: links hidden (hideEdgesOnDrag)
   var t0 = performance.now();
   network.redraw();
   times.push(performance.now() - t0);
+  renderer.dragging = false;
 }
 times.sort(function (a, b) { return a - b; });
 return times[5];
 """
 
 
-def browse(browser, path: Path) -> tuple[float, float]:
+def browse(browser, path: Path) -> tuple[float, float, float]:
+    """First draw (s), and the median frame while panning and after (s) in headless Chromium."""
     report = browser.open(path, timeout=300)
     if not report.drawn:
-        return float("nan"), float("nan")
-    return report.seconds_to_draw, float(browser.run(REDRAW)) / 1000
+        return float("nan"), float("nan"), float("nan")
+    return report.seconds_to_draw, float(browser.run(REDRAW, True)) / 1000, float(browser.run(REDRAW, False)) / 1000
 
 
 def run(n: int, browser, *, figures_only: bool = False) -> dict[str, object]:
@@ -216,7 +219,8 @@ def run(n: int, browser, *, figures_only: bool = False) -> dict[str, object]:
             row[f"{page}_nodes"] = dict(pictures.pages)[f"{page}.html"].n
             row[f"{page}_mb"] = (folder / f"{page}.html").stat().st_size / 1e6
             if browser is not None:
-                row[f"{page}_draw_s"], row[f"{page}_frame_s"] = browse(browser, folder / f"{page}.html")
+                timings = browse(browser, folder / f"{page}.html")
+                row[f"{page}_draw_s"], row[f"{page}_pan_s"], row[f"{page}_frame_s"] = timings
         row["report_mb"] = (folder / "report.html").stat().st_size / 1e6
         if browser is not None:
             browser.driver.get((folder / "report.html").resolve().as_uri())
@@ -262,16 +266,15 @@ def main() -> None:
             browser.close()
     print(
         "| posts | authors | largest cascade | prepare (s) | figures (s) | pages (s) | report (s) | authors.html: "
-        "nodes, MB, first draw (s), redraw (ms) | posts.html: nodes, MB, first draw (s), redraw (ms) | report: MB, "
-        "open (s) |"
+        "nodes, MB, first draw (s), frame panning / after (ms) | posts.html: the same | report: MB, open (s) |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         pages = []
         for page in ("authors", "posts"):
-            frame = r.get(f"{page}_frame_s")
-            pages.append(f"{r[page + '_nodes']:,}, {r[page + '_mb']:.1f}, {_cell(r.get(page + '_draw_s'))}, "
-                         f"{_cell(frame * 1000 if frame is not None else None, '.0f')}")  # fmt: skip
+            frames = [r.get(f"{page}_{k}_s") for k in ("pan", "frame")]
+            ms = " / ".join(_cell(f * 1000 if f is not None else None, ".0f") for f in frames)
+            pages.append(f"{r[page + '_nodes']:,}, {r[page + '_mb']:.1f}, {_cell(r.get(page + '_draw_s'))}, {ms}")
         print(f"| {r['posts']:,} | {r['authors']:,} | {r['largest']:,} | {r['prepare_s']:.2f} | {r['figures_s']:.2f} | "
               f"{r['pages_s']:.2f} | {r['report_s']:.2f} | {pages[0]} | {pages[1]} | {r['report_mb']:.1f}, "
               f"{_cell(r.get('report_open_s'))} |")  # fmt: skip
@@ -294,8 +297,9 @@ def main() -> None:
               f"{r['old_fr_s'] / max(r['our_group_s'], 1e-9):.1f}× | {r['old_rt_s']:.3f} | {r['our_tree_s']:.4f} | "
               f"{r['old_rt_s'] / max(r['our_tree_s'], 1e-9):.0f}× |")  # fmt: skip
     print("(prepare: views, layouts and tables; figures: every PNG at 150 dpi; pages: both pages; first draw: seconds "
-          "from navigation start to vis-network's first frame, headless Chromium, network off; redraw: median full "
-          "redraw after a zoom and a pan; the group layout includes building the author view)")  # fmt: skip
+          "from navigation start to vis-network's first frame, headless Chromium, network off; frames: median redraw "
+          "after a zoom and a pan, while dragging (links hidden) and after it; the group layout includes building "
+          "the author view)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -423,6 +423,31 @@ def largest_threads(posts: pl.DataFrame, max_posts: int) -> tuple[list[str], int
     return keep["thread_id"].to_list(), sizes.height
 
 
+def keep_threads(table: pl.DataFrame, max_posts: int) -> tuple[pl.DataFrame, str]:
+    """Rows of whole threads, largest first, up to ``max_posts`` (the first posts of the largest when it is larger).
+
+    Returns the rows and what was kept, for captions.
+
+    Examples
+    --------
+    >>> t = pl.DataFrame({"thread_id": ["a", "b", "b", "b"], "position": [1, 1, 2, 3]})
+    >>> keep_threads(t, 2)[0]["position"].to_list(), keep_threads(t, 2)[1]
+    ([1, 2], 'the first 2 of the 3 posts of the largest of 2 threads')
+    >>> keep_threads(t, 3)[1]
+    'the 1 largest of 2 threads'
+    """
+    keep, threads = largest_threads(table, max_posts)
+    rows = table.filter(pl.col("thread_id").is_in(keep))
+    if rows.height <= max_posts:
+        return rows, f"the {len(keep):,} largest of {threads:,} threads"
+    rows = rows.sort("position").head(max_posts) if "position" in rows.columns else rows.head(max_posts)
+    which = "the thread" if threads == 1 else f"the largest of {threads:,} threads"
+    return (
+        rows,
+        f"the first {max_posts:,} of the {table.filter(pl.col('thread_id') == keep[0]).height:,} posts of {which}",
+    )
+
+
 def post_view(
     posts: pl.DataFrame,
     edges: pl.DataFrame,
@@ -458,12 +483,10 @@ def post_view(
     """
     implicit_links = implicit_links or str(metrics.summary.get("implicit_links", "ignore"))
     if max_nodes is not None and posts.height > max_nodes and not whole:
-        keep, _ = largest_threads(posts, max_nodes)
-        view = post_view(posts.filter(pl.col("thread_id").is_in(keep)), edges, metrics, max_nodes=None,
-                         implicit_links=implicit_links)  # fmt: skip
+        kept, cut = keep_threads(posts, max_nodes)
+        view = post_view(kept, edges, metrics, max_nodes=None, implicit_links=implicit_links)
         pairs = edges.select("source", "target").unique().height
-        return replace(view, total_nodes=posts.height, total_links=pairs, cut=f"the {len(keep):,} largest of "
-                       f"{posts['thread_id'].n_unique():,} threads")  # fmt: skip
+        return replace(view, total_nodes=posts.height, total_links=pairs, cut=cut)
     extra = [c for c in ("position", "created_at", "title", "placeholder") if c in posts.columns]
     text = [excerpt("text").alias("excerpt")] if "text" in posts.columns else []
     table = metrics.post_metrics.drop([c for c in extra if c in metrics.post_metrics.columns])
@@ -498,7 +521,7 @@ def post_view(
 
 
 def cut_to_threads(view: GraphView, max_nodes: int | None) -> GraphView:
-    """A post view cut to whole threads, largest first, up to ``max_nodes`` posts; positions rescaled.
+    """A post view cut to whole threads, largest first, up to ``max_nodes`` posts (see :func:`keep_threads`).
 
     The posts keep their places relative to each other: the layout is the
     whole graph's, zoomed onto what is kept.
@@ -508,20 +531,18 @@ def cut_to_threads(view: GraphView, max_nodes: int | None) -> GraphView:
     >>> import sna
     >>> corpus = sna.load("data/raw", stance=False)
     >>> view = post_view(corpus.posts, corpus.edges, corpus.metrics(), max_nodes=None)
-    >>> cut_to_threads(view, 10).n  # one thread of 32 posts: always at least one thread
-    32
+    >>> cut = cut_to_threads(view, 10)  # one thread of 32 posts: its first 10
+    >>> cut.n, cut.cut
+    (10, 'the first 10 of the 32 posts of the thread')
     """
     if max_nodes is None or view.n <= max_nodes:
         return view
-    nodes = view.nodes
-    keep, threads = largest_threads(nodes.filter(~pl.col("placeholder").fill_null(False))
-                                    if "placeholder" in nodes.columns else nodes, max_nodes)  # fmt: skip
-    nodes = nodes.filter(pl.col("thread_id").is_in(keep))
+    nodes, cut = keep_threads(view.nodes, max_nodes)
+    nodes = nodes.sort("row")
     layout = _rescaled(nodes, view.layout)
     nodes = nodes.with_columns(x=pl.Series(layout.xy[:, 0]), y=pl.Series(layout.xy[:, 1]),
                                region=pl.Series(layout.region), row=pl.int_range(pl.len(), dtype=pl.Int64))  # fmt: skip
     links = _attach(nodes, view.links.drop("src", "dst"))
-    cut = f"the {len(keep):,} largest of {threads:,} threads"
     return mark_backbone(replace(view, nodes=nodes, links=links, layout=layout, cut=cut))
 
 

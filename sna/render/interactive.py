@@ -69,8 +69,8 @@ from sna.render import style
 
 #: Nodes that carry a label on the canvas (the rest show theirs on hover).
 LABELLED_NODES = 30
-#: Above this many links, arrowheads are left out (vis-network draws each one).
-ARROW_LINKS = 20_000
+#: Above this many links, arrowheads are left out (vis-network draws each one, at every frame).
+ARROW_LINKS = 4_000
 VIS_VERSION = "9.1.2"
 
 #: Columns shown in tooltips and details, in order, with their display names.
@@ -178,7 +178,7 @@ def vis_options(n: int, m: int) -> dict[str, object]:
     >>> options["physics"]["enabled"], options["edges"]["smooth"], options["interaction"]["hideEdgesOnDrag"]
     (False, False, True)
     """
-    large = n > 1000
+    large = n > 1000 or m > ARROW_LINKS
     return {
         "autoResize": True,
         "nodes": {
@@ -207,7 +207,7 @@ def vis_options(n: int, m: int) -> dict[str, object]:
             "hover": True,
             "tooltipDelay": 100,
             "hideEdgesOnDrag": large,
-            "hideEdgesOnZoom": n > 5000,
+            "hideEdgesOnZoom": large,
             "multiselect": True,
             "navigationButtons": False,
             "keyboard": False,
@@ -276,7 +276,7 @@ def page_data(view: GraphView, posts: pl.DataFrame, edges: pl.DataFrame, metrics
                     else f"no {view.grouping}"))  # fmt: skip
             groups.append({"value": g, "label": f"{name} ({counts[g]:,})"})
     has_stance = view.has_stance
-    stances = set(act["stance"].unique().to_list()) if act.height else set()
+    stances = set(act.filter(pl.col("kind") != 2)["stance"].unique().to_list()) if act.height else set()
     kinds = set(act["kind"].unique().to_list()) if act.height else set()
     link_title, link_entries = style.link_entries(has_stance=has_stance, stances=stances, kinds=kinds,
                                                   assumed=2 in kinds)  # fmt: skip

@@ -115,7 +115,7 @@ def network_map(
         view.group, view.grouping, {int(k): int(v) for k, v in sizes.items()}, noun=view.noun
     )
     link_title, link_entries = style.link_entries(
-        has_stance=has_stance, stances=set(stance[shown].tolist()), kinds=set(kind[shown].tolist()),
+        has_stance=has_stance, stances=set(stance[shown[~assumed[shown]]].tolist()), kinds=set(kind[shown].tolist()),
         assumed=bool(assumed[shown].any()), faded=bool(len(faded)),
     )  # fmt: skip
     marks.legend(ax, [(node_title, node_entries), (link_title, link_entries)])

@@ -188,7 +188,8 @@ def thread_arcs(
     node_title, node_entries = style.group_entries(group, grouping, noun="posts", counts=False)
     link_title, link_entries = style.link_entries(
         has_stance=has_stance,
-        stances=set(stance[read | below].tolist()) | set(posts["parent_stance"].to_numpy()[has_parent].tolist()),
+        stances=set(stance[read].tolist())
+        | set(posts["parent_stance"].to_numpy()[has_parent & ~parent_assumed].tolist()),
         kinds=set(kind[read].tolist()), assumed=bool(below.any() or parent_assumed[has_parent].any()),
     )  # fmt: skip
     marks.legend(ax, [(node_title, node_entries), (link_title, link_entries)])
@@ -227,7 +228,7 @@ def _layered(ax: Axes, tree: TreeView, grouping: str | None, has_stance: bool) -
     ax.set_ylim(-depth - 0.5, 0.6)
     step = max(1, -(-(depth + 1) // 6))
     ax.set_yticks([-d for d in range(0, depth + 1, step)], [str(d) for d in range(0, depth + 1, step)])
-    return set(stance.tolist()), set(kind[~assumed].tolist()), bool(assumed.any())
+    return set(stance[~assumed].tolist()), set(kind[~assumed].tolist()), bool(assumed.any())
 
 
 def _icicle(ax: Axes, tree: TreeView, has_stance: bool) -> tuple[set[int], set[int], bool]:
@@ -265,7 +266,7 @@ def _icicle(ax: Axes, tree: TreeView, has_stance: bool) -> tuple[set[int], set[i
     ax.set_yticks([-d - 0.5 for d in range(0, top_depth + 1, step)], [str(d) for d in range(0, top_depth + 1, step)])
     child = parent >= 0
     return (
-        set(stance[child & drawn].tolist()),
+        set(stance[child & drawn & ~assumed].tolist()),
         set(kind[child & drawn & ~assumed].tolist()),
         bool((assumed & drawn).any()),
     )
