@@ -153,40 +153,6 @@ def deepest_below(parent: np.ndarray, depth: np.ndarray) -> np.ndarray:
     return out
 
 
-def layered_tree(parent: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
-    """A tidy layered layout of a forest: x = middle of the node's leaf span, y = -depth.
-
-    Examples
-    --------
-    >>> layered_tree(np.array([-1, 0, 0, 1, 1])).tolist()
-    [[1.5, 0.0], [1.0, -1.0], [2.5, -1.0], [0.5, -2.0], [1.5, -2.0]]
-    """
-    start, end, depth = leaf_intervals(parent, order)
-    return np.stack([(start + end) / 2.0, -depth.astype(float)], axis=1) + 0.0
-
-
-def radial_tree(parent: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
-    """A radial layout of a tree: the root in the centre, each node on the circle of its depth.
-
-    A node's angle is the middle of the angle its leaves span; radii are
-    depths scaled into the unit disc. Returns ``(n, 2)`` positions.
-
-    Examples
-    --------
-    >>> pos = radial_tree(np.array([-1, 0, 0]))
-    >>> pos.round(3).tolist()
-    [[0.0, 0.0], [-1.0, 0.0], [1.0, 0.0]]
-    """
-    start, end, depth = leaf_intervals(parent, order)
-    n = len(parent)
-    if n == 0:
-        return np.zeros((0, 2))
-    total = float(end[parent < 0].max()) if (parent < 0).any() else 1.0
-    angle = np.pi / 2 + 2 * np.pi * (start + end) / (2 * total)
-    radius = depth / max(int(depth.max()), 1)
-    return np.round(np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1), 12) + 0.0
-
-
 # Discs --------------------------------------------------------------------------------
 
 

@@ -10,9 +10,7 @@ from sna.analysis.layout import (
     deepest_below,
     forest_layout,
     group_layout,
-    layered_tree,
     leaf_intervals,
-    radial_tree,
     separate_discs,
     shelf_pack,
 )
@@ -56,13 +54,12 @@ def test_leaf_spans_nest_and_tile_their_parent(n, seed):
     assert (deepest_below(parent, depth) >= depth).all()
 
 
-def test_tree_layouts_put_the_root_first():
-    parent = np.array([-1, 0, 0, 1])
-    layered = layered_tree(parent)
-    assert layered[:, 1].tolist() == [0.0, -1.0, -1.0, -2.0] and layered[1, 0] < layered[0, 0] < layered[2, 0]
-    radial = radial_tree(parent)
-    assert radial[0].tolist() == [0.0, 0.0]
-    assert np.allclose(np.hypot(*radial[1:].T), [0.5, 0.5, 1.0])
+def test_a_single_tree_is_drawn_radially_from_its_root():
+    lay = forest_layout(np.array([-1, 0, 0, 1]), np.zeros(4, dtype=int))
+    center, radius = lay.centers[0], lay.radii[0]
+    distance = np.hypot(*(lay.xy - center).T) / radius
+    assert distance[0] == 0  # the first post in the middle
+    assert np.isclose(distance[1], distance[2]) and distance[3] > distance[1] > 0  # rings by depth
 
 
 @given(st.lists(st.floats(0.1, 5.0), min_size=2, max_size=30), st.integers(0, 1000))
