@@ -71,6 +71,11 @@ from sna.render import style
 LABELLED_NODES = 30
 #: Above this many links, arrowheads are left out (vis-network draws each one, at every frame).
 ARROW_LINKS = 4_000
+#: Above this many links a page opens with each node's strongest links only (a box shows them all): every
+#: frame draws every visible link, and 60,000 links take seconds to draw.
+PAGE_LINKS = 15_000
+#: Links per node shown when a page opens with its strongest links only.
+PAGE_TIES = 2
 VIS_VERSION = "9.1.2"
 
 #: Columns shown in tooltips and details, in order, with their display names.
@@ -263,6 +268,13 @@ def page_data(view: GraphView, posts: pl.DataFrame, edges: pl.DataFrame, metrics
             "m": [_number(v[i]) for v in values], "threads": tables.node_threads[i], "bins": tables.node_bins[i],
             "posts": per_node[i],
         })  # fmt: skip
+    strong = np.ones(m, dtype=bool)
+    if m > PAGE_LINKS:
+        from sna.analysis.layout import strongest
+
+        weight = view.links["weight"].cast(pl.Float64).to_numpy() + 0.25 * view.links["implicit"].to_numpy()
+        strong = np.zeros(m, dtype=bool)
+        strong[strongest(view.src, view.dst, weight, n, PAGE_TIES)] = True
     vis_edges = [{"id": j, "from": s, "to": t, "hidden": True} for j, (s, t) in
                  enumerate(zip(view.src.tolist(), view.dst.tolist(), strict=True))]  # fmt: skip
     quoted = view.links["quoted_text"].to_list() if "quoted_text" in view.links.columns else None
@@ -286,7 +298,8 @@ def page_data(view: GraphView, posts: pl.DataFrame, edges: pl.DataFrame, metrics
         "nodes": nodes,
         "edges": vis_edges,
         "info": info,
-        "links": {"src": view.src.tolist(), "dst": view.dst.tolist()},
+        "links": {"src": view.src.tolist(), "dst": view.dst.tolist(), "strong": strong.astype(int).tolist()},
+        "strong_only": bool(m > PAGE_LINKS),
         "quoted": [style.short_label(q, 160, end=True) if q else None for q in quoted] if quoted else None,
         "interactions": {c: act[c].to_list() for c in ("link", "kind", "stance", "thread", "bin", "n")},
         "posts": {c: post_rows[c].to_list() for c in ("thread", "time", "label", "text")},
@@ -379,6 +392,9 @@ def graph_page(view: GraphView, pictures, *, title: str | None = None) -> str:
         group_note=group_notes.get(view.grouping or "", ""),
         has_stance=data["has_stance"],
         has_time=data["time"] is not None,
+        has_assumed=2 in set(data["interactions"]["kind"]),
+        strong_only=data["strong_only"],
+        ties=PAGE_TIES,
         hide_assumed=pictures.options.hide_assumed,
         threads_cut=len(data["threads"]) < pictures.threads.height,
         threads_named=len(data["threads"]),

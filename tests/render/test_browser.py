@@ -127,6 +127,18 @@ def test_the_time_slider_changes_the_links_drawn(browser, labelled_dir):
     assert "–" in browser.run("return document.getElementById('time-label').textContent")
 
 
+def test_a_large_page_opens_with_the_strongest_links_and_shows_all_on_request(browser, assumed, tmp_path, monkeypatch):
+    from sna.render import interactive
+
+    monkeypatch.setattr(interactive, "PAGE_LINKS", 10)
+    write_pages(assumed, tmp_path)
+    browser.open(tmp_path / "authors.html")
+    strong = browser.run("return window.snaState.edges")
+    checked(browser, "#strong", False)
+    everything = browser.run("return window.snaState.edges")
+    assert 0 < strong < everything
+
+
 def test_thread_and_camp_filters(browser, labelled_dir):
     browser.open(labelled_dir / "posts.html")
     total = browser.run("return window.snaState.nodes")

@@ -147,3 +147,17 @@ def test_post_text_is_cut_to_share_the_budget(labelled):
     pictures = picture_data(long, edges, metrics, pages=True)
     tables = page_tables(dict(pictures.pages)["posts.html"], long, edges, metrics, text_budget=9_000)
     assert tables.text_chars == 100 and tables.posts["text"].str.len_chars().max() == 100
+
+
+def test_large_pages_open_with_each_nodes_strongest_links(labelled, monkeypatch):
+    import numpy as np
+
+    monkeypatch.setattr(interactive, "PAGE_LINKS", 10)
+    _, pages = pages_of(labelled)
+    data = payload(pages["authors.html"])
+    strong = np.array(data["links"]["strong"], dtype=bool)
+    assert data["strong_only"] and 0 < strong.sum() < len(strong)
+    ends = set(np.array(data["links"]["src"])[strong]) | set(np.array(data["links"]["dst"])[strong])
+    linked = set(data["links"]["src"]) | set(data["links"]["dst"])
+    assert ends == linked  # every linked node keeps at least one link
+    assert 'id="strong"' in pages["authors.html"]

@@ -45,7 +45,7 @@
   var stanceBoxes = Array.prototype.slice.call(document.querySelectorAll("input[data-stance]"));
   var groupSelect = byId("group"), threadSelect = byId("thread");
   var fromRange = byId("from"), toRange = byId("to");
-  var find = byId("find"), only = byId("only"), status = byId("status");
+  var find = byId("find"), only = byId("only"), status = byId("status"), strongBox = byId("strong");
   (data.groups || []).forEach(function (g) {
     var o = document.createElement("option");
     o.value = String(g.value);
@@ -78,7 +78,7 @@
     return {
       kinds: kinds, stances: stances, group: groupSelect.value, thread: threadSelect.value,
       lo: lo, hi: hi, fullTime: !steps || (lo === 0 && hi === steps - 1),
-      query: find.value.trim().toLowerCase(), only: only.checked
+      query: find.value.trim().toLowerCase(), only: only.checked, strong: strongBox ? strongBox.checked : false
     };
   }
 
@@ -147,6 +147,7 @@
     for (var r = 0; r < rowsCount; r++) {
       var l = act.link[r];
       if (!shownNode[links.src[l]] || !shownNode[links.dst[l]]) { continue; }
+      if (f.strong && !links.strong[l]) { continue; }
       var kind = act.kind[r], stance = act.stance[r];
       if (!f.kinds[kind] || !f.stances[stance < 0 ? 3 : stance]) { continue; }
       if (thread !== null && act.thread[r] !== thread) { continue; }
@@ -198,12 +199,13 @@
   }
   find.addEventListener("input", function () { later(false); });
   find.addEventListener("keydown", function (e) { if (e.key === "Enter") { clearTimeout(timer); apply(true); } });
-  [only, groupSelect, threadSelect].concat(kindBoxes, stanceBoxes).forEach(function (c) {
+  [only, groupSelect, threadSelect].concat(strongBox ? [strongBox] : [], kindBoxes, stanceBoxes).forEach(function (c) {
     c.addEventListener("change", function () { apply(c === groupSelect || c === threadSelect); });
   });
   [fromRange, toRange].forEach(function (c) { c.addEventListener("input", function () { later(false); }); });
   byId("reset").addEventListener("click", function () {
     find.value = ""; only.checked = false; groupSelect.value = ""; threadSelect.value = "";
+    if (strongBox) { strongBox.checked = true; }
     kindBoxes.forEach(function (b) { b.checked = b.getAttribute("data-default") !== "off"; });
     stanceBoxes.forEach(function (b) { b.checked = true; });
     if (steps) { fromRange.value = "0"; toRange.value = String(steps - 1); }
