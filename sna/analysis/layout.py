@@ -407,7 +407,7 @@ def group_layout(
         inside = np.flatnonzero(same & (region[lo] == r) & forced[lo] & forced[hi])
         inside = strongest(lo[inside], hi[inside], w[inside], n, FORCE_LINKS_PER_NODE, rows=inside)
         pos = force_disc(len(members), local[lo[inside]], local[hi[inside]], w[inside], seed=seed + r)
-        share = np.sqrt(len(members) / counts[r])  # the forced share of the disc, by area
+        share = max(np.sqrt(len(members) / counts[r]), 0.5)  # the forced share of the disc, by area (half at least)
         xy[members] = centers[r] + pos * radii[r] * share * 0.96
     _place_rest(xy, forced, region, lo[same], hi[same], w[same], centers, radii, seed)
     return _normalised(xy, region, centers, radii, region_group)

@@ -232,6 +232,7 @@ def _layered(ax: Axes, tree: TreeView, grouping: str | None, has_stance: bool) -
 
 
 def _icicle(ax: Axes, tree: TreeView, has_stance: bool) -> tuple[set[int], set[int], bool]:
+    """Cells as wide as the replies below them; narrow neighbours are merged into one cell per sliver of width."""
     nodes = tree.nodes
     start, end = nodes["start"].to_numpy().astype(float), nodes["end"].to_numpy().astype(float)
     depth, deepest = nodes["depth"].to_numpy(), nodes["deepest"].to_numpy()
@@ -244,32 +245,38 @@ def _icicle(ax: Axes, tree: TreeView, has_stance: bool) -> tuple[set[int], set[i
     assumed = (kind == KIND_CODES["implicit"]) & (parent >= 0)
     colors = link_colors(stance, kind, has_stance, assumed)
     colors[parent < 0] = ROOT_COLOR
-    drawn = wide | cut
-    bottom = np.where(cut, deepest + 1, depth + 1)
-    rows = np.flatnonzero(drawn)
-    cells = np.stack(
-        [
-            np.stack([start[rows], -depth[rows]], 1),
-            np.stack([end[rows], -depth[rows]], 1),
-            np.stack([end[rows], -bottom[rows]], 1),
-            np.stack([start[rows], -bottom[rows]], 1),
-        ],
-        1,
-    )
-    fills = np.array([to_rgba(c, 0.55 if cut[r] else 1.0) for c, r in zip(colors[rows], rows, strict=True)])
-    ax.add_collection(PolyCollection(cells, facecolors=fills, edgecolors="white",
-                                     linewidths=0.2 if len(rows) > 500 else 0.4))  # fmt: skip
+    rows = np.flatnonzero(wide)
+    x0, x1, top, bottom = start[rows], end[rows], depth[rows], depth[rows] + 1
+    fills = [to_rgba(c) for c in colors[rows]]
+    narrow = np.flatnonzero(cut)
+    if len(narrow):  # merge narrow cells at one depth that fall into the same sliver of width
+        sliver = np.floor((start[narrow] - start.min()) / (total * MIN_CELL)).astype(np.int64)
+        key = depth[narrow] * (int(sliver.max()) + 1) + sliver
+        order = np.argsort(key, kind="stable")
+        narrow, key = narrow[order], key[order]
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        x0 = np.r_[x0, np.minimum.reduceat(start[narrow], first)]
+        x1 = np.r_[x1, np.maximum.reduceat(end[narrow], first)]
+        top = np.r_[top, depth[narrow][first]]
+        bottom = np.r_[bottom, np.maximum.reduceat(deepest[narrow], first) + 1]
+        codes = np.where(assumed[narrow], 4, np.where(stance[narrow] < 0, 3, stance[narrow]))
+        group = np.repeat(np.arange(len(first)), np.diff(np.r_[first, len(narrow)]))
+        votes = np.bincount(group * 5 + codes, minlength=len(first) * 5).reshape(len(first), 5)
+        winner = votes.argmax(axis=1)  # the commonest stance (or assumed) among the merged posts
+        index = np.arange(len(narrow))
+        pick = np.minimum.reduceat(np.where(codes == winner[group], index, len(narrow)), first)
+        fills += [to_rgba(c, 0.6) for c in colors[narrow[pick]]]
+    cells = np.stack([np.stack([x0, -top], 1), np.stack([x1, -top], 1), np.stack([x1, -bottom], 1),
+                      np.stack([x0, -bottom], 1)], 1)  # fmt: skip
+    ax.add_collection(PolyCollection(cells, facecolors=np.array(fills),
+                                     edgecolors="white" if len(cells) <= 500 else "none", linewidths=0.4))  # fmt: skip
     ax.set_xlim(start.min(), end.max())
     top_depth = int(deepest.max())
     ax.set_ylim(-top_depth - 1.2, 0.2)
     step = max(1, -(-(top_depth + 1) // 6))
     ax.set_yticks([-d - 0.5 for d in range(0, top_depth + 1, step)], [str(d) for d in range(0, top_depth + 1, step)])
-    child = parent >= 0
-    return (
-        set(stance[child & drawn & ~assumed].tolist()),
-        set(kind[child & drawn & ~assumed].tolist()),
-        bool((assumed & drawn).any()),
-    )
+    shown = (parent >= 0) & (wide | cut) & ~assumed
+    return set(stance[shown].tolist()), set(kind[shown].tolist()), bool((assumed & (wide | cut)).any())
 
 
 def cascade_trees(
@@ -326,8 +333,8 @@ def cascade_trees(
         root = style.short_label(tree.root_label, 18)
         where = style.short_label(tree.thread, max(10, width - len(root) - 5), end=True)
         ax.set_title(style.plain(f"{root} in “{where}”"), fontsize=style.FONT["label"])
-        shape = "icicle: width = replies below" if tree.nodes.height > LAYERED_MAX else "tree"
-        ax.set_xlabel(f"{row['size']:,} posts, {row['authors']:,} authors, depth {row['depth']}, widest level "
+        shape = "icicle" if tree.nodes.height > LAYERED_MAX else "tree"
+        ax.set_xlabel(f"{row['size']:,} posts · {row['authors']:,} authors · depth {row['depth']} · widest "
                       f"{row['max_breadth']:,} ({shape})", fontsize=style.FONT["annotation"])  # fmt: skip
     if axes is None:
         fig.suptitle("Largest reply cascades" if len(trees) > 1 else "The largest reply cascade", x=0.01, ha="left")
