@@ -186,6 +186,21 @@ def _print_metrics_summary(summary: dict[str, Any]) -> None:
         f"cascades: {reply['count']:,} reply (largest {reply.get('largest', 0):,}, deepest {reply.get('deepest', 0)}), "
         f"{quote['count']:,} quote"
     )
+    camps = summary.get("camps") or {}
+    if camps.get("available"):
+        a = camps["author_graph"]
+        noun = "authors" if a["camps_by"] == "corpus" else "authors in threads"
+        click.echo(
+            f"camps ({'per thread' if a['camps_by'] == 'thread' else 'whole corpus'}): {a['camps']:,} of "
+            f"{a['min_camp_size']}+ holding {a['nodes_in_camps']:,} {noun}; {a['unassigned_nodes']:,} without a "
+            f"signed link, {a['below_min_size_nodes']:,} in smaller camps; frustration {a['frustration_index']:.3f} "
+            f"(random {a['random_partitions']['mean']:.3f})"
+        )
+    communities = summary.get("communities") or {}
+    if communities.get("modularity") is not None:
+        sizes = ", ".join(f"{n:,}" for n in communities["largest_communities"][:5])
+        click.echo(f"communities: {communities['communities']:,} (modularity {communities['modularity']:.3f}; "
+                   f"largest {sizes})")  # fmt: skip
     for warning in summary.get("warnings", []):
         click.echo(f"warning: {warning}", err=True)
 
@@ -211,6 +226,14 @@ _implicit_links_option = click.option(
 _rank_anonymous_option = click.option(
     "--rank-anonymous/--no-rank-anonymous", default=True, show_default=True,
     help="Whether nodes that stand for unknown or deleted authors appear in the top-10 rankings.",
+)  # fmt: skip
+_min_camp_size_option = click.option(
+    "--min-camp-size", type=click.IntRange(min=1), default=2, show_default=True,
+    help="Smallest camp listed; members of smaller camps have no camp (counted in the summary).",
+)  # fmt: skip
+_camps_by_option = click.option(
+    "--camps-by", type=click.Choice(["corpus", "thread"]), default="corpus", show_default=True,
+    help="One partition of the whole corpus, or camps per thread (then written to thread_camps).",
 )  # fmt: skip
 
 
@@ -266,10 +289,13 @@ def _draw(directory: Path, to: Path, *, figures: bool, html: bool, svg: bool = F
 @_camps_option
 @_implicit_links_option
 @_rank_anonymous_option
+@_min_camp_size_option
+@_camps_by_option
 @_post_graph_files_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None, implicit_links: str,
-            rank_anonymous: bool, post_graph_files: bool | None, quiet: bool) -> None:  # fmt: skip
+            rank_anonymous: bool, min_camp_size: int, camps_by: str, post_graph_files: bool | None,
+            quiet: bool) -> None:  # fmt: skip
     """Compute centrality and cascades for what `sna ingest` wrote in DIRECTORY.
 
     Adds post_metrics, author_metrics and cascades (CSV and Parquet),
@@ -288,13 +314,27 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
         result = read_ingested(directory)
     with progress.stage("computing metrics"):
         computed = compute_metrics(result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
-                                   implicit_links=implicit_links, rank_anonymous=rank_anonymous)  # fmt: skip
+                                   implicit_links=implicit_links, rank_anonymous=rank_anonymous,
+                                   min_camp_size=min_camp_size, camps_by=camps_by)  # fmt: skip
     written = write_metrics(
         result.posts, result.edges, computed, directory, post_graph_files=post_graph_files, progress=progress
     )
     _print_metrics_summary(computed.summary)
     _print_graph_file_note(computed.summary, [path.name for path in written])
     click.echo(f"wrote {len(written)} files to {directory}")
+
+
+def _stance_options(command):
+    """``--stance-model`` and ``--stance-min-confidence``, shared by ``sna run`` and ``sna stance``."""
+    command = click.option("--stance-min-confidence", "stance_min_confidence", type=click.FloatRange(0, 1),
+                           default=None, metavar="P",
+                           help="Leave links unlabelled whose most likely stance has probability below P.")(
+        command
+    )  # fmt: skip
+    return click.option("--stance-model", "stance_model", type=click.Choice(["default", "accurate"]),
+                        default="default", show_default=True,
+                        help="Stance model: the fast hashed default, or the fine-tuned transformer "
+                             "(pip install 'sna[accurate]').")(command)  # fmt: skip
 
 
 @main.command()
@@ -318,14 +358,18 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
 @_camps_option
 @_implicit_links_option
 @_rank_anonymous_option
+@_min_camp_size_option
+@_camps_by_option
 @_post_graph_files_option
 @click.option("--svg", is_flag=True, help="Also write figures as SVG.")
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
+@_stance_options
 @_picture_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str | None, mapping: str | None,
         implicit_target: str, no_implicit: bool, skip: str, seed: int, sources: int | None, n_camps: int | None,
-        implicit_links: str, rank_anonymous: bool, post_graph_files: bool | None, svg: bool, dpi: int,
+        implicit_links: str, rank_anonymous: bool, min_camp_size: int, camps_by: str, post_graph_files: bool | None,
+        svg: bool, dpi: int, stance_model: str, stance_min_confidence: float | None,
         thread: str | None, top: int, min_degree: int, hide_assumed: bool, quiet: bool) -> None:  # fmt: skip
     """Run the whole analysis: ingest, stance, metrics, camps, figures and HTML.
 
@@ -344,8 +388,9 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
     result = run_pipeline(
         inputs, out, figures_dir=figures_dir, skip=skip.split(","), format=fmt, mapping=parse_mapping(mapping),
         implicit_target="none" if no_implicit else implicit_target, implicit_links=implicit_links,
-        rank_anonymous=rank_anonymous, seed=seed, sources=sources, n_camps=n_camps, svg=svg, dpi=dpi,
-        post_graph_files=post_graph_files, pictures=_options(seed, thread, top, min_degree, hide_assumed),
+        rank_anonymous=rank_anonymous, seed=seed, sources=sources, n_camps=n_camps, min_camp_size=min_camp_size,
+        camps_by=camps_by, svg=svg, dpi=dpi, post_graph_files=post_graph_files, stance_model=stance_model,
+        stance_min_confidence=stance_min_confidence, pictures=_options(seed, thread, top, min_degree, hide_assumed),
         progress=Progress(quiet=quiet),
     )  # fmt: skip
     _print_ingest_summary(result.ingested.summary)
@@ -469,8 +514,10 @@ def html(directory: Path, to: Path, seed: int, thread: str | None, top: int, min
 @click.option("--probabilities", is_flag=True, help="Pairs table: also write p_disagree, p_neutral and p_agree.")
 @click.option("--model", "model_path", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help="A model written by bench/train_stance.py instead of the one shipped with sna.")  # fmt: skip
+@_stance_options
 def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Path | None, encoding: str,
-           probabilities: bool, model_path: Path | None) -> None:  # fmt: skip
+           probabilities: bool, model_path: Path | None, stance_model: str,
+           stance_min_confidence: float | None) -> None:  # fmt: skip
     """Label replies as agree, neutral or disagree: a folder `sna ingest` wrote, or a table of pairs.
 
     A FOLDER: labels the quote and reply edges in its edges tables, in place
@@ -487,14 +534,15 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
       sna stance data/processed
       sna stance pairs.csv --parent-col parent --reply-col reply --out pred.csv
       sna stance mask.csv --parent-col quote_text --reply-col response_text --encoding cp1252 --out pred.csv
+      sna stance pairs.csv --parent-col parent --reply-col reply --stance-model accurate --out pred.csv
     """
     from sna.errors import InputError
     from sna.schema import STANCES
-    from sna.stance import load_model
+    from sna.stance import load_model, resolve_model
 
     if not source.exists():
         raise InputError("no such file or directory", path=source)
-    model = load_model(model_path)
+    model = load_model(model_path) if model_path is not None else resolve_model(stance_model)
     if source.is_dir():
         from sna.pipeline import label_folder
 
@@ -502,7 +550,7 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
                                           ("--probabilities", probabilities or None)) if value is not None]  # fmt: skip
         if given:
             raise SnaError(f"{source} is a folder: {', '.join(given)} apply to a pairs table only")
-        labelled, stale = label_folder(source, model=model)
+        labelled, stale = label_folder(source, model=model, min_confidence=stance_min_confidence)
         counts = labelled["stance"].drop_nulls().value_counts().sort("stance")
         shown = ", ".join(f"{n:,} {s}" for s, n in counts.iter_rows()) or "none labelled"
         click.echo(f"labelled {_plural(labelled.height, 'edge')} ({shown}); rewrote the edges tables in {source}")
@@ -523,9 +571,12 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
         suffix = out.suffix or "no suffix"
         raise SnaError(f"--out {out}: cannot write tables as {suffix!r} (use .csv, .parquet, .json or .jsonl)")
     table = read_pairs(source, columns=(parent_col, reply_col), encoding=encoding)
-    labelled = label_pairs(table, parent_col=parent_col, reply_col=reply_col, model=model, probabilities=probabilities)
+    labelled = label_pairs(table, parent_col=parent_col, reply_col=reply_col, model=model, probabilities=probabilities,
+                           min_confidence=stance_min_confidence)  # fmt: skip
     with atomic_outputs(out.parent) as stage:
         write_table(labelled, stage(out.name))
     counts = dict(zip(*labelled["stance"].value_counts().to_dict(as_series=False).values(), strict=True))
     shown = ", ".join(f"{counts.get(s, 0):,} {s}" for s in STANCES)
+    if counts.get(None):
+        shown += f", {counts[None]:,} unlabelled"
     click.echo(f"labelled {_plural(labelled.height, 'pair')} ({shown}); wrote {out}")

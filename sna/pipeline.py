@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from sna.analysis.pictures import PictureOptions
-from sna.analysis.report import CAMP_SCHEMA, Metrics, compute_metrics
+from sna.analysis.report import CAMP_SCHEMA, THREAD_CAMP_SCHEMA, Metrics, compute_metrics
 from sna.edges import UNRESOLVED_SCHEMA, extract_edges
 from sna.errors import InputError, SnaError
 from sna.export import (
@@ -239,7 +239,7 @@ def stage_metrics(
     carry (:func:`sna.analysis.views.graph_views`; computed when not given).
     """
     written: list[str] = []
-    tables = list(METRIC_TABLES) + (["camps"] if metrics.camps.height else [])
+    tables = list(METRIC_TABLES) + [name for name in ("camps", "thread_camps") if getattr(metrics, name).height]
     jobs = [(getattr(metrics, name), stage(name + suffix)) for name in tables for suffix in (".csv", ".parquet")]
     write_tables(jobs)
     written += [path.name for _, path in jobs]
@@ -343,9 +343,13 @@ def run(
     seed: int = 0,
     sources: int | None = None,
     n_camps: int | None = None,
+    min_camp_size: int = 2,
+    camps_by: str = "corpus",
     svg: bool = False,
     dpi: int = 150,
     post_graph_files: bool | None = None,
+    stance_model: str = "default",
+    stance_min_confidence: float | None = None,
     pictures: PictureOptions | None = None,
     progress: Progress = SILENT,
 ) -> RunResult:
@@ -363,12 +367,14 @@ def run(
         Stages to leave out: ``stance``, ``figures``, ``html``.
     format, mapping, implicit_target
         As for :func:`ingest`.
-    implicit_links, rank_anonymous, seed, sources, n_camps
+    implicit_links, rank_anonymous, seed, sources, n_camps, min_camp_size, camps_by
         As for :func:`sna.analysis.report.compute_metrics`.
     svg, dpi
         Also write SVG figures; resolution of PNG figures.
     post_graph_files : bool, optional
         As for :func:`stage_metrics`.
+    stance_model, stance_min_confidence
+        ``model`` and ``min_confidence`` of :func:`sna.stance.label_edges`.
     pictures : PictureOptions, optional
         Thread, labels and filters of the figures and pages (its seed is ``seed``).
     progress : Progress
@@ -392,11 +398,13 @@ def run(
         from sna.stance import label_edges
 
         with progress.stage("labelling stance"):
-            result = replace(result, edges=label_edges(result.posts, result.edges))
+            edges = label_edges(result.posts, result.edges, model=stance_model, min_confidence=stance_min_confidence)
+            result = replace(result, edges=edges)
     with progress.stage("computing metrics"):
         metrics = compute_metrics(
             result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
-            implicit_links=implicit_links, rank_anonymous=rank_anonymous,
+            implicit_links=implicit_links, rank_anonymous=rank_anonymous, min_camp_size=min_camp_size,
+            camps_by=camps_by,
         )  # fmt: skip
     out = Path(out)
     folder = Path(figures_dir) if figures_dir is not None else out / "figures"
@@ -443,10 +451,13 @@ def read_results(directory: str | Path) -> tuple[pl.DataFrame, pl.DataFrame, Met
     directory = Path(directory)
     ingested = read_ingested(directory)
     tables = {name: _read_parquet(directory, name, f"sna metrics {directory}") for name in METRIC_TABLES}
-    camps_path = directory / "camps.parquet"
+    camps_path, thread_camps_path = directory / "camps.parquet", directory / "thread_camps.parquet"
     camps = pl.read_parquet(camps_path) if camps_path.exists() else pl.DataFrame(schema=CAMP_SCHEMA)
+    thread_camps = (
+        pl.read_parquet(thread_camps_path) if thread_camps_path.exists() else pl.DataFrame(schema=THREAD_CAMP_SCHEMA)
+    )
     summary_path = directory / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
     metrics = Metrics(tables["post_metrics"], tables["author_metrics"], tables["cascades"], tables["author_edges"],
-                      camps, summary)  # fmt: skip
+                      camps, summary, thread_camps)  # fmt: skip
     return ingested.posts, ingested.edges, metrics

@@ -178,6 +178,7 @@ class Pictures:
     threads: pl.DataFrame
     notes: list[str] = field(default_factory=list)
     pages: list[tuple[str, GraphView]] = field(default_factory=list)
+    thread_grouping: str | None = None
 
 
 # Groups --------------------------------------------------------------------------------------
@@ -227,7 +228,7 @@ def group_table(view: GraphView, *, named: int = CENTRAL_NAMED) -> pl.DataFrame:
 def group_links(view: GraphView) -> pl.DataFrame:
     """Interactions from each group (the replier's) to each group, by stance: the camp-to-camp table.
 
-    Nodes without a group are left out.
+    Nodes without a group are group 0.
 
     Examples
     --------
@@ -237,7 +238,7 @@ def group_links(view: GraphView) -> pl.DataFrame:
     ...                       "disagree": [0, 2, 1, 0], "weight": [3, 2, 2, 5]})
     >>> view = GraphView("author", nodes, links, 4, 4, "camp", group_layout(4, np.array([0]), np.array([1])))
     >>> group_links(view).rows()
-    [(1, 1, 3, 0, 0, 3), (1, 2, 1, 0, 1, 2), (2, 1, 0, 0, 2, 2)]
+    [(0, 1, 5, 0, 0, 5), (1, 1, 3, 0, 0, 3), (1, 2, 1, 0, 1, 2), (2, 1, 0, 0, 2, 2)]
     """
     group = view.nodes["group"].to_numpy() if view.n else np.zeros(0, dtype=np.int64)
     table = pl.DataFrame(
@@ -245,11 +246,55 @@ def group_links(view: GraphView) -> pl.DataFrame:
         schema={"source_group": pl.Int64, "target_group": pl.Int64},
     ).with_columns(*(view.links[c].cast(pl.Int64) for c in ("agree", "neutral", "disagree", "weight")))
     return (
-        table.filter((pl.col("source_group") > 0) & (pl.col("target_group") > 0))
-        .group_by("source_group", "target_group")
+        table.group_by("source_group", "target_group")
         .agg(pl.col("agree", "neutral", "disagree", "weight").sum())
         .sort("source_group", "target_group")
     )
+
+
+def agreement_matrix(
+    groups: pl.DataFrame, links: pl.DataFrame, *, limit: int = LISTED_GROUPS
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Agree and disagree replies from each camp (rows: the replier's) to each camp, for the heatmap.
+
+    The listed camps (:func:`listed_groups`, by number) have a row each; the
+    other camps share one row named by how many they are, and nodes without
+    a camp share ``"no camp"``. Pooled rows appear only when they hold signed
+    replies.
+
+    Examples
+    --------
+    >>> groups = pl.DataFrame({"group": [1, 2, 3], "size": [4, 3, 2]})
+    >>> links = pl.DataFrame({"source_group": [1, 2, 3, 0], "target_group": [2, 1, 1, 1], "agree": [1, 0, 2, 0],
+    ...                       "disagree": [3, 2, 0, 1]})
+    >>> names, agree, disagree = agreement_matrix(groups, links, limit=2)
+    >>> names
+    ['camp 1', 'camp 2', '1 other camp', 'no camp']
+    >>> agree.tolist()
+    [[0, 1, 0, 0], [0, 0, 0, 0], [2, 0, 0, 0], [0, 0, 0, 0]]
+    >>> disagree.tolist()
+    [[0, 3, 0, 0], [2, 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0]]
+    """
+    shown = sorted(listed_groups(groups, limit=limit))
+    slot = {g: i for i, g in enumerate(shown)}
+    other, none = len(shown), len(shown) + 1
+    size = none + 1
+
+    def slots(column: str) -> np.ndarray:
+        values = links[column].to_numpy()
+        return np.array([slot.get(int(g), other) if g > 0 else none for g in values], dtype=np.int64)
+
+    cell = slots("source_group") * size + slots("target_group") if links.height else np.zeros(0, dtype=np.int64)
+    agree, disagree = (
+        np.bincount(cell, weights=links[c].to_numpy().astype(float), minlength=size * size)
+        .astype(np.int64).reshape(size, size)
+        for c in ("agree", "disagree")
+    )  # fmt: skip
+    others = groups.height - len(shown)
+    names = [f"camp {g}" for g in shown] + [f"{others:,} other camp{'s' if others != 1 else ''}", "no camp"]
+    signed = agree + disagree
+    keep = [i for i in range(size) if i < other or signed[i].sum() + signed[:, i].sum() > 0]
+    return [names[i] for i in keep], agree[np.ix_(keep, keep)], disagree[np.ix_(keep, keep)]
 
 
 def listed_groups(groups: pl.DataFrame, *, limit: int = LISTED_GROUPS) -> list[int]:
@@ -290,8 +335,29 @@ def check_thread(threads: pl.DataFrame, thread_id: str) -> None:
     raise SnaError(f"--thread {thread_id!r}: no such thread; the largest are {examples}")
 
 
-def _post_groups(posts: pl.DataFrame, view: GraphView) -> pl.DataFrame:
-    """``post_id``, ``group``: each post's group — its author's (author view) or its own (post view)."""
+def per_thread_camps(metrics, view: GraphView) -> bool:
+    """Whether thread pictures colour posts by camps found per thread (``--camps-by thread``, author graph)."""
+    thread_camps = getattr(metrics, "thread_camps", None)
+    return view.level == "author" and thread_camps is not None and thread_camps.height > 0
+
+
+def thread_grouping(metrics, view: GraphView) -> str | None:
+    """What the colours of the thread pictures mean: each thread's own camps, else the view's groups."""
+    return "camp" if per_thread_camps(metrics, view) else view.grouping
+
+
+def _post_groups(posts: pl.DataFrame, view: GraphView, metrics=None) -> pl.DataFrame:
+    """``post_id``, ``group``: each post's group — its author's (author view) or its own (post view).
+
+    With camps per thread, an author's group is their camp in the post's thread.
+    """
+    if metrics is not None and per_thread_camps(metrics, view):
+        by_thread = metrics.thread_camps.select("thread_id", pl.col("author").alias("_node"), "camp")
+        return (
+            posts.select("post_id", "thread_id", author_key().alias("_node"))
+            .join(by_thread, on=["thread_id", "_node"], how="left", maintain_order="left")
+            .select("post_id", pl.col("camp").cast(pl.Int64).fill_null(0).clip(lower_bound=0).alias("group"))
+        )
     groups = view.nodes.select(pl.col("id").alias("_node"), "group")
     key = author_key().alias("_node") if view.level == "author" else pl.col("post_id").alias("_node")
     return (
@@ -329,7 +395,7 @@ def thread_view(posts: pl.DataFrame, edges: pl.DataFrame, metrics, view: GraphVi
             "post_id", "position", "author", *[c for c in ("created_at", "placeholder") if c in thread.columns]
         )
         .join(measures, on="post_id", how="left", maintain_order="left")
-        .join(_post_groups(thread, view), on="post_id", how="left", maintain_order="left")
+        .join(_post_groups(thread, view, metrics), on="post_id", how="left", maintain_order="left")
     )
     where = table.select("post_id", "position")
     table = table.with_columns(post_labels(table)).join(
@@ -395,7 +461,7 @@ def cascade_views(
         wanted.select("post_id", "thread_id", "author", "cascade_id", "parent", "depth")
         .join(info, on="post_id", how="left", maintain_order="left")
         .join(
-            _post_groups(posts.join(wanted.select("post_id"), on="post_id", how="semi"), view),
+            _post_groups(posts.join(wanted.select("post_id"), on="post_id", how="semi"), view, metrics),
             on="post_id",
             how="left",
             maintain_order="left",
@@ -544,7 +610,7 @@ def picture_data(
         notes.append("activity (no timestamps)")
     page_list = page_views(posts, edges, metrics, views, options) if pages else []
     return Pictures(posts, edges, metrics, options, view, drawn, groups, group_links(drawn), thread, trees, activity,
-                    threads, notes, page_list)  # fmt: skip
+                    threads, notes, page_list, thread_grouping(metrics, view))  # fmt: skip
 
 
 def page_views(posts: pl.DataFrame, edges: pl.DataFrame, metrics, views: dict[str, GraphView],

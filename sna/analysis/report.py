@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from sna.analysis.camps import agreement_camps
+from sna.analysis.camps import CAMPS_BY, TABLE_SCHEMA, agreement_camps
 from sna.analysis.cascades import cascades as cascade_tables
 from sna.analysis.centrality import centrality_table
+from sna.analysis.communities import community_summary, modularity_communities
+from sna.errors import SnaError
 from sna.graph import (
     KIND_CODES,
     STANCE_CODES,
@@ -29,10 +31,9 @@ from sna.graph import (
 )
 from sna.schema import EDGE_KINDS
 
-CAMP_SCHEMA = {
-    "graph": pl.String, "camp": pl.Int64, "size": pl.Int64, "members": pl.String, "central_members": pl.String,
-    "agree_inside": pl.Int64, "disagree_inside": pl.Int64, "agree_across": pl.Int64, "disagree_across": pl.Int64,
-}  # fmt: skip
+#: The camps table: which graph, then :data:`sna.analysis.camps.TABLE_SCHEMA`.
+CAMP_SCHEMA = {"graph": pl.String} | TABLE_SCHEMA
+THREAD_CAMP_SCHEMA = {"thread_id": pl.String, "author": pl.String, "posts": pl.Int64, "camp": pl.Int64}
 MEASURES = ("in_degree", "in_weight", "pagerank", "betweenness", "hub", "authority", "harmonic", "katz")
 TOP_K = 10
 
@@ -49,9 +50,14 @@ class Metrics:
         The author graph's edges: ``source``, ``target``, ``weight``, counts
         by kind and stance, ``signed``.
     camps : pl.DataFrame
-        Agreement camps of the author and post graphs (empty without stance).
+        Agreement camps of the author and post graphs (empty without stance):
+        one row per camp of at least the minimum size; ``thread_id`` is set
+        when camps are per thread.
     summary : dict
         Graph-level figures (written as ``summary.json``).
+    thread_camps : pl.DataFrame
+        With camps per thread: each author's camp in each thread they posted
+        in (``thread_id``, ``author``, ``posts``, ``camp``); else empty.
     """
 
     post_metrics: pl.DataFrame
@@ -60,6 +66,7 @@ class Metrics:
     author_edges: pl.DataFrame
     camps: pl.DataFrame
     summary: dict[str, object] = field(default_factory=dict)
+    thread_camps: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=THREAD_CAMP_SCHEMA))
 
 
 def graph_summary(links: LinkArrays, table: pl.DataFrame, *, name: str, top_k: int = TOP_K) -> dict[str, object]:
@@ -99,7 +106,10 @@ def graph_summary(links: LinkArrays, table: pl.DataFrame, *, name: str, top_k: i
         if measure not in table.columns:
             continue
         best = (
-            table.select(name, measure).drop_nulls(measure).sort([measure, name], descending=[True, False]).head(top_k)
+            table.select(name, measure)
+            .drop_nulls(measure)
+            .top_k(top_k, by=[measure, name], reverse=[False, True])  # names are unique: a total order
+            .sort([measure, name], descending=[True, False])
         )
         top[measure] = [{"node": node, "value": value} for node, value in best.iter_rows()]
     summary["top"] = top
@@ -156,6 +166,8 @@ def compute_metrics(
     n_camps: int | None = None,
     implicit_links: str = "ignore",
     rank_anonymous: bool = True,
+    min_camp_size: int = 2,
+    camps_by: str = "corpus",
 ) -> Metrics:
     """Centrality of posts and authors, cascades, agreement camps, and graph-level figures.
 
@@ -170,8 +182,18 @@ def compute_metrics(
         exact where cheap (see :mod:`sna.analysis.centrality`).
     n_camps : int, optional
         Number of agreement camps to merge down to (default: chosen by the
-        data). Camps need stance labels on EDGES; without any, ``camp``
-        columns are null and the camps table is empty.
+        data; with ``camps_by="corpus"`` only). Camps need stance labels on
+        EDGES; without any, ``camp`` columns are null and the camps table is
+        empty. A node without an agree or disagree link has no camp (null).
+    min_camp_size : int
+        Camps with fewer members are not listed and their members have no
+        camp (null); the camps summary counts them (``below_min_size_nodes``).
+    camps_by : str
+        ``"corpus"`` (one partition of the whole graph) or ``"thread"`` (each
+        thread on its own: ``author_metrics.camp`` is then null, each author's
+        camp per thread is in ``thread_camps``, ``post_metrics.camp`` and the
+        camps table are numbered within each thread). See
+        :mod:`sna.analysis.camps`.
     implicit_links : {"ignore", "count"}
         Whether centrality, communities and camps leave assumed (``implicit``)
         links out — the default: they rest on what the posts say — or count
@@ -237,22 +259,34 @@ def compute_metrics(
     else:
         author_metrics = author_metrics.with_columns(agree_in=received[0], disagree_in=received[1])
 
+    if camps_by not in CAMPS_BY:
+        raise SnaError(f"camps_by must be 'corpus' or 'thread', not {camps_by!r}")
+    if min_camp_size < 1:
+        raise SnaError(f"min_camp_size must be 1 or more, not {min_camp_size}")
     camps_table = pl.DataFrame(schema=CAMP_SCHEMA)
+    thread_camps = pl.DataFrame(schema=THREAD_CAMP_SCHEMA)
     camps_summary: dict[str, object] = {"available": False, "reason": "no agree/disagree labels on the edges"}
     if ix.has_stance:
-        author_camps, author_table_c, author_summary = agreement_camps(
-            ix, level="author", n_camps=n_camps, seed=seed, importance=author_table["pagerank"].to_numpy()
-        )
-        post_camps, post_table_c, post_summary = agreement_camps(
-            ix, level="post", n_camps=n_camps, seed=seed, importance=post_table["pagerank"].to_numpy()
-        )
-        author_metrics = author_metrics.with_columns(camp=author_camps.labels)
-        post_metrics = post_metrics.with_columns(camp=post_camps.labels)
-        camps_table = pl.concat([author_table_c, post_table_c])
-        camps_summary = {"available": True, "author_graph": author_summary, "post_graph": post_summary}
+        options = {"camps_by": camps_by, "thread_ids": posts["thread_id"], "n_camps": n_camps,
+                   "min_camp_size": min_camp_size, "seed": seed}  # fmt: skip
+        by_author = agreement_camps(ix, level="author", importance=author_table["pagerank"].to_numpy(), **options)
+        by_post = agreement_camps(ix, level="post", importance=post_table["pagerank"].to_numpy(), **options)
+        if camps_by == "corpus":
+            author_metrics = author_metrics.with_columns(camp=by_author.nodes["camp"])
+        else:
+            author_metrics = author_metrics.with_columns(camp=pl.lit(None, pl.Int64))
+            thread_camps = by_author.nodes
+        post_metrics = post_metrics.join(by_post.nodes.select("post_id", "camp"), on="post_id", how="left",
+                                         maintain_order="left")  # fmt: skip
+        camps_table = pl.concat([by_author.table, by_post.table])
+        camps_summary = {"available": True, "camps_by": camps_by, "min_camp_size": min_camp_size,
+                         "author_graph": by_author.summary, "post_graph": by_post.summary}  # fmt: skip
     else:
         author_metrics = author_metrics.with_columns(camp=pl.lit(None, pl.Int64))
         post_metrics = post_metrics.with_columns(camp=pl.lit(None, pl.Int64))
+    found = modularity_communities(author_graph, seed=seed)
+    author_metrics = author_metrics.with_columns(community=pl.Series(found.labels, dtype=pl.Int64).replace(0, None))
+    communities = community_summary(found, seed=seed)
 
     quoting = edges.filter(pl.col("kind") == "quote")["source"].n_unique()
     reply_cascades = cascade_table.filter(pl.col("kind") == "reply")
@@ -288,9 +322,10 @@ def compute_metrics(
         "camps": camps_summary,
         "rank_anonymous": rank_anonymous,
         "warnings": warnings,
+        "communities": communities,
         "seed": seed,
     }
-    return Metrics(post_metrics, author_metrics, cascade_table, links, camps_table, summary)
+    return Metrics(post_metrics, author_metrics, cascade_table, links, camps_table, summary, thread_camps)
 
 
 def _cascade_summary(table: pl.DataFrame) -> dict[str, object]:

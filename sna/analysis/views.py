@@ -74,6 +74,9 @@ class GraphView:
         through ``nodes["row"]``).
     cut : str
         What was left out and why, for captions ("" when nothing was).
+    no_groups : str
+        Why there are no groups, for legends when ``grouping`` is None
+        (:func:`no_groups_reason`).
     """
 
     level: str
@@ -84,6 +87,7 @@ class GraphView:
     grouping: str | None
     layout: Layout
     cut: str = ""
+    no_groups: str = "no stance labels, so no camps"
 
     @property
     def n(self) -> int:
@@ -335,6 +339,27 @@ def grouping_of(table: pl.DataFrame) -> str | None:
     return None
 
 
+def no_groups_reason(metrics, level: str) -> str:
+    """Why a graph's nodes have neither camps nor communities, from the summary, for legends.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Metrics
+    >>> no_groups_reason(Metrics(summary={"camps": {"available": False}}), "author")
+    'no stance labels, so no camps'
+    >>> no_groups_reason(Metrics(summary={"camps": {"available": True, "camps_by": "thread"}}), "author")
+    'camps are per thread (see the thread pictures)'
+    >>> no_groups_reason(Metrics(summary={"camps": {"available": True, "min_camp_size": 3}}), "post")
+    'no camp of 3 or more, no community'
+    """
+    camps = metrics.summary.get("camps") or {}
+    if not camps.get("available"):
+        return "no stance labels, so no camps"
+    if camps.get("camps_by") == "thread" and level == "author":
+        return "camps are per thread (see the thread pictures)"
+    return f"no camp of {camps.get('min_camp_size', 2)} or more, no community"
+
+
 #: Groups with fewer members are not drawn as groups: their members are unassigned.
 MIN_GROUP = 2
 
@@ -405,7 +430,8 @@ def author_view(metrics, posts: pl.DataFrame | None = None, *, seed: int = 0) ->
         nodes["group"].to_numpy(), nodes["pagerank"].fill_null(0.0).fill_nan(0.0).to_numpy(), seed=seed,
     )  # fmt: skip
     nodes = _with_positions(nodes, layout).select("id", "label", pl.all().exclude("id", "label"))
-    view = GraphView("author", nodes, links, nodes.height, links.height, grouping, layout)
+    view = GraphView("author", nodes, links, nodes.height, links.height, grouping, layout,
+                     no_groups=no_groups_reason(metrics, "author"))  # fmt: skip
     return mark_backbone(view)
 
 
@@ -516,7 +542,8 @@ def post_view(
     layout = forest_layout(parent, thread, order)
     nodes = _with_positions(nodes, layout).select("id", "label", pl.all().exclude("id", "label"))
     all_links = pair_links(edges, implicit_links=implicit_links)
-    view = GraphView("post", nodes, _attach(nodes, all_links), nodes.height, all_links.height, grouping, layout)
+    view = GraphView("post", nodes, _attach(nodes, all_links), nodes.height, all_links.height, grouping, layout,
+                     no_groups=no_groups_reason(metrics, "post"))  # fmt: skip
     return cut_to_threads(mark_backbone(view), max_nodes)
 
 

@@ -66,17 +66,19 @@ def figure_drawers(pictures) -> list[tuple[str, Callable[[], object]]]:
     rank_anonymous = bool(pictures.metrics.summary.get("rank_anonymous", True))
     drawers: list[tuple[str, Callable[[], object]]] = [
         ("network", lambda: network.network_map(drawn, top=options.top)),
-        ("thread-arcs", lambda: threads.thread_arcs(pictures.thread, grouping=view.grouping,
-                                                    hide_assumed=options.hide_assumed)),
+        ("thread-arcs", lambda: threads.thread_arcs(pictures.thread, grouping=pictures.thread_grouping,
+                                                    reason=view.no_groups, hide_assumed=options.hide_assumed)),
         ("centrality", lambda: rankings.centrality_rankings(view, top=options.top, rank_anonymous=rank_anonymous)),
-        ("cascade-trees", lambda: threads.cascade_trees(pictures.trees, grouping=view.grouping)),
+        ("cascade-trees", lambda: threads.cascade_trees(pictures.trees, grouping=pictures.thread_grouping,
+                                                               reason=view.no_groups)),
         ("cascade-distributions", lambda: distributions.cascade_distributions(pictures.metrics.cascades)),
     ]  # fmt: skip
     if view.grouping is not None:
         drawers.append(("camp-map", lambda: campmap.camp_map(drawn, pictures.groups, pictures.group_links)))
     if _has_camps(pictures):
         drawers.append(("camp-agreement", lambda: campmap.camp_agreement(pictures.groups, pictures.group_links,
-                                                                          grouping=view.grouping)))  # fmt: skip
+                                                                          grouping=view.grouping,
+                                                                          reason=view.no_groups)))  # fmt: skip
     if pictures.activity is not None:
         drawers.append(("activity", lambda: activity.activity(pictures.activity)))
     return drawers

@@ -23,7 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from sna.analysis.pictures import LISTED_GROUPS, listed_groups
+from sna.analysis.pictures import LISTED_GROUPS, agreement_matrix, listed_groups
 from sna.analysis.views import GraphView
 from sna.render import marks, style
 
@@ -160,19 +160,25 @@ def camp_map(
     return fig
 
 
+#: Rows of the heatmap up to which each cell also gives its number of signed replies.
+COUNTED_CELLS = 8
+
+
 def camp_agreement(
     groups: pl.DataFrame,
     links: pl.DataFrame,
     *,
     grouping: str | None = "camp",
     listed: int = LISTED_GROUPS,
+    reason: str = "no stance labels, so no camps",
     ax: Axes | None = None,
 ) -> Figure:
     """Heatmap of the share of agreement among signed replies from each camp (rows) to each camp (columns).
 
     Each cell is agree / (agree + disagree) with the number of signed
-    replies; empty cells have none. Only listed camps appear (no pooled
-    cell); a note says how many were left out.
+    replies; empty cells have none. The listed camps have a row each; the
+    other camps share a row named by their number, and nodes without a camp
+    share "no camp" (:func:`sna.analysis.pictures.agreement_matrix`).
 
     Examples
     --------
@@ -185,20 +191,10 @@ def camp_agreement(
     fig, ax = marks.axes(ax, "heatmap")
     title = "Agreement within and between camps"
     if grouping != "camp" or groups.height == 0:
-        marks.note(ax, "no stance labels on the links,\nso there are no agreement camps", title=title)
+        marks.note(ax, "no agreement camps here:\n" + reason, title=title)
         return fig
-    shown = listed_groups(groups, limit=listed)
-    shown_sorted = sorted(shown)
-    k = len(shown_sorted)
-    slot = {g: i for i, g in enumerate(shown_sorted)}
-    agree = np.zeros((k, k), dtype=np.int64)
-    disagree = np.zeros((k, k), dtype=np.int64)
-    for row in links.filter(pl.col("source_group").is_in(shown) & pl.col("target_group").is_in(shown)).iter_rows(
-        named=True
-    ):
-        i, j = slot[row["source_group"]], slot[row["target_group"]]
-        agree[i, j] += row["agree"]
-        disagree[i, j] += row["disagree"]
+    names, agree, disagree = agreement_matrix(groups, links, limit=listed)
+    k = len(names)
     total = agree + disagree
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(total > 0, agree / np.maximum(total, 1), np.nan)
@@ -211,21 +207,19 @@ def camp_agreement(
                 ax.text(j, i, "–", ha="center", va="center", color=style.MUTED_TEXT, fontsize=small)
                 continue
             color = "white" if abs(share[i, j] - 0.5) > 0.3 else style.TEXT
-            ax.text(j, i, f"{share[i, j]:.0%}\nn={total[i, j]:,}", ha="center", va="center", color=color,
+            text = f"{share[i, j]:.0%}\nn={total[i, j]:,}" if k <= COUNTED_CELLS else f"{share[i, j]:.0%}"
+            ax.text(j, i, text, ha="center", va="center", color=color,
                     fontsize=small)  # fmt: skip
-    names = [f"camp {g}" for g in shown_sorted]
     ax.set_xticks(range(k), names, rotation=30 if k > 4 else 0, ha="right" if k > 4 else "center")
     ax.set_yticks(range(k), names)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    left_out = groups.filter(~pl.col("group").is_in(shown))
-    more = (
-        f" ({left_out.height:,} smaller camps, {int(left_out['size'].sum()):,} members, not shown)"
-        if left_out.height
-        else ""
+    ax.set_xlabel(
+        "camp replied to"
+        if k <= COUNTED_CELLS
+        else f"camp replied to (cells: share agreeing; n per cell when {COUNTED_CELLS} rows or fewer)"
     )
-    ax.set_xlabel("camp replied to" + (f"\n{more.strip()}" if more else ""))
     ax.set_ylabel("camp of the replier")
     ax.set_title(title)
     bar = ax.figure.colorbar(image, ax=ax, shrink=0.8, pad=0.03)

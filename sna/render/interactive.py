@@ -263,8 +263,7 @@ def page_data(view: GraphView, posts: pl.DataFrame, edges: pl.DataFrame, metrics
         g = int(group[i])
         info.append({
             "name": labels[i], "group": g if grouped else None,
-            "groupName": (f"{view.grouping} {g}" if g > 0 else ("unassigned" if view.grouping == "camp"
-                          else f"no {view.grouping}")) if grouped else None,
+            "groupName": (f"{view.grouping} {g}" if g > 0 else f"no {view.grouping}") if grouped else None,
             "m": [_number(v[i]) for v in values], "threads": tables.node_threads[i], "bins": tables.node_bins[i],
             "posts": per_node[i],
         })  # fmt: skip
@@ -280,12 +279,11 @@ def page_data(view: GraphView, posts: pl.DataFrame, edges: pl.DataFrame, metrics
     quoted = view.links["quoted_text"].to_list() if "quoted_text" in view.links.columns else None
     act = tables.interactions
     counts = {int(k): int(v) for k, v in zip(*np.unique(group, return_counts=True), strict=True)} if n else {}
-    _, node_entries = style.group_entries(group, view.grouping, counts, noun=view.noun)
+    _, node_entries = style.group_entries(group, view.grouping, counts, noun=view.noun, reason=view.no_groups)
     groups = []
     if grouped:
         for g in sorted(counts):
-            name = (f"{view.grouping} {g}" if g > 0 else ("unassigned" if view.grouping == "camp"
-                    else f"no {view.grouping}"))  # fmt: skip
+            name = f"{view.grouping} {g}" if g > 0 else f"no {view.grouping}"
             groups.append({"value": g, "label": f"{name} ({counts[g]:,})"})
     has_stance = view.has_stance
     stances = set(act.filter(pl.col("kind") != 2)["stance"].unique().to_list()) if act.height else set()
@@ -377,8 +375,10 @@ def graph_page(view: GraphView, pictures, *, title: str | None = None) -> str:
     layout_note = f"Layout as in the figures ({where}); physics is off." if where else "Physics is off."
     text_note = (f"Search covers names and the first {text_chars:,} characters of "
                  + ("each author's most central posts." if view.level == "author" else "each post."))  # fmt: skip
-    group_notes = {"camp": "Camps: agreement camps from stance; unassigned: no signed link or a camp too small.",
-                   "community": "Communities: modularity classes of the author graph (no stance labels)."}  # fmt: skip
+    group_notes = {"camp": "Camps: agreement camps from stance; no camp: no agree/disagree link, or a camp below "
+                           "the minimum size.",
+                   "community": "Communities: modularity classes of the author graph (shown where there are no "
+                                "camps)."}  # fmt: skip
     env = Environment(autoescape=True, keep_trailing_newline=True)
     return env.from_string(asset("page.html")).render(
         csp=Markup(csp),  # our constants and base64 hashes only

@@ -53,7 +53,7 @@ def _regions(ax: Axes, view: GraphView) -> list[tuple[np.ndarray, str, str]]:
         elif group < 0:
             named.append((np.array([center[0], center[1] + radius]), f"smaller {view.group_noun}s", style.MUTED_TEXT))
         elif group == 0:
-            label = "unassigned" if view.grouping == "camp" else f"no {view.grouping}"
+            label = f"no {view.grouping}"
             named.append((np.array([center[0], center[1] + radius]), label, style.MUTED_TEXT))
     return named
 
@@ -112,7 +112,11 @@ def network_map(
     # legend and caption
     sizes = dict(zip(*np.unique(view.group, return_counts=True), strict=True)) if view.n else {}
     node_title, node_entries = style.group_entries(
-        view.group, view.grouping, {int(k): int(v) for k, v in sizes.items()}, noun=view.noun
+        view.group,
+        view.grouping,
+        {int(k): int(v) for k, v in sizes.items()},
+        noun=view.noun,
+        reason=view.no_groups,
     )
     link_title, link_entries = style.link_entries(
         has_stance=has_stance, stances=set(stance[shown[~assumed[shown]]].tolist()), kinds=set(kind[shown].tolist()),

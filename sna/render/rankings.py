@@ -169,7 +169,7 @@ def centrality_rankings(
     if axes is None:
         fig.suptitle(f"The most central {view.noun}", x=0.01, ha="left")
         groups = np.concatenate(shown) if shown else np.zeros(0, dtype=np.int64)
-        _, entries = style.group_entries(groups, view.grouping, noun=view.noun, counts=False)
+        _, entries = style.group_entries(groups, view.grouping, noun=view.noun, counts=False, reason=view.no_groups)
         if assumed:
             entries.append(style.Entry("assumed links received (not counted)", style.FADED, "cell",
                                        edge=style.ASSUMED))  # fmt: skip

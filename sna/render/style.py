@@ -242,19 +242,24 @@ class Entry:
 
 
 def group_entries(groups: np.ndarray, grouping: str | None, sizes: dict[int, int] | None = None,
-                  *, noun: str = "nodes", counts: bool = True) -> tuple[str, list[Entry]]:  # fmt: skip
+                  *, noun: str = "nodes", counts: bool = True,
+                  reason: str = "no camps or communities") -> tuple[str, list[Entry]]:  # fmt: skip
     """Legend title and entries for the node colours of ``groups`` (an entry for each colour used).
+
+    Groups past the coloured ones share one entry that says how many they
+    are; nodes without a group (0) are hollow ("no camp"). Without groups,
+    one entry gives ``reason``.
 
     Examples
     --------
     >>> title, entries = group_entries(np.array([1, 1, 2, 8, 9, 0]), "camp")
     >>> title, [e.label for e in entries]
-    ('nodes: camp', ['camp 1 (2)', 'camp 2 (1)', 'camps 8–9 (2)', 'unassigned (1)'])
-    >>> group_entries(np.array([0, 0]), None)[1][0].label
-    'no camps or communities'
+    ('nodes: camp', ['camp 1 (2)', 'camp 2 (1)', '2 other camps (2)', 'no camp (1)'])
+    >>> group_entries(np.array([0, 0]), None, reason="no stance labels, so no camps")[1][0].label
+    'no stance labels, so no camps'
     """
     if grouping is None:
-        return noun, [Entry("no camps or communities", UNIFORM_NODE)]
+        return noun, [Entry(reason, UNIFORM_NODE)]
     groups = np.asarray(groups)
     counted = sizes or {int(g): int(c) for g, c in zip(*np.unique(groups, return_counts=True), strict=True)}
     present = sorted(int(g) for g in np.unique(groups))
@@ -267,10 +272,10 @@ def group_entries(groups: np.ndarray, grouping: str | None, sizes: dict[int, int
     small = [g for g in present if g > len(CAMP_COLORS)]
     if small:
         total = sum(counted.get(g, 0) for g in small)
-        name = f"{grouping}s {small[0]}–{small[-1]}" if len(small) > 1 else f"{grouping} {small[0]}"
+        name = f"{len(small):,} other {grouping}s" if len(small) > 1 else f"{grouping} {small[0]}"
         entries.append(Entry(name + count(total), SMALL_GROUP))
     if 0 in present:
-        label = "unassigned" if grouping == "camp" else f"no {grouping}"
+        label = f"no {grouping}"
         entries.append(Entry(label + count(counted.get(0, 0)), UNASSIGNED, edge=UNASSIGNED_EDGE))
     return f"{noun}: {grouping}", entries
 

@@ -72,6 +72,7 @@ def thread_arcs(
     thread: ThreadView | None,
     *,
     grouping: str | None = None,
+    reason: str = "no camps or communities",
     hide_assumed: bool = False,
     axes: Sequence[Axes] | None = None,
     title: str | None = None,
@@ -84,6 +85,8 @@ def thread_arcs(
         See :func:`sna.analysis.pictures.thread_view`.
     grouping : str, optional
         What post colours mean (``"camp"``, ``"community"``; None: one colour).
+    reason : str
+        Legend entry without groups (why there are none).
     hide_assumed : bool
         Leave out assumed (implicit) links.
     axes : sequence of two Axes, optional
@@ -185,7 +188,7 @@ def thread_arcs(
     where = f" (the largest of {thread.threads:,} threads)" if thread.threads > 1 and thread.largest else ""
     depth_ax.set_xlabel(f"post number in the thread{where}")
     depth_ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
-    node_title, node_entries = style.group_entries(group, grouping, noun="posts", counts=False)
+    node_title, node_entries = style.group_entries(group, grouping, noun="posts", counts=False, reason=reason)
     link_title, link_entries = style.link_entries(
         has_stance=has_stance,
         stances=set(stance[read].tolist())
@@ -283,6 +286,7 @@ def cascade_trees(
     trees: Sequence[TreeView],
     *,
     grouping: str | None = None,
+    reason: str = "no camps or communities",
     axes: Sequence[Axes] | None = None,
 ) -> Figure:
     """The largest reply cascades: tidy trees (root on top), or icicle plots when large.
@@ -300,6 +304,8 @@ def cascade_trees(
         See :func:`sna.analysis.pictures.cascade_views`.
     grouping : str, optional
         What dot colours mean.
+    reason : str
+        Legend entry without groups (why there are none).
     axes : sequence of Axes, optional
         One per tree.
     """
@@ -344,7 +350,9 @@ def cascade_trees(
     if icicles:
         entries.append(style.Entry("first post (icicle)", ROOT_COLOR, "cell"))
     if groups:
-        _, node_entries = style.group_entries(np.concatenate(groups), grouping, noun="posts", counts=False)
+        _, node_entries = style.group_entries(
+            np.concatenate(groups), grouping, noun="posts", counts=False, reason=reason
+        )
         entries += node_entries
     marks.legend(fig, [("", entries)], loc="outside lower center", ncols=min(len(entries), 5))
     return fig

@@ -67,7 +67,7 @@ def test_pair_links_count_read_and_assumed_links_apart():
     assert pair_links(edges, implicit_links="count")["weight"].to_list() == [2, 1, 1]
 
 
-def test_groups_are_camps_and_camps_of_one_are_unassigned(forum):
+def test_groups_are_camps_and_camps_of_one_have_no_camp(forum):
     posts, _edges, metrics = forum
     view = author_view(metrics, posts)
     assert view.grouping == "camp"
@@ -99,11 +99,10 @@ def test_group_links_by_hand(forum):
     group = dict(zip(view.nodes["id"].to_list(), view.group.tolist(), strict=True))
     expected: dict = {}
     for row in metrics.author_edges.iter_rows(named=True):
-        a, b = group[row["source"]], group[row["target"]]
-        if a and b:
-            cell = expected.setdefault((a, b), [0, 0])
-            cell[0] += row["agree"]
-            cell[1] += row["disagree"]
+        a, b = group[row["source"]], group[row["target"]]  # 0: no camp
+        cell = expected.setdefault((a, b), [0, 0])
+        cell[0] += row["agree"]
+        cell[1] += row["disagree"]
     got = {(r["source_group"], r["target_group"]): [r["agree"], r["disagree"]] for r in table.iter_rows(named=True)}
     assert got == expected
     groups = group_table(view)
@@ -178,3 +177,32 @@ def test_report_tables_rank_by_pagerank_and_size(forum):
     assert tables["authors"]["author"].to_list() == best
     sizes = tables["cascades"]["size"].to_list()
     assert sizes == sorted(sizes, reverse=True) and len(sizes) <= 4
+
+
+def test_with_camps_per_thread_thread_pictures_colour_each_threads_own_camps():
+    from sna.analysis.report import compute_metrics
+
+    posts, edges = labelled_forum(assumed_every=5)
+    metrics = compute_metrics(posts, edges, camps_by="thread")
+    assert metrics.thread_camps.height
+    pictures = picture_data(posts, edges, metrics, PictureOptions(thread="thread1"))
+    assert pictures.thread_grouping == "camp"
+    expected = {(r["thread_id"], r["author"]): r["camp"] or 0 for r in metrics.thread_camps.iter_rows(named=True)}
+    author = dict(zip(posts["post_id"].to_list(), posts["author"].to_list(), strict=True))
+    got = pictures.thread.posts.select("post_id", "group").rows()
+    assert got and all(group == expected.get(("thread1", author[p]), 0) for p, group in got)
+    assert any(group > 0 for _, group in got)
+    assert pictures.view.grouping == "community"  # the author graph: modularity communities
+
+
+def test_without_groups_the_legend_says_why(forum):
+    from dataclasses import replace
+
+    from sna.analysis.views import no_groups_reason
+
+    posts, _edges, metrics = forum
+    unlabelled = replace(metrics, summary={**metrics.summary, "camps": {"available": False}})
+    assert no_groups_reason(unlabelled, "author") == "no stance labels, so no camps"
+    plain = metrics.author_metrics.with_columns(camp=pl.lit(None, pl.Int64), community=pl.lit(None, pl.Int64))
+    view = author_view(replace(unlabelled, author_metrics=plain), posts)
+    assert view.grouping is None and view.no_groups == "no stance labels, so no camps"
