@@ -41,6 +41,8 @@ from sna.render.style import link_colors
 
 #: Threads longer than this draw only quotes and replies as arcs, fainter the longer they are.
 LARGE_THREAD = 150
+#: Above this many arcs, longer arcs are drawn fainter.
+FADED_ARCS = 60
 #: Arcs drawn at most; in longer threads an evenly spread sample (every k-th link by its reply's number).
 MAX_ARCS = 20_000
 #: Reply-depth connectors drawn at most (past this the panel shows the posts as dots only).
@@ -127,9 +129,10 @@ def thread_arcs(
     colors = link_colors(stance, kind, has_stance, assumed)
     steps = 32 if len(links) < 2000 else 14
     width = 1.1 if n < 200 else 0.6 if n < 2000 else 0.35
+    fade = large or int(read.sum()) > FADED_ARCS  # many arcs: long ones fainter, so local exchanges stand out
     if read.any():
         base = float(np.clip(30 / np.sqrt(read.sum()), 0.15, 0.9))
-        alpha = base * (1 - 0.8 * span[read] / top) if large else np.full(int(read.sum()), base)
+        alpha = base * (1 - 0.85 * span[read] / top) if fade else np.full(int(read.sum()), base)
         order = np.argsort(-span[read], kind="stable")  # long arcs first, short ones on top
         arcs = _arcs(np.minimum(xs, xt)[read], np.maximum(xs, xt)[read], height[read], steps)[order]
         ax.add_collection(LineCollection(arcs, colors=_rgba(colors[read], np.clip(alpha, 0.06, 1))[order],
@@ -152,7 +155,7 @@ def thread_arcs(
     ax.set_ylabel("arc height: distance")
     note = {"fontsize": style.FONT["annotation"], "color": style.MUTED_TEXT, "transform": ax.get_yaxis_transform()}
     if read.any():
-        ax.text(0.005, 1.0, "quotes and replies" + (" (fainter when longer)" if large else "") + sampled,
+        ax.text(0.005, 1.0, "quotes and replies" + (" (fainter when longer)" if fade else "") + sampled,
                 ha="left", va="top", **note)  # fmt: skip
     hidden = int(links.filter(pl.col("assumed"))["implicit"].sum()) if assumed.any() else 0
     if below.any():
