@@ -31,7 +31,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sna.analysis.pictures import ThreadView, TreeView
 from sna.analysis.views import dominant_kind, dominant_stance
@@ -70,6 +70,41 @@ def _rgba(colors: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Runs of more missing post numbers than this are closed up in the arc diagram (marked by a dotted line).
+CLOSED_GAP = 10
+
+
+def _closing_gaps(numbers: np.ndarray):
+    """Map post numbers to x, closing long runs of posts missing from the input (a thread saved from page 54).
+
+    Returns the map from numbers to x, its inverse, and the x of each closed
+    gap. Without such gaps x is the post number itself.
+
+    Examples
+    --------
+    >>> to_x, to_number, gaps = _closing_gaps(np.array([1, 1326, 1327, 1329]))
+    >>> to_x(np.array([1, 1327, 1329])).tolist(), gaps.tolist(), to_number(np.array([3.0, 5.0])).tolist()
+    ([1.0, 3.0, 5.0], [1.5], [1327.0, 1329.0])
+    """
+    ordered = np.unique(numbers)
+    step = np.diff(ordered)
+    if not (step > CLOSED_GAP).any():
+        same = lambda values: np.asarray(values, dtype=float)  # noqa: E731
+        return same, same, np.zeros(0)
+    offset = np.concatenate([[0], np.cumsum(np.where(step > CLOSED_GAP, step - 1, 0))]).astype(float)
+    at = ordered - offset
+
+    def to_x(values):
+        values = np.asarray(values)
+        return values - offset[np.clip(np.searchsorted(ordered, values, side="right") - 1, 0, len(ordered) - 1)]
+
+    def to_number(xs):
+        xs = np.asarray(xs, dtype=float)
+        return xs + offset[np.clip(np.searchsorted(at, xs, side="right") - 1, 0, len(at) - 1)]
+
+    return to_x, to_number, at[:-1][step > CLOSED_GAP] + 0.5
+
+
 def thread_arcs(
     thread: ThreadView | None,
     *,
@@ -104,14 +139,16 @@ def thread_arcs(
         return fig
     posts, links = thread.posts, thread.links
     n = posts.height
-    x = posts["position"].to_numpy().astype(float)
+    numbers = posts["position"].to_numpy()
+    to_x, to_number, gaps = _closing_gaps(numbers)
+    x = to_x(numbers)
     group = posts["group"].to_numpy()
     grouped = grouping is not None
     kind, stance = dominant_kind(links), dominant_stance(links)
     assumed = links["assumed"].to_numpy()
     has_stance = bool((stance >= 0).any())
-    xs = links["source_position"].to_numpy().astype(float)
-    xt = links["target_position"].to_numpy().astype(float)
+    xs = to_x(links["source_position"].to_numpy())
+    xt = to_x(links["target_position"].to_numpy())
     span = np.abs(xs - xt)
     large = n > LARGE_THREAD
     read = ~assumed
@@ -177,7 +214,7 @@ def thread_arcs(
         depth_ax.text(0.005, 0.02, "too many posts to draw a line to each parent", transform=depth_ax.transAxes,
                       fontsize=style.FONT["annotation"], color=style.MUTED_TEXT)  # fmt: skip
     if has_parent.any():
-        p = posts["parent_position"].to_numpy()[has_parent].astype(float)
+        p = to_x(posts["parent_position"].to_numpy()[has_parent])
         child = np.stack([x[has_parent], depth[has_parent]], 1)
         segments = np.stack([np.stack([p, depth[has_parent] - 1], 1), child], 1)
         tones = link_colors(posts["parent_stance"].to_numpy()[has_parent], parent_kind[has_parent], has_stance,
@@ -189,8 +226,15 @@ def thread_arcs(
     depth_ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     depth_ax.set_ylabel("reply depth")
     where = f" (the largest of {thread.threads:,} threads)" if thread.threads > 1 and thread.largest else ""
-    depth_ax.set_xlabel(f"post number in the thread{where}")
     depth_ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
+    if len(gaps):  # posts missing from the input: the axis closes the gaps, marked, and names the real numbers
+        depth_ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{round(float(to_number(v))):,}"))
+        for gap in gaps:
+            for axis in (ax, depth_ax):
+                axis.axvline(gap, color=style.MUTED_TEXT, linewidth=0.6, linestyle=(0, (1, 2)), zorder=0,
+                             gid="decoration")  # fmt: skip
+        where += "; dotted: posts not in the input"
+    depth_ax.set_xlabel(f"post number in the thread{where}")
     node_title, node_entries = style.group_entries(group, grouping, noun="posts", counts=False, reason=reason)
     link_title, link_entries = style.link_entries(
         has_stance=has_stance,
