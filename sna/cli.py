@@ -237,6 +237,51 @@ _camps_by_option = click.option(
 )  # fmt: skip
 
 
+def _picture_options(command: Any) -> Any:
+    """The options of commands that draw (run, figures, html)."""
+    options = [
+        click.option("--thread", "thread", metavar="ID", default=None,
+                     help="Thread for the arc diagram and the cascade trees (default: the largest)."),
+        click.option("--top", type=click.IntRange(min=0, max=1000), default=10, show_default=True,
+                     help="Nodes labelled in the network figure and listed in rankings and the report."),
+        click.option("--min-degree", type=click.IntRange(min=0), default=0, show_default=True,
+                     help="Leave out nodes with fewer links (in + out) from the network figure and pages."),
+        click.option("--hide-assumed", is_flag=True,
+                     help="Hide assumed (implicit) links in figures; pages start with them filtered out."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _options(seed: int, thread: str | None, top: int, min_degree: int, hide_assumed: bool):
+    from sna.analysis.pictures import PictureOptions
+
+    return PictureOptions(thread=thread, top=top, min_degree=min_degree, hide_assumed=hide_assumed, seed=seed)
+
+
+def _draw(directory: Path, to: Path, *, figures: bool, html: bool, svg: bool = False, dpi: int = 150,
+          options) -> tuple[list[str], list[str]]:  # fmt: skip
+    """Read what `sna run` wrote in ``directory``, write pictures and the report into ``to``; names and notes."""
+    import json
+
+    from sna.analysis.pictures import picture_data
+    from sna.export import atomic_outputs
+    from sna.pipeline import read_results
+    from sna.render import figure_notes, write_pictures
+
+    posts, edges, computed = read_results(directory)
+    pictures = picture_data(posts, edges, computed, options, pages=html)
+    inputs_path = directory / "ingest.json"
+    inputs = json.loads(inputs_path.read_text()) if inputs_path.exists() else None
+    present = sorted(p.name for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
+    others = [(directory, present)] if directory.resolve() != to.resolve() else []
+    with atomic_outputs(to) as stage:
+        names = write_pictures(pictures, stage, folder=to, others=others, figures=figures, html=html, svg=svg,
+                               dpi=dpi, inputs=inputs)  # fmt: skip
+    return names, figure_notes(pictures) if figures else []
+
+
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @_seed_option
@@ -319,12 +364,13 @@ def _stance_options(command):
 @click.option("--svg", is_flag=True, help="Also write figures as SVG.")
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
 @_stance_options
+@_picture_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str | None, mapping: str | None,
         implicit_target: str, no_implicit: bool, skip: str, seed: int, sources: int | None, n_camps: int | None,
         implicit_links: str, rank_anonymous: bool, min_camp_size: int, camps_by: str, post_graph_files: bool | None,
         svg: bool, dpi: int, stance_model: str, stance_min_confidence: float | None,
-        quiet: bool) -> None:  # fmt: skip
+        thread: str | None, top: int, min_degree: int, hide_assumed: bool, quiet: bool) -> None:  # fmt: skip
     """Run the whole analysis: ingest, stance, metrics, camps, figures and HTML.
 
     Writes everything `sna ingest` and `sna metrics` write into --out, and the
@@ -344,7 +390,8 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
         implicit_target="none" if no_implicit else implicit_target, implicit_links=implicit_links,
         rank_anonymous=rank_anonymous, seed=seed, sources=sources, n_camps=n_camps, min_camp_size=min_camp_size,
         camps_by=camps_by, svg=svg, dpi=dpi, post_graph_files=post_graph_files, stance_model=stance_model,
-        stance_min_confidence=stance_min_confidence, progress=Progress(quiet=quiet),
+        stance_min_confidence=stance_min_confidence, pictures=_options(seed, thread, top, min_degree, hide_assumed),
+        progress=Progress(quiet=quiet),
     )  # fmt: skip
     _print_ingest_summary(result.ingested.summary)
     labelled = result.ingested.edges["stance"].drop_nulls()
@@ -357,6 +404,9 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
     _print_graph_file_note(result.metrics.summary, [name for names in result.written.values() for name in names])
     for folder, names in result.written.items():
         click.echo(f"wrote {_plural(len(names), 'file')} to {folder}")
+    for folder, names in result.written.items():
+        if "report.html" in names:
+            click.echo(f"report: {(Path(folder) / 'report.html').resolve()}")
 
 
 @main.command()
@@ -405,29 +455,28 @@ def export(directory: Path, convokit: Path | None) -> None:
 @click.option("--svg", is_flag=True, help="Also write SVG files.")
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the network layout.")
-def figures(directory: Path, to: Path, svg: bool, dpi: int, seed: int) -> None:
-    """Draw static figures (PNG, and SVG with --svg) from what `sna run` wrote in DIRECTORY.
+@_picture_options
+def figures(directory: Path, to: Path, svg: bool, dpi: int, seed: int, thread: str | None, top: int, min_degree: int,
+            hide_assumed: bool) -> None:  # fmt: skip
+    """Draw static figures (PNG, and SVG with --svg) and report.html from what `sna run` wrote in DIRECTORY.
 
     Network map, thread arc diagram, centrality rankings, the largest reply
     cascades, cascade size and depth distributions, and — when the data has
-    them — camp agreement (needs stance labels) and activity over time (needs
-    timestamps).
+    them — the camp map and camp agreement (need camps or communities) and
+    activity over time (needs timestamps). report.html, in the same folder,
+    shows them with what went in and what was found.
 
     \b
     Example:
       sna figures data/processed --to figures
+      sna figures data/processed --to figures --thread 8052 --top 20 --hide-assumed
       sna figures data/processed --to figures --svg --dpi 300
     """
-    from sna.export import atomic_outputs
-    from sna.pipeline import read_results
-    from sna.render import figure_notes, write_figures
-
-    posts, edges, computed = read_results(directory)
-    with atomic_outputs(to) as stage:
-        written = write_figures(posts, edges, computed, stage, svg=svg, dpi=dpi, seed=seed)
-    skipped = figure_notes(posts, computed)
+    options = _options(seed, thread, top, min_degree, hide_assumed)
+    written, skipped = _draw(directory, to, figures=True, html=False, svg=svg, dpi=dpi, options=options)
     notes = f"; skipped {', '.join(skipped)}" if skipped else ""
-    click.echo(f"wrote {_plural(len(written), 'figure file')} to {to}: {', '.join(written)}{notes}")
+    click.echo(f"wrote {_plural(len(written), 'file')} to {to}: {', '.join(written)}{notes}")
+    click.echo(f"report: {(to / 'report.html').resolve()}")
 
 
 @main.command()
@@ -435,24 +484,24 @@ def figures(directory: Path, to: Path, svg: bool, dpi: int, seed: int) -> None:
 @click.option("--to", "to", default="figures", show_default=True, type=click.Path(path_type=Path),
               help="Folder to write the pages into.")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the network layout.")
-def html(directory: Path, to: Path, seed: int) -> None:
-    """Write interactive graph pages (authors.html, posts.html) from what `sna run` wrote in DIRECTORY.
+@_picture_options
+def html(directory: Path, to: Path, seed: int, thread: str | None, top: int, min_degree: int,
+         hide_assumed: bool) -> None:  # fmt: skip
+    """Write interactive graph pages (authors.html, posts.html) and report.html from what `sna run` wrote.
 
-    Each page is one offline file: hover for details, search by name,
-    filter by camp. Nothing is loaded from the network.
+    Each page is one offline file: filter links by kind, stance, camp,
+    thread and time, search names and post text, click a node for its posts
+    and links. Nothing is loaded from the network.
 
     \b
     Example:
       sna html data/processed --to figures
+      sna html data/processed --to figures --min-degree 2 --hide-assumed
     """
-    from sna.export import atomic_outputs
-    from sna.pipeline import read_results
-    from sna.render import write_html
-
-    posts, edges, computed = read_results(directory)
-    with atomic_outputs(to) as stage:
-        written = write_html(posts, edges, computed, stage, seed=seed)
+    options = _options(seed, thread, top, min_degree, hide_assumed)
+    written, _ = _draw(directory, to, figures=False, html=True, options=options)
     click.echo(f"wrote {_plural(len(written), 'page')} to {to}: {', '.join(written)}")
+    click.echo(f"report: {(to / 'report.html').resolve()}")
 
 
 @main.command()

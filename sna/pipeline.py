@@ -13,11 +13,16 @@ from pathlib import Path
 
 import polars as pl
 
+from sna.analysis.pictures import PictureOptions
 from sna.analysis.report import CAMP_SCHEMA, THREAD_CAMP_SCHEMA, Metrics, compute_metrics
 from sna.edges import UNRESOLVED_SCHEMA, extract_edges
 from sna.errors import InputError, SnaError
 from sna.export import (
+    EDGE_VIZ,
+    NODE_VIZ,
+    VIZ_COLUMNS,
     atomic_outputs,
+    gexf_viz,
     graph_file_tables,
     write_gexf,
     write_graphml,
@@ -223,12 +228,15 @@ def stage_metrics(
     stage: Callable[[str], Path],
     *,
     post_graph_files: bool | None = None,
+    views: dict | None = None,
     progress: Progress = SILENT,
 ) -> list[str]:
     """Write metric tables (CSV and Parquet), ``summary.json`` and graph files through ``stage``.
 
     ``post_graph_files``: write ``posts.gexf``/``posts.graphml`` (default: only
     up to ``POST_GRAPH_FILE_LIMIT`` posts; ``authors.*`` are always written).
+    ``views``: the laid-out graphs whose positions and colours the GEXF files
+    carry (:func:`sna.analysis.views.graph_views`; computed when not given).
     """
     written: list[str] = []
     tables = list(METRIC_TABLES) + [name for name in ("camps", "thread_camps") if getattr(metrics, name).height]
@@ -245,9 +253,12 @@ def stage_metrics(
     write_json(metrics.summary | {"graph_files": graph_files}, stage("summary.json"))
     written.append("summary.json")
     with progress.stage("writing graph files"):
-        tables = graph_file_tables(
-            posts, edges, metrics.post_metrics, metrics.author_metrics, metrics.author_edges, with_posts=with_posts
-        )
+        if views is None:
+            from sna.analysis.views import graph_views
+
+            views = graph_views(posts, edges, metrics, seed=int(metrics.summary.get("seed", 0)), with_posts=with_posts)
+        tables = graph_file_tables(posts, edges, metrics.post_metrics, metrics.author_metrics, metrics.author_edges,
+                                   with_posts=with_posts, views=views)  # fmt: skip
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=2) as pool:  # polars builds and writes the lines without the GIL
@@ -255,9 +266,23 @@ def stage_metrics(
             for name, (nodes, links) in tables.items():
                 weight = "weight" if "weight" in links.columns else None
                 kind = "kind" if name == "posts" else None
-                futures.append(pool.submit(write_gexf, stage(f"{name}.gexf"), nodes, links, node_id="id",
-                                           weight=weight, edge_kind=kind, description=f"sna {name} graph"))  # fmt: skip
-                futures.append(pool.submit(write_graphml, stage(f"{name}.graphml"), nodes, links, node_id="id"))
+                futures.append(
+                    pool.submit(
+                        write_gexf,
+                        stage(f"{name}.gexf"),
+                        nodes,
+                        links,
+                        node_id="id",
+                        label="label" if "label" in nodes.columns else None,
+                        weight=weight,
+                        edge_kind=kind,
+                        description=f"sna {name} graph",
+                        node_viz=gexf_viz(nodes, NODE_VIZ),
+                        edge_viz=gexf_viz(links, EDGE_VIZ),
+                    )
+                )
+                plain = (nodes.drop(VIZ_COLUMNS, strict=False), links.drop(VIZ_COLUMNS, strict=False))
+                futures.append(pool.submit(write_graphml, stage(f"{name}.graphml"), *plain, node_id="id"))
                 written += [f"{name}.gexf", f"{name}.graphml"]
             for future in futures:
                 future.result()
@@ -325,6 +350,7 @@ def run(
     post_graph_files: bool | None = None,
     stance_model: str = "default",
     stance_min_confidence: float | None = None,
+    pictures: PictureOptions | None = None,
     progress: Progress = SILENT,
 ) -> RunResult:
     """Ingest, label stance, compute metrics and draw pictures; write everything or nothing.
@@ -349,6 +375,8 @@ def run(
         As for :func:`stage_metrics`.
     stance_model, stance_min_confidence
         ``model`` and ``min_confidence`` of :func:`sna.stance.label_edges`.
+    pictures : PictureOptions, optional
+        Thread, labels and filters of the figures and pages (its seed is ``seed``).
     progress : Progress
         Where to report stages.
 
@@ -379,27 +407,35 @@ def run(
             camps_by=camps_by,
         )  # fmt: skip
     out = Path(out)
-    pictures = Path(figures_dir) if figures_dir is not None else out / "figures"
+    folder = Path(figures_dir) if figures_dir is not None else out / "figures"
     written: dict[Path, list[str]] = {}
     notes: list[str] = []
+    drawing = not {"figures", "html"} <= skipped
+    with_posts = post_graph_files if post_graph_files is not None else result.posts.height <= POST_GRAPH_FILE_LIMIT
+    with progress.stage("laying out graphs"):
+        from sna.analysis.views import graph_views
+
+        views = graph_views(result.posts, result.edges, metrics, seed=seed, with_posts=with_posts)
     with atomic_outputs(out) as stage:
         names = stage_ingested(result, stage)
         names += stage_metrics(
-            result.posts, result.edges, metrics, stage, post_graph_files=post_graph_files, progress=progress
-        )
-        if not {"figures", "html"} <= skipped:
-            from sna.render import figure_notes, write_figures, write_html
+            result.posts, result.edges, metrics, stage, post_graph_files=post_graph_files, views=views,
+            progress=progress,
+        )  # fmt: skip
+        if drawing:
+            from sna.analysis.pictures import picture_data
+            from sna.render import figure_notes, write_pictures
 
-            with atomic_outputs(pictures) as draw:
-                drawn: list[str] = []
-                if "figures" not in skipped:
-                    with progress.stage("drawing figures"):
-                        drawn += write_figures(result.posts, result.edges, metrics, draw, svg=svg, dpi=dpi, seed=seed)
-                    notes = figure_notes(result.posts, metrics)
-                if "html" not in skipped:
-                    with progress.stage("writing interactive pages"):
-                        drawn += write_html(result.posts, result.edges, metrics, draw, seed=seed)
-            written[pictures] = drawn
+            options = replace(pictures or PictureOptions(), seed=seed)
+            with progress.stage("preparing pictures"):
+                drawn_data = picture_data(result.posts, result.edges, metrics, options, views=views,
+                                          pages="html" not in skipped)  # fmt: skip
+            notes = figure_notes(drawn_data) if "figures" not in skipped else []
+            with atomic_outputs(folder) as draw:
+                drawn = write_pictures(drawn_data, draw, folder=folder, others=[(out, names)],
+                                       figures="figures" not in skipped, html="html" not in skipped, svg=svg, dpi=dpi,
+                                       inputs=result.summary, progress=progress)  # fmt: skip
+            written[folder] = drawn
     written[out] = names
     return RunResult(result, metrics, written, notes)
 
