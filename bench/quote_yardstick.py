@@ -48,14 +48,14 @@ from typing import Any
 
 import lxml.html
 import polars as pl
-from sna.io.helpers.forum_pages import detect_engine, site_of
-from sna.io.helpers.forum_posts import post_key
-from sna.io.helpers.forum_quotes import QUOTE_FINDERS, is_chrome
-from sna.io.helpers.html_text import element_text, html_to_text, parse_html
 
 from sna.io.discourse import parse_discourse
 from sna.io.discourse import post_key as discourse_key
 from sna.io.forumscraper import ENGINE_MARKUP, parse_forumscraper
+from sna.io.helpers.forum_pages import detect_engine, site_of
+from sna.io.helpers.forum_posts import post_key
+from sna.io.helpers.forum_quotes import QUOTE_FINDERS, is_chrome
+from sna.io.helpers.html_text import element_text, html_to_text, parse_html
 from sna.io.html_pages import decode_html, parse_html_page
 from sna.io.merge import merge_pages
 from sna.quotes import normalize
