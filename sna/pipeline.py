@@ -5,9 +5,11 @@ Only this module and the CLI touch the file system.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,9 +17,8 @@ import polars as pl
 
 from sna.analysis.report import CAMP_SCHEMA, Metrics, compute_metrics
 from sna.edges import extract_edges
-from sna.errors import InputError, SnaError
+from sna.errors import InputError, SchemaError, SnaError
 from sna.export import (
-    atomic_outputs,
     graph_file_tables,
     write_gexf,
     write_graphml,
@@ -27,8 +28,9 @@ from sna.export import (
 from sna.io import ReadOptions, expand_inputs, read_input
 from sna.io.base import Parsed
 from sna.io.merge import merge_pages
+from sna.outputs import Results, Stage, atomic_outputs, open_results, output_folders
 from sna.progress import SILENT, Progress
-from sna.schema import EDGES_SCHEMA, POSTS_SCHEMA, empty_marked
+from sna.schema import EDGES_SCHEMA, POSTS_SCHEMA, empty_marked, validate_edges, validate_posts
 
 
 @dataclass(frozen=True)
@@ -137,38 +139,158 @@ def stage_ingested(result: Ingested, stage: Callable[[str], Path]) -> list[str]:
     return ["posts.csv", "posts.parquet", "edges.csv", "edges.parquet", "ingest.json"]
 
 
-def write_ingested(result: Ingested, out_dir: str | Path) -> list[Path]:
-    """Write what :func:`stage_ingested` writes into ``out_dir``, atomically; return the paths."""
-    with atomic_outputs(out_dir) as stage:
+#: The parts of a results folder (as its manifest names them) and the parts computed from
+#: each: writing a part replaces its earlier files and removes those of the parts computed
+#: from it, which would be stale; other parts stay.
+DERIVED_PARTS: dict[str, tuple[str, ...]] = {
+    "ingest": ("metrics", "figures", "html"),
+    "metrics": ("figures", "html"),
+    "figures": (),
+    "html": (),
+}
+
+
+def part_outputs(
+    folder: str | Path, part: str, *, whole: bool = False, inputs: Iterable[str | Path] = (),
+    info: dict[str, object] | None = None,
+) -> AbstractContextManager[Stage]:  # fmt: skip
+    """Write one part of a results folder atomically (see :func:`sna.outputs.atomic_outputs`).
+
+    Replaces the part's earlier files and those of the parts computed from it
+    (:data:`DERIVED_PARTS`), or every file sna wrote there when ``whole``;
+    keeps the rest. ``sna stance DIR``-style commands that rewrite
+    ``edges.*`` in place use ``part_outputs(DIR, "ingest")``: posts stay,
+    metrics go.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "r"
+    >>> with part_outputs(out, "ingest", whole=True) as stage:
+    ...     _ = stage("posts.csv").write_text("post_id\\n")
+    >>> with part_outputs(out, "metrics") as stage:
+    ...     _ = stage("summary.json").write_text("{}")
+    >>> sorted(p.name for p in out.iterdir())
+    ['.sna-manifest.json', 'posts.csv', 'summary.json']
+    """
+    replaces = None if whole else (part, *DERIVED_PARTS.get(part, ()))
+    return atomic_outputs(folder, part=part, replaces=replaces, inputs=inputs, info=info)
+
+
+def ingest_outputs(out_dir: str | Path, *, inputs: Iterable[str | Path] = ()) -> AbstractContextManager[Stage]:
+    """The output folder of ``sna ingest``: locked at once, replaced as a whole at the end."""
+    return part_outputs(out_dir, "ingest", whole=True, inputs=inputs)
+
+
+def write_ingested(result: Ingested, out_dir: str | Path, *, inputs: Iterable[str | Path] = ()) -> list[Path]:
+    """Write what :func:`stage_ingested` writes into ``out_dir``, atomically; return the paths.
+
+    ``inputs``: the files read, which the outputs must not replace.
+    """
+    with ingest_outputs(out_dir, inputs=inputs) as stage:
         names = stage_ingested(result, stage)
     return [Path(out_dir) / name for name in names]
 
 
-def _read_parquet(directory: Path, name: str, writer: str) -> pl.DataFrame:
-    """Read ``directory/name.parquet``, or say which command writes it."""
-    path = directory / f"{name}.parquet"
-    if not path.exists():
-        raise SnaError(f"{directory}: no {name}.parquet; run `{writer}` first")
-    return pl.read_parquet(path)
+# Reading results folders -------------------------------------------------------------
+
+
+def _first_line(exc: BaseException, limit: int = 120) -> str:
+    text = " ".join(str(exc).split())
+    return (text[: limit - 1] + "…") if len(text) > limit else text or type(exc).__name__
+
+
+def _parquet(results: Results, name: str, writer: str) -> pl.DataFrame:
+    """Read ``name.parquet`` of the result set, or say what is wrong and which command writes it."""
+    file = f"{name}.parquet"
+    path = results.path / file
+    if not results.has(file):
+        if results.present(file):
+            raise InputError(f"not listed in {results.path}'s manifest (left from an earlier run?); run `{writer}`",
+                             path=path)  # fmt: skip
+        if results.has(f"{name}.csv"):
+            raise InputError(
+                f"missing (there is {name}.csv, but results are read from Parquet, which keeps types); "
+                f"run `{writer}`"
+                + (f", or `sna ingest {results.path / name}.csv --out NEW`" if name == "posts" else ""),
+                path=path,
+            )
+        raise SnaError(f"{results.path}: no {file}; run `{writer}` first")
+    from polars.exceptions import PanicException
+
+    try:
+        with results.open(file) as handle:
+            return pl.read_parquet(handle)
+    except (Exception, PanicException) as exc:  # polars panics on some corrupt pages
+        if isinstance(exc, SnaError):
+            raise
+        raise InputError(f"not a readable Parquet table ({_first_line(exc)}); run `{writer}` again",
+                         path=path) from None  # fmt: skip
+
+
+def _typed(df: pl.DataFrame, schema: Mapping[str, pl.DataType], path: Path, writer: str) -> pl.DataFrame:
+    """The table with ``schema``'s columns in their types (lossless casts only), extra columns after."""
+    missing = [name for name in schema if name not in df.columns]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)}; run `{writer}` again", path=path)
+    columns = []
+    for name, dtype in schema.items():
+        actual = df.schema[name]
+        column = pl.col(name)
+        if actual == dtype:
+            columns.append(column)
+            continue
+        if isinstance(dtype, pl.Datetime) and isinstance(actual, pl.Datetime):
+            zoned = column.dt.replace_time_zone("UTC") if actual.time_zone is None else column  # type: ignore[union-attr]
+            columns.append(zoned.dt.convert_time_zone("UTC").cast(dtype))
+        elif (
+            actual == pl.Null
+            or (actual.is_integer() and (dtype.is_integer() or dtype.is_float()))
+            or (actual.is_float() and dtype.is_float())
+        ):
+            columns.append(column.cast(dtype, strict=True))
+        else:
+            raise InputError(f"column {name!r} holds {actual}, expected {dtype}; run `{writer}` again", path=path)
+    try:
+        return df.select(*columns, *[c for c in df.columns if c not in schema])
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"a column does not fit its type ({_first_line(exc)}); run `{writer}` again",
+                         path=path) from None  # fmt: skip
+
+
+def _validated(check: Callable[[], object], path: Path) -> None:
+    try:
+        check()
+    except SchemaError as exc:
+        raise InputError(str(exc), path=path) from None
+
+
+def _read_corpus(results: Results) -> Ingested:
+    writer = f"sna ingest INPUT --out {results.path}"
+    tables = {}
+    for name, schema in (("posts", POSTS_SCHEMA), ("edges", EDGES_SCHEMA)):
+        tables[name] = _typed(_parquet(results, name, writer), schema, results.path / f"{name}.parquet", writer)
+    posts, edges = tables["posts"], tables["edges"]
+    _validated(lambda: validate_posts(posts), results.path / "posts.parquet")
+    _validated(lambda: validate_edges(edges, posts), results.path / "edges.parquet")
+    return Ingested(posts, edges)
 
 
 def read_ingested(directory: str | Path) -> Ingested:
-    """Read what :func:`write_ingested` wrote.
+    """Read the posts and edges that :func:`write_ingested` (or :func:`run`) wrote.
+
+    Only files the folder's manifest lists are read (any file of the name
+    in a folder without one); each table is checked against its schema.
 
     Raises
     ------
     SnaError
-        When the folder lacks ``posts.parquet`` or ``edges.parquet``.
+        When the folder lacks ``posts.parquet`` or ``edges.parquet``, or a
+        table is unreadable, misses a column, holds a column of the wrong type
+        or breaks the POSTS/EDGES rules (each naming the file).
     """
-    directory = Path(directory)
-    tables = {
-        name: _read_parquet(directory, name, f"sna ingest INPUT --out {directory}") for name in ("posts", "edges")
-    }
-    for name, schema in (("posts", POSTS_SCHEMA), ("edges", EDGES_SCHEMA)):
-        missing = [c for c in schema if c not in tables[name].columns]
-        if missing:
-            raise SnaError(f"{directory / (name + '.parquet')}: missing columns {', '.join(missing)}")
-    return Ingested(tables["posts"], tables["edges"])
+    with open_results(directory) as results:
+        return _read_corpus(results)
 
 
 METRIC_TABLES = ("post_metrics", "author_metrics", "author_edges", "cascades")
@@ -237,8 +359,12 @@ def write_metrics(
     post_graph_files: bool | None = None,
     progress: Progress = SILENT,
 ) -> list[Path]:
-    """Write what :func:`stage_metrics` writes into ``out_dir``, atomically; return the paths."""
-    with atomic_outputs(out_dir) as stage:
+    """Write what :func:`stage_metrics` writes into ``out_dir``, atomically; return the paths.
+
+    The posts and edges already there stay; earlier metrics, figures and
+    pages there are replaced or removed.
+    """
+    with part_outputs(out_dir, "metrics") as stage:
         names = stage_metrics(posts, edges, metrics, stage, post_graph_files=post_graph_files, progress=progress)
     return [Path(out_dir) / name for name in names]
 
@@ -321,55 +447,174 @@ def run(
     unknown = skipped - set(STAGES)
     if unknown:
         raise SnaError(f"--skip: unknown stage {', '.join(sorted(unknown))} (stages: {', '.join(STAGES)})")
-    result = ingest(inputs, format=format, mapping=mapping, implicit=implicit, progress=progress)
-    if "stance" not in skipped:
-        from sna.stance import label_edges
-
-        with progress.stage("labelling stance"):
-            result = Ingested(result.posts, label_edges(result.posts, result.edges), result.summary)
-    with progress.stage("computing metrics"):
-        metrics = compute_metrics(result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps)
+    inputs = list(inputs)
     out = Path(out)
     pictures = Path(figures_dir) if figures_dir is not None else out / "figures"
-    written: dict[Path, list[str]] = {}
-    notes: list[str] = []
-    with atomic_outputs(out) as stage:
-        names = stage_ingested(result, stage)
+    drawing = not {"figures", "html"} <= skipped
+    with output_folders(inputs=inputs) as outputs:  # locks the folders now; switched in at the end
+        tables = outputs.folder(out, part="ingest")  # the whole folder is this run's
+        metric_files = outputs.folder(out, part="metrics")
+        figure_files = outputs.folder(pictures, part="figures", replaces=["figures", "html"]) if drawing else None
+        page_files = outputs.folder(pictures, part="html", replaces=["figures", "html"]) if drawing else None
+        result = ingest(inputs, format=format, mapping=mapping, implicit=implicit, progress=progress)
+        if "stance" not in skipped:
+            from sna.stance import label_edges
+
+            with progress.stage("labelling stance"):
+                result = Ingested(result.posts, label_edges(result.posts, result.edges), result.summary)
+        with progress.stage("computing metrics"):
+            metrics = compute_metrics(result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps)
+        written: dict[Path, list[str]] = {}
+        notes: list[str] = []
+        names = stage_ingested(result, tables)
         names += stage_metrics(
-            result.posts, result.edges, metrics, stage, post_graph_files=post_graph_files, progress=progress
+            result.posts, result.edges, metrics, metric_files, post_graph_files=post_graph_files, progress=progress
         )
-        if not {"figures", "html"} <= skipped:
+        if figure_files is not None and page_files is not None:
             from sna.render import figure_notes, write_figures, write_html
 
-            with atomic_outputs(pictures) as draw:
-                drawn: list[str] = []
-                if "figures" not in skipped:
-                    with progress.stage("drawing figures"):
-                        drawn += write_figures(result.posts, result.edges, metrics, draw, svg=svg, dpi=dpi, seed=seed)
-                    notes = figure_notes(result.posts, metrics)
-                if "html" not in skipped:
-                    with progress.stage("writing interactive pages"):
-                        drawn += write_html(result.posts, result.edges, metrics, draw, seed=seed)
+            drawn: list[str] = []
+            if "figures" not in skipped:
+                with progress.stage("drawing figures"):
+                    drawn += write_figures(result.posts, result.edges, metrics, figure_files, svg=svg, dpi=dpi,
+                                           seed=seed)  # fmt: skip
+                notes = figure_notes(result.posts, metrics)
+            if "html" not in skipped:
+                with progress.stage("writing interactive pages"):
+                    drawn += write_html(result.posts, result.edges, metrics, page_files, seed=seed)
             written[pictures] = drawn
-    written[out] = names
+        written[out] = names
     return RunResult(result, metrics, written, notes)
 
 
-def read_results(directory: str | Path) -> tuple[pl.DataFrame, pl.DataFrame, Metrics]:
-    """Read POSTS, EDGES and the metric tables that ``sna run`` or ``sna metrics`` wrote.
+@dataclass(frozen=True)
+class ResultSet:
+    """Everything a results folder holds, as read by :func:`load_results`.
+
+    Attributes
+    ----------
+    posts, edges : pl.DataFrame
+        POSTS and EDGES.
+    metrics : Metrics
+        Metric tables and ``summary.json``.
+    id : str or None
+        The manifest's id of the folder (None for a folder without one).
+    """
+
+    posts: pl.DataFrame
+    edges: pl.DataFrame
+    metrics: Metrics
+    id: str | None
+
+
+@functools.cache
+def metric_schemas() -> dict[str, dict[str, pl.DataType]]:
+    """Column types of the metric tables as :func:`compute_metrics` makes them.
+
+    Taken from the metrics of a three-post thread, so they follow the code.
+
+    Examples
+    --------
+    >>> metric_schemas()["cascades"]["size"]
+    Int64
+    """
+    from sna.schema import conform
+
+    three = {"thread_id": ["t"] * 3, "post_id": ["a", "b", "c"], "position": [1, 2, 3], "author": ["x", "y", "x"]}
+    posts = conform(pl.DataFrame(three).with_columns(text=pl.lit(""), raw_text=pl.lit("")), POSTS_SCHEMA)
+    edges = conform(
+        pl.DataFrame({"source": ["b", "c"], "target": ["a", "b"], "kind": ["quote", "reply"],
+                      "stance": ["agree", "disagree"], "stance_score": [0.5, -0.5]}), EDGES_SCHEMA)  # fmt: skip
+    computed = compute_metrics(posts, edges)
+    schemas = {name: dict(getattr(computed, name).schema) for name in METRIC_TABLES}
+    return schemas | {"camps": dict(CAMP_SCHEMA)}
+
+
+def _unique(table: pl.DataFrame, column: str, path: Path, writer: str) -> None:
+    dup = table[column].is_duplicated() | table[column].is_null()
+    if dup.any():
+        raise InputError(f"{column} {table.filter(dup)[column][0]!r} is empty or repeated; run `{writer}` again",
+                         path=path)  # fmt: skip
+
+
+def _check_keys(ingested: Ingested, tables: dict[str, pl.DataFrame], folder: Path, writer: str) -> None:
+    """The metric tables belong to these posts: same post ids, known authors, known cascades."""
+    post_metrics = tables["post_metrics"]
+    path = folder / "post_metrics.parquet"
+    _unique(post_metrics, "post_id", path, writer)
+    if (
+        post_metrics.height != ingested.posts.height
+        or not post_metrics["post_id"].is_in(ingested.posts["post_id"].implode()).all()
+    ):
+        raise InputError(f"its posts are not those of posts.parquet ({post_metrics.height:,} rows for "
+                         f"{ingested.posts.height:,} posts); run `{writer}` again", path=path)  # fmt: skip
+    _unique(tables["author_metrics"], "author", folder / "author_metrics.parquet", writer)
+    _unique(tables["cascades"], "cascade_id", folder / "cascades.parquet", writer)
+    authors = tables["author_metrics"]["author"].implode()
+    ends = tables["author_edges"].select(pl.col("source").is_in(authors) & pl.col("target").is_in(authors)).to_series()
+    if not ends.all():
+        raise InputError(f"links authors not in author_metrics.parquet; run `{writer}` again",
+                         path=folder / "author_edges.parquet")  # fmt: skip
+    known = tables["cascades"]["cascade_id"].implode()
+    if not post_metrics["cascade_id"].drop_nulls().is_in(known).all():
+        raise InputError(f"names cascades not in cascades.parquet; run `{writer}` again", path=path)
+
+
+def _summary(results: Results, writer: str) -> dict[str, object]:
+    if not results.has("summary.json"):
+        return {}
+    path = results.path / "summary.json"
+    try:
+        with results.open("summary.json") as handle:
+            data = json.loads(handle.read(256 << 20).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"not valid JSON ({_first_line(exc, 80)}); run `{writer}` again", path=path) from None
+    if not isinstance(data, dict):
+        raise InputError(f"expected a JSON object, found {type(data).__name__}; run `{writer}` again", path=path)
+    return data
+
+
+def load_results(directory: str | Path) -> ResultSet:
+    """Read POSTS, EDGES, the metric tables and the summary of a results folder, checked.
+
+    Reads only the files the folder's manifest lists (``camps.*`` left from an
+    earlier run are not read), all from one version of the folder even if a
+    command replaces it meanwhile. Every table is checked against the types
+    sna writes it with, and the metric tables against the posts.
 
     Raises
     ------
     SnaError
-        When a table is missing (with the command that writes it).
+        When a table is missing (with the command that writes it), unreadable,
+        wrongly typed, or does not belong to the posts — each naming its file.
     """
     directory = Path(directory)
-    ingested = read_ingested(directory)
-    tables = {name: _read_parquet(directory, name, f"sna metrics {directory}") for name in METRIC_TABLES}
-    camps_path = directory / "camps.parquet"
-    camps = pl.read_parquet(camps_path) if camps_path.exists() else pl.DataFrame(schema=CAMP_SCHEMA)
-    summary_path = directory / "summary.json"
-    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    writer = f"sna metrics {directory}"
+    schemas = metric_schemas()
+    with open_results(directory) as results:
+        ingested = _read_corpus(results)
+        tables = {
+            name: _typed(_parquet(results, name, writer), schemas[name], directory / f"{name}.parquet", writer)
+            for name in METRIC_TABLES
+        }
+        camps = pl.DataFrame(schema=CAMP_SCHEMA)
+        if results.has("camps.parquet"):
+            camps = _typed(_parquet(results, "camps", writer), schemas["camps"], directory / "camps.parquet", writer)
+        summary = _summary(results, writer)
+        manifest_id = results.manifest.id if results.manifest is not None else None
+    _check_keys(ingested, tables, directory, writer)
     metrics = Metrics(tables["post_metrics"], tables["author_metrics"], tables["cascades"], tables["author_edges"],
                       camps, summary)  # fmt: skip
-    return ingested.posts, ingested.edges, metrics
+    return ResultSet(ingested.posts, ingested.edges, metrics, manifest_id)
+
+
+def read_results(directory: str | Path) -> tuple[pl.DataFrame, pl.DataFrame, Metrics]:
+    """POSTS, EDGES and metrics of a results folder, as :func:`load_results` reads them.
+
+    Raises
+    ------
+    SnaError
+        As :func:`load_results`.
+    """
+    loaded = load_results(directory)
+    return loaded.posts, loaded.edges, loaded.metrics

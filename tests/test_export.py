@@ -69,4 +69,4 @@ def test_atomic_outputs_leave_nothing_on_failure(tmp_path):
     with pytest.raises(RuntimeError), atomic_outputs(out) as stage:
         stage("a.csv").write_text("partial")
         raise RuntimeError("boom")
-    assert list(out.iterdir()) == []
+    assert not out.exists() and list(tmp_path.iterdir()) == []  # no folder, no staging, no lock file
