@@ -15,7 +15,7 @@ import polars as pl
 
 from sna.analysis.camps import agreement_camps
 from sna.analysis.cascades import cascades as cascade_tables
-from sna.analysis.centrality import centrality_table
+from sna.analysis.centrality import centrality, convergence_warnings
 from sna.graph import STANCE_CODES, Indexed, LinkArrays, author_tables, index_corpus, links_from_tables, post_links
 from sna.schema import EDGE_KINDS
 
@@ -150,7 +150,7 @@ def compute_metrics(
     """
     ix = index_corpus(posts, edges)
     post_graph = post_links(posts, edges, index=ix)
-    post_table = centrality_table(post_graph, k=sources, seed=seed, name="post_id")
+    post_table, post_convergence = centrality(post_graph, k=sources, seed=seed, name="post_id")
     cascade_table, per_post = cascade_tables(posts, edges, index=ix)
     post_metrics = (
         posts.select("post_id", "thread_id", "author")
@@ -160,7 +160,7 @@ def compute_metrics(
 
     nodes, links = author_tables(posts, edges, index=ix)
     author_graph = links_from_tables(nodes, links)
-    author_table = centrality_table(author_graph, k=sources, seed=seed, name="author")
+    author_table, author_convergence = centrality(author_graph, k=sources, seed=seed, name="author")
     author_metrics = nodes.join(author_table, on="author", how="left", maintain_order="left")
     received = _stance_received(ix)
     if received is None:
@@ -200,6 +200,7 @@ def compute_metrics(
         | {
             "betweenness_sources": post_table["betweenness_sources"][0] if post_table.height else 0,
             "harmonic_sources": post_table["harmonic_sources"][0] if post_table.height else 0,
+            "convergence": post_convergence,
         },
         "author_graph": graph_summary(author_graph, author_table, name="author")
         | {
@@ -207,6 +208,7 @@ def compute_metrics(
             "harmonic_sources": author_table["harmonic_sources"][0] if author_table.height else 0,
             "self_replies": int(nodes["self_replies"].sum()),
             "anonymous_nodes": int(nodes["anonymous"].sum()),
+            "convergence": author_convergence,
         },
         "cascades": {
             "reply": _cascade_summary(reply_cascades),
@@ -214,6 +216,8 @@ def compute_metrics(
         },
         "camps": camps_summary,
         "seed": seed,
+        "warnings": convergence_warnings(post_convergence, graph="post graph")
+        + convergence_warnings(author_convergence, graph="author graph"),
     }
     return Metrics(post_metrics, author_metrics, cascade_table, links, camps_table, summary)
 
