@@ -622,6 +622,60 @@ def centrality_rankings(
 
 # Cascade trees ------------------------------------------------------------------
 
+#: igraph's Reingold–Tilford layout recurses (a reply chain ~120k deep overflows the C stack)
+#: and grows faster than linearly (26 s for a 50k-post tree); beyond these sizes cascade trees
+#: get :func:`layered_tree_layout` instead.
+TIDY_MAX_NODES = 5_000
+TIDY_MAX_DEPTH = 1_000
+
+
+def layered_tree_layout(parent: np.ndarray) -> np.ndarray:
+    """A layered tree layout without recursion, linear in the tree's size: x spread, y = -depth.
+
+    Leaves take consecutive columns in depth-first order; a parent sits midway
+    between its first and last child. For trees too deep or large for
+    :func:`sna.render.views.tree_layout`.
+
+    Examples
+    --------
+    >>> layered_tree_layout(np.array([-1, 0, 0, 1])).tolist()
+    [[0.5, 0.0], [0.0, -1.0], [1.0, -1.0], [0.0, -2.0]]
+    """
+    parent = np.asarray(parent, dtype=np.int64)
+    n = len(parent)
+    if n == 0:
+        return np.zeros((0, 2))
+    child = np.flatnonzero(parent >= 0)
+    child = child[np.argsort(parent[child], kind="stable")]
+    starts = np.searchsorted(parent[child], np.arange(n + 1)).tolist()
+    kids = child.tolist()
+    depth = [0] * n
+    order: list[int] = []
+    stack = np.flatnonzero(parent < 0)[::-1].tolist()
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        below = kids[starts[node] : starts[node + 1]]
+        for k in below:
+            depth[k] = depth[node] + 1
+        stack.extend(reversed(below))
+    x = [0.0] * n
+    column = 0.0
+    for node in order:
+        if starts[node] == starts[node + 1]:
+            x[node], column = column, column + 1.0
+    for node in reversed(order):
+        if starts[node] != starts[node + 1]:
+            x[node] = (x[kids[starts[node]]] + x[kids[starts[node + 1] - 1]]) / 2
+    return np.column_stack([np.asarray(x), -np.asarray(depth, dtype=float)]) + 0.0
+
+
+def _tree_positions(parent: np.ndarray, depth: int) -> np.ndarray:
+    """Reingold–Tilford where it is safe and quick, else :func:`layered_tree_layout`."""
+    if len(parent) <= TIDY_MAX_NODES and depth <= TIDY_MAX_DEPTH:
+        return tree_layout(parent)
+    return layered_tree_layout(parent)
+
 
 def cascade_trees(
     cascades: pl.DataFrame,
@@ -697,7 +751,7 @@ def cascade_trees(
         ids = members["post_id"].to_list()
         index = {p: i for i, p in enumerate(ids)}
         parent = np.array([index.get(p, -1) if p is not None else -1 for p in members["parent"].to_list()])
-        pos = tree_layout(parent)
+        pos = _tree_positions(parent, int(members["depth"].fill_null(0).max() or 0))
         child = np.flatnonzero(parent >= 0)
         colors = np.full(len(child), style.STANCE_COLORS["none"], dtype=object)
         if links is not None and len(child):
