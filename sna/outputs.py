@@ -47,7 +47,7 @@ import stat
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -302,6 +302,7 @@ class _Folder:
         self.replaces: set[str] | None = set()  # None: every part
         self.info: dict[str, dict[str, object]] = {}
         self.manifest: Manifest | None = None
+        self.adopt: dict[str, str] = {}
         self.created_parents: list[Path] = []
 
     def open(self) -> None:
@@ -348,7 +349,14 @@ class _Folder:
     # commit, in steps -------------------------------------------------------
 
     def old_manifest(self) -> Manifest | None:
-        return _read_manifest(self.path) if self.path.is_dir() else None
+        """The folder's manifest; for a folder sna wrote before it kept manifests, the files it adopts."""
+        if not self.path.is_dir():
+            return None
+        manifest = _read_manifest(self.path)
+        if manifest is not None or not self.adopt:
+            return manifest
+        found = {name: {"part": part} for name, part in self.adopt.items() if (self.path / name).is_file()}
+        return Manifest(found) if found else None
 
     def dropped(self, old: Manifest | None) -> set[str]:
         """Names of files sna wrote here before that this switch removes."""
@@ -385,6 +393,9 @@ class _Folder:
         if self.existed:
             self._carry_over(old, kept)
         files = {name: dict(entry) for name, entry in kept.items() if (self.staging / name).is_file()}
+        for name, entry in files.items():
+            if "sha256" not in entry:  # adopted from a folder without a manifest
+                entry |= {"bytes": (self.staging / name).stat().st_size, "sha256": _sha256(self.staging / name)}
         for name, part in self.staged.items():
             target = self.staging / name
             files[name] = {"part": part, "bytes": target.stat().st_size, "sha256": _sha256(target)}
@@ -532,7 +543,7 @@ class Outputs:
 
     def folder(
         self, path: str | Path, *, part: str = "files", replaces: Iterable[str] | None = None,
-        info: dict[str, object] | None = None,
+        info: dict[str, object] | None = None, adopt: Mapping[str, str] | None = None,
     ) -> Stage:  # fmt: skip
         """Claim an output folder and return the function that stages files for ``part`` there.
 
@@ -550,6 +561,10 @@ class Outputs:
         info : dict, optional
             Recorded in the manifest under ``parts[part]``; read at the
             switch, so it may be filled in while the files are written.
+        adopt : mapping, optional
+            File name to part, for a folder without a manifest (written by an
+            sna from before manifests): those files count as written by sna
+            in that part, so they are kept or replaced like listed ones.
 
         Raises
         ------
@@ -578,6 +593,7 @@ class Outputs:
             home.replaces |= set(replaces) | {part}
         if info is not None:
             home.info[part] = info
+        home.adopt.update({(prefix / name).as_posix(): p for name, p in (adopt or {}).items()})
         home.check_inputs(self.inputs, home.replaces)
 
         def stage(name: str) -> Path:
@@ -649,14 +665,14 @@ def output_folders(*, inputs: Iterable[str | Path] = ()) -> Iterator[Outputs]:
 @contextmanager
 def atomic_outputs(
     out_dir: str | Path, *, part: str = "files", replaces: Iterable[str] | None = None,
-    inputs: Iterable[str | Path] = (), info: dict[str, object] | None = None,
+    inputs: Iterable[str | Path] = (), info: dict[str, object] | None = None, adopt: Mapping[str, str] | None = None,
 ) -> Iterator[Stage]:  # fmt: skip
     """Stage files for one folder and switch it in one rename when the block ends.
 
     Yields a function mapping a file name to the staging path to write it
     at. If the block raises, the folder is untouched and the staging folder
-    is removed. See :meth:`Outputs.folder` for ``part``, ``replaces`` and
-    ``info``, and :func:`output_folders` for ``inputs``.
+    is removed. See :meth:`Outputs.folder` for ``part``, ``replaces``,
+    ``info`` and ``adopt``, and :func:`output_folders` for ``inputs``.
 
     Examples
     --------
@@ -670,7 +686,7 @@ def atomic_outputs(
     (['a.txt', 'b.txt'], ['a.txt', 'b.txt'])
     """
     with output_folders(inputs=inputs) as outputs:
-        yield outputs.folder(out_dir, part=part, replaces=replaces, info=info)
+        yield outputs.folder(out_dir, part=part, replaces=replaces, info=info, adopt=adopt)
 
 
 @contextmanager
@@ -762,12 +778,28 @@ class Results:
         return self._exists(name)
 
     def open(self, name: str) -> BinaryIO:
-        """Open a file of the result set for reading (binary)."""
+        """Open a file of the result set for reading (binary), checked against the manifest.
+
+        A listed file whose SHA-256 is not the manifest's was changed (or
+        corrupted) after sna wrote it: an error, before any parser sees it.
+        """
         try:
             fd = os.open(name, os.O_RDONLY, dir_fd=self._fd)
         except OSError as exc:
             raise _fail(self.path / name, f"cannot open ({_os_reason(exc)})") from None
-        return os.fdopen(fd, "rb")
+        handle = os.fdopen(fd, "rb")
+        entry = self.manifest.files.get(name) if self.manifest is not None else None
+        if entry is not None and entry.get("sha256"):
+            digest = hashlib.sha256()
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+            if digest.hexdigest() != entry["sha256"]:
+                handle.close()
+                raise _fail(self.path / name, f"changed since sna wrote it (its SHA-256 is not the one in {MANIFEST}); "
+                                              "rerun the command that wrote it, or delete the manifest to read the "
+                                              "files as they are")  # fmt: skip
+            handle.seek(0)
+        return handle
 
 
 @contextmanager

@@ -174,7 +174,14 @@ def part_outputs(
     ['.sna-manifest.json', 'posts.csv', 'summary.json']
     """
     replaces = None if whole else (part, *DERIVED_PARTS.get(part, ()))
-    return atomic_outputs(folder, part=part, replaces=replaces, inputs=inputs, info=info)
+    return atomic_outputs(folder, part=part, replaces=replaces, inputs=inputs, info=info, adopt=_legacy_files())
+
+
+def _legacy_files() -> dict[str, str]:
+    """The files of a results folder written before manifests, by part (see ``adopt`` in sna.outputs)."""
+    tables = {"ingest": ("posts", "edges"), "metrics": (*METRIC_TABLES, "camps")}
+    files = {f"{t}{suffix}": part for part, names in tables.items() for t in names for suffix in (".csv", ".parquet")}
+    return files | {"ingest.json": "ingest", "summary.json": "metrics"} | dict.fromkeys(GRAPH_FILES, "metrics")
 
 
 def ingest_outputs(out_dir: str | Path, *, inputs: Iterable[str | Path] = ()) -> AbstractContextManager[Stage]:
@@ -209,13 +216,10 @@ def _parquet(results: Results, name: str, writer: str) -> pl.DataFrame:
             raise InputError(f"not listed in {results.path}'s manifest (left from an earlier run?); run `{writer}`",
                              path=path)  # fmt: skip
         if results.has(f"{name}.csv"):
-            raise InputError(
-                f"missing (there is {name}.csv, but results are read from Parquet, which keeps types); "
-                f"run `{writer}`"
-                + (f", or `sna ingest {results.path / name}.csv --out NEW`" if name == "posts" else ""),
-                path=path,
-            )
-        raise SnaError(f"{results.path}: no {file}; run `{writer}` first")
+            fix = f"sna ingest {results.path / name}.csv --out NEW" if name == "posts" else writer
+            raise InputError(f"missing (there is {name}.csv, but results are read from Parquet); run `{fix}`",
+                             path=path)  # fmt: skip
+        raise SnaError(f"{results.path}: no {file}; run `{writer.replace('DIR', str(results.path))}` first")
     from polars.exceptions import PanicException
 
     try:
@@ -265,13 +269,26 @@ def _validated(check: Callable[[], object], path: Path) -> None:
         raise InputError(str(exc), path=path) from None
 
 
+#: Timestamps sna can show: Python's datetime range (years 1 to 9999), in microseconds since 1970.
+_TIME_RANGE_US = (-62_135_596_800 * 10**6, 253_402_300_799 * 10**6)
+
+
+def _check_times(posts: pl.DataFrame, path: Path, writer: str) -> None:
+    micros = posts["created_at"].cast(pl.Int64)
+    outside = (micros < _TIME_RANGE_US[0]) | (micros > _TIME_RANGE_US[1])
+    if outside.any():
+        post = posts.filter(outside.fill_null(False))["post_id"][0]
+        raise InputError(f"created_at is outside the years 1-9999; run `{writer}` again", path=path, post=post)
+
+
 def _read_corpus(results: Results) -> Ingested:
-    writer = f"sna ingest INPUT --out {results.path}"
+    writer = "sna ingest INPUT --out DIR"
     tables = {}
     for name, schema in (("posts", POSTS_SCHEMA), ("edges", EDGES_SCHEMA)):
         tables[name] = _typed(_parquet(results, name, writer), schema, results.path / f"{name}.parquet", writer)
     posts, edges = tables["posts"], tables["edges"]
     _validated(lambda: validate_posts(posts), results.path / "posts.parquet")
+    _check_times(posts, results.path / "posts.parquet", writer)
     _validated(lambda: validate_edges(edges, posts), results.path / "edges.parquet")
     return Ingested(posts, edges)
 
@@ -452,7 +469,7 @@ def run(
     pictures = Path(figures_dir) if figures_dir is not None else out / "figures"
     drawing = not {"figures", "html"} <= skipped
     with output_folders(inputs=inputs) as outputs:  # locks the folders now; switched in at the end
-        tables = outputs.folder(out, part="ingest")  # the whole folder is this run's
+        tables = outputs.folder(out, part="ingest", adopt=_legacy_files())  # the whole folder is this run's
         metric_files = outputs.folder(out, part="metrics")
         figure_files = outputs.folder(pictures, part="figures", replaces=["figures", "html"]) if drawing else None
         page_files = outputs.folder(pictures, part="html", replaces=["figures", "html"]) if drawing else None
@@ -530,6 +547,42 @@ def metric_schemas() -> dict[str, dict[str, pl.DataType]]:
     return schemas | {"camps": dict(CAMP_SCHEMA)}
 
 
+#: Metric columns that are never null, and the only ones that may be negative (all other
+#: numbers there are counts, sizes or centralities: finite and at least 0).
+_NEVER_NULL = {
+    "post_metrics": ("post_id", "cascade_id"),
+    "author_metrics": ("author", "posts"),
+    "author_edges": ("source", "target", "weight"),
+    "cascades": ("cascade_id", "root", "kind", "size", "depth"),
+    "camps": ("camp", "size"),
+}
+_SIGNED = frozenset({"signed"})
+
+
+def _check_values(name: str, table: pl.DataFrame, path: Path, writer: str) -> None:
+    """Keys present, numbers finite and not negative, camp labels no larger than the table."""
+    for column in _NEVER_NULL.get(name, ()):
+        nulls = table[column].is_null()
+        if nulls.any():
+            raise InputError(f"column {column!r} is empty in row {int(nulls.arg_max()) + 1}; run `{writer}` again",
+                             path=path)  # fmt: skip
+    for column, dtype in table.schema.items():
+        if not dtype.is_numeric() or column in _SIGNED:
+            continue
+        values = table[column]
+        bad = values < 0
+        if dtype.is_float():
+            bad = bad | values.is_nan() | values.is_infinite()
+        if column == "camp":
+            bad = bad | (values > max(table.height, 1))
+        bad = bad.fill_null(False)
+        if bad.any():
+            row = int(bad.arg_max())
+            raise InputError(f"column {column!r} holds {values[row]} in row {row + 1}; expected a finite number "
+                             f"from 0{' to the number of rows' if column == 'camp' else ''}; run `{writer}` again",
+                             path=path)  # fmt: skip
+
+
 def _unique(table: pl.DataFrame, column: str, path: Path, writer: str) -> None:
     dup = table[column].is_duplicated() | table[column].is_null()
     if dup.any():
@@ -589,7 +642,7 @@ def load_results(directory: str | Path) -> ResultSet:
         wrongly typed, or does not belong to the posts — each naming its file.
     """
     directory = Path(directory)
-    writer = f"sna metrics {directory}"
+    writer = "sna metrics DIR"
     schemas = metric_schemas()
     with open_results(directory) as results:
         ingested = _read_corpus(results)
@@ -603,6 +656,8 @@ def load_results(directory: str | Path) -> ResultSet:
         summary = _summary(results, writer)
         manifest_id = results.manifest.id if results.manifest is not None else None
     _check_keys(ingested, tables, directory, writer)
+    for name, table in [*tables.items(), ("camps", camps)]:
+        _check_values(name, table, directory / f"{name}.parquet", writer)
     metrics = Metrics(tables["post_metrics"], tables["author_metrics"], tables["cascades"], tables["author_edges"],
                       camps, summary)  # fmt: skip
     return ResultSet(ingested.posts, ingested.edges, metrics, manifest_id)
