@@ -317,12 +317,16 @@ class _Folder:
         except OSError as exc:
             raise _fail(path, f"cannot create its parent folder ({_os_reason(exc)})") from None
         self.created_parents = missing  # deepest first
-        self.lock.acquire()
-        self._collect_leftovers()
         try:
-            self.staging = Path(tempfile.mkdtemp(prefix=_sibling(path, "stage-"), dir=path.parent))
-        except OSError as exc:
-            raise _fail(path, f"cannot create a staging folder beside it ({_os_reason(exc)})") from None
+            self.lock.acquire()
+            self._collect_leftovers()
+            try:
+                self.staging = Path(tempfile.mkdtemp(prefix=_sibling(path, "stage-"), dir=path.parent))
+            except OSError as exc:
+                raise _fail(path, f"cannot create a staging folder beside it ({_os_reason(exc)})") from None
+        except BaseException:
+            self.close(committed=False)
+            raise
 
     def _collect_leftovers(self) -> None:
         """Remove staging and replaced folders of runs that were killed (we hold the lock)."""
