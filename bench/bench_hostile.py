@@ -68,25 +68,26 @@ CASES = {
 
 def timed(args: list[str], code: Path, cwd: Path, timeout: float) -> dict[str, object]:
     env = {**os.environ, "PYTHONPATH": str(code), "RUST_BACKTRACE": "0"}
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "sna", *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
-    deadline = started + timeout
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
-            os.killpg(process.pid, signal.SIGKILL)
-            _, status, usage = os.wait4(process.pid, 0)
-            return {"seconds": None, "timeout": timeout, "peak_mb": usage.ru_maxrss / 1024, "exit": "timeout"}
-        time.sleep(0.02)
-    seconds = time.perf_counter() - started
-    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
-    process.wait()
-    code_ = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryFile() as errors:  # not a pipe: a long error line would fill it and stall the command
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "sna", *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                                   stderr=errors, start_new_session=True)  # fmt: skip
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > started + timeout:
+                os.killpg(process.pid, signal.SIGKILL)
+                _, status, usage = os.wait4(process.pid, 0)
+                process.returncode = -9
+                return {"seconds": None, "timeout": timeout, "peak_mb": usage.ru_maxrss / 1024, "exit": "timeout"}
+            time.sleep(0.02)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
     last = next((line for line in reversed(stderr.splitlines()) if line.strip()), "")
-    return {"seconds": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1), "exit": code_,
+    return {"seconds": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1), "exit": process.returncode,
             "stderr_lines": len(stderr.splitlines()), "last_line_chars": len(last),
             "last_line": last[:160]}  # fmt: skip
 

@@ -233,12 +233,15 @@ def exact_cost(links: LinkArrays) -> float:
     if n == 0:
         return 0.0
     graph = links.igraph
-    strong = np.asarray(graph.connected_components(mode="strong").membership, dtype=np.int64)
+    if links.is_acyclic:  # cached, and Katz needs it too: every node is its own component
+        strong = np.arange(n, dtype=np.int64)
+    else:
+        strong = np.asarray(graph.connected_components(mode="strong").membership, dtype=np.int64)
     k = int(strong.max()) + 1
     visit = np.bincount(strong, minlength=k) + np.bincount(strong[links.src], minlength=k)  # nodes + their edges
     between = strong[links.src] != strong[links.dst]
     up, down = strong[links.src][between], strong[links.dst][between]
-    if k == n:  # a DAG: components are the nodes, numbered in igraph's own way
+    if k == n:  # a DAG: the components are the nodes
         order = strong[np.asarray(graph.topological_sorting(mode="out"), dtype=np.int64)]
     else:
         import igraph as ig
@@ -439,8 +442,9 @@ def centrality(
     >>> sorted(convergence), convergence["hits"]["converged"]
     (['hits', 'katz', 'pagerank'], True)
     """
-    between, between_sources = betweenness(links, k=k, seed=seed)
-    harm, harm_sources = harmonic(links, k=k, seed=seed)
+    exact = k is None and exact_cost(links) <= EXACT_COST  # decided once for both measures
+    between, between_sources = betweenness(links, k=links.n if exact else (k or DEFAULT_SOURCES), seed=seed)
+    harm, harm_sources = harmonic(links, k=links.n if exact else (k or DEFAULT_HARMONIC_SOURCES), seed=seed)
     rank, rank_report = pagerank_checked(links)
     hub, authority, hits_report = hits_checked(links)
     katz_values, _, katz_report = katz_checked(links)
