@@ -241,8 +241,8 @@ def exact_cost(links: LinkArrays) -> float:
     visit = np.bincount(strong, minlength=k) + np.bincount(strong[links.src], minlength=k)  # nodes + their edges
     between = strong[links.src] != strong[links.dst]
     up, down = strong[links.src][between], strong[links.dst][between]
-    if k == n:  # a DAG: the components are the nodes
-        order = strong[np.asarray(graph.topological_sorting(mode="out"), dtype=np.int64)]
+    if links.is_acyclic:  # the components are the nodes
+        order = np.asarray(graph.topological_sorting(mode="out"), dtype=np.int64)
     else:
         import igraph as ig
 
