@@ -9,6 +9,8 @@ Cases (issue 12, "Hangs and blow-ups" and the tree-layout segfault):
 * ``cycle-25k``: a reply_to cycle through 25,000 posts; ingest must fail with one line.
 * ``chain-120k-figures``: ``sna figures`` on the results of a 120,000-deep chain
   (igraph's tree layout segfaulted).
+* ``forum-100k``: not adversarial — the synthetic forum of ``bench/synth.py`` (100,000
+  posts), to show that ordinary inputs did not get slower; ``sna metrics`` only.
 
 Each command runs in a fresh process (``python -m sna``) with the code of the
 checkout or of the baseline (``git archive REF``, same virtualenv); wall time and
@@ -63,6 +65,7 @@ CASES = {
     "paste-50k": ("paste", 50_000, (), ("ingest", "metrics")),
     "cycle-25k": ("cycle", 25_000, (), ("ingest",)),
     "chain-120k-figures": ("chain", 120_000, ("ingest", "metrics"), ("figures",)),
+    "forum-100k": ("forum", 100_000, ("ingest",), ("metrics",)),
 }
 
 
@@ -106,6 +109,11 @@ def run_case(name: str, code: Path, scratch: Path, timeout: float) -> list[dict[
     if not source.exists():
         if shape == "paste":
             write_paste_chain(source, n)
+        elif shape == "forum":
+            sys.path.insert(0, str(ROOT))
+            from bench.synth import synthetic_forum
+
+            synthetic_forum(n, seed=1).drop("quoted", "created_at").write_csv(source)
         else:
             write_chain(source, n, cycle=shape == "cycle")
     out = scratch / f"{name}-{code.name}"

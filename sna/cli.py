@@ -354,7 +354,7 @@ def export(directory: Path, convokit: Path | None) -> None:
     if convokit is None:
         raise SnaError("nothing to export: name a target, e.g. --convokit DIR")
     _require_folder(directory, "sna ingest INPUT --out")
-    with part_outputs(convokit, "convokit", inputs=[directory]) as stage:
+    with part_outputs(convokit, "convokit") as stage:
         ingested = read_ingested(directory)
         corpus = to_convokit(ingested.posts, ingested.edges)
         written = stage_convokit(corpus, stage)
