@@ -38,9 +38,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         except ValueError:  # not the main thread: leave signals alone
             break
     try:
+        import click
+
         from sna.cli import main as cli
 
-        cli.main(args=list(argv) if argv is not None else None, prog_name="sna")
+        try:  # not click's standalone mode, which turns Ctrl-C into "Aborted!" and exit code 1
+            code = cli.main(args=list(argv) if argv is not None else None, prog_name="sna", standalone_mode=False)
+        except click.ClickException as exc:  # usage errors: click's message and exit code 2
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort as exc:
+            if isinstance(exc.__cause__, KeyboardInterrupt):
+                raise exc.__cause__ from None
+            sys.stderr.write("Aborted!\n")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
     except KeyboardInterrupt as exc:
         sys.stderr.write("sna: interrupted\n")
         sys.exit(getattr(exc, "exit_code", 130))

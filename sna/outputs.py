@@ -546,7 +546,7 @@ class Outputs:
         self.committed = False
 
     def folder(
-        self, path: str | Path, *, part: str = "files", replaces: Iterable[str] | None = None,
+        self, path: str | Path, *, part: str = "files", replaces: Iterable[str] | None = (),
         info: dict[str, object] | None = None, adopt: Mapping[str, str] | None = None,
     ) -> Stage:  # fmt: skip
         """Claim an output folder and return the function that stages files for ``part`` there.
@@ -558,10 +558,12 @@ class Outputs:
         part : str
             What the staged files are (``ingest``, ``metrics``, ``figures``, …),
             recorded in the manifest.
-        replaces : iterable of str, optional
-            Parts whose earlier files are removed at the switch (besides files
-            written again, which are always replaced). None (default): every
-            file sna wrote there before. Files sna did not write stay.
+        replaces : iterable of str or None
+            Parts besides ``part`` whose earlier files are removed at the
+            switch; files written again are always replaced. Default: only
+            ``part``'s own earlier files go, everything else stays (as a
+            command adding files to a folder expects). None: every file sna
+            wrote there before goes. Files sna did not write always stay.
         info : dict, optional
             Recorded in the manifest under ``parts[part]``; read at the
             switch, so it may be filled in while the files are written.
@@ -587,9 +589,10 @@ class Outputs:
             if inner is not None:
                 raise SnaError(f"{path}: contains the output folder {inner.path}; choose folders that do not "
                                "contain one another (a folder inside another is fine the other way round)")  # fmt: skip
-            home = _Folder(resolved, self.inputs)
-            home.open()
-            self._folders.append(home)
+            with _signals_held():  # a signal between creating the staging folder and recording it would leak it
+                home = _Folder(resolved, self.inputs)
+                home.open()
+                self._folders.append(home)
         prefix = resolved.relative_to(home.path)
         if replaces is None:
             home.replaces = None
@@ -668,7 +671,7 @@ def output_folders(*, inputs: Iterable[str | Path] = ()) -> Iterator[Outputs]:
 
 @contextmanager
 def atomic_outputs(
-    out_dir: str | Path, *, part: str = "files", replaces: Iterable[str] | None = None,
+    out_dir: str | Path, *, part: str = "files", replaces: Iterable[str] | None = (),
     inputs: Iterable[str | Path] = (), info: dict[str, object] | None = None, adopt: Mapping[str, str] | None = None,
 ) -> Iterator[Stage]:  # fmt: skip
     """Stage files for one folder and switch it in one rename when the block ends.
@@ -714,14 +717,15 @@ def atomic_file(path: str | Path, *, inputs: Iterable[str | Path] = ()) -> Itera
     if target.is_dir():
         raise _fail(Path(path), "is a folder; expected a file name")
     missing = [p for p in [target.parent, *target.parent.parents] if not p.exists()]
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=_sibling(target, "stage-"), suffix=target.suffix, dir=target.parent)
-    except OSError as exc:
-        raise _fail(Path(path), f"cannot write beside it ({_os_reason(exc)})") from None
-    os.close(fd)
-    temporary = Path(name)
     done = False
+    with _signals_held():
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=_sibling(target, "stage-"), suffix=target.suffix, dir=target.parent)
+        except OSError as exc:
+            raise _fail(Path(path), f"cannot write beside it ({_os_reason(exc)})") from None
+        os.close(fd)
+        temporary = Path(name)
     try:
         yield temporary
         os.chmod(temporary, 0o666 & ~_umask())

@@ -469,7 +469,7 @@ def run(
     pictures = Path(figures_dir) if figures_dir is not None else out / "figures"
     drawing = not {"figures", "html"} <= skipped
     with output_folders(inputs=inputs) as outputs:  # locks the folders now; switched in at the end
-        tables = outputs.folder(out, part="ingest", adopt=_legacy_files())  # the whole folder is this run's
+        tables = outputs.folder(out, part="ingest", replaces=None, adopt=_legacy_files())  # all of it is this run's
         metric_files = outputs.folder(out, part="metrics")
         figure_files = outputs.folder(pictures, part="figures", replaces=["figures", "html"]) if drawing else None
         page_files = outputs.folder(pictures, part="html", replaces=["figures", "html"]) if drawing else None
