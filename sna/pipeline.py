@@ -639,7 +639,23 @@ def load_results(directory: str | Path) -> ResultSet:
     ------
     SnaError
         When a table is missing (with the command that writes it), unreadable,
-        wrongly typed, or does not belong to the posts — each naming its file.
+        changed since sna wrote it, wrongly typed, or does not belong to the
+        posts — each naming its file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "results"
+    >>> _ = run(["data/raw"], out, skip=["stance", "figures", "html"])
+    >>> loaded = load_results(out)
+    >>> loaded.posts.height, loaded.metrics.post_metrics.height, loaded.id.startswith("sha256:")
+    (32, 32, True)
+    >>> (out / "post_metrics.parquet").write_bytes(b"not parquet")
+    11
+    >>> load_results(out)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sna.errors.SnaError: .../results/post_metrics.parquet: changed since sna wrote it ...
     """
     directory = Path(directory)
     writer = "sna metrics DIR"
