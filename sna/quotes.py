@@ -4,24 +4,31 @@ How it works
 ------------
 Forum quotes, once copied or exported as plain text, are passages of an earlier
 post reproduced on lines of their own, followed by the replier's words. We
-find them in three steps, all near-linear in the total text:
+find them in four steps, all near-linear in the total text:
 
 1. Every post is split into lines and words (lower-cased runs of letters and
    digits, so whitespace, punctuation and case do not matter; see
    :mod:`sna.shingles`). Each run of ``shingle`` consecutive words is hashed.
 2. A line of a post is *quoted* from an earlier post of the same thread when
    that post contains shingles covering at least ``coverage`` of the line's
-   words. Short lines (3–4 words) must equal a whole line of the earlier post
-   and must not be a stock phrase ("I agree.", "lol").
-3. Consecutive quoted lines form a block, attributed to a post that covers
-   every line of it. When several posts do (the passage was quoted on), the
-   earliest wins: forums strip nested quotes, so a reproduced passage comes
-   from the post whose own words it is. The exception is a post that also
-   quotes the later post's own words elsewhere: then it copied that post,
-   nested quote included, and every block goes to it.
+   words. Short lines (2–4 words) must equal a whole line of an earlier post,
+   or, opening a post, the start or end of a line of one of the two posts
+   before it. Page furniture at the end of a line (an attachment marker,
+   "Click to expand...", an edit note) does not keep it from matching.
+3. Lines that are not quotes however often they repeat are set aside: stock
+   phrases ("I agree.", "lol"), page furniture ("Sent from my iPhone",
+   "Code: Select all") and boilerplate found whole in many posts of a thread.
+4. Consecutive quoted lines form a block, whose candidates are the posts that
+   cover every line of it. A candidate drops out when the block is a
+   signature (it ends both posts), an author repeating a short line of their
+   own, a link not opening its post, or a short line without strong evidence
+   (:mod:`sna.quote_rules`). Of the candidates left the earliest wins: forums
+   strip nested quotes, so a reproduced passage comes from the post whose own
+   words it is. The exception is a post that also quotes the later post's own
+   words elsewhere: then it copied that post, nested quote included, and every
+   block goes to it.
 
-Shingles shared by more than ``max_sources`` posts of a thread are ignored as
-boilerplate (signatures, stock phrases).
+Shingles shared by more than ``max_sources`` posts of a thread are ignored.
 
 Scaling
 -------
@@ -35,9 +42,11 @@ posts' own words are cut out of the bytes by line offsets. On a 2-core VM a
 synthetic forum of 1M posts (62M words) takes about 4 s and 0.5 GB beyond its
 input, 100k posts under 0.5 s; ``bench/bench_quotes.py`` measures it.
 
-Measured on ``iac-fourforums`` (170 threads, 8,776 posts, quotes pasted
-without markers): precision 0.98 and recall 0.99 against the corpus' own quote
-ranges; see ``bench/eval_quotes.py``.
+Measured by ``bench/eval_quotes.py`` on ``iac-fourforums`` (170 threads, 8,776
+posts, quotes pasted without markers: precision 0.98, recall 0.99 against the
+corpus' own quote ranges) and on threads of eight other forum engines copied as
+plain text, whose quote markup tells the truth (precision 0.94–0.95, recall
+0.97).
 """
 
 from __future__ import annotations
@@ -50,14 +59,24 @@ from itertools import pairwise
 import numpy as np
 import polars as pl
 
+from sna.quote_rules import (
+    OPENING_WORDS,
+    boilerplate_lines,
+    furniture_lines,
+    line_ends,
+    opening_line_pairs,
+    rejected_blocks,
+)
 from sna.shingles import (
     TOKEN_PATTERN,
     RunIndex,
     Tokens,
     cut_texts,
+    in_sorted,
     line_starts,
     normalize,
     normalized,
+    ramp,
     repeated_runs,
     run_keys,
     sequence_keys,
@@ -121,6 +140,8 @@ _BLOCKS_SCHEMA = {
     "quoted_text": pl.String,
 }
 _EMPTY = np.zeros(0, dtype=np.int64)
+#: Most tail words (an attachment marker, an expand link) a short line may carry.
+_TAIL_ROOM = 4
 
 
 def _tidy_expr(texts: pl.Series) -> pl.Series:
@@ -134,11 +155,6 @@ def _stock_keys() -> tuple[np.ndarray, int]:
     tokens = tokenize(pl.Series(sorted(STOCK_PHRASES)))
     count = np.diff(tokens.text_words)
     return np.unique(sequence_keys(tokens.hashes, tokens.text_words[:-1], count)), int(count.max())
-
-
-def _ramp(counts: np.ndarray) -> np.ndarray:
-    """0, 1, …, c - 1 for each count c, concatenated."""
-    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def _shingle_pairs(
@@ -162,7 +178,7 @@ def _shingle_pairs(
         return _EMPTY, _EMPTY
     n_earlier = rank[chosen]
     window = np.repeat(chosen, n_earlier)
-    cand = post[new_post][np.repeat(first_distinct[group[chosen]], n_earlier) + _ramp(n_earlier)]
+    cand = post[new_post][np.repeat(first_distinct[group[chosen]], n_earlier) + ramp(n_earlier)]
     pair_post, pair_cand, pair_start = _sort_pairs(tokens, post[window], cand, start[window])
     # Runs: consecutive windows of one (post, candidate) at most a shingle apart
     # cover one unbroken stretch of words.
@@ -177,19 +193,54 @@ def _shingle_pairs(
     line_words = tokens.line_words
     first_line = np.searchsorted(line_words, a, side="right") - 1
     reps = np.searchsorted(line_words, b, side="right") - first_line
-    lid = np.repeat(first_line, reps) + _ramp(reps)
-    overlap = np.minimum(np.repeat(b, reps), line_words[lid + 1] - 1) - np.maximum(np.repeat(a, reps), line_words[lid])
+    lid = np.repeat(first_line, reps) + ramp(reps)
+    run_of = np.repeat(np.arange(len(a)), reps)
+    overlap = np.minimum(b[run_of], line_words[lid + 1] - 1) - np.maximum(a[run_of], line_words[lid])
     overlap += 1
     keep = overlap > 0
-    lid, cand, overlap = lid[keep], np.repeat(pair_cand[run_start], reps)[keep], overlap[keep]
+    lid, run_of, overlap = lid[keep], run_of[keep], overlap[keep]
+    cand = pair_cand[run_start][run_of]
     # Runs of one (post, candidate) are in word order, so a line's pieces are adjacent.
     first = np.ones(len(lid), dtype=bool)
     first[1:] = (lid[1:] != lid[:-1]) | (cand[1:] != cand[:-1])
     at = np.flatnonzero(first)
     covered = np.add.reduceat(overlap, at) if len(at) else _EMPTY
+    pieces = (run_of, at)
     lid, cand = lid[at], cand[at]
     good = covered >= coverage * (line_words[lid + 1] - line_words[lid])
+    _retry_with_tails(tokens, lid, pieces, a, b, good, coverage=coverage)
     return lid[good], cand[good]
+
+
+def _retry_with_tails(
+    tokens: Tokens, lid: np.ndarray, pieces: tuple[np.ndarray, np.ndarray], a: np.ndarray, b: np.ndarray,
+    good: np.ndarray, *, coverage: float,
+) -> None:  # fmt: skip
+    """Mark as covered (in ``good``) lines that are once their tail is cut off (an attachment marker, an edit note).
+
+    ``pieces`` is (run of each piece, first piece of each line-candidate pair);
+    runs cover words ``a`` to ``b``.
+    """
+    retry = np.flatnonzero(~good)
+    if len(retry) == 0:
+        return
+    line_words = tokens.line_words
+    ends = line_ends(tokens, lid[retry])
+    shorter = np.flatnonzero(ends < line_words[lid[retry] + 1])
+    retry, ends = retry[shorter], ends[shorter]
+    if len(retry) == 0:
+        return
+    run_of, at = pieces
+    stop = np.append(at[1:], len(run_of))
+    count = stop[retry] - at[retry]
+    piece = np.repeat(at[retry], count) + ramp(count)
+    pair = np.repeat(np.arange(len(retry)), count)
+    run = run_of[piece]
+    start = line_words[lid[retry]]
+    within = np.minimum(b[run], ends[pair] - 1) - np.maximum(a[run], start[pair]) + 1
+    own = np.bincount(pair, weights=np.maximum(within, 0), minlength=len(retry))
+    size = ends - start
+    good[retry] = (size > 0) & (own >= coverage * size)
 
 
 def _sort_pairs(
@@ -214,14 +265,14 @@ def _sort_pairs(
 
 
 def _short_line_pairs(
-    tokens: Tokens, line_post: np.ndarray, thread: np.ndarray, query: np.ndarray, *, min_words: int, short_max: int
+    lid: np.ndarray, key: np.ndarray, line_post: np.ndarray, thread: np.ndarray, query: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """(line, candidate): a short query line equal to a whole line of an earlier post of its thread."""
-    n_words = np.diff(tokens.line_words)
-    lid = np.flatnonzero((n_words >= min_words) & (n_words <= short_max))
+    """(line, candidate): a short query line equal to a whole line of an earlier post of its thread.
+
+    ``lid`` are the short lines and ``key`` their whole-line keys.
+    """
     if len(lid) == 0:
         return _EMPTY, _EMPTY
-    key = sequence_keys(tokens.hashes, tokens.line_words[lid], n_words[lid])
     post = line_post[lid]
     line_thread = thread[post]
     order = np.lexsort((lid, line_thread, key))
@@ -233,10 +284,13 @@ def _short_line_pairs(
     return lid[keep], cand[keep]
 
 
-def _assemble_blocks(
+def _block_candidates(
     tokens: Tokens, line_post: np.ndarray, lid: np.ndarray, cand: np.ndarray, min_words: int
 ) -> tuple[np.ndarray, ...]:  # fmt: skip
-    """Group quoted lines into blocks: (post, target, first line, last line, words), ordered.
+    """Group quoted lines into blocks, with the candidates of each.
+
+    Returns (post, first line, last line, words) per block, ordered, and
+    (block, candidate) pairs sorted by block then candidate.
 
     ``lid, cand`` are unique pairs sorted by line then candidate. A block
     starting at a line takes the following lines of its segment (a run of
@@ -245,7 +299,7 @@ def _assemble_blocks(
     ends, and its candidates are those whose run is that long.
     """
     if len(lid) == 0:
-        return (_EMPTY,) * 5
+        return (_EMPTY,) * 6
     n_words = np.diff(tokens.line_words)
     pair_line_start = np.ones(len(lid), dtype=bool)
     pair_line_start[1:] = lid[1:] != lid[:-1]
@@ -289,17 +343,34 @@ def _assemble_blocks(
     renumber = np.cumsum(kept) - 1
     block = renumber[block]
     first, last, words, post = first[kept], last[kept], words[kept], post[first[kept]]
-    if len(first) == 0:
-        return (_EMPTY,) * 5
-    # A candidate that is the only source of another block of the post is preferred.
-    n_cands = np.bincount(block, minlength=len(first))
+    return post, lines[first], lines[last], words, block, target
+
+
+def _choose_targets(post: np.ndarray, block: np.ndarray, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The quoted post of each block that has candidates left: (blocks, targets).
+
+    The earliest candidate, except that a candidate that is the only source of
+    another block of the post is preferred (the post copied it, nested quote
+    included).
+    """
+    if len(block) == 0:
+        return _EMPTY, _EMPTY
+    n_cands = np.bincount(block)
     sole = n_cands[block] == 1
-    key = (post[block] << 32) | target
-    preferred = np.isin(key, key[sole])
-    block_at = np.searchsorted(block, np.arange(len(first)))
-    best = np.minimum.reduceat(np.where(preferred, target, np.iinfo(np.int64).max), block_at)
-    target = np.where(best < np.iinfo(np.int64).max, best, target[block_at])
-    return post, target, lines[first], lines[last], words
+    key = (post[block] << 32) | cand
+    preferred = in_sorted(key, np.unique(key[sole]))
+    block_at = np.flatnonzero(np.concatenate(([True], block[1:] != block[:-1])))
+    best = np.minimum.reduceat(np.where(preferred, cand, np.iinfo(np.int64).max), block_at)
+    return block[block_at], np.where(best < np.iinfo(np.int64).max, best, cand[block_at])
+
+
+def _assemble_blocks(
+    tokens: Tokens, line_post: np.ndarray, lid: np.ndarray, cand: np.ndarray, min_words: int
+) -> tuple[np.ndarray, ...]:  # fmt: skip
+    """Group quoted lines into blocks: (post, target, first line, last line, words), ordered."""
+    post, first, last, words, block, cand = _block_candidates(tokens, line_post, lid, cand, min_words)
+    _, target = _choose_targets(post, block, cand)
+    return post, target, first, last, words
 
 
 @dataclass
@@ -319,27 +390,63 @@ class _Found:
     text: pl.Series
 
 
+def _short_lines(tokens: Tokens, longest: int) -> tuple[np.ndarray, ...]:
+    """Lines of 1 to ``longest`` own words (tails cut off): line numbers, word counts and whole-line keys.
+
+    Then the same for the lines whose tail was cut off, taken as they are
+    (tail included), so that they match an earlier line either way.
+    """
+    size = np.diff(tokens.line_words)
+    lines = np.flatnonzero((size >= 1) & (size <= longest + _TAIL_ROOM))
+    count = line_ends(tokens, lines) - tokens.line_words[lines]
+    tailed = lines[(count < size[lines]) & (size[lines] <= longest)]
+    keep = (count >= 1) & (count <= longest)
+    lines, count = lines[keep], count[keep]
+    keys = sequence_keys(tokens.hashes, tokens.line_words[lines], count)
+    tailed_keys = sequence_keys(tokens.hashes, tokens.line_words[tailed], size[tailed])
+    return lines, count, keys, tailed, size[tailed], tailed_keys
+
+
 def _batch_blocks(
-    texts: pl.Series, thread: np.ndarray, query: np.ndarray, *,
-    shingle: int, coverage: float, max_sources: int, min_words: int,
+    texts: pl.Series, thread: np.ndarray, query: np.ndarray, authors: np.ndarray, *,
+    shingle: int, coverage: float, max_sources: int, min_words: int, signature_words: int, boilerplate_posts: int,
 ) -> _Found:  # fmt: skip
     """Blocks of a batch of whole threads."""
     raw = text_bytes(texts)
     tokens = tokenize(texts, raw=raw)
     line_post = np.repeat(np.arange(len(texts)), np.diff(tokens.text_lines))
     lid_a, cand_a = _shingle_pairs(tokens, thread, query, k=shingle, coverage=coverage, max_sources=max_sources)
-    lid_b, cand_b = _short_line_pairs(tokens, line_post, thread, query, min_words=min_words, short_max=shingle - 1)
-    pairs = np.unique(np.concatenate((lid_a, lid_b)) << 32 | np.concatenate((cand_a, cand_b)))
+    short_lid, short_count, short_key, *tailed = _short_lines(tokens, 2 * shingle - 1)
+    any_lid, any_count, any_key = (
+        np.concatenate(pair) for pair in zip((short_lid, short_count, short_key), tailed, strict=True)
+    )
+    matchable = (any_count >= min(min_words, OPENING_WORDS)) & (any_count < shingle)
+    lid_b, cand_b = _short_line_pairs(any_lid[matchable], any_key[matchable], line_post, thread, query)
+    lid_c, cand_c = opening_line_pairs(tokens, thread, query, short_lid, short_count, short_key, shingle=shingle)
+    pairs = np.unique(np.concatenate((lid_a, lid_b, lid_c)) << 32 | np.concatenate((cand_a, cand_b, cand_c)))
     lid, cand = pairs >> 32, pairs & 0xFFFFFFFF
+    # Stock phrases and boilerplate lines are never quotes.
     stock, most = _stock_keys()
-    n_words = tokens.line_words[lid + 1] - tokens.line_words[lid]
-    short = np.flatnonzero(n_words <= most)
-    if len(short):
-        keys = sequence_keys(tokens.hashes, tokens.line_words[lid[short]], n_words[short])
-        drop = np.zeros(len(lid), dtype=bool)
-        drop[short[np.isin(keys, stock)]] = True
-        lid, cand = lid[~drop], cand[~drop]
-    post, target, first, last, words = _assemble_blocks(tokens, line_post, lid, cand, min_words)
+    not_quotes = np.concatenate((
+        short_lid[in_sorted(short_key, stock) & (short_count <= most)],
+        any_lid[boilerplate_lines(any_key, line_post[any_lid], thread, most_posts=boilerplate_posts)],
+        furniture_lines(tokens, lid[np.flatnonzero(np.diff(lid, prepend=-1))]),
+    ))  # fmt: skip
+    if len(not_quotes):
+        barred = np.zeros(len(tokens.line_words) - 1, dtype=bool)
+        barred[not_quotes] = True
+        keep = ~barred[lid]
+        lid, cand = lid[keep], cand[keep]
+    post, first, last, words, block, cand = _block_candidates(
+        tokens, line_post, lid, cand, min(min_words, OPENING_WORDS)
+    )
+    # Candidates for which the block is a signature, self-repetition or a short line without evidence drop out.
+    keep = ~rejected_blocks(
+        tokens, thread, authors, post[block], cand, first[block], last[block], words[block],
+        shingle=shingle, min_words=min_words, signature_words=signature_words,
+    )  # fmt: skip
+    kept, target = _choose_targets(post, block[keep], cand[keep])
+    post, first, last, words = post[kept], first[kept], last[kept], words[kept]
     if len(post) == 0:
         return _Found(post, target, first, last, words, pl.Series("text", [], dtype=pl.String), texts)
     quoted, own, affected = _cut_blocks(*raw, post, first, last)
@@ -419,13 +526,23 @@ def find_pasted_quotes(
     coverage: float = 0.9,
     min_words: int = 3,
     max_sources: int = 64,
+    signature_words: int = 20,
+    boilerplate_posts: int = 8,
 ) -> QuoteBlocks:
     """Find passages of earlier posts pasted into later posts of the same thread.
+
+    Repeated lines that are not quotes are left alone (see
+    :mod:`sna.quote_rules`): signatures, lines an author repeats from their own
+    posts, boilerplate found in many posts of a thread, and short lines
+    without strong evidence. Attachment markers, "Click to expand..." and
+    edit notes at the end of a line do not keep it from matching whole.
 
     Parameters
     ----------
     posts : pl.DataFrame
-        With columns ``thread_id``, ``post_id``, ``position`` and ``text``.
+        With columns ``thread_id``, ``post_id``, ``position`` and ``text``;
+        ``author``, when present, tells signatures and an author's repeated
+        lines apart (null: unknown, never the same as another post's).
     recover : pl.Series of bool, optional
         Which posts to search for quotes (all by default). Every post can be
         quoted.
@@ -435,9 +552,19 @@ def find_pasted_quotes(
         Share of a line's words an earlier post must contain for the line to
         count as quoted from it.
     min_words : int
-        Fewest words in a quote block.
+        Fewest words in a quote block, except a whole post of two words quoted
+        at the start of a post at most two posts later.
     max_sources : int
         Shingles found in more posts of a thread than this are ignored.
+    signature_words : int
+        A block that ends its post and repeats the last line of the quoted
+        post (which it does not reproduce whole) is a signature when it has
+        fewer words than this, when both posts have the same author, or when
+        three or more posts of the thread end with that line.
+    boilerplate_posts : int
+        A line of fewer than two shingles of words found whole in this many
+        posts of a thread (or in a quarter of its posts, at least 4) is
+        boilerplate, never a quote.
 
     Returns
     -------
@@ -459,11 +586,22 @@ def find_pasted_quotes(
     >>> found.text.to_list()[2]
     'No, dogs are.'
     """
+    author = pl.col("author") if "author" in posts.columns else pl.lit(None, pl.String)
     order = (
-        posts.select("thread_id", "position", "post_id", "text").with_row_index("_row").sort("thread_id", "position")
+        posts.select("thread_id", "position", "post_id", "text", author.cast(pl.String).alias("_author"))
+        .with_row_index("_row")
+        .sort("thread_id", "position")
     )
     n = order.height
     thread = order["thread_id"].rank("dense").cast(pl.Int64).to_numpy() if n else _EMPTY
+    # Authors as hashes (0: unknown); only equality matters.
+    authors = (
+        order.select(pl.when(pl.col("_author").is_not_null()).then(pl.col("_author").hash()).otherwise(0))
+        .to_series()
+        .to_numpy()
+        if n
+        else np.zeros(0, dtype=np.uint64)
+    )
     query = (
         np.ones(n, dtype=bool)
         if recover is None
@@ -475,8 +613,9 @@ def find_pasted_quotes(
     def search(bounds: tuple[int, int]) -> _Found:
         lo, hi = bounds
         found = _batch_blocks(
-            texts.slice(lo, hi - lo), thread[lo:hi], query[lo:hi],
+            texts.slice(lo, hi - lo), thread[lo:hi], query[lo:hi], authors[lo:hi],
             shingle=shingle, coverage=coverage, max_sources=max_sources, min_words=min_words,
+            signature_words=signature_words, boilerplate_posts=boilerplate_posts,
         )  # fmt: skip
         found.post += lo
         found.target += lo

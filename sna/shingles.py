@@ -300,6 +300,34 @@ def normalize(text: str) -> str:
 # Runs of words --------------------------------------------------------------
 
 
+def in_sorted(values: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Whether each value is in ``table`` (sorted, unique): ``np.isin`` without sorting ``values``.
+
+    Examples
+    --------
+    >>> in_sorted(np.array([5, 1, 7, 5]), np.array([1, 5])).tolist()
+    [True, True, False, True]
+    """
+    if len(table) <= 32:  # a few passes beat a binary search per value
+        out = np.zeros(len(values), dtype=bool)
+        for value in table:
+            out |= values == value
+        return out
+    at = np.searchsorted(table, values)
+    return table[np.minimum(at, len(table) - 1)] == values
+
+
+def ramp(counts: np.ndarray) -> np.ndarray:
+    """0, 1, …, c - 1 for each count c, concatenated.
+
+    Examples
+    --------
+    >>> ramp(np.array([3, 0, 2])).tolist()
+    [0, 1, 2, 0, 1]
+    """
+    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
 def run_keys(hashes: np.ndarray, k: int) -> np.ndarray:
     """Hash of every run of ``k`` consecutive words: ``out[i]`` covers words ``i`` to ``i + k - 1``.
 
@@ -333,14 +361,25 @@ def sequence_keys(hashes: np.ndarray, first: np.ndarray, count: np.ndarray) -> n
     (True, False)
     """
     count = np.asarray(count, dtype=np.int64)
+    first = np.asarray(first, dtype=np.int64)
     keys = np.zeros(len(first), dtype=np.uint64)
     active = np.flatnonzero(count > 0)
-    if len(active):
-        keys[active] = hashes[first[active]]
-    for j in range(1, int(count.max(initial=0))):
-        active = active[count[active] > j]
-        keys[active] = keys[active] * _MIX + hashes[first[active] + j]
+    if len(active) == 0:
+        return keys
+    # The run_keys recurrence unrolled: the sum of h[j] * MIX ** (n - 1 - j), wrapping at 2**64.
+    n = count[active]
+    within = ramp(n)
+    word = np.repeat(first[active], n) + within
+    terms = hashes[word] * _powers(int(n.max()))[np.repeat(n - 1, n) - within]
+    keys[active] = np.add.reduceat(terms, np.cumsum(n) - n)
     return keys
+
+
+def _powers(n: int) -> np.ndarray:
+    """MIX ** 0 … MIX ** (n - 1), wrapping at 2**64."""
+    out = np.full(max(n, 1), _MIX, dtype=np.uint64)
+    out[0] = 1
+    return np.cumprod(out, dtype=np.uint64)
 
 
 def repeated_runs(tokens: Tokens, group: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -456,3 +495,95 @@ class RunIndex:
             if len(window):
                 found.append((j, set(self.text[window].tolist())))
         return found
+
+
+# Tails of lines ---------------------------------------------------------------
+
+
+def phrase_hashes(phrases: list[str]) -> list[np.ndarray]:
+    """The word hashes of each phrase, as :func:`tokenize` makes them.
+
+    Examples
+    --------
+    >>> [len(h) for h in phrase_hashes(["click to expand", "view attachment"])]
+    [3, 2]
+    """
+    tokens = tokenize(pl.Series(phrases, dtype=pl.String))
+    return [tokens.hashes[a:b] for a, b in pairwise(tokens.text_words.tolist())]
+
+
+def strip_tails(
+    hashes: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    *,
+    markers: list[tuple[np.ndarray, int]],
+    notes: list[np.ndarray],
+    note_words: int,
+    rounds: int = 8,
+) -> np.ndarray:
+    """Where runs of words end once trailing page furniture is cut off.
+
+    Parameters
+    ----------
+    hashes : np.ndarray of uint64
+        Word hashes (:attr:`Tokens.hashes`).
+    start, end : np.ndarray of int64
+        Each run's first word and the word after its last (lines, say).
+    markers : list of (np.ndarray, int)
+        Phrases (their word hashes) that are cut off where a run ends with
+        them followed by that many more words (an attachment number, a
+        smiley's name), as often as they repeat.
+    notes : list of np.ndarray
+        Phrases that start a note running to the end (an edit note), cut off
+        when they begin within the last ``note_words`` words.
+    note_words : int
+        Longest note.
+    rounds : int
+        Most markers cut off one run.
+
+    Returns
+    -------
+    np.ndarray of int64
+        The new ends (never before ``start``).
+
+    Examples
+    --------
+    >>> tokens = tokenize(pl.Series(["Nice shot View attachment 12 View attachment 13",
+    ...                              "Fine. Last edited by Bo: May 2, 2020", "click here"]))
+    >>> view, edited = phrase_hashes(["view attachment", "last edited"])
+    >>> start, end = tokens.line_words[:-1], tokens.line_words[1:]
+    >>> strip_tails(tokens.hashes, start, end, markers=[(view, 1)], notes=[edited], note_words=9).tolist()
+    [2, 9, 18]
+    """
+    end = np.asarray(end, dtype=np.int64).copy()
+    start = np.asarray(start, dtype=np.int64)
+    for _ in range(2):  # a note after markers, or markers after a note
+        original = end.copy()
+        for offset in range(2, note_words + 1):
+            at = np.flatnonzero(original - start >= offset)
+            if len(at) == 0:
+                break
+            first = original[at] - offset
+            for phrase in notes:
+                hit = np.ones(len(at), dtype=bool)
+                for j, word in enumerate(phrase):
+                    hit &= hashes[first + j] == word
+                end[at[hit]] = np.minimum(end[at[hit]], first[hit])
+        for _ in range(rounds):
+            cut = False
+            for phrase, extra in markers:
+                size = len(phrase) + extra
+                at = np.flatnonzero(end - start >= size)
+                if len(at) == 0:
+                    continue
+                first = end[at] - size
+                hit = np.ones(len(at), dtype=bool)
+                for j, word in enumerate(phrase):
+                    hit &= hashes[first + j] == word
+                if hit.any():
+                    end[at[hit]] = first[hit]
+                    cut = True
+            if not cut:
+                break
+    return end

@@ -18,7 +18,7 @@ def test_ingest_writes_tables_and_summary(runner, tmp_path, seed_path):
     result = runner.invoke(main, ["ingest", str(seed_path), "--out", str(out), "-q"])
     assert result.exit_code == 0, result.output
     assert "1 thread, 32 posts, 1 author" in result.output
-    assert "edges: 12 quote, 0 reply, 19 implicit" in result.output
+    assert "edges: 12 quote, 0 reply (read from the posts); 19 implicit (assumed: 61% of links)" in result.output
     assert sorted(p.name for p in out.iterdir()) == [
         ".sna-manifest.json",
         "edges.csv",
@@ -26,6 +26,8 @@ def test_ingest_writes_tables_and_summary(runner, tmp_path, seed_path):
         "ingest.json",
         "posts.csv",
         "posts.parquet",
+        "unresolved_quotes.csv",
+        "unresolved_quotes.parquet",
     ]
     posts = pl.read_parquet(out / "posts.parquet")
     assert posts.columns[:9] == [
@@ -155,7 +157,10 @@ def test_run_writes_tables_metrics_and_graph_files(runner, tmp_path, seed_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["post_graph"]["nodes"] == 32
     assert nx.read_gexf(out / "authors.gexf").number_of_nodes() == 32
-    assert "most central authors (PageRank): Varun" in result.output
+    # Varun opened the thread, but only assumed links point at the opening post: by default the
+    # ranking rests on quotes read from the posts.
+    assert "most central authors (PageRank): [post seed-pakistan-ussr-thread#14]" in result.output
+    assert "warning: 61% of links are assumed" in result.output
 
 
 def test_metrics_on_an_ingest_folder_and_errors(runner, tmp_path, seed_path):

@@ -122,3 +122,26 @@ def test_help_has_an_example(runner):
     result = runner.invoke(main, ["stance", "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.output and "sna stance pairs.csv" in result.output
+
+
+def test_min_confidence_leaves_rows_unlabelled(runner, pairs_csv, tmp_path):
+    out = tmp_path / "pred.csv"
+    args = [pairs_csv, "--parent-col", "parent", "--reply-col", "reply", "--out", out, "--probabilities"]
+    result = _stance(runner, *args, "--stance-min-confidence", "0.999")
+    assert result.exit_code == 0, result.output
+    assert "4 unlabelled" in result.output
+    pred = pl.read_csv(out)
+    assert pred["stance"].is_null().all() and pred["stance_score"].is_null().all()
+    assert pred["p_agree"].is_not_null().all()
+    assert _stance(runner, *args, "--stance-model", "large").exit_code == 2
+
+
+def test_run_passes_the_stance_options_through(runner, tmp_path):
+    from tests.helpers import SEED
+
+    base = ["run", str(SEED), "--skip", "figures,html", "-q"]
+    sure = runner.invoke(main, [*base, "--out", str(tmp_path / "a")])
+    unsure = runner.invoke(main, [*base, "--out", str(tmp_path / "b"), "--stance-min-confidence", "1"])
+    assert sure.exit_code == 0 and unsure.exit_code == 0, sure.output + unsure.output
+    labelled = [pl.read_parquet(tmp_path / d / "edges.parquet")["stance"].drop_nulls().len() for d in ("a", "b")]
+    assert labelled[0] == 12 and labelled[1] == 0

@@ -74,14 +74,60 @@ def test_marked_quote_by_id_and_by_author_and_text():
     assert result.counts["quotes_unresolved"] == 0
 
 
-def test_unresolved_marked_quote_keeps_its_words_and_is_counted():
+def test_unresolved_marked_quote_is_recorded_and_its_words_stay_out_of_the_text():
     raw = "[quote=zed;99]Words of a post on another page.[/quote]\nMy answer."
     posts = thread("first", "My answer.").with_columns(raw_text=pl.Series(["first", raw]))
     quotes = marked(("p2", "99", "zed", "Words of a post on another page.", 0, raw.index("\n")))
     result = extract_edges(posts, quotes)
     assert result.counts["quotes_unresolved"] == 1
-    assert result.posts["text"][1] == "Words of a post on another page.\nMy answer."
+    assert result.posts["text"][1] == "My answer."
+    assert result.unresolved.rows() == [("p2", "99", "zed", "Words of a post on another page.")]
     assert kinds(result) == [("p2", "p1", "implicit")]
+
+
+def test_implicit_target_previous_links_to_the_post_just_above():
+    posts = thread("a", "b", "c").with_columns(reply_to=pl.Series([None, None, "p1"]))
+    result = extract_edges(posts, implicit_target="previous")
+    assert kinds(result) == [("p2", "p1", "implicit"), ("p3", "p1", "reply")]
+    assert extract_edges(thread("a", "b", "c"), implicit_target="previous").edges["target"].to_list() == ["p1", "p2"]
+
+
+def test_implicit_target_none_and_unknown_value():
+    assert extract_edges(thread("a", "b"), implicit_target="none").edges.height == 0
+    with pytest.raises(SchemaError, match="implicit_target must be one of first, previous, none"):
+        extract_edges(thread("a", "b"), implicit_target="last")
+
+
+def page_from_the_middle():
+    """Posts 54-56 of a thread whose earlier pages are not in the input; 56 quotes 54."""
+    posts = thread("Opening words on page two.", "Just chatting here.", f"{CATS}\n\nNo.", thread_id="t")
+    posts = posts.with_columns(
+        position=pl.Series([54, 55, 56]), text=pl.Series([CATS, "Just chatting here.", f"{CATS}\n\nNo."])
+    )
+    return posts.with_columns(raw_text=pl.col("text"))
+
+
+def test_page_from_the_middle_of_a_thread_links_to_a_placeholder_not_to_the_first_post_on_the_page():
+    result = extract_edges(page_from_the_middle())
+    assert kinds(result) == [("p1", "[thread t]", "implicit"), ("p2", "[thread t]", "implicit"),
+                             ("p3", "p1", "quote")]  # fmt: skip
+    first = result.posts.row(0, named=True)
+    assert (first["post_id"], first["position"], first["author"], first["text"], first["placeholder"]) == (
+        "[thread t]", 1, None, "", True)  # fmt: skip
+    assert result.posts["placeholder"].to_list() == [True, False, False, False]
+    assert result.counts["threads_without_start"] == 1
+
+
+def test_page_from_the_middle_with_previous_target_only_its_first_post_hangs_on_the_placeholder():
+    result = extract_edges(page_from_the_middle(), implicit_target="previous")
+    assert kinds(result) == [("p1", "[thread t]", "implicit"), ("p2", "p1", "implicit"), ("p3", "p1", "quote")]
+
+
+def test_no_placeholder_when_nothing_would_link_to_it_or_links_are_off():
+    posts = page_from_the_middle().with_columns(reply_to=pl.Series([None, "p1", "p2"])).slice(1)
+    result = extract_edges(posts)
+    assert result.posts.height == 2 and not result.posts["placeholder"].any()
+    assert extract_edges(page_from_the_middle(), implicit_target="none").posts.height == 3
 
 
 # The seed thread, read by a person: who quotes whom, with the words quoted.

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sna import quotes
 from sna.quotes import STOCK_PHRASES, find_pasted_quotes, locate_quoted_posts, normalize
-from sna.shingles import TOKEN_PATTERN, Tokens, normalized, tokenize
+from sna.shingles import TOKEN_PATTERN, Tokens, normalized, run_keys, sequence_keys, tokenize
 from tests.helpers import DATA, thread
 
 CATS = "Cats are the finest companions a person could ever hope to have at home."
@@ -133,6 +133,128 @@ def test_real_thread_from_iac_matches_its_quote_ranges():
     assert found == truth
 
 
+# Repeated lines that are not quotes, and tails (sna.quote_rules) ------------
+
+SIGNATURE = "Ann Kowalska, model railways since 1998, scale H0, Sosnowiec club"
+
+
+def test_signature_an_author_repeats_under_their_posts_is_not_a_quote():
+    posts = thread(
+        f"{CATS}\n\n{SIGNATURE}", DOGS, f"{DOGS}\n\nMine hates walks.\n\n{SIGNATURE}", authors=["ann", "bo", "ann"]
+    )
+    assert edges(posts) == [("p3", "p2")]
+    assert find_pasted_quotes(posts).text.to_list()[2].endswith(SIGNATURE)
+
+
+def test_signature_is_not_a_quote_without_authors_either():
+    # A short block ending its post that repeats the last line of the post it would quote.
+    posts = thread(f"{CATS}\n\n{SIGNATURE}", DOGS, f"{FISH}\n\n{SIGNATURE}", authors=[None, None, None])
+    assert edges(posts) == []
+
+
+def test_a_long_signature_by_unknown_authors_is_one_when_three_posts_end_with_it():
+    long_signature = f"{SIGNATURE}. {FISH}"  # over 20 words: a signature only by the count
+    texts = [f"{CATS}\n\n{long_signature}", f"{DOGS}\n\n{long_signature}"]
+    assert edges(thread(*texts, authors=[None, None])) == [("p2", "p1")]
+    assert edges(thread(*texts, f"Hello there everyone.\n\n{long_signature}", authors=[None] * 3)) == []
+
+
+def test_a_whole_post_quoted_at_the_end_of_a_reply_is_still_a_quote():
+    posts = thread(CATS, f"I will answer this one:\n\n{CATS}", authors=[None, None])
+    assert edges(posts) == [("p2", "p1")]
+
+
+def test_boilerplate_line_repeated_across_posts_is_not_a_quote():
+    heading = "Spring Model Railway Festival Sosnowiec 16 March"
+    texts = [f"{heading}\n\nPost number {i} says something different about trains, {i} times." for i in range(6)]
+    assert edges(thread(*texts)) == []
+    # In two posts only, the same line is a quote.
+    assert edges(thread(texts[0], f"{heading}\n\nWill you be there?")) == [("p2", "p1")]
+
+
+def test_furniture_lines_are_not_quotes():
+    posts = thread(
+        f"{CATS}\n\nCode: Select all\nmake install", f"{DOGS}\n\nCode: Select all\nmake test\n\nThen run it."
+    )
+    assert edges(posts) == []
+
+
+def test_short_line_needs_strong_evidence():
+    earlier = "If that were the case it would happen with all types of music.\n\nmy thinking too"
+    filler = [f"Post {i} talks about amplifiers and speakers at some length." for i in range(4)]
+    # Opening the reply: a quote, however far back.
+    assert edges(thread(earlier, *filler, "my thinking too\n\nI don't agree.")) == [("p6", "p1")]
+    # In the middle of a reply far from the post that said it: the reply's own words.
+    assert edges(thread(earlier, *filler, "I don't agree.\n\nmy thinking too\n\nWhy?")) == []
+
+
+def test_whole_short_post_quoted_right_after_it():
+    filler = [f"Post {i} is about something else entirely, trains." for i in range(4)]
+    assert edges(thread("Science, anyone?", "Science, anyone?\n\nYou start!")) == [("p2", "p1")]
+    assert edges(thread("Science, anyone?", *filler, "Science, anyone?\n\nYou start!")) == []
+
+
+def test_short_line_opening_a_reply_may_be_a_sentence_of_the_post_before():
+    posts = thread("Did you refute anything I said?", "Umm, yeah I did. But you did not look them up.",
+                   "Umm, yeah I did.\n\nExactly which of my statements did you refute?")  # fmt: skip
+    assert edges(posts) == [("p3", "p2")]
+
+
+def test_attachment_marker_does_not_stop_a_whole_line_match():
+    said = "Thanks for the tip about the tracks, it worked great on the layout."
+    posts = thread(said, f"{said} View attachment 1041937\n\nGlad it helped.")
+    assert edges(posts) == [("p2", "p1")]
+    thanks = "Dziękujemy za uznanie, moje moduły zostały docenione :)"
+    polish = thread(thanks, f"{thanks} Zobacz załącznik 1041937\n\nGratulacje!")
+    assert edges(polish) == [("p2", "p1")]
+
+
+def test_short_line_with_a_tail_matches_whole():
+    posts = thread("Looks really nice View attachment 99", "Looks really nice\n\nIt does, the bridge especially.")
+    assert edges(posts) == [("p2", "p1")]
+    expand = thread("my thinking too", "my thinking too Click to expand...\nI don't agree.")
+    assert edges(expand) == [("p2", "p1")]
+
+
+def test_edit_note_does_not_stop_a_whole_line_match():
+    posts = thread("my thinking too", "my thinking too Last edited: Mar 3, 2020\nI don't agree.")
+    assert edges(posts) == [("p2", "p1")]
+    said = "That is my final answer on the matter of the bridge colours"
+    posts = thread(said, f"{said} Last edited by a moderator: Mar 3, 2020\n\nFine by me.")
+    assert edges(posts) == [("p2", "p1")]
+
+
+def test_an_author_repeating_a_short_line_of_their_own_is_not_quoting():
+    contact = "Call us: +7 (495) 995-29-92"
+    posts = thread(
+        f"{contact}\n\nNew house plans are ready.", DOGS, f"{contact}\n\nAnother plan.", authors=["ad", "bo", "ad"]
+    )
+    assert edges(posts) == []
+    # Someone else pasting it opens their reply with it: a quote.
+    posts = thread(f"{contact}\n\nNew house plans are ready.", f"{contact}\n\nIs this a mobile number?")
+    assert edges(posts) == [("p2", "p1")]
+
+
+def test_a_link_is_quoted_only_when_it_opens_a_reply():
+    link = "https://www.facebook.com/BorzhavaRailway"
+    assert edges(thread(f"See {DOGS}\n{link}", f"{FISH}\n{link}\n\nNice.")) == []
+    assert edges(thread(f"See {DOGS}\n{link}", f"{link}\n\nThat page is gone.")) == [("p2", "p1")]
+
+
+def test_real_text_pages_of_other_forums_match_their_markup():
+    from sna.io import read_input
+
+    truth = pl.read_csv(DATA / "other-forums" / "quotes.csv")
+    for page in sorted((DATA / "other-forums").glob("*.txt")):
+        posts = read_input(page).posts
+        found = find_pasted_quotes(posts).blocks.select(
+            pl.col("source").str.extract(r"#(\d+)$").cast(pl.Int64),
+            pl.col("target").str.extract(r"#(\d+)$").cast(pl.Int64),
+        )
+        want = truth.filter(pl.col("page") == page.name).select("source", "target")
+        assert sorted(set(found.rows())) == sorted(want.rows()), page.name
+
+
 # Property tests -------------------------------------------------------------
 
 VOCAB = [f"w{i}" for i in range(3000)]
@@ -164,6 +286,7 @@ def test_property_unrelated_random_text_yields_no_quotes(seed, n_posts):
     assert edges(posts) == []
 
 
+@settings(deadline=None)
 @given(st.text(max_size=80))
 def test_property_normalize_is_idempotent(text):
     assert normalize(normalize(text)) == normalize(text)
@@ -223,6 +346,16 @@ def test_equal_words_get_equal_hashes_and_different_words_different_ones():
     assert (first == second).all()
     assert len(set(first[:-1].tolist())) == len(words) - 1  # école and ÉCOLE are one word
     assert first[-1] == first[-2]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=60), st.data())
+def test_property_sequence_keys_equal_run_keys(values, data):
+    hashes = np.array(values, dtype=np.uint64)
+    first = data.draw(st.integers(0, len(values) - 1))
+    count = data.draw(st.integers(1, len(values) - first))
+    key = sequence_keys(hashes, np.array([first]), np.array([count]))[0]
+    assert key == run_keys(hashes[first : first + count], count)[0]
 
 
 def test_words_never_run_across_texts():

@@ -237,3 +237,22 @@ def test_label_edges_replaces_old_labels_and_handles_no_edges():
     assert label_edges(posts, stale).equals(label_edges(posts, edges))
     empty = edges.head(0)
     assert label_edges(posts, empty).equals(empty)
+
+
+@pytest.mark.parametrize(("confidence", "labelled"), [(0.55, True), (0.6, False), (None, True)])
+def test_min_confidence_leaves_unsure_links_unlabelled(confidence, labelled):
+    posts, edges = _corpus()
+    out = label_edges(posts, edges, model=_Recorder([0.2, 0.25, 0.55]), implicit_threshold=None,
+                      min_confidence=confidence)  # fmt: skip
+    labels = out.filter(pl.col("kind") != "implicit")["stance"].to_list()
+    assert labels == (["agree", "agree", None, "agree"] if labelled else [None] * 4)
+    assert out["stance_score"].is_null().sum() == (2 if labelled else 5)
+
+
+def test_min_confidence_and_model_names_are_checked():
+    posts, edges = _corpus()
+    with pytest.raises(SchemaError, match="min_confidence must lie in"):
+        label_edges(posts, edges, min_confidence=-0.1)
+    with pytest.raises(SnaError, match="unknown stance model 'huge' \\(models: default, accurate\\)"):
+        label_edges(posts, edges, model="huge")
+    assert label_edges(posts, edges, model="default").equals(label_edges(posts, edges))

@@ -1,424 +1,280 @@
-"""Agreement camps: partitions of the signed reply graph.
+"""Agreement camps of a corpus: who sides with whom, from the stance of their replies.
 
-An agree edge says two nodes (authors, or posts) belong together, a disagree
-edge that they belong apart; neutral and unlabelled edges carry no sign. A
-partition's *frustration index* is the share of signed interactions that break
-it: agreements across camps plus disagreements inside one (Harary 1953 calls a
-signed graph balanced when some partition leaves none; Aref, Mason & Wilson
-2020 compute the index exactly for small graphs).
+The author graph (or the post graph) is read as a signed graph: an ``agree``
+reply or quote says two nodes belong together, a ``disagree`` one that they
+belong apart; ``neutral`` and unlabelled links carry no sign. Camps are the
+least frustrated partition (correlation clustering, :mod:`sna.analysis.signed`).
 
-Method — correlation clustering (Bansal, Blum & Chawla, "Correlation
-clustering", Machine Learning 2004): choose the partition with the least
-weighted frustration, where every pair of nodes weighs its agree and disagree
-interactions. We solve it with Leiden (Traag, Waltman & van Eck, Scientific
-Reports 2019) on a two-layer graph, the agree layer counted +1 and the
-disagree layer −1, with the constant Potts model at resolution 0 (the signed
-Potts formulation of Traag & Bruggeman, Phys. Rev. E 2009). Why this and not
-signed spectral clustering or SPONGE (Cucuringu et al., AISTATS 2019):
+Which nodes have a camp:
 
-* the objective *is* the frustration index we report, so the camps are the
-  partition that explains the observed agreement best, not a proxy;
-* the number of camps follows from the data — correlation clustering needs no
-  k, while spectral methods need one and an eigengap guess;
-* Leiden scales to hundreds of thousands of signed edges in seconds and is
-  deterministic for a seed; the best of a few seeded runs is kept.
+* a node without any signed interaction has **no camp** (null in the tables,
+  "no camp" and a hollow dot in pictures): nothing places it; the summary
+  counts such nodes as ``unassigned_nodes``;
+* a node whose camp has fewer than ``min_camp_size`` members (default 2; e.g. an
+  author who disagrees with everyone they met is a camp of one) has no camp
+  either (also "no camp" in pictures); the summary counts such nodes as
+  ``below_min_size_nodes`` (and their camps as ``below_min_size_camps``), and
+  the camps table leaves them out. The
+  frustration index is that of the partition found, in which those small camps
+  are camps of their own, so raising the minimum size never changes it.
 
-Nodes with no signed interaction cannot be placed and stay in camps of their
-own. With ``n_camps`` given, camps of nodes with signed interactions are merged,
-two at a time, where a merge adds the least frustration, until that many are
-left.
+Camps are numbered 1, 2, … by size, largest first. ``camps_by="thread"``
+partitions each thread on its own, from the interactions inside it: people who
+never met in a thread are never put in one camp. A node is then an author *in
+one thread*, camps are numbered within their thread, and a camp is the pair
+``(thread_id, camp)``; an author can be in different camps in different
+threads, so the per-author table has no single camp, and the per-(thread,
+author) table (``thread_camps`` in :func:`sna.analysis.report.compute_metrics`)
+holds them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-from sna.graph import STANCE_CODES, Indexed
+from sna.analysis.signed import LEIDEN_MAX_PAIRS, CampResult, SignedPairs, partition_signed, signed_pairs
+from sna.graph import Indexed
 
-RANDOM_ROUNDS = 200
 CENTRAL_MEMBERS = 5
 LISTED_MEMBERS = 20
+LARGEST_LISTED = 10
+CAMPS_BY = ("corpus", "thread")
 
 
 @dataclass(frozen=True)
-class SignedPairs:
-    """Undirected signed interactions between nodes ``0..n-1``.
+class Camps:
+    """What :func:`agreement_camps` returns.
 
     Attributes
     ----------
-    n : int
-        Number of nodes.
-    i, j : np.ndarray
-        Node pairs, ``i < j``, each pair once.
-    agree, disagree : np.ndarray
-        Interactions of each sign between the pair (both directions).
+    result : CampResult
+        Camp per node.
+    table : pl.DataFrame
+        One row per camp (:func:`camp_table`, with ``graph`` and ``thread_id``).
+    nodes : pl.DataFrame
+        One row per node: ``author`` or ``post_id`` (with ``thread_id`` and
+        ``posts`` for authors per thread) and ``camp``.
+    summary : dict
+        Counts, sizes, the frustration index and its random baseline.
     """
 
-    n: int
-    i: np.ndarray
-    j: np.ndarray
-    agree: np.ndarray
-    disagree: np.ndarray
-
-    @property
-    def total(self) -> int:
-        """Signed interactions in all."""
-        return int(self.agree.sum() + self.disagree.sum())
-
-
-@dataclass(frozen=True)
-class CampResult:
-    """A partition of a signed graph and what it explains.
-
-    Attributes
-    ----------
-    labels : np.ndarray
-        Camp of each node, 1 for the largest camp.
-    frustration : float or None
-        Share of signed interactions that break the partition (None without any).
-    random : dict
-        Frustration of random partitions with the same camp sizes among the
-        nodes that have signed interactions: mean, sd, rounds, and the share of
-        rounds at or below the observed index.
-    """
-
-    labels: np.ndarray
-    frustration: float | None
-    random: dict[str, float | int | None] = field(default_factory=dict)
-
-
-def signed_pairs(node: np.ndarray, n: int, src: np.ndarray, dst: np.ndarray, stance: np.ndarray) -> SignedPairs:
-    """Aggregate signed edges between the nodes of their endpoints (self-loops dropped).
-
-    Parameters
-    ----------
-    node : np.ndarray
-        Node of each post (e.g. its author), index ``0..n-1``.
-    n : int
-        Number of nodes.
-    src, dst : np.ndarray
-        Edge endpoints (posts).
-    stance : np.ndarray
-        Stance codes per edge (``sna.graph.STANCE_CODES``, -1 for none).
-
-    Examples
-    --------
-    >>> pairs = signed_pairs(np.array([0, 1, 1]), 2, np.array([1, 2, 2]), np.array([0, 0, 1]), np.array([0, 2, 0]))
-    >>> pairs.i.tolist(), pairs.j.tolist(), pairs.agree.tolist(), pairs.disagree.tolist()
-    ([0], [1], [1], [1])
-    """
-    a, b = node[src], node[dst]
-    signed = ((stance == STANCE_CODES["agree"]) | (stance == STANCE_CODES["disagree"])) & (a != b)
-    lo, hi = np.minimum(a, b)[signed], np.maximum(a, b)[signed]
-    positive = stance[signed] == STANCE_CODES["agree"]
-    key = lo * max(n, 1) + hi
-    unique, inverse = np.unique(key, return_inverse=True)
-    agree = np.bincount(inverse, weights=positive, minlength=len(unique)).astype(np.int64)
-    disagree = np.bincount(inverse, weights=~positive, minlength=len(unique)).astype(np.int64)
-    return SignedPairs(n, unique // max(n, 1), unique % max(n, 1), agree, disagree)
-
-
-def frustration(labels: np.ndarray, pairs: SignedPairs) -> float | None:
-    """Share of signed interactions broken by a partition.
-
-    Examples
-    --------
-    >>> pairs = SignedPairs(3, np.array([0, 0, 1]), np.array([1, 2, 2]), np.array([1, 0, 1]), np.array([0, 1, 1]))
-    >>> # broken: the 0-1 agreement (across camps) and the 1-2 disagreement (inside one): 2 of 4
-    >>> frustration(np.array([1, 2, 2]), pairs)
-    0.5
-    """
-    if pairs.total == 0:
-        return None
-    same = labels[pairs.i] == labels[pairs.j]
-    broken = pairs.agree[~same].sum() + pairs.disagree[same].sum()
-    return float(broken / pairs.total)
-
-
-def _leiden(pairs: SignedPairs, seed: int, runs: int = 4) -> np.ndarray:
-    """Correlation clustering by Leiden on the agree (+1) and disagree (−1) layers; best of ``runs``."""
-    import igraph as ig
-    import leidenalg as la
-
-    edges_pos = np.flatnonzero(pairs.agree > 0)
-    edges_neg = np.flatnonzero(pairs.disagree > 0)
-    layers = []
-    for rows, weights in ((edges_pos, pairs.agree), (edges_neg, pairs.disagree)):
-        graph = ig.Graph(n=pairs.n, edges=list(zip(pairs.i[rows].tolist(), pairs.j[rows].tolist(), strict=True)))
-        graph.es["weight"] = weights[rows].astype(float).tolist()
-        layers.append(graph)
-    best: np.ndarray | None = None
-    best_score = np.inf
-    for run in range(runs):
-        partitions = [la.CPMVertexPartition(g, weights="weight", resolution_parameter=0.0) for g in layers]
-        optimiser = la.Optimiser()
-        optimiser.set_rng_seed(seed * 1_000 + run)
-        optimiser.optimise_partition_multiplex(partitions, layer_weights=[1.0, -1.0], n_iterations=-1)
-        labels = np.asarray(partitions[0].membership, dtype=np.int64)
-        score = frustration(labels, pairs) or 0.0
-        if score < best_score - 1e-12:
-            best, best_score = labels, score
-    assert best is not None
-    return best
-
-
-def _refine(labels: np.ndarray, pairs: SignedPairs, max_sweeps: int = 20) -> np.ndarray:
-    """Local moves after Leiden: each node to the neighbouring camp where it breaks least.
-
-    A node's score for camp C is its agreements minus its disagreements with
-    C's members (0 alone); it moves to the best score, preferring, at equal
-    score, the camp it agrees with most, then its own. Then camps that agree
-    more than they disagree with each other merge. Repeats until stable.
-    """
-    labels = labels.copy()
-    n = pairs.n
-    both_i = np.concatenate([pairs.i, pairs.j])
-    both_j = np.concatenate([pairs.j, pairs.i])
-    plus = np.concatenate([pairs.agree, pairs.agree])
-    minus = np.concatenate([pairs.disagree, pairs.disagree])
-    order = np.argsort(both_i, kind="stable")
-    nbr, plus, minus = both_j[order], plus[order], minus[order]
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(both_i, minlength=n))])
-    active = np.flatnonzero(np.diff(offsets) > 0)
-    next_label = int(labels.max()) + 1 if n else 0
-    for _ in range(max_sweeps):
-        moved = False
-        for v in active.tolist():
-            a, b = offsets[v], offsets[v + 1]
-            camps = labels[nbr[a:b]]
-            unique, inverse = np.unique(camps, return_inverse=True)
-            agree = np.bincount(inverse, weights=plus[a:b])
-            score = agree - np.bincount(inverse, weights=minus[a:b])
-            own = labels[v]
-            own_score = float(score[unique == own][0]) if (unique == own).any() else 0.0
-            best = max(range(len(unique)), key=lambda c: (score[c], agree[c], unique[c] == own, -unique[c]))
-            if score[best] > own_score or (score[best] == own_score and agree[best] > 0 and own not in unique):
-                if unique[best] != own:
-                    labels[v] = unique[best]
-                    moved = True
-            elif own_score < 0:
-                labels[v] = next_label  # better alone
-                next_label += 1
-                moved = True
-        merged = _merge_agreeing(labels, pairs)
-        if not moved and not merged:
-            break
-    return labels
-
-
-def _merge_agreeing(labels: np.ndarray, pairs: SignedPairs) -> bool:
-    """Merge camps whose members agree with each other at least as much as they disagree."""
-    changed = False
-    while True:
-        ci, cj = labels[pairs.i], labels[pairs.j]
-        across = ci != cj
-        if not across.any():
-            return changed
-        lo, hi = np.minimum(ci, cj)[across], np.maximum(ci, cj)[across]
-        key = lo * (int(labels.max()) + 1) + hi
-        unique, inverse = np.unique(key, return_inverse=True)
-        gain = np.bincount(inverse, weights=pairs.agree[across] - pairs.disagree[across])
-        positive = np.bincount(inverse, weights=pairs.agree[across])
-        candidates = np.flatnonzero((gain > 0) | ((gain == 0) & (positive > 0)))
-        if not len(candidates):
-            return changed
-        best = candidates[np.argmax(gain[candidates])]
-        a, b = divmod(int(unique[best]), int(labels.max()) + 1)
-        labels[labels == b] = a
-        changed = True
-
-
-def _merge_to(labels: np.ndarray, pairs: SignedPairs, k: int) -> np.ndarray:
-    """Merge camps of signed nodes, cheapest first, until at most ``k`` are left."""
-    labels = labels.copy()
-    active = np.zeros(pairs.n, dtype=bool)
-    active[pairs.i] = active[pairs.j] = True
-    while True:
-        camps = np.unique(labels[active])
-        if len(camps) <= k:
-            return labels
-        ci, cj = labels[pairs.i], labels[pairs.j]
-        across = ci != cj
-        lo, hi = np.minimum(ci, cj)[across], np.maximum(ci, cj)[across]
-        cost: dict[tuple[int, int], int] = {}
-        for a, b, plus, minus in zip(lo.tolist(), hi.tolist(), pairs.agree[across].tolist(),
-                                     pairs.disagree[across].tolist(), strict=True):  # fmt: skip
-            cost[(a, b)] = cost.get((a, b), 0) + minus - plus
-        if cost:
-            a, b = min(cost, key=lambda pair: (cost[pair], pair))
-        else:  # camps with no interactions between them: merge the two smallest
-            sizes = {int(c): int((labels[active] == c).sum()) for c in camps}
-            a, b = sorted(sizes, key=lambda c: (sizes[c], c))[:2]
-        labels[labels == max(a, b)] = min(a, b)
-
-
-def _renumber(labels: np.ndarray) -> np.ndarray:
-    """Camps numbered 1.. by size (largest first), ties by first node."""
-    unique, first, counts = np.unique(labels, return_index=True, return_counts=True)
-    order = np.lexsort((first, -counts))
-    rank = np.empty(len(unique), dtype=np.int64)
-    rank[order] = np.arange(1, len(unique) + 1)
-    return rank[np.searchsorted(unique, labels)]
-
-
-def random_frustration(
-    labels: np.ndarray, pairs: SignedPairs, *, rounds: int = RANDOM_ROUNDS, seed: int = 0
-) -> dict[str, float | int | None]:
-    """Frustration of random partitions with the same camp sizes among signed nodes.
-
-    Examples
-    --------
-    >>> pairs = SignedPairs(4, np.array([0, 2, 0]), np.array([1, 3, 2]), np.array([1, 1, 0]), np.array([0, 0, 1]))
-    >>> stats = random_frustration(np.array([1, 1, 2, 2]), pairs, rounds=50)
-    >>> 0 < stats["mean"] < 1, stats["rounds"]
-    (True, 50)
-    """
-    observed = frustration(labels, pairs)
-    if observed is None:
-        return {"mean": None, "sd": None, "rounds": 0, "share_at_or_below": None}
-    active = np.zeros(pairs.n, dtype=bool)
-    active[pairs.i] = active[pairs.j] = True
-    nodes = np.flatnonzero(active)
-    rng = np.random.default_rng(seed)
-    shuffled = labels.copy()
-    values = np.empty(rounds)
-    for r in range(rounds):
-        shuffled[nodes] = rng.permutation(labels[nodes])
-        values[r] = frustration(shuffled, pairs) or 0.0
-    return {
-        "mean": float(values.mean()),
-        "sd": float(values.std(ddof=1)) if rounds > 1 else 0.0,
-        "rounds": rounds,
-        "share_at_or_below": float((values <= observed + 1e-12).mean()),
-    }
-
-
-def partition_signed(pairs: SignedPairs, *, n_camps: int | None = None, seed: int = 0) -> CampResult:
-    """Split a signed graph into camps: agreement inside, disagreement across.
-
-    Parameters
-    ----------
-    pairs : SignedPairs
-        The signed interactions.
-    n_camps : int, optional
-        Merge camps of signed nodes down to this many (default: as many as
-        correlation clustering finds).
-    seed : int
-        Seed for Leiden and the random baseline.
-
-    Returns
-    -------
-    CampResult
-
-    Examples
-    --------
-    Two groups that agree inside and disagree across:
-
-    >>> i = np.array([0, 0, 1, 3, 3, 4, 0, 1, 2])
-    >>> j = np.array([1, 2, 2, 4, 5, 5, 3, 4, 5])
-    >>> pairs = SignedPairs(6, i, j, np.array([1] * 6 + [0] * 3), np.array([0] * 6 + [1] * 3))
-    >>> result = partition_signed(pairs)
-    >>> result.labels.tolist(), result.frustration
-    ([1, 1, 1, 2, 2, 2], 0.0)
-    """
-    if pairs.total == 0:
-        labels = np.arange(pairs.n, dtype=np.int64)
-    else:
-        labels = _refine(_leiden(pairs, seed), pairs)
-        if n_camps is not None:
-            labels = _merge_to(labels, pairs, max(1, n_camps))
-    labels = _renumber(labels) if pairs.n else labels
-    return CampResult(labels, frustration(labels, pairs), random_frustration(labels, pairs, seed=seed))
+    result: CampResult
+    table: pl.DataFrame
+    nodes: pl.DataFrame
+    summary: dict[str, object]
 
 
 def camp_table(
-    result: CampResult, pairs: SignedPairs, names: pl.Series, importance: np.ndarray | None = None
+    result: CampResult,
+    pairs: SignedPairs,
+    names: pl.Series,
+    importance: np.ndarray | None = None,
+    group_names: pl.Series | None = None,
 ) -> pl.DataFrame:
     """One row per camp: size, members (most central first), agreement inside and across.
 
-    ``members`` lists up to 20 names, ``central_members`` the five with the
-    highest ``importance`` (e.g. PageRank); ``*_inside`` count interactions
-    within the camp, ``*_across`` interactions between it and other camps.
+    ``thread_id`` is the camp's group name (null without groups); ``members``
+    lists up to 20 names, ``central_members`` the five with the highest
+    ``importance`` (e.g. PageRank); ``*_inside`` count interactions within the
+    camp, ``*_across`` interactions between it and anyone outside it (other
+    camps and nodes without a camp).
+
+    Examples
+    --------
+    >>> pairs = SignedPairs(3, np.array([0, 1]), np.array([1, 2]), np.array([2, 0]), np.array([0, 1]))
+    >>> table = camp_table(partition_signed(pairs), pairs, pl.Series(["ann", "bo", "cy"]))
+    >>> table.select("camp", "size", "members", "agree_inside", "disagree_across").rows()
+    [(1, 2, 'ann; bo', 2, 1)]
     """
     labels = result.labels
-    k = int(labels.max()) if len(labels) else 0
+    group = result.group if result.group is not None else np.zeros(len(labels), dtype=np.int64)
+    has = labels > 0
+    # a dense id per (group, camp), 1.., in (group, camp) order; 0 for no camp
+    key = group.astype(np.int64) * (int(labels.max()) + 1 if len(labels) else 1) + labels
+    unique_keys = np.unique(key[has])
+    camp_id = np.zeros(len(labels), dtype=np.int64)
+    camp_id[has] = np.searchsorted(unique_keys, key[has]) + 1
+    k = len(unique_keys)
     importance = np.zeros(len(labels)) if importance is None else np.nan_to_num(importance, nan=0.0)
-    same = labels[pairs.i] == labels[pairs.j]
+    ci, cj = camp_id[pairs.i], camp_id[pairs.j]
+    same = (ci == cj) & (ci > 0)
     counts = {}
     for name, weights in (("agree", pairs.agree), ("disagree", pairs.disagree)):
-        inside = np.bincount(labels[pairs.i][same], weights=weights[same], minlength=k + 1)
-        across = np.bincount(labels[pairs.i][~same], weights=weights[~same], minlength=k + 1)
-        across += np.bincount(labels[pairs.j][~same], weights=weights[~same], minlength=k + 1)
+        inside = np.bincount(ci[same], weights=weights[same], minlength=k + 1)
+        across = np.bincount(ci[~same], weights=weights[~same], minlength=k + 1)
+        across += np.bincount(cj[~same], weights=weights[~same], minlength=k + 1)
         counts[f"{name}_inside"], counts[f"{name}_across"] = inside, across
-    order = np.lexsort((np.arange(len(labels)), -importance, labels))
-    ranked = labels[order]
-    starts = np.searchsorted(ranked, np.arange(1, k + 1))
-    ends = np.searchsorted(ranked, np.arange(1, k + 1), side="right")
-    listed_names = names.to_list()
-    rows = []
-    for camp, (a, b) in enumerate(zip(starts, ends, strict=True), 1):
-        members = [listed_names[i] for i in order[a:b]]
-        more = f" … (+{len(members) - LISTED_MEMBERS})" if len(members) > LISTED_MEMBERS else ""
-        rows.append(
-            {
-                "camp": camp,
-                "size": len(members),
-                "members": "; ".join(members[:LISTED_MEMBERS]) + more,
-                "central_members": "; ".join(members[:CENTRAL_MEMBERS]),
-                **{key: int(values[camp]) for key, values in counts.items()},
-            }
+    order = np.lexsort((np.arange(len(labels)), -importance, camp_id))
+    order = order[camp_id[order] > 0]  # members of each camp, most central first
+    members = (
+        pl.DataFrame({"_id": camp_id[order], "_name": names.gather(order), "_node": order})
+        .group_by("_id", maintain_order=True)
+        .agg(
+            pl.len().cast(pl.Int64).alias("size"),
+            pl.col("_name").head(LISTED_MEMBERS).str.join("; ").alias("members"),
+            pl.col("_name").head(CENTRAL_MEMBERS).str.join("; ").alias("central_members"),
+            pl.col("_node").first(),
         )
-    schema = {"camp": pl.Int64, "size": pl.Int64, "members": pl.String, "central_members": pl.String}
-    schema |= {key: pl.Int64 for key in ("agree_inside", "disagree_inside", "agree_across", "disagree_across")}
-    return pl.DataFrame(rows, schema=schema)
+    )
+    more = pl.col("size") > LISTED_MEMBERS
+    first = members["_node"].to_numpy()
+    ids = members["_id"].to_numpy()
+    thread = group_names.gather(group[first]) if group_names is not None else [None] * len(first)
+    table = members.select(
+        pl.Series("thread_id", thread, dtype=pl.String),
+        pl.Series("camp", labels[first], dtype=pl.Int64),
+        "size",
+        pl.when(more)
+        .then(pl.format("{} … (+{})", "members", pl.col("size") - LISTED_MEMBERS))
+        .otherwise("members")
+        .alias("members"),
+        "central_members",
+        *[pl.Series(key, values[ids].astype(np.int64)) for key, values in counts.items()],
+    )
+    return table.cast(TABLE_SCHEMA)  # type: ignore[arg-type]
+
+
+TABLE_SCHEMA = {
+    "thread_id": pl.String, "camp": pl.Int64, "size": pl.Int64, "members": pl.String, "central_members": pl.String,
+    "agree_inside": pl.Int64, "disagree_inside": pl.Int64, "agree_across": pl.Int64, "disagree_across": pl.Int64,
+}  # fmt: skip
+
+
+def _nodes_of(ix: Indexed, level: str, by: str, thread_ids: pl.Series | None):
+    """Node of each post, node names, node group and group names for a level and a ``camps_by`` mode."""
+    if level not in ("author", "post"):
+        raise ValueError(f"level must be 'author' or 'post', not {level!r}")
+    if by not in CAMPS_BY:
+        raise ValueError(f"camps_by must be 'corpus' or 'thread', not {by!r}")
+    names = ix.node_names if level == "author" else ix.post_ids
+    node = ix.node if level == "author" else np.arange(ix.n_posts, dtype=np.int64)
+    if by == "corpus":
+        return node, names, None, None, None
+    if thread_ids is None:
+        raise ValueError("camps_by='thread' needs thread_ids (the thread_id of each post)")
+    thread = ix.thread.astype(np.int64)
+    unique, first, node = np.unique(thread * max(len(names), 1) + node, return_index=True, return_inverse=True)
+    group = np.unique(thread[first], return_inverse=True)[1]
+    group_names = thread_ids.gather(first[np.unique(group, return_index=True)[1]])
+    return node.astype(np.int64), names.gather(unique % max(len(names), 1)), group.astype(np.int64), group_names, first
 
 
 def agreement_camps(
     ix: Indexed,
     *,
     level: str = "author",
+    camps_by: str = "corpus",
+    thread_ids: pl.Series | None = None,
     n_camps: int | None = None,
+    min_camp_size: int = 2,
     seed: int = 0,
+    runs: int = 1,
     importance: np.ndarray | None = None,
-) -> tuple[CampResult, pl.DataFrame, dict[str, object]]:
+) -> Camps:
     """Camps of the author graph (``level="author"``) or the post graph (``"post"``).
+
+    Parameters
+    ----------
+    ix : Indexed
+        Posts and the edges to use (only edges with an agree or disagree label count).
+    level : str
+        ``"author"`` or ``"post"``.
+    camps_by : str
+        ``"corpus"``: one partition of the whole graph. ``"thread"``: camps per
+        thread, from the interactions inside each thread (links between
+        threads are left out); a node is then an author in one thread (or a
+        post), numbered 1.. within its thread, and a camp is ``(thread_id, camp)``.
+    thread_ids : pl.Series, optional
+        ``thread_id`` of each post (POSTS order); needed for ``camps_by="thread"``.
+    n_camps : int, optional
+        Merge camps down to this many (``camps_by="corpus"`` only).
+    min_camp_size : int
+        Camps with fewer members are left out; their members have no camp.
+    seed, runs : int
+        Seed and number of Leiden runs.
+    importance : np.ndarray, optional
+        Per author (or post): orders ``central_members``.
 
     Returns
     -------
-    result : CampResult
-        Camp per node (authors in ``ix.node_names`` order, or posts).
-    table : pl.DataFrame
-        :func:`camp_table` with a ``graph`` column.
-    summary : dict
-        Camps found, signed interactions and nodes, frustration index, the
-        random baseline, method and seed.
+    Camps
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from sna.graph import index_corpus
+    >>> posts = pl.DataFrame({"post_id": list("abcd"), "thread_id": ["t"] * 4, "position": [1, 2, 3, 4],
+    ...                       "author": ["ann", "bo", "cy", "dee"]})
+    >>> edges = pl.DataFrame({"source": list("bcd"), "target": list("abc"), "kind": ["reply"] * 3,
+    ...                       "stance": ["agree", "disagree", "neutral"]})
+    >>> camps = agreement_camps(index_corpus(posts, edges))
+    >>> camps.nodes.rows(), camps.summary["unassigned_nodes"], camps.summary["below_min_size_nodes"]
+    ([('ann', 1), ('bo', 1), ('cy', None), ('dee', None)], 1, 1)
     """
-    if level == "author":
-        node, names = ix.node, ix.node_names
-    else:
-        node, names = np.arange(ix.n_posts, dtype=np.int64), ix.post_ids
-    pairs = signed_pairs(node, len(names), ix.src, ix.dst, ix.stance)
-    result = partition_signed(pairs, n_camps=n_camps, seed=seed)
+    node, names, group, group_names, first_post = _nodes_of(ix, level, camps_by, thread_ids)
+    stance = ix.stance
+    if camps_by == "thread":
+        stance = np.where(ix.thread[ix.src] == ix.thread[ix.dst], stance, -1).astype(stance.dtype)
+        if importance is not None:
+            importance = importance[ix.node[first_post]] if level == "author" else importance[first_post]
+    pairs = signed_pairs(node, len(names), ix.src, ix.dst, stance)
+    result = partition_signed(
+        pairs, n_camps=n_camps if camps_by == "corpus" else None, min_camp_size=min_camp_size, seed=seed, runs=runs,
+        group=group,
+    )  # fmt: skip
     table = (
-        camp_table(result, pairs, names, importance)
+        camp_table(result, pairs, names, importance, group_names)
         .with_columns(graph=pl.lit(level))
         .select("graph", pl.all().exclude("graph"))
     )
-    active = np.zeros(len(names), dtype=bool)
-    active[pairs.i] = active[pairs.j] = True
-    sizes = np.bincount(result.labels[active]) if active.any() else np.zeros(0, dtype=np.int64)
+    column = "author" if level == "author" else "post_id"
+    camp = pl.Series("camp", result.labels).replace(0, None)
+    if camps_by == "corpus":
+        nodes = pl.DataFrame({column: names, "camp": camp})
+    else:
+        assert group is not None and group_names is not None
+        nodes = pl.DataFrame({"thread_id": group_names.gather(group), column: names, "camp": camp})
+        if level == "author":
+            nodes = nodes.insert_column(2, pl.Series("posts", np.bincount(node, minlength=len(names)), pl.Int64))
+    summary = _summary(result, pairs, camps_by=camps_by, n_camps=n_camps, min_camp_size=min_camp_size, seed=seed,
+                       runs=runs)  # fmt: skip
+    return Camps(result, table, nodes, summary)
+
+
+def _summary(result: CampResult, pairs: SignedPairs, **options: object) -> dict[str, object]:
+    """Counts, sizes, frustration and its baseline for ``summary.json``."""
+    signed = result.signed
+    labels = result.labels
+    group = result.group if result.group is not None else np.zeros(len(labels), dtype=np.int64)
+    base = int(labels.max()) + 1 if len(labels) else 1
+    camp_key = np.unique(group[labels > 0] * base + labels[labels > 0], return_counts=True)[1]
+    sizes = np.sort(camp_key)[::-1]
+    part_sizes = np.bincount(result.parts[signed]) if signed.any() else np.zeros(0, dtype=np.int64)
+    small = (part_sizes > 0) & (part_sizes < max(1, int(options["min_camp_size"])))  # type: ignore[call-overload]
     summary: dict[str, object] = {
-        "method": "correlation clustering (Leiden, CPM resolution 0, agree layer +1, disagree layer -1)",
-        "camps": int((sizes > 0).sum()),
-        "camps_of_two_or_more": int((sizes >= 2).sum()),
+        "method": "correlation clustering: components of agreement, then, inside those that hold a "
+        "disagreement, Leiden (CPM at resolution 0 on agree - disagree; local moves alone above "
+        f"{LEIDEN_MAX_PAIRS:,} signed pairs) and local moves",
+        "camps_by": options["camps_by"],
+        "nodes": len(labels),
+        "camps": len(sizes),
+        "largest_camps": sizes[:LARGEST_LISTED].tolist(),
+        "nodes_in_camps": int((labels > 0).sum()),
+        "unassigned_nodes": int((~signed).sum()),
+        "below_min_size_nodes": int(signed.sum() - (labels > 0).sum()),
+        "below_min_size_camps": int(small.sum()),
+        "min_camp_size": options["min_camp_size"],
         "signed_interactions": pairs.total,
-        "signed_nodes": int(active.sum()),
+        "signed_nodes": int(signed.sum()),
         "frustration_index": result.frustration,
         "random_partitions": result.random,
-        "n_camps_requested": n_camps,
-        "seed": seed,
+        "n_camps_requested": options["n_camps"],
+        "leiden_runs": options["runs"],
+        "seed": options["seed"],
     }
-    return result, table, summary
+    if options["camps_by"] == "thread":
+        summary["threads_with_camps"] = len(np.unique(group[labels > 0]))
+    return summary

@@ -13,16 +13,27 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from sna.analysis.camps import agreement_camps
+from sna.analysis.camps import CAMPS_BY, TABLE_SCHEMA, agreement_camps
 from sna.analysis.cascades import cascades as cascade_tables
 from sna.analysis.centrality import centrality, convergence_warnings
-from sna.graph import STANCE_CODES, Indexed, LinkArrays, author_tables, index_corpus, links_from_tables, post_links
+from sna.analysis.communities import community_summary, modularity_communities
+from sna.errors import SnaError
+from sna.graph import (
+    KIND_CODES,
+    STANCE_CODES,
+    Indexed,
+    LinkArrays,
+    author_tables,
+    counted_kinds,
+    index_corpus,
+    links_from_tables,
+    post_links,
+)
 from sna.schema import EDGE_KINDS
 
-CAMP_SCHEMA = {
-    "graph": pl.String, "camp": pl.Int64, "size": pl.Int64, "members": pl.String, "central_members": pl.String,
-    "agree_inside": pl.Int64, "disagree_inside": pl.Int64, "agree_across": pl.Int64, "disagree_across": pl.Int64,
-}  # fmt: skip
+#: The camps table: which graph, then :data:`sna.analysis.camps.TABLE_SCHEMA`.
+CAMP_SCHEMA = {"graph": pl.String} | TABLE_SCHEMA
+THREAD_CAMP_SCHEMA = {"thread_id": pl.String, "author": pl.String, "posts": pl.Int64, "camp": pl.Int64}
 MEASURES = ("in_degree", "in_weight", "pagerank", "betweenness", "hub", "authority", "harmonic", "katz")
 TOP_K = 10
 
@@ -39,9 +50,14 @@ class Metrics:
         The author graph's edges: ``source``, ``target``, ``weight``, counts
         by kind and stance, ``signed``.
     camps : pl.DataFrame
-        Agreement camps of the author and post graphs (empty without stance).
+        Agreement camps of the author and post graphs (empty without stance):
+        one row per camp of at least the minimum size; ``thread_id`` is set
+        when camps are per thread.
     summary : dict
         Graph-level figures (written as ``summary.json``).
+    thread_camps : pl.DataFrame
+        With camps per thread: each author's camp in each thread they posted
+        in (``thread_id``, ``author``, ``posts``, ``camp``); else empty.
     """
 
     post_metrics: pl.DataFrame
@@ -50,6 +66,7 @@ class Metrics:
     author_edges: pl.DataFrame
     camps: pl.DataFrame
     summary: dict[str, object] = field(default_factory=dict)
+    thread_camps: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=THREAD_CAMP_SCHEMA))
 
 
 def graph_summary(links: LinkArrays, table: pl.DataFrame, *, name: str, top_k: int = TOP_K) -> dict[str, object]:
@@ -89,7 +106,10 @@ def graph_summary(links: LinkArrays, table: pl.DataFrame, *, name: str, top_k: i
         if measure not in table.columns:
             continue
         best = (
-            table.select(name, measure).drop_nulls(measure).sort([measure, name], descending=[True, False]).head(top_k)
+            table.select(name, measure)
+            .drop_nulls(measure)
+            .top_k(top_k, by=[measure, name], reverse=[False, True])  # names are unique: a total order
+            .sort([measure, name], descending=[True, False])
         )
         top[measure] = [{"node": node, "value": value} for node, value in best.iter_rows()]
     summary["top"] = top
@@ -108,6 +128,35 @@ def _stance_received(ix: Indexed) -> tuple[np.ndarray, np.ndarray] | None:
     )
 
 
+def _received(ix: Indexed, by_node: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Links each post (or author node, self-links left out) received: read from the source, and assumed."""
+    dst = ix.node[ix.dst] if by_node else ix.dst
+    keep = ix.node[ix.src] != ix.node[ix.dst] if by_node else np.ones(len(dst), dtype=bool)
+    n = len(ix.node_names) if by_node else ix.n_posts
+    assumed = ix.kind == KIND_CODES["implicit"]
+    read = np.bincount(dst[keep & ~assumed], minlength=n).astype(np.int64)
+    return read, np.bincount(dst[keep & assumed], minlength=n).astype(np.int64)
+
+
+#: Share of assumed links above which the summary and the CLI warn.
+ASSUMED_WARNING = 1 / 3
+
+
+def _links_summary(edges: pl.DataFrame, implicit_links: str) -> tuple[dict[str, object], list[str]]:
+    """Links by kind, the share that is assumed, and a warning when it is large."""
+    counts = {kind: int((edges["kind"] == kind).sum()) for kind in EDGE_KINDS}
+    total = sum(counts.values())
+    share = counts["implicit"] / total if total else None
+    warnings = []
+    if share is not None and share > ASSUMED_WARNING:
+        left = "left out of" if implicit_links == "ignore" else "counted in"
+        warnings.append(
+            f"{share:.0%} of links are assumed (implicit: posts that quote nothing and state no parent); "
+            f"they are {left} centrality and camps (implicit_links={implicit_links!r})"
+        )
+    return {"assumed_share": share, "implicit_links": implicit_links}, warnings
+
+
 def compute_metrics(
     posts: pl.DataFrame,
     edges: pl.DataFrame,
@@ -115,6 +164,10 @@ def compute_metrics(
     seed: int = 0,
     sources: int | None = None,
     n_camps: int | None = None,
+    implicit_links: str = "ignore",
+    rank_anonymous: bool = True,
+    min_camp_size: int = 2,
+    camps_by: str = "corpus",
 ) -> Metrics:
     """Centrality of posts and authors, cascades, agreement camps, and graph-level figures.
 
@@ -129,8 +182,27 @@ def compute_metrics(
         exact where cheap (see :mod:`sna.analysis.centrality`).
     n_camps : int, optional
         Number of agreement camps to merge down to (default: chosen by the
-        data). Camps need stance labels on EDGES; without any, ``camp``
-        columns are null and the camps table is empty.
+        data; with ``camps_by="corpus"`` only). Camps need stance labels on
+        EDGES; without any, ``camp`` columns are null and the camps table is
+        empty. A node without an agree or disagree link has no camp (null).
+    min_camp_size : int
+        Camps with fewer members are not listed and their members have no
+        camp (null); the camps summary counts them (``below_min_size_nodes``).
+    camps_by : str
+        ``"corpus"`` (one partition of the whole graph) or ``"thread"`` (each
+        thread on its own: ``author_metrics.camp`` is then null, each author's
+        camp per thread is in ``thread_camps``, ``post_metrics.camp`` and the
+        camps table are numbered within each thread). See
+        :mod:`sna.analysis.camps`.
+    implicit_links : {"ignore", "count"}
+        Whether centrality, communities and camps leave assumed (``implicit``)
+        links out — the default: they rest on what the posts say — or count
+        them like quotes and replies. Reply cascades always keep them, since
+        a reply tree hangs every post somewhere. ``replies_received`` and
+        ``implicit_received`` count both kinds either way.
+    rank_anonymous : bool
+        Whether author nodes that stand for unknown or deleted authors (the
+        ``anonymous`` column) appear in the summary's top-10 lists.
 
     Returns
     -------
@@ -147,21 +219,38 @@ def compute_metrics(
     [('a', 1, 0), ('b', 1, 1), ('c', 0, 2)]
     >>> metrics.author_metrics.select("author", "posts", "in_degree").rows()
     [('ann', 2, 1), ('bo', 1, 1)]
+
+    An assumed link is kept in the tables but not counted by the measures:
+
+    >>> edges = pl.DataFrame({"source": ["b", "c"], "target": ["a", "a"], "kind": ["quote", "implicit"]})
+    >>> compute_metrics(posts, edges).post_metrics.select("in_degree", "replies_received", "implicit_received").row(0)
+    (1, 1, 1)
+    >>> compute_metrics(posts, edges, implicit_links="count").post_metrics["in_degree"][0]
+    2
     """
-    ix = index_corpus(posts, edges)
+    counted = counted_kinds(implicit_links)
+    full = index_corpus(posts, edges)
+    ix = full.restrict(counted)
     post_graph = post_links(posts, edges, index=ix)
     post_table, post_convergence = centrality(post_graph, k=sources, seed=seed, name="post_id")
-    cascade_table, per_post = cascade_tables(posts, edges, index=ix)
+    cascade_table, per_post = cascade_tables(posts, edges, index=full)
+    read, assumed = _received(full, by_node=False)
+    placeholder = posts["placeholder"] if "placeholder" in posts.columns else pl.repeat(False, posts.height, eager=True)
     post_metrics = (
         posts.select("post_id", "thread_id", "author")
+        .with_columns(placeholder=placeholder.fill_null(False))
         .join(post_table, on="post_id", how="left", maintain_order="left")
+        .with_columns(replies_received=read, implicit_received=assumed)
         .join(per_post, on="post_id", how="left", maintain_order="left")
     )
 
-    nodes, links = author_tables(posts, edges, index=ix)
+    nodes, links = author_tables(posts, edges, index=full, counted=counted)
     author_graph = links_from_tables(nodes, links)
     author_table, author_convergence = centrality(author_graph, k=sources, seed=seed, name="author")
-    author_metrics = nodes.join(author_table, on="author", how="left", maintain_order="left")
+    read, assumed = _received(full, by_node=True)
+    author_metrics = nodes.join(author_table, on="author", how="left", maintain_order="left").with_columns(
+        replies_received=read, implicit_received=assumed
+    )
     received = _stance_received(ix)
     if received is None:
         author_metrics = author_metrics.with_columns(
@@ -170,39 +259,57 @@ def compute_metrics(
     else:
         author_metrics = author_metrics.with_columns(agree_in=received[0], disagree_in=received[1])
 
+    if camps_by not in CAMPS_BY:
+        raise SnaError(f"camps_by must be 'corpus' or 'thread', not {camps_by!r}")
+    if min_camp_size < 1:
+        raise SnaError(f"min_camp_size must be 1 or more, not {min_camp_size}")
     camps_table = pl.DataFrame(schema=CAMP_SCHEMA)
+    thread_camps = pl.DataFrame(schema=THREAD_CAMP_SCHEMA)
     camps_summary: dict[str, object] = {"available": False, "reason": "no agree/disagree labels on the edges"}
     if ix.has_stance:
-        author_camps, author_table_c, author_summary = agreement_camps(
-            ix, level="author", n_camps=n_camps, seed=seed, importance=author_table["pagerank"].to_numpy()
-        )
-        post_camps, post_table_c, post_summary = agreement_camps(
-            ix, level="post", n_camps=n_camps, seed=seed, importance=post_table["pagerank"].to_numpy()
-        )
-        author_metrics = author_metrics.with_columns(camp=author_camps.labels)
-        post_metrics = post_metrics.with_columns(camp=post_camps.labels)
-        camps_table = pl.concat([author_table_c, post_table_c])
-        camps_summary = {"available": True, "author_graph": author_summary, "post_graph": post_summary}
+        options = {"camps_by": camps_by, "thread_ids": posts["thread_id"], "n_camps": n_camps,
+                   "min_camp_size": min_camp_size, "seed": seed}  # fmt: skip
+        by_author = agreement_camps(ix, level="author", importance=author_table["pagerank"].to_numpy(), **options)
+        by_post = agreement_camps(ix, level="post", importance=post_table["pagerank"].to_numpy(), **options)
+        if camps_by == "corpus":
+            author_metrics = author_metrics.with_columns(camp=by_author.nodes["camp"])
+        else:
+            author_metrics = author_metrics.with_columns(camp=pl.lit(None, pl.Int64))
+            thread_camps = by_author.nodes
+        post_metrics = post_metrics.join(by_post.nodes.select("post_id", "camp"), on="post_id", how="left",
+                                         maintain_order="left")  # fmt: skip
+        camps_table = pl.concat([by_author.table, by_post.table])
+        camps_summary = {"available": True, "camps_by": camps_by, "min_camp_size": min_camp_size,
+                         "author_graph": by_author.summary, "post_graph": by_post.summary}  # fmt: skip
     else:
         author_metrics = author_metrics.with_columns(camp=pl.lit(None, pl.Int64))
         post_metrics = post_metrics.with_columns(camp=pl.lit(None, pl.Int64))
+    found = modularity_communities(author_graph, seed=seed)
+    author_metrics = author_metrics.with_columns(community=pl.Series(found.labels, dtype=pl.Int64).replace(0, None))
+    communities = community_summary(found, seed=seed)
 
     quoting = edges.filter(pl.col("kind") == "quote")["source"].n_unique()
     reply_cascades = cascade_table.filter(pl.col("kind") == "reply")
     quote_cascades = cascade_table.filter(pl.col("kind") == "quote")
+    real = posts.filter(~placeholder.fill_null(False))
+    links_summary, warnings = _links_summary(edges, implicit_links)
+    ranked_posts = post_table.filter(~placeholder.fill_null(False))
+    ranked_authors = author_table if rank_anonymous else author_table.filter(~nodes["anonymous"])
     summary: dict[str, object] = {
         "threads": posts["thread_id"].n_unique(),
-        "posts": posts.height,
-        "authors": int(posts["author"].drop_nulls().n_unique()),
+        "posts": real.height,
+        "placeholders": posts.height - real.height,
+        "authors": int(real["author"].drop_nulls().n_unique()),
         "edges": {kind: int((edges["kind"] == kind).sum()) for kind in EDGE_KINDS},
-        "share_of_posts_that_quote": quoting / posts.height if posts.height else None,
-        "post_graph": graph_summary(post_graph, post_table, name="post_id")
+        **links_summary,
+        "share_of_posts_that_quote": quoting / real.height if real.height else None,
+        "post_graph": graph_summary(post_graph, ranked_posts, name="post_id")
         | {
             "betweenness_sources": post_table["betweenness_sources"][0] if post_table.height else 0,
             "harmonic_sources": post_table["harmonic_sources"][0] if post_table.height else 0,
             "convergence": post_convergence,
         },
-        "author_graph": graph_summary(author_graph, author_table, name="author")
+        "author_graph": graph_summary(author_graph, ranked_authors, name="author")
         | {
             "betweenness_sources": author_table["betweenness_sources"][0] if author_table.height else 0,
             "harmonic_sources": author_table["harmonic_sources"][0] if author_table.height else 0,
@@ -215,11 +322,14 @@ def compute_metrics(
             "quote": _cascade_summary(quote_cascades),
         },
         "camps": camps_summary,
-        "seed": seed,
-        "warnings": convergence_warnings(post_convergence, graph="post graph")
+        "rank_anonymous": rank_anonymous,
+        "warnings": warnings
+        + convergence_warnings(post_convergence, graph="post graph")
         + convergence_warnings(author_convergence, graph="author graph"),
+        "communities": communities,
+        "seed": seed,
     }
-    return Metrics(post_metrics, author_metrics, cascade_table, links, camps_table, summary)
+    return Metrics(post_metrics, author_metrics, cascade_table, links, camps_table, summary, thread_camps)
 
 
 def _cascade_summary(table: pl.DataFrame) -> dict[str, object]:

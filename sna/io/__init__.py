@@ -1,8 +1,19 @@
 """Readers: one module per source format, each emitting POSTS (see :class:`Parsed`).
 
+Layout: the reader modules (``text_page``, ``tables``, ``html_pages``,
+``forumscraper``, ``discourse``, ``reddit``, ``convokit``, ``stackexchange``,
+``iac``); :mod:`sna.io.base`, the contract they follow (a pure
+``parse_x(data, *, source)`` and a thin ``read_x(path)``); :mod:`sna.io.merge`,
+merging pages of one thread read from several files; and
+:mod:`sna.io.helpers`, the pieces readers share (streams and limits, the error
+boundary, dates, HTML, quote markup, forum engines).
+
 A format is detected from the file's extension and content; ``format=`` forces
 one. Adding a format means adding one module with a pure ``parse_x`` and a thin
-``read_x``, and one :class:`Format` entry in :data:`FORMATS`.
+``read_x`` (decorated with :func:`~sna.io.helpers.boundary.reading`), and one
+:class:`Format` entry in :data:`FORMATS`. :func:`read_input` is the reader
+boundary: whatever the input, it returns a :class:`Parsed` or raises one
+:class:`~sna.errors.InputError` line naming the file.
 """
 
 from __future__ import annotations
@@ -16,6 +27,8 @@ from sna.io.base import MARKED_SCHEMA, Parsed, empty_marked, finish_posts, threa
 from sna.io.convokit import looks_like_convokit, read_convokit
 from sna.io.discourse import looks_like_discourse, read_discourse
 from sna.io.forumscraper import looks_like_forumscraper, read_forumscraper
+from sna.io.helpers.boundary import input_boundary
+from sna.io.helpers.streams import head_bytes
 from sna.io.html_pages import looks_like_html_page, read_html_page
 from sna.io.iac import looks_like_iac, read_iac
 from sna.io.reddit import looks_like_reddit, looks_like_reddit_lines, read_reddit
@@ -106,7 +119,7 @@ def _table_reader(fmt: str) -> Callable[[Path, ReadOptions], Parsed]:
     return lambda path, options: read_table(path, format=fmt, mapping=options.mapping)
 
 
-_ARCHIVES = (".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz")
+_ARCHIVES = (".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz")  # tar archives, and single compressed dumps
 
 #: Known formats, in the order in which content sniffing tries them.
 FORMATS: list[Format] = [
@@ -126,8 +139,8 @@ FORMATS: list[Format] = [
            (".xml",), looks_like_stackexchange, lambda path, options: read_stackexchange(path)),
     Format("iac", "Internet Argument Corpus layout: folder or tar archive of discussions/, ranges_quotes/",
            (".json", *_ARCHIVES), looks_like_iac, lambda path, options: read_iac(path)),
-    Format("reddit", "Reddit NDJSON dump (Pushshift/Arctic Shift, plain or .zst), folder or tar of them, thread .json",
-           (".zst", ".json", ".jsonl", ".ndjson", *_ARCHIVES), looks_like_reddit,
+    Format("reddit", "Reddit NDJSON dump (Pushshift/Arctic Shift; plain, .zst, .bz2, .xz or .gz), folder or tar of "
+           "them, thread .json", (".zst", ".json", ".jsonl", ".ndjson", *_ARCHIVES), looks_like_reddit,
            lambda path, options: read_reddit(path)),
     Format("jsonl", "JSON Lines table of posts, one object per line", (".jsonl", ".ndjson"),
            _looks_like_jsonl, _table_reader("jsonl")),
@@ -151,9 +164,10 @@ def _format_named(name: str) -> Format:
 
 
 def _head(path: Path) -> str:
-    with path.open("rb") as handle:
-        data = handle.read(65536)
-    return data.decode("utf-8", errors="replace")
+    """The first 64 KiB of a file as text (decompressed if the file is compressed), for sniffing."""
+    if not path.is_file():
+        raise InputError("cannot read: " + ("not a regular file" if path.exists() else "no such file"), path=path)
+    return head_bytes(path).decode("utf-8", errors="replace")
 
 
 def detect_format(path: str | Path) -> Format | None:
@@ -169,15 +183,12 @@ def detect_format(path: str | Path) -> Format | None:
     path = Path(path)
     if path.is_dir():
         return next((f for f in FORMATS if f.name in FOLDER_FORMATS and f.sniff(path, "")), None)
-    suffix = path.suffix.lower()
+    suffix = ".tar" if path.name.lower().endswith(".tar.zst") else path.suffix.lower()  # a tar, not a .zst dump
     head: str | None = None
     by_extension = [fmt for fmt in FORMATS if suffix in fmt.extensions]
     if len(by_extension) == 1:
         return by_extension[0]
-    try:
-        head = _head(path)
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+    head = _head(path)
     for fmt in by_extension or FORMATS:
         if fmt.sniff(path, head):
             return fmt
@@ -224,22 +235,27 @@ def expand_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
     files: list[Path] = []
     skipped: list[Path] = []
     for given in paths:
-        path = Path(given)
-        if path.is_dir() and detect_format(path) is not None:
-            files.append(path)
-        elif path.is_dir():
-            for child in _walk(path):
-                if child.is_dir():
-                    files.append(child)
-                elif child.name.lower().startswith(_SKIP_IN_DIRECTORIES) or detect_format(child) is None:
-                    skipped.append(child)
-                else:
-                    files.append(child)
-        elif path.exists():
-            files.append(path)
-        else:
-            raise InputError("no such file or directory", path=path)
+        with input_boundary(given, "a readable file or folder"):  # an unreadable folder is one line too
+            _expand(Path(given), files, skipped)
     return files, skipped
+
+
+def _expand(path: Path, files: list[Path], skipped: list[Path]) -> None:
+    """Add what one given path holds to ``files`` and ``skipped`` (see :func:`expand_inputs`)."""
+    if path.is_dir() and detect_format(path) is not None:
+        files.append(path)
+    elif path.is_dir():
+        for child in _walk(path):
+            if child.is_dir():
+                files.append(child)
+            elif child.name.lower().startswith(_SKIP_IN_DIRECTORIES) or detect_format(child) is None:
+                skipped.append(child)
+            else:
+                files.append(child)
+    elif path.exists():
+        files.append(path)
+    else:
+        raise InputError("no such file or directory", path=path)
 
 
 def read_input(path: str | Path, *, format: str | None = None, options: ReadOptions | None = None) -> Parsed:
@@ -251,15 +267,16 @@ def read_input(path: str | Path, *, format: str | None = None, options: ReadOpti
         When the format cannot be told or the file is not valid in it.
     """
     path = Path(path)
-    fmt = _format_named(format) if format else detect_format(path)
-    if fmt is None:
-        known = ", ".join(f.name for f in FORMATS)
-        claim = [f.name for f in FORMATS if path.suffix.lower() in f.extensions]
-        if claim:
-            raise InputError(
-                f"content matches none of the {path.suffix.lower()} formats ({', '.join(claim)}); "
-                f"name one with --format (one of: {known})",
-                path=path,
-            )
-        raise InputError(f"unknown format; name it with --format (one of: {known})", path=path)
-    return fmt.read(path, options or ReadOptions())
+    with input_boundary(path, "a readable input (see sna formats)"):
+        fmt = _format_named(format) if format else detect_format(path)
+        if fmt is None:
+            known = ", ".join(f.name for f in FORMATS)
+            claim = [f.name for f in FORMATS if path.suffix.lower() in f.extensions]
+            if claim:
+                raise InputError(
+                    f"content matches none of the {path.suffix.lower()} formats ({', '.join(claim)}); "
+                    f"name one with --format (one of: {known})",
+                    path=path,
+                )
+            raise InputError(f"unknown format; name it with --format (one of: {known})", path=path)
+        return fmt.read(path, options or ReadOptions())

@@ -1,14 +1,21 @@
-"""What every reader returns, and helpers readers share.
+"""The reader contract: what every reader returns, and how it fills in POSTS.
 
-A reader turns one file into a :class:`Parsed`: the canonical POSTS table plus
-the quotes its markup states (``[quote=…]``, ``<blockquote data-source=…>``,
-``>`` lines, …). ``text`` already has marked quotes removed; quotes pasted
-without markup are found later by :mod:`sna.quotes` when ``recover`` is true.
+Each reader module of :mod:`sna.io` has a pure ``parse_x(data, *, source)``
+that turns the data of one input (text, bytes, parsed JSON, records) into a
+:class:`Parsed`, and a thin ``read_x(path)`` that reads the file (through
+:mod:`sna.io.helpers.streams`) and calls it. ``source`` names where the data
+came from: it is put in error messages and, where the data names no thread,
+gives the thread id (see :func:`thread_id_from_path`).
+
+A :class:`Parsed` is the canonical POSTS table plus the quotes its markup
+states (``[quote=…]``, ``<blockquote data-source=…>``, ``>`` lines, "X wrote:",
+…). ``text`` has every marked quote removed, whether or not the quoted post is
+in the input; quotes pasted without markup are found later by
+:mod:`sna.quotes` when ``recover`` is true.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,15 +23,7 @@ import polars as pl
 
 from sna.schema import MARKED_SCHEMA, POSTS_SCHEMA, conform, empty_marked
 
-__all__ = [
-    "MARKED_SCHEMA",
-    "Parsed",
-    "empty_marked",
-    "finish_posts",
-    "json_lines",
-    "read_text_with",
-    "thread_id_from_path",
-]
+__all__ = ["MARKED_SCHEMA", "Parsed", "empty_marked", "finish_posts", "thread_id_from_path"]
 
 
 @dataclass(frozen=True)
@@ -50,62 +49,6 @@ class Parsed:
     quotes: pl.DataFrame = field(default_factory=empty_marked)
     recover: bool = True
     pages: bool = False
-
-
-def read_text_with(path: str | Path, parse: Callable[..., Parsed]) -> Parsed:
-    """Read a UTF-8 file and parse it, naming the file in any error.
-
-    ``parse(text, name=...)`` gets the text and a thread id derived from the
-    file name.
-    """
-    from sna.errors import InputError
-
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
-    try:
-        return parse(text, name=thread_id_from_path(path))
-    except InputError as exc:
-        if exc.path is not None:
-            raise
-        raise InputError(exc.message, path=path, line=exc.line, row=exc.row, post=exc.post) from None
-
-
-def json_lines(lines: Iterable[str], *, where: str | Path, what: str = "record") -> Iterator[tuple[int, dict]]:
-    """Yield (line number, object) for each non-blank JSON Lines line.
-
-    Raises
-    ------
-    InputError
-        Naming ``where`` and the line, for invalid JSON or a non-object line.
-
-    Examples
-    --------
-    >>> list(json_lines(['{"a": 1}', "", '{"b": 2}'], where="x.jsonl"))
-    [(1, {'a': 1}), (3, {'b': 2})]
-    >>> list(json_lines(['{"a": '], where="x.jsonl"))
-    Traceback (most recent call last):
-    ...
-    sna.errors.InputError: x.jsonl:1: not valid JSON (Expecting value); expected one record per line
-    """
-    import json
-
-    from sna.errors import InputError
-
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"not valid JSON ({exc.msg}); expected one {what} per line", path=where, line=number
-            ) from None
-        if not isinstance(value, dict):
-            raise InputError(f"expected a JSON object (one {what}) per line", path=where, line=number)
-        yield number, value
 
 
 def thread_id_from_path(path: str | Path) -> str:

@@ -9,19 +9,26 @@ old dumps) and ``meta``), ``speakers.json`` (``users.json``),
 Reading
     ``thread_id`` is the conversation id, ``post_id`` the utterance id,
     ``reply_to`` as stated. A conversation's root (the utterance whose id is
-    the conversation id, else the one without ``reply_to``) is its first post;
-    the others follow by timestamp, then file order; threads come in the order
-    the file starts them. ``title`` comes from the
+    the conversation id, else the one without ``reply_to``) is its first post
+    (position 1); the others follow by timestamp, then file order; threads
+    come in the order the file starts them. When no utterance of a
+    conversation is its root (the corpus holds only replies), positions start
+    at 2, so that the missing opening post shows. ``title`` comes from the
     conversation's ``meta.title``. Scalar ``meta`` values become columns named
     after their keys (``meta_KEY`` where a key clashes with a POSTS column);
-    other values are kept as JSON text. Speakers named ``[deleted]`` or
-    ``[removed]``, and the per-post placeholders this module writes, become a
-    null ``author``. Markdown ``>`` quote lines in a reply are read as in
-    :mod:`sna.io.reddit` (ConvoKit's Reddit corpora keep Reddit's markdown).
-    ConvoKit holds corpora of many kinds (forums, talk pages, transcripts) as
-    plain text, so the posts are also searched for quotes pasted without
-    markup (``recover`` is true), as for any plain-text source; this also
-    makes a corpus written by ``sna export`` read back to the same posts.
+    other values are kept as JSON text; a ``meta`` (of an utterance, speaker or
+    conversation) that is not an object is ignored. Timestamps are Unix times
+    of any unit (see :mod:`sna.io.helpers.timestamps`; impossible ones are
+    null). Speakers named ``[deleted]`` or ``[removed]``, and the per-post
+    placeholders this module writes, become a null ``author``. Markdown ``>``
+    quote lines are read as in :mod:`sna.io.reddit` (ConvoKit's Reddit corpora
+    keep Reddit's markdown): a block quotes the parent when the parent's words
+    hold it, else its source is left open, and its words are removed from
+    ``text`` either way. ConvoKit holds corpora of many kinds (forums, talk
+    pages, transcripts) as plain text, so the posts are also searched for
+    quotes pasted without markup (``recover`` is true), as for any plain-text
+    source; this also makes a corpus written by ``sna export`` read back to the
+    same posts.
 
 Writing (``sna export --convokit DIR``)
     ``text`` is the post's ``raw_text``; ``timestamp`` Unix seconds; extra POSTS
@@ -40,19 +47,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from sna.errors import InputError
-from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts, json_lines
-from sna.io.markdown_quotes import quote_matches, split_markdown_quotes
+from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts
+from sna.io.helpers.boundary import reading, shorten
+from sna.io.helpers.json_data import json_lines, load_json
+from sna.io.helpers.markdown_quotes import quote_matches, split_markdown_quotes
+from sna.io.helpers.streams import numbered_lines, open_input, read_text_file
+from sna.io.helpers.timestamps import unix_time
 from sna.schema import POSTS_SCHEMA, UTC_DATETIME
 
 _DELETED = {"[deleted]", "[removed]"}
 _INFERRED = "reply_to_from"
+_MISSING = "reply_to_missing"
 _SKIP_COLUMNS = {"source_file"}
 
 
@@ -60,19 +72,9 @@ def _placeholder(post_id: str) -> str:
     return f"[unknown:{post_id}]"
 
 
-def _timestamp(value: object) -> dt.datetime | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return dt.datetime.fromtimestamp(value, dt.UTC)
-    try:
-        return dt.datetime.fromtimestamp(float(str(value)), dt.UTC)
-    except ValueError:
-        return None
-
-
-def _scalar(value: object) -> bool:
-    return value is None or isinstance(value, str | int | float | bool)
+def _object(value: object) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (ConvoKit's meta and entries are objects)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _meta_columns(metas: list[dict[str, Any]]) -> dict[str, pl.Series]:
@@ -80,7 +82,7 @@ def _meta_columns(metas: list[dict[str, Any]]) -> dict[str, pl.Series]:
     keys: list[str] = []
     for meta in metas:
         for key in meta:
-            if key not in keys and key != _INFERRED:
+            if key not in keys and key not in (_INFERRED, _MISSING):
                 keys.append(key)
     columns: dict[str, pl.Series] = {}
     for key in keys:
@@ -89,9 +91,12 @@ def _meta_columns(metas: list[dict[str, Any]]) -> dict[str, pl.Series]:
         if not kinds:  # null everywhere: written back as absent, so not a column
             continue
         name = f"meta_{key}" if key in POSTS_SCHEMA or key.startswith("_") else key
-        if kinds <= {int} or kinds <= {float} or kinds <= {str} or kinds <= {bool}:
+        fits = all(not isinstance(v, int) or -(2**63) <= v < 2**63 for v in values)  # else kept as JSON text
+        if kinds <= {int} and fits:
+            columns[name] = pl.Series(name, values, dtype=pl.Int64)
+        elif kinds <= {float} or kinds <= {str} or kinds <= {bool}:
             columns[name] = pl.Series(name, values)
-        elif kinds <= {int, float}:
+        elif kinds <= {int, float} and fits:
             columns[name] = pl.Series(name, [None if v is None else float(v) for v in values], dtype=pl.Float64)
         else:
             text = [None if v is None else json.dumps(v, sort_keys=True, ensure_ascii=False) for v in values]
@@ -99,12 +104,23 @@ def _meta_columns(metas: list[dict[str, Any]]) -> dict[str, pl.Series]:
     return columns
 
 
+def _key(value: object, what: str, where: str, line: int) -> str | None:
+    """An id field as text: strings and numbers are ids, null is none, anything else an error."""
+    kind = type(value)
+    if kind is str or value is None:
+        return value  # type: ignore[return-value]
+    if kind is int or kind is float:
+        return str(value)
+    raise InputError(f"{what} is {type(value).__name__} {shorten(json.dumps(value), 40)}; expected a string or number",
+                     path=where, line=line)  # fmt: skip
+
+
 def parse_convokit(
     utterances: Iterable[tuple[int, dict[str, Any]]],
     *,
     speakers: dict[str, Any] | None = None,
     conversations: dict[str, Any] | None = None,
-    where: str = "utterances.jsonl",
+    source: str = "utterances.jsonl",
 ) -> Parsed:
     """Build POSTS from ConvoKit utterances.
 
@@ -114,8 +130,8 @@ def parse_convokit(
         Each utterance with its line number (for error messages).
     speakers, conversations : dict, optional
         The contents of ``speakers.json`` and ``conversations.json``.
-    where : str
-        The file name for error messages.
+    source : str
+        Where the utterances came from (``utterances.jsonl``), for messages.
 
     Returns
     -------
@@ -124,7 +140,9 @@ def parse_convokit(
     Raises
     ------
     InputError
-        An utterance without ``id`` or repeated, or without a conversation.
+        An utterance without ``id`` or repeated, without a conversation, with
+        an id, conversation or parent that is not a string or number, or text
+        that is not a string; no utterances at all.
 
     Examples
     --------
@@ -138,57 +156,61 @@ def parse_convokit(
     >>> parsed.quotes.select("source", "target").rows()
     [('b', 'a')]
     """
-    speakers = speakers or {}
-    conversations = conversations or {}
-    placeholders = {
-        name
-        for name, info in speakers.items()
-        if isinstance(info, dict) and (info.get("meta") or {}).get("placeholder")
-    }
+    speakers = _object(speakers)
+    conversations = _object(conversations)
+    placeholders = {name for name, info in speakers.items() if _object(_object(info).get("meta")).get("placeholder")}
     rows: list[dict[str, Any]] = []
     metas: list[dict[str, Any]] = []
     seen: set[str] = set()
     for line, utt in utterances:
-        if utt.get("id") is None:
-            raise InputError("utterance without id; expected ConvoKit fields id, conversation_id, text", path=where,
+        post_id = _key(utt.get("id"), "utterance id", source, line)
+        if post_id is None:
+            raise InputError("utterance without id; expected ConvoKit fields id, conversation_id, text", path=source,
                              line=line)  # fmt: skip
-        post_id = str(utt["id"])
         if post_id in seen:
-            raise InputError(f"utterance id {post_id!r} occurs twice", path=where, line=line)
+            raise InputError(f"utterance id {shorten(repr(post_id), 60)} occurs twice", path=source, line=line)
         seen.add(post_id)
-        conversation = utt.get("conversation_id", utt.get("root"))
+        conversation = _key(utt.get("conversation_id", utt.get("root")), "conversation_id", source, line)
         if conversation is None:
-            raise InputError(f"utterance {post_id!r} has no conversation_id", path=where, line=line)
-        meta = utt.get("meta") if isinstance(utt.get("meta"), dict) else {}
-        stated = utt.get("reply_to", utt.get("reply-to"))
-        reply_to = None if meta.get(_INFERRED) in ("quote", "implicit") else stated
-        speaker = utt.get("speaker", utt.get("user"))
-        speaker = None if speaker is None else str(speaker)
+            raise InputError(f"utterance {shorten(repr(post_id), 60)} has no conversation_id", path=source, line=line)
+        meta = _object(utt.get("meta"))
+        stated = _key(utt.get("reply_to", utt.get("reply-to")), "reply_to", source, line)
+        reply_to = None if meta.get(_INFERRED) in ("quote", "implicit") or stated == post_id else stated
+        if reply_to is None and isinstance(meta.get(_MISSING), str) and meta[_MISSING] != post_id:
+            reply_to = stated = meta[_MISSING]  # a parent sna's export left out: not in the corpus
+        speaker = _key(utt.get("speaker", utt.get("user")), "speaker", source, line)
         if speaker in _DELETED or speaker in placeholders:
             speaker = None
-        title = (conversations.get(str(conversation)) or {}).get("meta", {}).get("title")
+        text = utt.get("text")
+        if text is not None and not isinstance(text, str):
+            raise InputError(f"text is {type(text).__name__}; expected a string", path=source, line=line)
+        about = _object(_object(conversations.get(conversation)).get("meta"))
+        title, thread = about.get("title"), about.get("thread_id")
         rows.append(
-            {"thread_id": str(conversation), "post_id": post_id, "author": speaker,
-             "created_at": _timestamp(utt.get("timestamp")), "title": title if isinstance(title, str) else None,
-             "raw_text": "" if utt.get("text") is None else str(utt["text"]),
-             "reply_to": None if reply_to is None else str(reply_to), "_order": len(rows),
-             "_stated": stated is not None}
+            {"thread_id": thread if isinstance(thread, str) else conversation, "post_id": post_id,
+             "_conversation": conversation, "author": speaker,
+             "created_at": unix_time(utt.get("timestamp")), "title": title if isinstance(title, str) else None,
+             "raw_text": text or "", "reply_to": reply_to, "_order": len(rows), "_stated": stated is not None}
         )  # fmt: skip
         metas.append(meta)
-    schema = {"thread_id": pl.String, "post_id": pl.String, "author": pl.String, "created_at": UTC_DATETIME,
-              "title": pl.String, "raw_text": pl.String, "reply_to": pl.String, "_order": pl.Int64,
-              "_stated": pl.Boolean}  # fmt: skip
+    if not rows:
+        raise InputError("no utterances; expected one JSON object per line", path=source)
+    schema = {"thread_id": pl.String, "post_id": pl.String, "_conversation": pl.String, "author": pl.String,
+              "created_at": UTC_DATETIME, "title": pl.String, "raw_text": pl.String, "reply_to": pl.String,
+              "_order": pl.Int64, "_stated": pl.Boolean}  # fmt: skip
     posts = pl.DataFrame(rows, schema=schema).with_columns(**_meta_columns(metas))
-    is_root = (pl.col("post_id") == pl.col("thread_id")) | (
-        ~pl.col("_stated") & ~(pl.col("post_id") == pl.col("thread_id")).any().over("thread_id")
-    )
+    named_root = (pl.col("post_id") == pl.col("_conversation")).any().over("thread_id")
+    is_root = (pl.col("post_id") == pl.col("_conversation")) | (~pl.col("_stated") & ~named_root)
     posts = (
         posts.with_columns(_root=is_root)
         .sort(~pl.col("_root"), "created_at", "_order", nulls_last=True)
-        .with_columns(position=pl.int_range(1, pl.len() + 1).over("thread_id"))
+        .with_columns(
+            position=pl.int_range(1, pl.len() + 1).over("thread_id")
+            + (~pl.col("_root").any().over("thread_id")).cast(pl.Int64)  # no root: the opening post is missing
+        )
         .with_columns(_first=pl.col("_order").min().over("thread_id"))
         .sort("_first", "position")  # threads in the order the file starts them, each in post order
-        .drop("_root", "_order", "_stated", "_first")
+        .drop("_root", "_order", "_stated", "_first", "_conversation")
     )
     own, marked = _markdown_quotes(posts)
     posts = posts.with_columns(text=own)
@@ -200,12 +222,12 @@ def _markdown_quotes(posts: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
     own: list[str] = []
     marked: list[dict[str, Any]] = []
     for post_id, raw, parent in posts.select("post_id", "raw_text", "reply_to").iter_rows():
-        if parent is None or (">" not in raw and "&gt;" not in raw):
+        if ">" not in raw and "&gt;" not in raw:
             own.append(raw)
             continue
         text, quotes = split_markdown_quotes(raw)
         own.append(text)
-        parent_text = raw_of.get(parent)
+        parent_text = raw_of.get(parent) if parent is not None else None
         for quote in quotes:
             matched = parent_text is not None and quote_matches(quote.text, parent_text)
             marked.append({"source": post_id, "target": parent if matched else None, "target_author": None,
@@ -216,22 +238,18 @@ def _markdown_quotes(posts: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
 def _read_json(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg})", path=path, line=exc.lineno) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", path=path) from None
+    data = load_json(read_text_file(path), where=path, what="a JSON object mapping ids to {meta: …}")
     if not isinstance(data, dict):
         raise InputError("expected a JSON object mapping ids to {meta: …}", path=path)
     return data
 
 
-def _utterance_lines(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
-    with path.open(encoding="utf-8") as handle:
-        yield from json_lines(handle, where=path, what="utterance")
+def _utterance_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    with open_input(path) as stream:
+        yield from json_lines(numbered_lines(stream, where=path), where=path, what="utterance")
 
 
+@reading("a ConvoKit corpus folder (utterances.jsonl, speakers.json, conversations.json)")
 def read_convokit(path: str | Path) -> Parsed:
     """Read a ConvoKit corpus folder (or its ``utterances.jsonl``); see :func:`parse_convokit`."""
     path = Path(path)
@@ -243,15 +261,9 @@ def read_convokit(path: str | Path) -> Parsed:
     speakers_file = folder / "speakers.json"
     speakers = _read_json(speakers_file if speakers_file.exists() else folder / "users.json")
     conversations = _read_json(folder / "conversations.json")
-    try:
-        parsed = parse_convokit(
-            _utterance_lines(utterances), speakers=speakers, conversations=conversations, where=str(utterances)
-        )
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", path=utterances) from None
-    if parsed.posts.height == 0:
-        raise InputError("no utterances", path=utterances)
-    return parsed
+    return parse_convokit(
+        _utterance_lines(utterances), speakers=speakers, conversations=conversations, source=str(utterances)
+    )
 
 
 def looks_like_convokit(path: Path, head: str) -> bool:
@@ -279,12 +291,28 @@ def _type_name(value: object) -> str:
 def to_convokit(posts: pl.DataFrame, edges: pl.DataFrame | None = None) -> dict[str, Any]:
     """Turn POSTS (and EDGES) into the contents of a ConvoKit corpus folder.
 
+    Follows ConvoKit's data format (``documentation/data_format.html``): every
+    utterance has ``id``, ``speaker``, ``conversation_id`` — the id of the
+    conversation's first utterance —, ``reply_to`` (an utterance of the same
+    conversation, or None), ``timestamp`` and ``text``; ``conversations.json``
+    is keyed by those first-utterance ids; every speaker is in
+    ``speakers.json``; ``index.json`` has the five required fields.
+
+    A post without a stated parent (or whose stated parent is not in the
+    corpus, kept in ``meta.reply_to_missing``) gets the first post it quotes,
+    else the target of its implicit edge, as ``reply_to``, marked in
+    ``meta.reply_to_from``; a thread's other roots keep None. Posts without an
+    author get a speaker of their own. The thread id goes into the
+    conversation's ``meta.thread_id`` where it differs from the first
+    utterance's id, so that reading the corpus back gives the same threads.
+
     Parameters
     ----------
     posts : pl.DataFrame
         Canonical POSTS; extra columns go into each utterance's ``meta``.
     edges : pl.DataFrame, optional
-        EDGES, used to give posts without a stated parent a ``reply_to``.
+        EDGES, used to give posts without a stated parent a ``reply_to``
+        (without EDGES: the thread's first post).
 
     Returns
     -------
@@ -299,10 +327,10 @@ def to_convokit(posts: pl.DataFrame, edges: pl.DataFrame | None = None) -> dict[
     ...     "author": ["ann", None], "title": ["Tea", "Tea"], "text": ["Tea!", "No."],
     ...     "raw_text": ["Tea!", "No."]}), POSTS_SCHEMA)
     >>> corpus = to_convokit(posts)
-    >>> [(u["id"], u["speaker"], u["reply_to"], u["meta"]) for u in corpus["utterances"]]
-    [('a', 'ann', None, {}), ('b', '[unknown:b]', 'a', {'reply_to_from': 'implicit'})]
-    >>> corpus["conversations"]["t"]["meta"]
-    {'title': 'Tea'}
+    >>> [(u["id"], u["conversation_id"], u["speaker"], u["reply_to"], u["meta"]) for u in corpus["utterances"]]
+    [('a', 'a', 'ann', None, {}), ('b', 'a', '[unknown:b]', 'a', {'reply_to_from': 'implicit'})]
+    >>> corpus["conversations"]["a"]["meta"]
+    {'title': 'Tea', 'thread_id': 't'}
     """
     posts = (
         posts.with_row_index("_row")
@@ -311,10 +339,12 @@ def to_convokit(posts: pl.DataFrame, edges: pl.DataFrame | None = None) -> dict[
         .drop("_row", "_first")
     )
     first = dict(posts.group_by("thread_id").agg(pl.col("post_id").sort_by("position").first()).iter_rows())
-    quoted: dict[str, str] = {}
+    known = set(posts["post_id"].to_list())
+    inferred: dict[str, tuple[str, str]] = {}
     if edges is not None and edges.height:
-        for source, target in edges.filter(pl.col("kind") == "quote").select("source", "target").iter_rows():
-            quoted.setdefault(source, target)
+        for kind in ("quote", "implicit"):  # the first post quoted wins, then the assumed parent
+            for source, target in edges.filter(pl.col("kind") == kind).select("source", "target").iter_rows():
+                inferred.setdefault(source, (target, kind))
     extra = [c for c in posts.columns if c not in POSTS_SCHEMA and c not in _SKIP_COLUMNS]
     utterances: list[dict[str, Any]] = []
     speakers: dict[str, dict[str, Any]] = {}
@@ -322,11 +352,17 @@ def to_convokit(posts: pl.DataFrame, edges: pl.DataFrame | None = None) -> dict[
     meta_types: dict[str, list[str]] = {}
     for row in posts.iter_rows(named=True):
         post_id, thread = row["post_id"], row["thread_id"]
+        conversation = first[thread]
         meta = {c: _json_value(row[c]) for c in extra}
         reply_to = row["reply_to"]
-        if reply_to is None and post_id != first[thread]:
-            reply_to = quoted.get(post_id) or first[thread]
-            meta[_INFERRED] = "quote" if post_id in quoted else "implicit"
+        if reply_to is not None and reply_to not in known:
+            meta[_MISSING] = reply_to
+            reply_to = None
+        if reply_to is None and post_id != conversation:
+            target, kind = inferred.get(post_id, (None if edges is not None else conversation, "implicit"))
+            if target is not None:
+                reply_to = target
+                meta[_INFERRED] = kind
         for key, value in meta.items():
             meta_types.setdefault(key, [])
             if value is not None and _type_name(value) not in meta_types[key]:
@@ -340,15 +376,22 @@ def to_convokit(posts: pl.DataFrame, edges: pl.DataFrame | None = None) -> dict[
             seconds = created.timestamp()
             timestamp = int(seconds) if seconds == int(seconds) else seconds
         utterances.append(
-            {"id": post_id, "conversation_id": thread, "root": thread, "speaker": speaker, "text": row["raw_text"],
-             "timestamp": timestamp, "reply_to": reply_to, "meta": meta, "vectors": []}
+            {"id": post_id, "conversation_id": conversation, "root": conversation, "speaker": speaker,
+             "text": row["raw_text"], "timestamp": timestamp, "reply_to": reply_to, "meta": meta, "vectors": []}
         )  # fmt: skip
-        if thread not in conversations:
-            conversations[thread] = {"meta": {} if row["title"] is None else {"title": row["title"]}, "vectors": []}
+        if conversation not in conversations:
+            about: dict[str, Any] = {} if row["title"] is None else {"title": row["title"]}
+            if thread != conversation:
+                about["thread_id"] = thread
+            conversations[conversation] = {"meta": about, "vectors": []}
+    conversation_types: dict[str, list[str]] = {}
+    for about in conversations.values():
+        for key in about["meta"]:
+            conversation_types[key] = ["<class 'str'>"]
     index = {
         "utterances-index": {k: v for k, v in sorted(meta_types.items())},
         "speakers-index": {"placeholder": ["<class 'bool'>"]} if any(s["meta"] for s in speakers.values()) else {},
-        "conversations-index": {"title": ["<class 'str'>"]} if any(c["meta"] for c in conversations.values()) else {},
+        "conversations-index": dict(sorted(conversation_types.items())),
         "overall-index": {"generator": ["<class 'str'>"]},
         "version": 1,
         "vectors": [],

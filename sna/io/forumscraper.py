@@ -4,23 +4,25 @@ Each file has ``format_version`` (``"xenforo-2-thread"``, ``"phpbb-2+-thread"``,
 ``"smf-1-thread"``, ``"vbulletin-3+-thread"``, ``"invision-4+-thread"``,
 ``"xmb-thread"``, ``"stackexchange-thread"``), the thread's ``url``, ``id`` and
 ``title``, and ``posts[]`` whose bodies are the forum's HTML, so quotes are
-read from the engine's markup (:mod:`sna.io.forum_quotes`). Stack Exchange
+read from the engine's markup (:mod:`sna.io.helpers.forum_quotes`). Stack Exchange
 threads have no quote markup but a structure: answers reply to the question
 and each comment (``comments[]``) to its post.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from sna.errors import InputError
-from sna.io.base import Parsed, read_text_with
-from sna.io.forum_pages import Page, PagePost, site_of
-from sna.io.forum_posts import page_to_parsed
-from sna.io.html_text import parse_html
+from sna.io.base import Parsed, thread_id_from_path
+from sna.io.helpers.boundary import reading, shorten
+from sna.io.helpers.forum_pages import Page, PagePost, site_of
+from sna.io.helpers.forum_posts import page_to_parsed
+from sna.io.helpers.html_text import parse_html
+from sna.io.helpers.json_data import load_json
+from sna.io.helpers.streams import read_text_file
 
 #: format_version prefix -> quote markup of the engine.
 ENGINE_MARKUP = {
@@ -37,7 +39,14 @@ ENGINE_MARKUP = {
 def _user(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("name")
-    return str(value).strip() or None if value is not None else None
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _scalar(value: Any) -> str | None:
+    """A string or number as text; None for anything else (or empty)."""
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return str(value).strip() or None
+    return None
 
 
 def _body(post: dict[str, Any]) -> str:
@@ -48,19 +57,19 @@ def _body(post: dict[str, Any]) -> str:
 
 
 def _post_id(post: dict[str, Any]) -> str | None:
-    value = post.get("id", post.get("postid"))
-    return str(value) if value not in (None, "") else None
+    return _scalar(post.get("id", post.get("postid")))
 
 
-def parse_forumscraper(data: str | dict[str, Any], *, name: str = "thread") -> Parsed:
+def parse_forumscraper(data: str | bytes | dict[str, Any], *, source: str = "thread") -> Parsed:
     """Read one forumscraper thread.
 
     Parameters
     ----------
-    data : str or dict
+    data : str, bytes or dict
         The file's JSON text, or the object.
-    name : str
-        Thread id to use when the file gives no thread id.
+    source : str
+        Where it came from (the file): named in errors, and the thread id
+        when the file gives none.
 
     Raises
     ------
@@ -81,50 +90,46 @@ def parse_forumscraper(data: str | dict[str, Any], *, name: str = "thread") -> P
     >>> parsed.quotes.select("source", "target", "quoted_text").row(0)
     ('f.org/posts/11', 'f.org/posts/10', 'Cats rule.')
     """
-    if isinstance(data, str):
-        try:
-            data = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
-                "expected a complete forumscraper thread object"
-            ) from None
+    if isinstance(data, str | bytes):
+        data = load_json(data, where=source, what="a complete forumscraper thread object")
     if not isinstance(data, dict) or not isinstance(data.get("posts"), list):
-        raise InputError("expected a forumscraper thread: an object with 'format_version' and 'posts'")
+        raise InputError("expected a forumscraper thread: an object with 'format_version' and 'posts'", path=source)
     version = str(data.get("format_version", ""))
     engine = version.split("-", 1)[0]
     if engine not in ENGINE_MARKUP or not version.endswith("-thread"):
         known = ", ".join(f"{e}-…-thread" for e in ENGINE_MARKUP)
-        raise InputError(f"forumscraper format_version {version!r} is not read (known: {known})")
-    url = str(data.get("url") or "")
-    thread = str(data["id"]) if data.get("id") not in (None, "") else None
-    page = Page(engine, ENGINE_MARKUP[engine], site_of(url), thread, str(data.get("title") or "") or None)
+        raise InputError(f"forumscraper format_version {shorten(repr(version), 60)} is not read (known: {known})",
+                         path=source)  # fmt: skip
+    url = data.get("url") if isinstance(data.get("url"), str) else ""
+    title = data.get("title") if isinstance(data.get("title"), str) else None
+    page = Page(engine, ENGINE_MARKUP[engine], site_of(url), _scalar(data.get("id")), title or None)
     for index, post in enumerate(data["posts"]):
         if not isinstance(post, dict):
-            raise InputError(f"post {index + 1} is not an object; expected forumscraper post objects")
+            raise InputError(f"post {index + 1} is not an object; expected forumscraper post objects", path=source)
         pid = _post_id(post)
         if pid is None:
-            raise InputError(f"post {index + 1} has no id; expected 'id' or 'postid'")
+            raise InputError(f"post {index + 1} has no id; expected 'id' or 'postid'", path=source)
         user = post.get("user") if engine != "stackexchange" else post.get("author")
-        date = post.get("date") or (post.get("edited") if engine == "stackexchange" else None)
-        page.posts.append(PagePost(pid, _user(user), str(date) if date else None, None, parse_html(_body(post))))
+        date = _scalar(post.get("date")) or (_scalar(post.get("edited")) if engine == "stackexchange" else None)
+        page.posts.append(PagePost(pid, _user(user), date, None, parse_html(_body(post))))
         if engine == "stackexchange":
             if index > 0:
                 page.posts[-1].reply_to = _post_id(data["posts"][0])
-            for comment in post.get("comments") or []:
-                cid = _post_id(comment)
+            comments = post.get("comments") if isinstance(post.get("comments"), list) else []
+            for comment in comments:
+                cid = _post_id(comment) if isinstance(comment, dict) else None
                 if cid is None:
                     continue
                 body = parse_html(_body(comment))
-                page.posts.append(
-                    PagePost(f"comment-{cid}", _user(comment.get("user")), comment.get("date") or None, None, body, pid)
-                )
-    return page_to_parsed(page, default_thread=name)
+                who, when = _user(comment.get("user")), _scalar(comment.get("date"))
+                page.posts.append(PagePost(f"comment-{cid}", who, when, None, body, pid))
+    return page_to_parsed(page, default_thread=thread_id_from_path(source))
 
 
+@reading("a forumscraper thread JSON file (format_version '…-thread')")
 def read_forumscraper(path: str | Path) -> Parsed:
     """Read a forumscraper thread file (see :func:`parse_forumscraper`)."""
-    return read_text_with(path, parse_forumscraper)
+    return parse_forumscraper(read_text_file(path), source=str(path))
 
 
 def looks_like_forumscraper(path: Path, head: str) -> bool:

@@ -20,12 +20,16 @@ the same way, as the corpus' bulk downloads are.
 * The ranges cover the quotes made with the forum's quote button; people also
   pasted quotes by hand, so the posts are still searched for unmarked quotes
   (``recover`` is true).
+* Timestamps are Unix times of any unit (impossible ones are null, see
+  :mod:`sna.io.helpers.timestamps`); a post or range of the wrong shape is an
+  error naming the file.
+
+Archives are read as a stream (``.tar.zst`` too); each member is one JSON
+document of at most :data:`~sna.io.helpers.streams.DOCUMENT_LIMIT` bytes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
 import tarfile
 from collections.abc import Iterable
@@ -36,17 +40,26 @@ import polars as pl
 
 from sna.errors import InputError
 from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts
+from sna.io.helpers import streams
+from sna.io.helpers.boundary import DATA_ERRORS, reading, shorten
+from sna.io.helpers.json_data import load_json
+from sna.io.helpers.streams import decode_text, open_input, read_document, read_text_file
+from sna.io.helpers.timestamps import unix_time
 from sna.schema import UTC_DATETIME
 from sna.text import remove_spans
 
-_ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+_ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst")
 _TITLE_PREFIX = "4Forums.com Political Debates and Polls -"
+_DISCUSSION = "an IAC discussion: [posts, annotations, metadata]"
+_RANGES = "IAC quote ranges: [[post_id, [start, end, {quote_id, author}]], …]"
 SITE = "4forums.com"
 
 
 def _title(posts: list[Any], metadata: object) -> str | None:
-    if posts and isinstance(posts[0], list) and len(posts[0]) > 4 and isinstance(posts[0][4], dict):
-        title = (posts[0][4].get("post_info") or {}).get("post_title")
+    first = posts[0] if posts else None
+    if isinstance(first, list) and len(first) > 4 and isinstance(first[4], dict):
+        info = first[4].get("post_info")
+        title = info.get("post_title") if isinstance(info, dict) else None
         if isinstance(title, str) and title.strip():
             return title.strip()
     if isinstance(metadata, dict) and isinstance(metadata.get("title"), str):
@@ -54,20 +67,33 @@ def _title(posts: list[Any], metadata: object) -> str | None:
     return None
 
 
-def parse_iac_discussion(discussion: str | list[Any], ranges: str | list[Any] | None = None, *,
-                         thread_id: str, where: str = "discussion", site: str = SITE) -> Parsed:  # fmt: skip
+_TEXT = (str, type(None))
+
+
+def _id(value: object) -> str | None:
+    """A post id as text (IAC writes them as strings or numbers); None for anything else."""
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[return-value]
+    return str(value) if kind is int else None
+
+
+def parse_iac_discussion(discussion: str | bytes | list[Any], ranges: str | bytes | list[Any] | None = None, *,
+                         source: str = "discussion", thread_id: str | None = None,
+                         site: str = SITE) -> Parsed:  # fmt: skip
     """Parse one IAC discussion and its quote ranges.
 
     Parameters
     ----------
-    discussion : str or list
+    discussion : str, bytes or list
         The discussion file's JSON (text or parsed).
-    ranges : str or list, optional
+    ranges : str, bytes or list, optional
         The quote-ranges file's JSON.
-    thread_id : str
+    source : str
+        Where the discussion came from (``…/discussions/ID.json``), for
+        messages; its name gives the discussion id unless ``thread_id`` does.
+    thread_id : str, optional
         The discussion id.
-    where : str
-        The file name for error messages.
     site : str
         Prefix of the ids: ``SITE/threads/ID`` and ``SITE/posts/ID``, as the
         forum-page readers name posts, so that IAC ids (plain numbers) do not
@@ -80,14 +106,16 @@ def parse_iac_discussion(discussion: str | list[Any], ranges: str | list[Any] | 
     Raises
     ------
     InputError
-        When the JSON is not a discussion, or a range lies outside its post.
+        When the JSON is not a discussion, a post is not a list of the
+        corpus' fields, or a quote range is not ``[post_id, [start, end,
+        {…}]]`` with whole-number offsets inside its post.
 
     Examples
     --------
     >>> discussion = [[[1, None, "ann", "Tea is best.", {"post_info": {"post_title": "Tea"}}, None, None, 60.0],
     ...                [2, None, "bo", "Tea is best.\\nNo, coffee.", {}, 1, None, 120.0]], {}, {}]
-    >>> parsed = parse_iac_discussion(discussion, [[2, [0, 12, {"quote_id": 1, "author": "ann"}]]], thread_id="9",
-    ...                               site="f")
+    >>> parsed = parse_iac_discussion(discussion, [[2, [0, 12, {"quote_id": 1, "author": "ann"}]]],
+    ...                               source="discussions/9.json", site="f")
     >>> parsed.posts.select("post_id", "position", "author", "title", "text", "reply_to").rows()
     [('f/posts/1', 1, 'ann', 'Tea', 'Tea is best.', None), ('f/posts/2', 2, 'bo', 'Tea', 'No, coffee.', 'f/posts/1')]
     >>> parsed.posts["thread_id"].unique().to_list()
@@ -95,39 +123,56 @@ def parse_iac_discussion(discussion: str | list[Any], ranges: str | list[Any] | 
     >>> parsed.quotes.rows()
     [('f/posts/2', 'f/posts/1', 'ann', 'Tea is best.', 0, 12)]
     """
-    try:
-        data = json.loads(discussion) if isinstance(discussion, str | bytes) else discussion
-        spans = (json.loads(ranges) if isinstance(ranges, str | bytes) else ranges) or []
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg})", path=where, line=exc.lineno) from None
+    thread_id = thread_id or _layout_id(source)
+    data = load_json(discussion, where=source, what=_DISCUSSION) if isinstance(discussion, str | bytes) else discussion
+    spans = load_json(ranges, where=source, what=_RANGES) if isinstance(ranges, str | bytes) else ranges
     if not (isinstance(data, list) and data and isinstance(data[0], list)):
-        raise InputError("expected an IAC discussion: [posts, annotations, metadata]", path=where)
+        raise InputError(f"expected {_DISCUSSION}", path=source)
     posts, metadata = data[0], data[2] if len(data) > 2 else {}
     rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for i, post in enumerate(posts, 1):
-        if not (isinstance(post, list) and len(post) >= 6):
-            raise InputError(f"post {i} is not [post_id, side, author, text, annotations, parent, …]", path=where)
-        stamp = post[7] if len(post) > 7 else None
+        fields = post if type(post) is list and len(post) >= 6 else None
+        own = _id(fields[0]) if fields else None
+        parent = _id(fields[5]) if fields else None
+        if (
+            own is None
+            or (fields[5] is not None and parent is None)  # type: ignore[index]
+            or type(fields[3]) not in _TEXT
+            or type(fields[2]) not in _TEXT
+        ):  # type: ignore[index]
+            raise InputError(f"post {i} is not [post_id, side, author, text, annotations, parent, …] "
+                             "(ids strings or numbers, author and text strings)", path=source)  # fmt: skip
+        if own in seen:
+            raise InputError(f"post id {shorten(own, 60)} occurs twice in the discussion", path=source)
+        seen.add(own)
         rows.append(
-            {"post_id": f"{site}/posts/{post[0]}", "position": i, "author": post[2] or None,
-             "raw_text": post[3] or "", "reply_to": None if post[5] is None else f"{site}/posts/{post[5]}",
-             "created_at": None if stamp is None else dt.datetime.fromtimestamp(float(stamp), dt.UTC)}
+            {"post_id": f"{site}/posts/{own}", "position": i, "author": fields[2] or None,  # type: ignore[index]
+             "raw_text": fields[3] or "",  # type: ignore[index]
+             "reply_to": None if parent is None or parent == own else f"{site}/posts/{parent}",  # own: none stated
+             "created_at": unix_time(fields[7]) if len(fields) > 7 else None}  # type: ignore[arg-type, index]
         )  # fmt: skip
     raw_of = {row["post_id"]: row["raw_text"] for row in rows}
     marked: list[dict[str, Any]] = []
     cut: dict[str, list[tuple[int, int]]] = {}
-    for entry in spans:
-        source, (start, end, info) = f"{site}/posts/{entry[0]}", entry[1]
-        raw = raw_of.get(source)
+    for k, entry in enumerate(spans if isinstance(spans, list) else [spans] if spans else [], 1):
+        shaped = type(entry) is list and len(entry) == 2 and type(entry[1]) is list and len(entry[1]) >= 2
+        span = entry[1] if shaped else []
+        if not shaped or type(span[0]) is not int or type(span[1]) is not int or _id(entry[0]) is None:
+            raise InputError(f"quote range {k} is {shorten(repr(entry), 60)}; expected [post_id, [start, end, {{…}}]] "
+                             "with whole-number offsets", path=source)  # fmt: skip
+        start, end = span[0], span[1]
+        source_post = f"{site}/posts/{entry[0]}"
+        raw = raw_of.get(source_post)
         if raw is None or not (0 <= start <= end <= len(raw)):
-            raise InputError(f"quote range {start}-{end} of post {source} lies outside the post", path=where)
-        info = info if isinstance(info, dict) else {}
-        target = info.get("quote_id")
+            raise InputError(f"quote range {start}-{end} of post {source_post} lies outside the post", path=source)
+        info = span[2] if len(span) > 2 and isinstance(span[2], dict) else {}
+        target = _id(info.get("quote_id"))
         author = None if info.get("unknown_author") else info.get("author")
-        marked.append({"source": source, "target": None if target is None else f"{site}/posts/{target}",
-                       "target_author": author,
+        marked.append({"source": source_post, "target": None if target is None else f"{site}/posts/{target}",
+                       "target_author": author if isinstance(author, str) else None,
                        "quoted_text": raw[start:end].strip(), "start": start, "end": end})  # fmt: skip
-        cut.setdefault(source, []).append((start, end))
+        cut.setdefault(source_post, []).append((start, end))
     for row in rows:
         spans_here = cut.get(row["post_id"])
         row["text"] = remove_spans(row["raw_text"], spans_here or [])
@@ -162,56 +207,75 @@ def _layout_name(name: str) -> tuple[str, str] | None:
     return None
 
 
+def _layout_id(source: str) -> str:
+    name = PurePosixPath(str(source).replace("\\", "/")).name
+    return name[: -len(".json")] if name.endswith(".json") else name
+
+
 def _read_archive(path: Path) -> Parsed:
+    """Read the members of an IAC archive as a stream.
+
+    Members come in archive order; each is read whole (a JSON document of at
+    most :data:`~sna.io.helpers.streams.DOCUMENT_LIMIT` bytes) and kept as
+    bytes until its partner (a discussion's ranges, or the discussion of
+    ranges) has been read, then parsed and dropped.
+    """
     discussions: dict[str, bytes] = {}
     ranges: dict[str, bytes] = {}
-    with tarfile.open(path, "r|*") as archive:  # streaming: one pass, no seeking in compressed data
-        for member in archive:
-            layout = _layout_name(member.name) if member.isfile() else None
-            if layout is None:
-                continue
-            handle = archive.extractfile(member)
-            if handle is not None:
-                (discussions if layout[0] == "discussions" else ranges)[layout[1]] = handle.read()
-    if not discussions:
-        raise InputError("unknown archive layout: expected members discussions/<id>.json (the IAC layout)", path=path)
-    parts = []
-    for tid in sorted(discussions, key=_id_order):
-        spans = ranges[tid].decode("utf-8") if tid in ranges else None
+    parts: dict[str, Parsed] = {}
+
+    def parse(tid: str) -> None:
         where = f"{path}:discussions/{tid}.json"
-        parts.append(parse_iac_discussion(discussions[tid].decode("utf-8"), spans, thread_id=tid, where=where))
-    return _combine(parts)
+        text = decode_text(discussions.pop(tid), where=where)
+        spans = decode_text(ranges.pop(tid), where=f"{path}:ranges_quotes/{tid}.json") if tid in ranges else None
+        parts[tid] = parse_iac_discussion(text, spans, source=where, thread_id=tid)
+
+    with open_input(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
+        for member in archive:  # streaming: one pass, no seeking in compressed data
+            layout = _layout_name(member.name) if member.isfile() else None
+            handle = archive.extractfile(member) if layout is not None else None
+            if layout is None or handle is None:
+                continue
+            kind, tid = layout
+            where = f"{path}:{member.name}"
+            if member.size > streams.DOCUMENT_LIMIT:  # the header says so: no need to read it to know
+                limit = streams.size_text(streams.DOCUMENT_LIMIT)
+                message = f"member of {member.size} bytes is larger than {limit}; expected one discussion's JSON"
+                raise InputError(message, path=where)
+            (discussions if kind == "discussions" else ranges)[tid] = read_document(handle, where=where)
+            if tid in discussions and tid in ranges:
+                parse(tid)
+    for tid in list(discussions):
+        parse(tid)
+    if not parts:
+        raise InputError("unknown archive layout: expected members discussions/<id>.json (the IAC layout)", path=path)
+    return _combine(parts[tid] for tid in sorted(parts, key=_id_order))
 
 
 def _id_order(tid: str) -> tuple[int, str]:
-    return (int(tid), tid) if tid.isdigit() else (1 << 62, tid)
+    return (int(tid), tid) if tid.isdigit() and len(tid) < 19 else (1 << 62, tid)
 
 
 def _read_file(path: Path) -> Parsed:
-    tid = path.name[: -len(".json")] if path.name.endswith(".json") else path.stem
     ranges = path.parent.parent / "ranges_quotes" / path.name
     return parse_iac_discussion(
-        path.read_text(encoding="utf-8"), ranges.read_text(encoding="utf-8") if ranges.exists() else None,
-        thread_id=tid, where=str(path),
+        read_text_file(path), read_text_file(ranges) if ranges.exists() else None, source=str(path),
+        thread_id=_layout_id(str(path)),
     )  # fmt: skip
 
 
+@reading("the Internet Argument Corpus layout (discussions/<id>.json with ranges_quotes/<id>.json), or a tar of it")
 def read_iac(path: str | Path) -> Parsed:
     """Read the IAC layout from a folder, one discussion file, or a tar archive; see :func:`parse_iac_discussion`."""
     path = Path(path)
-    try:
-        if path.is_dir():
-            files = sorted((path / "discussions").glob("*.json"), key=lambda p: _id_order(p.stem))
-            if not files:
-                raise InputError("unknown layout: expected discussions/<id>.json (the IAC layout)", path=path)
-            return _combine(_read_file(f) for f in files)
-        if _is_archive(path):
-            return _read_archive(path)
-        return _read_file(path)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", path=path) from None
-    except (tarfile.TarError, EOFError) as exc:
-        raise InputError(f"cannot read the archive ({exc or type(exc).__name__})", path=path) from None
+    if path.is_dir():
+        files = sorted((path / "discussions").glob("*.json"), key=lambda p: _id_order(_layout_id(str(p))))
+        if not files:
+            raise InputError("unknown layout: expected discussions/<id>.json (the IAC layout)", path=path)
+        return _combine(_read_file(f) for f in files)
+    if _is_archive(path):
+        return _read_archive(path)
+    return _read_file(path)
 
 
 def looks_like_iac(path: Path, head: str) -> bool:
@@ -220,11 +284,11 @@ def looks_like_iac(path: Path, head: str) -> bool:
         return (path / "discussions").is_dir() and any((path / "discussions").glob("*.json"))
     if _is_archive(path):
         try:
-            with tarfile.open(path, "r|*") as archive:
+            with open_input(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
                 for member in archive:
                     if member.isfile():
                         return _layout_name(member.name) is not None
-        except (tarfile.TarError, OSError, EOFError):
+        except (InputError, *DATA_ERRORS):
             return False
         return False
     if path.parent.name != "discussions":

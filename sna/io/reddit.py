@@ -1,4 +1,4 @@
-"""Reddit: Pushshift / Arctic Shift NDJSON dumps (plain or ``.zst``), tar archives of them, and thread ``.json`` pages.
+"""Reddit: Pushshift / Arctic Shift NDJSON dumps (plain or compressed), tar archives of them, thread ``.json`` pages.
 
 Records use the Reddit API's field names: ``id``, ``name`` (fullname,
 ``t1_…`` for comments, ``t3_…`` for submissions), ``parent_id``, ``link_id``,
@@ -7,20 +7,33 @@ Records use the Reddit API's field names: ``id``, ``name`` (fullname,
 
 * ``post_id`` is the fullname, so ``reply_to`` is ``parent_id`` as given and
   ``thread_id`` is ``link_id`` (the submission's fullname). A submission in the
-  input is its thread's first post; comments follow by ``created_utc``.
-* Lines of a comment that start with ``>`` are quotes of its parent. A block is
-  given the parent as its target only when the parent is in the same input and
-  its text holds the quoted words (:func:`~sna.io.markdown_quotes.quote_matches`).
-  Otherwise the block's target is left open, and :func:`sna.edges.extract_edges`
-  looks for the quoted post by its words among the thread's earlier posts (a
-  reply often quotes the submission, not the comment it answers); a block
-  found nowhere (a news article, the subreddit's rules) is counted as
-  unresolved and its words go back into the post's text. A submission's
-  ``>`` lines quote things outside the thread and stay in its text.
+  input is its thread's first post (position 1); comments follow by
+  ``created_utc``. A thread whose submission is not in the input (comments
+  dumped without it) numbers its comments from 2, so that the missing opening
+  post shows.
+* Lines that start with ``>`` are quotes, and their words are removed from
+  ``text``. In a comment, a block is given the parent as its target only when
+  the parent is in the same input and its text holds the quoted words
+  (:func:`~sna.io.helpers.markdown_quotes.quote_matches`); otherwise the
+  block's target is left open, and :func:`sna.edges.extract_edges` looks for
+  the quoted post by its words among the thread's earlier posts (a reply often
+  quotes the submission, not the comment it answers). A block found nowhere (a
+  news article, the subreddit's rules) is an unresolved quote. A submission's
+  ``>`` lines quote things outside the thread: unresolved quotes.
 * ``[deleted]`` and ``[removed]`` authors become a null ``author`` (so no one
   node gathers every deleted account), with ``author_deleted`` true.
 * Markdown bodies are kept as they are, except that the HTML escapes Reddit's
   API adds (``&gt;``, ``&lt;``, ``&amp;``) are undone.
+* ``created_utc`` is read by :func:`~sna.io.helpers.timestamps.unix_time`
+  (seconds or milliseconds; impossible values are null). An ``author``,
+  ``title`` or ``subreddit`` that is not a string is left out; ids and bodies
+  of the wrong type are errors.
+
+Dumps are read as streams (:mod:`sna.io.helpers.streams`): ``.zst`` with any
+window size, ``.bz2``, ``.xz`` and ``.gz`` files (told from their first
+bytes), tar archives of them (``.tar``, ``.tar.gz``, …, members plain or
+compressed); memory holds the posts read so far and one line. Thread pages
+are walked without recursion, however deep the replies nest.
 
 Quotes pasted without ``>`` are rare on Reddit, so these posts are not
 searched for them (``recover`` is false).
@@ -28,9 +41,6 @@ searched for them (``recover`` is false).
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import json
 import re
 import tarfile
 from collections.abc import Iterable, Iterator
@@ -40,14 +50,20 @@ from typing import Any
 import polars as pl
 
 from sna.errors import InputError
-from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts, json_lines
-from sna.io.markdown_quotes import quote_matches, split_markdown_quotes
+from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts
+from sna.io.helpers.boundary import reading
+from sna.io.helpers.json_data import json_lines, load_json
+from sna.io.helpers.markdown_quotes import quote_matches, split_markdown_quotes
+from sna.io.helpers.streams import decode_text, decompressed, head_bytes, numbered_lines, open_input, read_document
+from sna.io.helpers.timestamps import unix_time
 from sna.schema import UTC_DATETIME
 
 _DELETED = {"[deleted]", "[removed]"}
-_ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+_ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst")
+_COMPRESSED_SUFFIXES = (".zst", ".bz2", ".xz", ".gz")
 _NDJSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 _NOTES = ("readme", "license", "licence", "source.md", "changelog")
+_PAGE_WHAT = "a Reddit thread page (the .json of a thread: an array of two Listings)"
 
 #: One record and where it came from: (record, file, line) — line is None for pages.
 Located = tuple[dict[str, Any], str, int | None]
@@ -64,19 +80,23 @@ def _unescape(text: str) -> str:
     return text.replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
 
 
-def _fullname(value: object, prefix: str) -> str:
-    text = str(value)
-    return text if text[:3] in ("t1_", "t3_") else prefix + text
+def _fullname(value: str, prefix: str) -> str:
+    return value if value[:3] in ("t1_", "t3_") else prefix + value
 
 
-def _timestamp(value: object) -> dt.datetime | None:
-    if value is None or value == "":
-        return None
-    try:
-        seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return dt.datetime.fromtimestamp(seconds, dt.UTC)
+def _field(record: dict[str, Any], key: str, where: str, line: int | None, *, ids: bool = False) -> str | None:
+    """A string field; integers too where ``ids`` (some exports write numeric ids); anything else is an error."""
+    value = record.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    if ids and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise InputError(f"field {key!r} is {type(value).__name__}; expected a string", path=where, line=line)
+
+
+def _optional(value: object) -> str | None:
+    """A string, or None for anything else (fields read where present and well formed)."""
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _is_submission(record: dict[str, Any]) -> bool:
@@ -90,42 +110,43 @@ def _is_submission(record: dict[str, Any]) -> bool:
 
 def _row(record: dict[str, Any], where: str, line: int | None) -> dict[str, Any]:
     """One POSTS row from a Reddit record (without position)."""
-    if "id" not in record and "name" not in record:
+    name = _field(record, "name", where, line, ids=True) or _field(record, "id", where, line, ids=True)
+    if not name:
         raise InputError(
             "expected a Reddit comment or submission (fields id or name, body or selftext)", path=where, line=line
         )
     submission = _is_submission(record)
-    post_id = _fullname(record.get("name") or record["id"], "t3_" if submission else "t1_")
+    post_id = _fullname(name, "t3_" if submission else "t1_")
     if submission:
         thread_id, parent = post_id, None
-        text = record.get("selftext", record.get("body"))
-        title = record.get("title")
+        text = _field(record, "selftext", where, line) if "selftext" in record else _field(record, "body", where, line)
+        title = _optional(record.get("title"))
     else:
-        link = record.get("link_id")
+        link = _field(record, "link_id", where, line, ids=True)
         if not link:
             raise InputError(
                 f"comment {post_id} has no link_id; expected the fullname of its submission", path=where, line=line
             )
         thread_id = _fullname(link, "t3_")
-        parent = _fullname(record["parent_id"], "t1_") if record.get("parent_id") else None
-        text = record.get("body")
-        title = record.get("link_title") or record.get("title")
-    author = record.get("author", record.get("author_name"))
-    author = None if author is None or not str(author).strip() else str(author)
+        stated = _field(record, "parent_id", where, line, ids=True)
+        parent = _fullname(stated, "t1_") if stated else None
+        text = _field(record, "body", where, line)
+        title = _optional(record.get("link_title")) or _optional(record.get("title"))
+    author = _optional(record.get("author", record.get("author_name")))
     deleted = author is not None and author.strip() in _DELETED
     score = record.get("score", record.get("ups"))
     return {
         "thread_id": thread_id,
         "post_id": post_id,
         "author": None if deleted else author,
-        "created_at": _timestamp(record.get("created_utc", record.get("created"))),
-        "title": str(title) if title else None,
-        "raw_text": _unescape(str(text or "")),
-        "reply_to": parent,
+        "created_at": unix_time(record.get("created_utc", record.get("created"))),
+        "title": title,
+        "raw_text": _unescape(text or ""),
+        "reply_to": parent if parent != post_id else None,
         "is_submission": submission,
         "author_deleted": deleted,
-        "score": score if isinstance(score, int) and not isinstance(score, bool) else None,
-        "subreddit": record.get("subreddit"),
+        "score": score if isinstance(score, int) and not isinstance(score, bool) and abs(score) < 2**63 else None,
+        "subreddit": _optional(record.get("subreddit")),
     }
 
 
@@ -164,8 +185,8 @@ def parse_reddit_records(records: Iterable[Located]) -> Parsed:
     Raises
     ------
     InputError
-        A record that is not a comment or submission, or a comment without
-        ``link_id``.
+        A record that is not a comment or submission, a comment without
+        ``link_id``, an id or body of the wrong type, or no records at all.
 
     Examples
     --------
@@ -182,6 +203,7 @@ def parse_reddit_records(records: Iterable[Located]) -> Parsed:
     """
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
+    where: str | None = None
     for record, where, line in records:
         row = _row(record, where, line)
         if row["post_id"] in seen:
@@ -189,11 +211,13 @@ def parse_reddit_records(records: Iterable[Located]) -> Parsed:
         seen.add(row["post_id"])
         row["_order"] = len(rows)
         rows.append(row)
+    if not rows:
+        raise InputError("no Reddit comments or submissions found", path=where)
     raw_of = {row["post_id"]: row["raw_text"] for row in rows}
     marked: list[dict[str, Any]] = []
     for row in rows:
         row["text"] = row["raw_text"]
-        if row["is_submission"] or ">" not in row["raw_text"]:
+        if ">" not in row["raw_text"]:
             continue
         own, quotes = split_markdown_quotes(row["raw_text"])
         row["text"] = own
@@ -209,7 +233,8 @@ def parse_reddit_records(records: Iterable[Located]) -> Parsed:
     posts = (
         posts.sort(~pl.col("is_submission"), pl.col("created_at"), "_order", nulls_last=True)
         .with_columns(
-            position=pl.int_range(1, pl.len() + 1).over("thread_id"),
+            position=pl.int_range(1, pl.len() + 1).over("thread_id")
+            + (~pl.col("is_submission").any().over("thread_id")).cast(pl.Int64),  # no submission: start at 2
             title=pl.coalesce(
                 pl.col("title").filter(pl.col("is_submission")).first().over("thread_id"),
                 pl.col("title").drop_nulls().first().over("thread_id"),
@@ -222,29 +247,30 @@ def parse_reddit_records(records: Iterable[Located]) -> Parsed:
     return Parsed(finish_posts(posts, default_thread="reddit"), quotes, recover=False, pages=True)
 
 
-def _json_lines(lines: Iterable[str], where: str) -> Iterator[Located]:
-    for number, record in json_lines(lines, where=where, what="Reddit record"):
-        yield record, where, number
-
-
 def _walk_listing(node: object) -> Iterator[dict[str, Any]]:
-    """Records of a Reddit page: Listings, ``t1``/``t3`` things and their nested ``replies``."""
-    if isinstance(node, list):
-        for item in node:
-            yield from _walk_listing(item)
-    elif isinstance(node, dict):
-        kind, data = node.get("kind"), node.get("data")
-        if kind == "Listing" and isinstance(data, dict):
-            yield from _walk_listing(data.get("children", []))
-        elif kind in ("t1", "t3") and isinstance(data, dict):
-            yield data
-            yield from _walk_listing(data.get("replies") or [])
+    """Records of a Reddit page: Listings, ``t1``/``t3`` things and their nested ``replies``, depth first.
+
+    Walked with an explicit stack, so that reply chains of any depth are read.
+    """
+    stack: list[object] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            kind, data = item.get("kind"), item.get("data")
+            if kind == "Listing" and isinstance(data, dict):
+                stack.append(data.get("children", []))
+            elif kind in ("t1", "t3") and isinstance(data, dict):
+                yield data
+                stack.append(data.get("replies") or [])
 
 
-def parse_reddit_page(data: object, *, where: str = "page") -> Parsed:
+def parse_reddit_page(data: str | bytes | object, *, source: str = "page") -> Parsed:
     """Parse a thread page as reddit.com serves it with ``.json`` (a two-Listing array).
 
-    ``more`` stubs (comments not loaded on the page) are skipped.
+    ``data`` is the page's JSON text or the parsed value. ``more`` stubs
+    (comments not loaded on the page) are skipped.
 
     Examples
     --------
@@ -258,126 +284,92 @@ def parse_reddit_page(data: object, *, where: str = "page") -> Parsed:
     >>> parse_reddit_page(page).posts.select("post_id", "author", "reply_to").rows()
     [('t3_a', 'ann', None), ('t1_b', 'bo', 't3_a'), ('t1_c', 'cy', 't1_b')]
     """
-    records = [(record, where, None) for record in _walk_listing(data)]
+    if isinstance(data, str | bytes):
+        data = load_json(data, where=source, what=_PAGE_WHAT)
+    records = [(record, source, None) for record in _walk_listing(data)]
     if not records:
-        raise InputError("no Reddit comments or submission found; expected a thread page's .json", path=where)
+        raise InputError("no Reddit comments or submission found; expected a thread page's .json", path=source)
     return parse_reddit_records(records)
 
 
-class _TruncatedError(Exception):
-    """A zstandard stream that ends inside a frame."""
+def parse_reddit(data: str, *, source: str = "reddit") -> Parsed:
+    """Parse Reddit data given as text: NDJSON records (one per line) or a thread page's JSON.
+
+    Examples
+    --------
+    >>> lines = ('{"name": "t3_a", "title": "Tea?", "selftext": "Tea!"}\\n'
+    ...          '{"name": "t1_b", "link_id": "t3_a", "body": "No."}')
+    >>> parse_reddit(lines, source="dump.jsonl").posts.select("post_id", "position", "text").rows()
+    [('t3_a', 1, 'Tea!'), ('t1_b', 2, 'No.')]
+    """
+    if data.lstrip("\ufeff \t\r\n").startswith("["):
+        return parse_reddit_page(data, source=source)
+    return parse_reddit_records(_records(data.split("\n"), source))
 
 
-def _zst_lines(path: Path, chunk_size: int = 1 << 20) -> Iterator[str]:
-    """Lines of a zstandard-compressed text file, decompressed as a stream (frames may follow one another)."""
-    import zstandard
-
-    context = zstandard.ZstdDecompressor(max_window_size=2**31)  # dumps use long windows
-    decoder = context.decompressobj()
-    pending = b""
-    with path.open("rb") as handle:
-        while chunk := handle.read(chunk_size):
-            data = decoder.decompress(chunk)
-            while decoder.eof and decoder.unused_data:
-                rest = decoder.unused_data
-                decoder = context.decompressobj()
-                data += decoder.decompress(rest)
-            pending += data
-            *lines, pending = pending.split(b"\n")
-            for line in lines:
-                yield line.decode("utf-8")
-    if not decoder.eof:
-        raise _TruncatedError
-    if pending:
-        yield pending.decode("utf-8")
+def _records(lines: Iterable[str] | Iterable[tuple[int, str]], where: str) -> Iterator[Located]:
+    for number, record in json_lines(lines, where=where, what="Reddit record"):
+        yield record, where, number
 
 
 def _is_archive(path: Path) -> bool:
     return path.name.lower().endswith(_ARCHIVE_SUFFIXES)
 
 
+def _is_dump_name(name: str) -> bool:
+    name = name.lower()
+    for suffix in _COMPRESSED_SUFFIXES:
+        name = name.removesuffix(suffix)
+    return name.endswith(_NDJSON_SUFFIXES) or "." not in Path(name).name or name.startswith(("rc_", "rs_"))
+
+
 def _archive_records(path: Path) -> Iterator[Located]:
-    with tarfile.open(path, "r|*") as archive:  # streaming: members in archive order
-        for member in archive:
+    """Records of every dump member of a tar archive, read as streams (members plain or compressed)."""
+    with open_input(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
+        for member in archive:  # streaming: members in archive order, none read whole
             name = Path(member.name).name
-            if not member.isfile() or name.startswith(".") or not name.lower().endswith((*_NDJSON_SUFFIXES, ".zst")):
+            if not member.isfile() or name.startswith(".") or name.lower().startswith(_NOTES):
+                continue
+            if not _is_dump_name(name):
                 continue
             handle = archive.extractfile(member)
             if handle is None:
                 continue
-            data = handle.read()
-            if name.lower().endswith(".zst"):
-                import zstandard
-
-                data = zstandard.ZstdDecompressor(max_window_size=2**31).decompressobj().decompress(data)
-            yield from _json_lines(data.decode("utf-8").splitlines(), f"{path}:{member.name}")
+            where = f"{path}:{member.name}"
+            yield from _records(numbered_lines(decompressed(handle, where=where), where=where), where)
 
 
+def _file_records(path: Path) -> Iterator[Located]:
+    with open_input(path) as stream:
+        yield from _records(numbered_lines(stream, where=path), str(path))
+
+
+@reading("a Reddit dump (NDJSON, plain or .zst/.bz2/.xz/.gz), a folder or tar of them, or a thread's .json page")
 def read_reddit(path: str | Path) -> Parsed:
-    """Read a Reddit NDJSON dump (plain or ``.zst``), a tar archive of them, or a thread's ``.json`` page.
+    """Read a Reddit NDJSON dump (plain or compressed), a folder or tar archive of them, or a thread's ``.json`` page.
 
     See :func:`parse_reddit_records` and :func:`parse_reddit_page`.
 
     Raises
     ------
     InputError
-        An invalid JSON line (naming file and line), corrupt compressed data,
-        a record that is not a comment or submission, or no records at all.
+        An invalid JSON line (naming file and line), a line longer than the
+        line limit, corrupt or truncated compressed data, a record that is
+        not a comment or submission, or no records at all.
     """
     path = Path(path)
-    try:
-        if path.is_dir():
-            files = _folder_files(path)
-            if not files:
-                raise InputError("expected a folder holding only Reddit dump files (.json, .jsonl, .ndjson, .zst)",
-                                 path=path)  # fmt: skip
-            parsed = parse_reddit_records(record for file in files for record in _file_records(file))
-        elif _is_archive(path):
-            parsed = parse_reddit_records(_archive_records(path))
-        elif path.suffix.lower() == ".zst":
-            parsed = parse_reddit_records(_file_records(path))
-        else:
-            with path.open(encoding="utf-8") as handle:
-                head = handle.read(1)
-                while head.isspace():
-                    head = handle.read(1)
-                if head == "[":
-                    try:
-                        data = json.loads(head + handle.read())
-                    except json.JSONDecodeError as exc:
-                        raise InputError(f"not valid JSON ({exc.msg} at line {exc.lineno})", path=path) from None
-                    return parse_reddit_page(data, where=str(path))
-                parsed = parse_reddit_records(_json_lines(_prepend(head, handle), str(path)))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", path=path) from None
-    except (tarfile.TarError, EOFError) as exc:
-        raise InputError(f"cannot read the archive ({exc or type(exc).__name__})", path=path) from None
-    except _TruncatedError:
-        raise InputError("corrupt or truncated zstandard data (the stream ends inside a frame)", path=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
-    except Exception as exc:
-        if type(exc).__name__ == "ZstdError":
-            raise InputError(f"corrupt or truncated zstandard data ({exc})", path=path) from None
-        raise
-    if parsed.posts.height == 0:
-        raise InputError("no Reddit comments or submissions found", path=path)
-    return parsed
-
-
-def _file_records(path: Path) -> Iterator[Located]:
-    if path.suffix.lower() == ".zst":
-        yield from _json_lines(_zst_lines(path), str(path))
-        return
-    with path.open(encoding="utf-8") as handle:
-        yield from _json_lines(handle, str(path))
-
-
-def _prepend(first: str, handle: io.TextIOBase) -> Iterator[str]:
-    """Lines of ``handle`` with ``first`` (already read) put back in front."""
-    rest = handle.readline()
-    yield first + rest
-    yield from handle
+    if path.is_dir():
+        files = _folder_files(path)
+        if not files:
+            raise InputError("expected a folder holding only Reddit dump files (.json, .jsonl, .ndjson, .zst, …)",
+                             path=path)  # fmt: skip
+        return parse_reddit_records(record for file in files for record in _file_records(file))
+    if _is_archive(path):
+        return parse_reddit_records(_archive_records(path))
+    with open_input(path) as stream:
+        if stream.peek(64).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):  # type: ignore[attr-defined]
+            return parse_reddit_page(decode_text(read_document(stream, where=path), where=path), source=str(path))
+        return parse_reddit_records(_records(numbered_lines(stream, where=path), str(path)))
 
 
 _FULLNAME_FIELD = re.compile(r'"(?:name|parent_id|link_id)"\s*:\s*"t[13]_')
@@ -411,36 +403,42 @@ def _folder_files(folder: Path) -> list[Path] | None:
         name = child.name.lower()
         if name.startswith(".") or (child.is_file() and name.startswith(_NOTES)):
             continue
-        if child.is_dir() or not name.endswith((*_NDJSON_SUFFIXES, ".zst")):
+        if child.is_dir() or not name.endswith((*_NDJSON_SUFFIXES, *_COMPRESSED_SUFFIXES)):
             return None
         files.append(child)
     return files or None
 
 
+def _looks_like_dump_head(head: bytes) -> bool:
+    text = head.decode("utf-8", errors="replace")
+    return looks_like_reddit_lines(text)
+
+
+def _archive_head(path: Path) -> bytes:
+    """The first bytes (decompressed) of the first file in a tar archive, or b""."""
+    from sna.io.helpers.boundary import DATA_ERRORS
+
+    try:
+        with open_input(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
+            for member in archive:
+                name = Path(member.name).name
+                if member.isfile() and not name.startswith(".") and not name.lower().startswith(_NOTES):
+                    handle = archive.extractfile(member)
+                    return b"" if handle is None else decompressed(handle, where=member.name).read(65536)
+    except (InputError, *DATA_ERRORS):
+        return b""
+    return b""
+
+
 def looks_like_reddit(path: Path, head: str) -> bool:
-    """Sniff a Reddit input: NDJSON records, a thread page, a tar archive or a folder of NDJSON files."""
+    """Sniff a Reddit input: NDJSON records (maybe compressed), a thread page, a tar archive or a folder of dumps."""
     if path.is_dir():
         files = _folder_files(path)
-        if not files:
-            return False
-        if files[0].suffix.lower() == ".zst":
-            return True
-        with files[0].open("rb") as handle:
-            return looks_like_reddit_lines(handle.read(65536).decode("utf-8", errors="replace"))
+        return bool(files) and _looks_like_dump_head(head_bytes(files[0]))  # type: ignore[index]
     if _is_archive(path):
-        try:
-            with tarfile.open(path, "r|*") as archive:
-                for member in archive:
-                    if member.isfile() and not Path(member.name).name.startswith("."):
-                        handle = archive.extractfile(member)
-                        return handle is not None and looks_like_reddit_lines(
-                            handle.read(65536).decode("utf-8", errors="replace")
-                        )
-        except (tarfile.TarError, OSError, EOFError):
-            return False
-        return False
-    if path.suffix.lower() == ".zst":
-        return True
+        return _looks_like_dump_head(_archive_head(path))
+    if path.name.lower().endswith(_COMPRESSED_SUFFIXES):
+        head = head_bytes(path).decode("utf-8", errors="replace")
     text = head.lstrip("\ufeff").lstrip()
     if text.startswith("["):
         return '"Listing"' in text[:2000] and ('"t3"' in text or '"t1"' in text)

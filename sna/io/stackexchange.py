@@ -6,22 +6,28 @@ optional, a folder without ``Posts.xml`` is not a dump).
 
 * Each question (``PostTypeId`` 1) starts a thread whose id is the question's
   ``Id``; answers (``PostTypeId`` 2) reply to their question (``ParentId``);
-  comments reply to the post they are on. Other posts without a parent (tag
-  wikis, moderator nominations) are threads of their own. ``post_type`` tells
-  which is which.
+  comments reply to the post they are on. Moderator nominations are threads
+  of their own. Tag wikis, their excerpts and the other wiki rows
+  (``PostTypeId`` 3, 4, 5, 7, 8) are reference text, not discussion: they
+  and the comments on them are left out. ``post_type`` tells which is which.
 * Ids are ``SITE/posts/ID`` for questions and answers (``ID`` as in the
   site's ``/q/ID`` and ``/a/ID`` links), ``SITE/comments/ID`` for comments
   (a separate series) and ``SITE/threads/ID`` for threads, where SITE is the
   dump folder's name (e.g. ``history.meta.stackexchange.com``), so that dumps
   of several sites, each numbering from 1, can be read together.
 * Posts are ordered by ``CreationDate`` within a thread, question first.
-* Authors are the user's ``DisplayName`` from ``Users.xml``; for deleted
-  accounts the dump's ``OwnerDisplayName`` / ``UserDisplayName``; else null.
+* Authors are the user's ``DisplayName`` from ``Users.xml``; else (deleted
+  accounts, or no ``Users.xml``) the dump's ``OwnerDisplayName`` /
+  ``UserDisplayName``; else ``userID`` from ``OwnerUserId`` / ``UserId``, as
+  the sites show accounts they have no name for (``Community`` for -1); else
+  null.
 * ``Body`` is HTML, converted to text with paragraphs kept. A ``<blockquote>``
-  is a marked quote without a named target: the quoted post is looked for by
-  its words among the thread's earlier posts; quotes of documentation or
-  other sites stay unresolved and their words stay in the text. Comments are
-  plain text.
+  is a marked quote without a named target, and its words are removed from
+  ``text``: the quoted post is looked for by its words among the thread's
+  earlier posts; quotes of documentation or other sites are unresolved
+  quotes. Comments are plain text.
+* A ``CreationDate`` that is not an ISO 8601 date or a ``Score`` that is not a
+  whole number is an error naming the file, line and row.
 
 The files are parsed as a stream (``lxml.etree.iterparse``, clearing each
 row), so dumps of large sites fit in memory as the posts table does. The byte
@@ -32,7 +38,9 @@ DTD is not loaded.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
 
@@ -41,7 +49,9 @@ from lxml import etree
 
 from sna.errors import InputError
 from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts
-from sna.io.html_text import html_to_text, parse_html, text_with_blocks
+from sna.io.helpers.boundary import reading, shorten
+from sna.io.helpers.html_text import html_to_text, parse_html, text_with_blocks
+from sna.io.helpers.streams import open_input
 from sna.schema import UTC_DATETIME
 from sna.text import remove_spans, tidy
 
@@ -49,10 +59,14 @@ _POST_TYPES = {
     "1": "question", "2": "answer", "3": "orphaned_tag_wiki", "4": "tag_wiki_excerpt", "5": "tag_wiki",
     "6": "moderator_nomination", "7": "wiki_placeholder", "8": "privilege_wiki",
 }  # fmt: skip
+#: Post types that hold reference text (tag wikis and their excerpts, help-centre wikis), not discussion.
+_WIKI_TYPES = {"orphaned_tag_wiki", "tag_wiki_excerpt", "tag_wiki", "wiki_placeholder", "privilege_wiki"}
 
 
-def _rows(source: str | IO[bytes], name: str) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(source: str | bytes | IO[bytes], name: str) -> Iterator[tuple[int, dict[str, str]]]:
     """``(line, attributes)`` of every ``<row>`` of a dump file, streaming."""
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
     try:
         for _, element in etree.iterparse(
             source, events=("end",), tag="row", load_dtd=False, no_network=True, resolve_entities=False,
@@ -65,13 +79,36 @@ def _rows(source: str | IO[bytes], name: str) -> Iterator[tuple[int, dict[str, s
                 while element.getprevious() is not None:
                     del parent[0]
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"not valid XML ({exc.msg})", path=name, line=exc.lineno) from None
+        raise InputError(f"not valid XML ({shorten(exc.msg, 100)})", path=name, line=exc.lineno) from None
 
 
-def _time(value: str | None) -> dt.datetime | None:
+def _time(row: dict[str, str], where: str, line: int) -> dt.datetime | None:
+    value = row.get("CreationDate")
     if not value:
         return None
-    return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+    try:
+        stamp = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"row Id={shorten(row.get('Id'), 20)}: CreationDate {shorten(repr(value), 40)} is not a date; "
+            "expected ISO 8601 such as 2011-10-11T19:21:53.563",
+            path=where, line=line,
+        ) from None  # fmt: skip
+    return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
+
+
+def _score(row: dict[str, str], where: str, line: int) -> int | None:
+    value = row.get("Score")
+    if not value:
+        return None
+    try:
+        score = int(value)
+    except ValueError:
+        score = None
+    if score is None or not -(2**63) <= score < 2**63:
+        raise InputError(f"row Id={shorten(row.get('Id'), 20)}: Score {shorten(repr(value), 40)} is not a whole "
+                         "number; expected the post's vote count", path=where, line=line)  # fmt: skip
+    return score
 
 
 def body_text(html: str) -> tuple[str, list[tuple[int, int, str]]]:
@@ -113,24 +150,31 @@ def _siblings(path: Path) -> tuple[Path, Path | None, Path | None]:
     return posts or path, names.get("comments.xml"), names.get("users.xml")
 
 
+def _skipped(kind: str) -> bool:
+    return kind in _WIKI_TYPES
+
+
 def parse_stackexchange(
-    posts: str | IO[bytes],
-    comments: str | IO[bytes] | None = None,
-    users: str | IO[bytes] | None = None,
+    posts: str | bytes | IO[bytes],
+    comments: str | bytes | IO[bytes] | None = None,
+    users: str | bytes | IO[bytes] | None = None,
     *,
-    site: str = "stackexchange",
-    names: tuple[str, str, str] = ("Posts.xml", "Comments.xml", "Users.xml"),
+    source: str = "stackexchange",
+    site: str | None = None,
 ) -> Parsed:
     """Parse the XML of a Stack Exchange dump.
 
     Parameters
     ----------
-    posts, comments, users : path or binary file
-        ``Posts.xml``, and optionally ``Comments.xml`` and ``Users.xml``.
-    site : str
-        Prefix of every id (dumps come one per site, each numbering from 1).
-    names : tuple of str
-        How to name the three files in error messages.
+    posts, comments, users : bytes or binary file
+        ``Posts.xml``, and optionally ``Comments.xml`` and ``Users.xml`` (a
+        str is taken as a file name, as by ``lxml``).
+    source : str
+        Where the dump came from (its folder): error messages name
+        ``SOURCE/Posts.xml`` and so on.
+    site : str, optional
+        Prefix of every id (dumps come one per site, each numbering from 1);
+        the folder's name when not given.
 
     Returns
     -------
@@ -142,44 +186,57 @@ def parse_stackexchange(
     ------
     InputError
         An answer whose question, or a comment whose post, is not in the
-        dump (naming the file, line and row id), or invalid XML.
+        dump, a ``CreationDate`` that is not a date or a ``Score`` that is not
+        a whole number (naming the file, line and row id), or invalid XML.
 
     Examples
     --------
-    >>> import io
-    >>> posts = io.BytesIO(b'''<posts>
+    >>> posts = b\'\'\'<posts>
     ... <row Id="1" PostTypeId="1" CreationDate="2020-01-01T00:00:00" Title="Tea?" Body="&lt;p&gt;Tea?&lt;/p&gt;"
     ...   OwnerUserId="7" />
     ... <row Id="2" PostTypeId="2" ParentId="1" CreationDate="2020-01-02T00:00:00" Body="&lt;p&gt;Yes.&lt;/p&gt;"
     ...   OwnerDisplayName="gone" />
-    ... </posts>''')
-    >>> comments = io.BytesIO(b'<comments><row Id="5" PostId="2" Text="Why?" UserId="7"'
-    ...                       b' CreationDate="2020-01-03T00:00:00" /></comments>')
-    >>> users = io.BytesIO(b'<users><row Id="7" DisplayName="ann" /></users>')
+    ... <row Id="3" PostTypeId="5" CreationDate="2020-01-02T00:00:00" Body="&lt;p&gt;About tea.&lt;/p&gt;" />
+    ... </posts>\'\'\'
+    >>> comments = (b'<comments><row Id="5" PostId="2" Text="Why?" UserId="7" CreationDate="2020-01-03T00:00:00" />'
+    ...             b'<row Id="6" PostId="2" Text="Because." UserId="8" CreationDate="2020-01-04T00:00:00" />'
+    ...             b'</comments>')
+    >>> users = b'<users><row Id="7" DisplayName="ann" /></users>'
     >>> parsed = parse_stackexchange(posts, comments, users, site="tea.se")
     >>> parsed.posts.select("post_id", "author", "text").rows()
-    [('tea.se/posts/1', 'ann', 'Tea?'), ('tea.se/posts/2', 'gone', 'Yes.'), ('tea.se/comments/5', 'ann', 'Why?')]
+    [('tea.se/posts/1', 'ann', 'Tea?'), ('tea.se/posts/2', 'gone', 'Yes.'), ('tea.se/comments/5', 'ann', 'Why?'), \
+('tea.se/comments/6', 'user8', 'Because.')]
     >>> parsed.posts["reply_to"].to_list(), parsed.posts["thread_id"].unique().to_list()
-    ([None, 'tea.se/posts/1', 'tea.se/posts/2'], ['tea.se/threads/1'])
+    ([None, 'tea.se/posts/1', 'tea.se/posts/2', 'tea.se/posts/2'], ['tea.se/threads/1'])
     """
+    folder = Path(source)
+    names = (str(folder / "Posts.xml"), str(folder / "Comments.xml"), str(folder / "Users.xml"))
+    site = site or folder.name or "stackexchange"
     user_names: dict[str, str] = {}
     if users is not None:
         for _, row in _rows(users, names[2]):
             if row.get("Id") is not None and row.get("DisplayName") is not None:
                 user_names[row["Id"]] = row["DisplayName"]
 
-    def author(row: dict[str, str], fallback: str) -> str | None:
-        name = user_names.get(row.get("OwnerUserId") or row.get("UserId") or "")
-        return name if name is not None else (row.get(fallback) or None)
+    def author(row: dict[str, str], user_key: str, fallback: str) -> str | None:
+        user = row.get(user_key)
+        name = user_names.get(user or "") or row.get(fallback) or None
+        if name is None and user:
+            name = "Community" if user == "-1" else f"user{user}"  # as the site shows accounts it has no name for
+        return name
 
     records: list[dict[str, Any]] = []
     marked: list[dict[str, Any]] = []
     parent_of: dict[str, tuple[str, int, str]] = {}  # post id -> (ParentId, line, post type)
+    skipped: set[str] = set()
     for line, row in _rows(posts, names[0]):
         post_id = row.get("Id")
         if post_id is None:
             raise InputError("row without Id; expected <row Id=… PostTypeId=…>", path=names[0], line=line)
         kind = _POST_TYPES.get(row.get("PostTypeId", ""), f"type_{row.get('PostTypeId')}")
+        if _skipped(kind):  # tag wikis and their like: reference text, not posts of a discussion
+            skipped.add(post_id)
+            continue
         raw, quotes = body_text(row.get("Body", ""))
         if row.get("ParentId"):
             parent_of[post_id] = (row["ParentId"], line, kind)
@@ -187,36 +244,41 @@ def parse_stackexchange(
             marked.append({"source": post_id, "target": None, "target_author": None, "quoted_text": quoted,
                            "start": start, "end": end})  # fmt: skip
         records.append(
-            {"post_id": post_id, "reply_to": row.get("ParentId") or None, "author": author(row, "OwnerDisplayName"),
-             "created_at": _time(row.get("CreationDate")), "title": row.get("Title"), "raw_text": raw,
-             "post_type": kind, "score": int(row["Score"]) if row.get("Score") else None, "_line": line}
+            {"post_id": post_id, "reply_to": row.get("ParentId") or None,
+             "author": author(row, "OwnerUserId", "OwnerDisplayName"),
+             "created_at": _time(row, names[0], line), "title": row.get("Title"), "raw_text": raw,
+             "post_type": kind, "score": _score(row, names[0], line), "_line": line}
         )  # fmt: skip
     thread_of = {r["post_id"]: r["post_id"] for r in records if r["reply_to"] is None}
     for post_id, (parent, line, kind) in parent_of.items():
         if parent not in thread_of:
             what = "answer" if kind == "answer" else f"{kind} post"
             raise InputError(
-                f"row Id={post_id}: {what} has ParentId={parent}, which is not a question in {names[0]}; "
-                "expected the post it answers in the same dump",
+                f"row Id={post_id}: {what} has ParentId={shorten(parent, 20)}, which is not a question in "
+                f"{Path(names[0]).name}; expected the post it answers in the same dump",
                 path=names[0], line=line,
             )  # fmt: skip
         thread_of[post_id] = thread_of[parent]
     if comments is not None:
         for line, row in _rows(comments, names[1]):
             on = row.get("PostId")
+            if on in skipped:
+                continue
             if on not in thread_of:
                 raise InputError(
-                    f"row Id={row.get('Id')}: comment has PostId={on}, which is not in {names[0]}; "
-                    "expected the post it is on in the same dump",
+                    f"row Id={shorten(row.get('Id'), 20)}: comment has PostId={shorten(on, 20)}, which is not in "
+                    f"{Path(names[0]).name}; expected the post it is on in the same dump",
                     path=names[1], line=line,
                 )  # fmt: skip
             thread_of[f"c{row.get('Id')}"] = thread_of[on]
             records.append(
-                {"post_id": f"c{row.get('Id')}", "reply_to": on, "author": author(row, "UserDisplayName"),
-                 "created_at": _time(row.get("CreationDate")), "title": None,
+                {"post_id": f"c{row.get('Id')}", "reply_to": on, "author": author(row, "UserId", "UserDisplayName"),
+                 "created_at": _time(row, names[1], line), "title": None,
                  "raw_text": _comment_text(row.get("Text", "")), "post_type": "comment",
-                 "score": int(row["Score"]) if row.get("Score") else None, "_line": line}
+                 "score": _score(row, names[1], line), "_line": line}
             )  # fmt: skip
+    if not records:
+        raise InputError('no questions, answers or comments; expected <row PostTypeId="1" …> rows', path=names[0])
     schema = {"post_id": pl.String, "reply_to": pl.String, "author": pl.String, "created_at": UTC_DATETIME,
               "title": pl.String, "raw_text": pl.String, "post_type": pl.String, "score": pl.Int64,
               "_line": pl.Int64}  # fmt: skip
@@ -266,17 +328,20 @@ def _own_texts(frame: pl.DataFrame, quotes: pl.DataFrame) -> pl.Series:
     return pl.Series("text", texts, dtype=pl.String)
 
 
+@reading("a Stack Exchange dump folder (Posts.xml, with Comments.xml and Users.xml beside it)")
 def read_stackexchange(path: str | Path) -> Parsed:
     """Read a Stack Exchange dump: its folder, or its ``Posts.xml`` with the siblings beside it.
 
     See :func:`parse_stackexchange`.
     """
     path = Path(path)
-    posts, comments, users = _siblings(path)
-    return parse_stackexchange(
-        str(posts), None if comments is None else str(comments), None if users is None else str(users),
-        site=posts.parent.resolve().name or "stackexchange", names=(str(posts), str(comments), str(users)),
-    )  # fmt: skip
+    files = _siblings(path)
+    folder = files[0].parent
+    with ExitStack() as stack:
+        streams = [None if f is None else stack.enter_context(open_input(f)) for f in files]
+        return parse_stackexchange(
+            streams[0], streams[1], streams[2], source=str(folder), site=folder.resolve().name or "stackexchange"
+        )
 
 
 def looks_like_stackexchange(path: Path, head: str) -> bool:

@@ -6,8 +6,9 @@ required), or mapped with ``mapping={"text": "body", "author": "user"}``. Ids
 are kept exactly as given. A missing ``thread_id`` means one thread named after
 the file; a missing ``position`` means file order. If a ``raw_text`` column is
 present (as in what ``sna ingest`` writes) it is taken as the text, so a
-written table reads back to the same posts. BBCode quote markup in the text is
-read; other quotes are left to quote recovery.
+written table reads back to the same posts. Quote markup in the text (BBCode,
+"X said: … Click to expand...", Usenet ``>`` lines under "X wrote:") is read;
+other quotes are left to quote recovery.
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from pathlib import Path
 import polars as pl
 
 from sna.errors import InputError
-from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts, json_lines, thread_id_from_path
-from sna.io.markup import split_marked_quotes
+from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts, thread_id_from_path
+from sna.io.helpers.boundary import native_stderr_held, reading, shorten
+from sna.io.helpers.json_data import json_lines
+from sna.io.helpers.markup import split_marked_quotes
+from sna.io.helpers.streams import numbered_lines, open_input
+from sna.io.helpers.timestamps import UNIT_LIMITS
 from sna.schema import POSTS_SCHEMA, UTC_DATETIME
 
 _ID_COLUMNS = ("thread_id", "post_id", "reply_to", "author", "title")
@@ -53,7 +58,7 @@ def parse_mapping(spec: str | None) -> dict[str, str]:
     return mapping
 
 
-def _apply_mapping(df: pl.DataFrame, mapping: Mapping[str, str], path: Path) -> pl.DataFrame:
+def _apply_mapping(df: pl.DataFrame, mapping: Mapping[str, str], path: str) -> pl.DataFrame:
     for canonical, source in mapping.items():
         if source not in df.columns:
             raise InputError(
@@ -64,8 +69,38 @@ def _apply_mapping(df: pl.DataFrame, mapping: Mapping[str, str], path: Path) -> 
     return df.drop(clashing).rename(renamed)
 
 
-def _parse_times(values: pl.Series, path: Path) -> pl.Series:
-    """Read timestamps: ISO 8601 strings (UTC unless they carry an offset) or Unix seconds/milliseconds."""
+#: Microseconds of 0001-01-01 and of 9999-12-31T23:59:59.999999 since the Unix epoch.
+_MICROS_RANGE = (-62_135_596_800_000_000, 253_402_300_799_999_999)
+
+
+def _unix_times(numbers: pl.Series) -> pl.Series:
+    """Unix times of any unit as UTC datetimes, by :mod:`sna.io.helpers.timestamps`' rule (else null).
+
+    Examples
+    --------
+    >>> _unix_times(pl.Series([1.5e9, 1.5e12, float("inf"), 1e30, None])).dt.year().to_list()
+    [2017, 2017, None, None, None]
+    """
+    size = numbers.abs()
+    divisor = pl.lit(None, pl.Float64)
+    for limit, unit in reversed(UNIT_LIMITS):
+        divisor = pl.when(pl.col("s").abs() < limit).then(pl.lit(float(unit))).otherwise(divisor)
+    micros = pl.col("s") * 1e6 / divisor
+    low, high = _MICROS_RANGE
+    in_range = numbers.is_finite() & (size < UNIT_LIMITS[-1][0])
+    frame = pl.DataFrame({"s": numbers.fill_null(0.0), "ok": in_range.fill_null(False)})
+    return frame.select(
+        pl.when(pl.col("ok") & micros.is_between(low, high))
+        .then(micros.round())
+        .otherwise(None)
+        .cast(pl.Int64)
+        .cast(pl.Datetime("us"))
+        .dt.replace_time_zone("UTC")
+    ).to_series()
+
+
+def _parse_times(values: pl.Series, path: str) -> pl.Series:
+    """Read timestamps: ISO 8601 strings (UTC unless they carry an offset) or Unix times of any unit."""
     if values.dtype == UTC_DATETIME:
         return values
     if isinstance(values.dtype, pl.Datetime):
@@ -77,13 +112,7 @@ def _parse_times(values: pl.Series, path: Path) -> pl.Series:
     text = pl.when(text == "").then(None).otherwise(text)
     frame = pl.DataFrame({"v": values.cast(pl.String)}).with_columns(v=text)
     numeric = frame["v"].cast(pl.Float64, strict=False)
-    seconds = pl.when(numeric.abs() > 1e11).then(numeric / 1000).otherwise(numeric)
-    from_epoch = (
-        pl.DataFrame({"s": numeric}).select(
-            (seconds * 1_000_000).cast(pl.Int64).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-        )
-    ).to_series()
-    parsed = from_epoch
+    parsed = _unix_times(numeric)
     iso = frame["v"].str.replace(r"^(\d{4}-\d\d-\d\d) ", "${1}T").str.replace(r"Z$", "+00:00")
     for fmt, aware in (
         ("%Y-%m-%dT%H:%M:%S%.f%:z", True),
@@ -102,11 +131,11 @@ def _parse_times(values: pl.Series, path: Path) -> pl.Series:
             .select(pl.coalesce("a", "b"))
             .to_series()
         )
-    bad = parsed.is_null() & frame["v"].is_not_null()
+    bad = parsed.is_null() & frame["v"].is_not_null() & numeric.is_null()  # numbers out of range are missing
     if bad.any():
         row = int(bad.arg_true()[0]) + 1
         raise InputError(
-            f"created_at {frame['v'][row - 1]!r} is not a date and time "
+            f"created_at {shorten(repr(frame['v'][row - 1]), 60)} is not a date and time "
             "(expected ISO 8601 such as 2021-03-04T05:06:07Z, or Unix seconds)",
             path=path,
             row=row,
@@ -114,18 +143,38 @@ def _parse_times(values: pl.Series, path: Path) -> pl.Series:
     return parsed.cast(UTC_DATETIME).alias("created_at")
 
 
-def table_to_parsed(df: pl.DataFrame, *, path: Path, mapping: Mapping[str, str] | None = None) -> Parsed:
-    """Turn a raw table into POSTS plus the quotes its BBCode marks.
+def parse_table(df: pl.DataFrame, *, source: str = "table", mapping: Mapping[str, str] | None = None) -> Parsed:
+    """Turn a table as read into POSTS plus the quotes its markup states.
+
+    Parameters
+    ----------
+    df : pl.DataFrame
+        The table's columns as read (strings, or typed as Parquet stores them).
+    source : str
+        Where it came from (the file): named in errors; a table without
+        ``thread_id`` is one thread named after it.
+    mapping : dict, optional
+        Canonical column name to the table's column name.
+
+    Raises
+    ------
+    InputError
+        Naming the row: no ``text`` column, empty text or ``post_id``,
+        repeated ``post_id``, a position that is not a whole number of 1 or
+        more or repeats in its thread, a ``created_at`` that is not a date.
 
     Examples
     --------
     >>> df = pl.DataFrame({"id": [7, 8], "body": ["Hi all", "[quote=x;7]Hi all[/quote]Hello"]})
-    >>> parsed = table_to_parsed(df, path=Path("t.csv"), mapping={"post_id": "id", "text": "body"})
+    >>> parsed = parse_table(df, source="t.csv", mapping={"post_id": "id", "text": "body"})
     >>> parsed.posts.select("post_id", "text").rows()
     [('7', 'Hi all'), ('8', 'Hello')]
     >>> parsed.quotes.select("source", "target").rows()
     [('8', '7')]
     """
+    path = source
+    if df.height == 0:
+        raise InputError("no rows", path=path)
     df = _apply_mapping(df, mapping or {}, path)
     if "raw_text" in df.columns:
         df = df.drop("text", strict=False).rename({"raw_text": "text"})
@@ -154,15 +203,17 @@ def table_to_parsed(df: pl.DataFrame, *, path: Path, mapping: Mapping[str, str] 
         dup = ids.is_duplicated()
         if dup.any():
             rows = [int(r) + 1 for r in dup.arg_true().head(2)]
-            raise InputError(f"duplicate post_id {ids[rows[0] - 1]!r} (rows {rows[0]} and {rows[1]})", path=path)
+            shown = shorten(repr(ids[rows[0] - 1]), 60)
+            raise InputError(f"duplicate post_id {shown} (rows {rows[0]} and {rows[1]})", path=path)
     if "position" in df.columns:
         pos = df["position"].cast(pl.Int64, strict=False)
-        bad = (pos.is_null() & df["position"].is_not_null()) | (pos < 1).fill_null(False)
+        given = df["position"].is_not_null().any()  # a column of nulls means file order; else each row needs one
+        bad = (pos.is_null() & (df["position"].is_not_null() | given)) | (pos < 1).fill_null(False)
         if bad.any():
             row = int(bad.arg_true()[0]) + 1
-            raise InputError(
-                f"position {df['position'][row - 1]!r} is not a whole number of 1 or more", path=path, row=row
-            )
+            value = df["position"][row - 1]
+            shown = "is empty" if value is None else f"{shorten(repr(value), 40)} is not a whole number of 1 or more"
+            raise InputError(f"position {shown} (expected each post's number in its thread)", path=path, row=row)
         df = df.with_columns(position=pos)
         if "thread_id" in df.columns:
             dup = df.select(pl.struct("thread_id", "position").is_duplicated()).to_series() & pos.is_not_null()
@@ -171,12 +222,17 @@ def table_to_parsed(df: pl.DataFrame, *, path: Path, mapping: Mapping[str, str] 
         if dup.any():
             row = int(dup.arg_true()[0]) + 1
             raise InputError(f"position {pos[row - 1]} repeats within its thread", path=path, row=row)
+    if "reply_to" in df.columns and "post_id" in df.columns:
+        own = (df["reply_to"] == df["post_id"]).fill_null(False)
+        if own.any():
+            row = int(own.arg_true()[0]) + 1
+            raise InputError("reply_to is the post itself (expected an earlier post's id)", path=path, row=row)
     if "created_at" in df.columns:
         df = df.with_columns(created_at=_parse_times(df["created_at"], path))
     posts = finish_posts(df, default_thread=thread_id_from_path(path))
     marked = []
     has_markup = posts.select(
-        pl.col("text").str.contains(r"(?i)\[quote") | pl.col("text").str.contains(" said:", literal=True)
+        pl.col("text").str.contains(r"(?i)\[quote|(?m)^ {0,3}>") | pl.col("text").str.contains(" said:", literal=True)
     ).to_series()
     rows = has_markup.arg_true()
     if len(rows):
@@ -192,8 +248,36 @@ def table_to_parsed(df: pl.DataFrame, *, path: Path, mapping: Mapping[str, str] 
     return Parsed(posts, pl.DataFrame(marked, schema=MARKED_SCHEMA))
 
 
+_FORMAT_OF_SUFFIX = {".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
+                     ".pq": "parquet"}  # fmt: skip
+
+
+def _first_bad_line(path: Path, what: str) -> None:
+    """Raise the :class:`InputError` of the first line that is not UTF-8 (or, for JSON Lines, not an object)."""
+    with open_input(path) as stream:
+        lines = numbered_lines(stream, where=path)
+        if what == "jsonl":
+            for _ in json_lines(lines, where=path, what="JSON object"):
+                pass
+        else:
+            for _ in lines:
+                pass
+
+
+def _read_polars(path: Path, format: str) -> pl.DataFrame:
+    if format == "parquet":
+        return pl.read_parquet(path)
+    if format == "jsonl":
+        return pl.read_ndjson(path, infer_schema_length=None)
+    return pl.read_csv(
+        path, separator="\t" if format == "tsv" else ",", infer_schema=False, encoding="utf8",
+        quote_char=None if format == "tsv" else '"',
+    )  # fmt: skip
+
+
+@reading("a table of posts (CSV, TSV, JSON Lines or Parquet) with a 'text' column")
 def read_table(path: str | Path, *, format: str | None = None, mapping: Mapping[str, str] | None = None) -> Parsed:
-    """Read a CSV, TSV, JSON Lines or Parquet table of posts.
+    """Read a CSV, TSV, JSON Lines or Parquet table of posts; see :func:`parse_table`.
 
     Parameters
     ----------
@@ -209,33 +293,12 @@ def read_table(path: str | Path, *, format: str | None = None, mapping: Mapping[
     Parsed
     """
     path = Path(path)
-    format = format or {".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
-                        ".parquet": "parquet", ".pq": "parquet"}.get(path.suffix.lower(), "csv")  # fmt: skip
+    format = format or _FORMAT_OF_SUFFIX.get(path.suffix.lower(), "csv")
     try:
-        if format == "parquet":
-            df = pl.read_parquet(path)
-        elif format == "jsonl":
-            try:
-                df = pl.read_ndjson(path, infer_schema_length=None)
-            except Exception:
-                with path.open(encoding="utf-8", errors="replace") as handle:
-                    for _ in json_lines(handle, where=path, what="JSON object"):  # raises at the bad line
-                        pass
-                raise
-        else:
-            df = pl.read_csv(
-                path, separator="\t" if format == "tsv" else ",", infer_schema=False, encoding="utf8",
-                quote_char=None if format == "tsv" else '"',
-            )  # fmt: skip
-    except InputError:
-        raise
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text; convert it (e.g. iconv -f cp1252 -t utf-8)", path=path) from None
+        with native_stderr_held():  # a polars panic on a corrupt file prints a report of its own
+            df = _read_polars(path, format)
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if "utf-8" in first.lower() or "utf8" in first.lower():
-            raise InputError("not UTF-8 text; convert it (e.g. iconv -f cp1252 -t utf-8)", path=path) from None
-        raise InputError(f"cannot read as {format.upper()}: {first}", path=path) from None
-    if df.height == 0:
-        raise InputError("no rows", path=path)
-    return table_to_parsed(df, path=path, mapping=mapping)
+        if format != "parquet":
+            _first_bad_line(path, format)  # names the line when the bytes or a JSON line are at fault
+        raise InputError(f"cannot read as {format.upper()}: {shorten(exc, 120)}", path=path) from None
+    return parse_table(df, source=str(path), mapping=mapping)

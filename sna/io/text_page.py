@@ -19,7 +19,9 @@ import polars as pl
 
 from sna.errors import InputError
 from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts, thread_id_from_path
-from sna.io.markup import split_marked_quotes
+from sna.io.helpers.boundary import reading
+from sna.io.helpers.markup import split_marked_quotes
+from sna.io.helpers.streams import read_text_file
 from sna.text import tidy
 
 _SEPARATOR = re.compile(r"^[ \t]*\u00a0[\u00a0 \t]*$")
@@ -160,15 +162,16 @@ def _strip_chrome(chunks: list[list[str]]) -> list[list[str]]:
     return chunks
 
 
-def parse_text_page(text: str, *, thread_id: str = "thread") -> Parsed:
+def parse_text_page(text: str, *, source: str = "thread") -> Parsed:
     """Parse a plain-text copy of a forum thread page.
 
     Parameters
     ----------
     text : str
         The copied page.
-    thread_id : str
-        Id for the thread (readers pass the file name).
+    source : str
+        Where it came from (the file): named in errors, and the thread id is
+        its name without extension.
 
     Returns
     -------
@@ -176,11 +179,16 @@ def parse_text_page(text: str, *, thread_id: str = "thread") -> Parsed:
         One row per post, ``edited`` / ``edited_by`` columns, and header
         fields (``author_rank``, ``author_joined``, …) on the first post.
 
+    Raises
+    ------
+    InputError
+        When no post is found.
+
     Examples
     --------
     >>> page = ("What's new\\n\\nCats\\n\\nAnn\\n\\nMember\\nMessages\\n12\\nCats are best.\\n"
     ...         "\\u00a0\\nLast edited by a moderator:\\nNo they are not.\\n\\u00a0\\nBack\\nTop\\n")
-    >>> posts = parse_text_page(page, thread_id="cats").posts
+    >>> posts = parse_text_page(page, source="cats.txt").posts
     >>> posts.select("post_id", "author", "title", "text", "edited").rows()
     [('cats#1', 'Ann', 'Cats', 'Cats are best.', True), ('cats#2', None, 'Cats', 'No they are not.', False)]
     """
@@ -210,7 +218,9 @@ def parse_text_page(text: str, *, thread_id: str = "thread") -> Parsed:
             edits.append(own_edit)
         elif own_edit and bodies:
             edits[-1] = own_edit
-    return _build(bodies, edits, header, thread_id)
+    if not bodies:
+        raise InputError("no posts found: expected forum posts separated by no-break-space lines", path=source)
+    return _build(bodies, edits, header, thread_id_from_path(source))
 
 
 def _build(
@@ -252,14 +262,7 @@ def _build(
     return Parsed(finish_posts(posts, default_thread=thread_id), pl.DataFrame(marked, schema=MARKED_SCHEMA))
 
 
-def read_text_page(path: str | Path, *, thread_id: str | None = None) -> Parsed:
+@reading("a plain-text copy of a forum page (posts separated by no-break-space lines)")
+def read_text_page(path: str | Path) -> Parsed:
     """Read a plain-text copy of a forum page; see :func:`parse_text_page`."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start}); save the page as UTF-8", path=path) from None
-    parsed = parse_text_page(text, thread_id=thread_id or thread_id_from_path(path))
-    if parsed.posts.height == 0:
-        raise InputError("no posts found: expected forum posts separated by no-break-space lines", path=path)
-    return parsed
+    return parse_text_page(read_text_file(path), source=str(path))

@@ -13,10 +13,10 @@ Examples
 >>> corpus = sna.load("data/raw")
 >>> with atomic_outputs(tempfile.mkdtemp()) as stage:
 ...     names = write_figures(corpus.posts, corpus.edges, corpus.metrics(), stage)
->>> names
-['network.png', 'thread-arcs.png', 'centrality.png', 'cascade-trees.png', 'cascade-distributions.png']
+>>> names[:3], names[-1]
+(['network.png', 'thread-arcs.png', 'centrality.png'], 'camp-agreement.png')
 >>> figure_notes(corpus.posts, corpus.metrics())
-['camp-agreement (no stance labels)', 'activity (no timestamps)']
+['activity (no timestamps)']
 """
 
 from __future__ import annotations
@@ -92,7 +92,8 @@ def write_figures(
 
     view = graph_view(posts, edges, metrics, max_nodes=MAX_DRAWN_NODES)
     camps = post_camps(posts, metrics, view.level)
-    colored = view.colored_camps
+    # with camps per thread, camp numbers restart in every thread: each picture colours its own largest camps
+    colored = None if metrics.thread_camps.height else view.colored_camps
     drawers: list[tuple[str, Callable[[], object]]] = [
         ("network", lambda: static.network_map(view, seed=seed)),
         ("thread-arcs", lambda: static.thread_arcs(posts, edges, metrics.post_metrics, camps=camps, colored=colored)),

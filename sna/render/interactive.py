@@ -72,7 +72,7 @@ AUTHOR_FIELDS = {
     "in_weight": "quotes and replies received", "out_weight": "quotes and replies made",
     "betweenness": "betweenness", "harmonic": "harmonic closeness", "hub": "hub score",
     "authority": "authority score", "agree_in": "agreement received", "disagree_in": "disagreement received",
-    "camp": "camp",
+    "camp": "camp", "community": "community (modularity)",
 }  # fmt: skip
 POST_FIELDS = {
     "position": "position in thread", "pagerank": "PageRank", "in_degree": "in-degree (posts replying)",
@@ -177,11 +177,16 @@ def page_data(view: GraphView, *, seed: int = 0, positions: np.ndarray | None = 
     authors = table["author"].to_list() if view.level == "post" and "author" in table.columns else [None] * n
     titles = table["title"].to_list() if "title" in table.columns else [None] * n
     values = [table[c].to_list() for c in present]
+    if view.has_camps and "camp" in present:  # say so rather than leave the row out
+        values[present.index("camp")] = ["no camp" if c is None else c for c in values[present.index("camp")]]
     camps = view.camp.tolist()
     nodes = []
     for i in range(n):
+        color: object = fills[i]
+        if view.has_camps and not camps[i]:  # hollow: no camp
+            color = {"background": style.UNASSIGNED_FILL, "border": style.UNASSIGNED_EDGE}
         node: dict[str, object] = {"id": i, "x": float(xy[i, 0]), "y": float(xy[i, 1]), "size": float(sizes[i]),
-                                   "color": fills[i], "name": names[i]}  # fmt: skip
+                                   "color": color, "name": names[i]}  # fmt: skip
         if i in labelled:
             node["label"] = short[i]
         if view.level == "post":
@@ -206,7 +211,7 @@ def page_data(view: GraphView, *, seed: int = 0, positions: np.ndarray | None = 
                                                    "disagree")}  # fmt: skip
     quoted = view.links["quoted_text"].to_list() if "quoted_text" in view.links.columns else [None] * view.m
     scores = view.links["stance_score"].to_list() if "stance_score" in view.links.columns else [None] * view.m
-    widths = np.round(1.0 + 3.0 * np.log1p(weight - 1) / max(math.log1p(max_weight - 1), 1.0), 2)
+    widths = np.round(1.0 + 3.0 * np.log1p(np.maximum(weight, 1) - 1) / max(math.log1p(max_weight - 1), 1.0), 2)
     edges = []
     for j, (s, t) in enumerate(zip(view.src.tolist(), view.dst.tolist(), strict=True)):
         edge: dict[str, object] = {
@@ -239,6 +244,9 @@ def page_data(view: GraphView, *, seed: int = 0, positions: np.ndarray | None = 
         "field_keys": present,
         "counts": list(counts),
         "camps": legend_camps,
+        "other_camps": len({c for c in camps if c} - set(shown)),
+        "no_camp": sum(1 for c in camps if not c),
+        "no_camps_reason": view.no_camps.replace("\n", " "),
         "has_stance": has_stance,
         "has_camps": view.has_camps,
         "kinds": sorted({KIND_NAMES[int(k)] for k in kind.tolist()}),
@@ -372,6 +380,9 @@ def graph_page(
         level=view.level,
         noun=view.noun,
         camps=data["camps"],
+        other_camps=data["other_camps"],
+        no_camp=data["no_camp"],
+        no_camps_reason=data["no_camps_reason"],
         has_camps=data["has_camps"],
         has_stance=data["has_stance"],
         kinds=data["kinds"],
@@ -379,6 +390,7 @@ def graph_page(
         kind_colors=[(k, style.KIND_COLORS[k]) for k in data["kinds"]],
         uniform=style.UNIFORM_NODE,
         other=style.OTHER_CAMP,
+        unassigned=(style.UNASSIGNED_FILL, style.UNASSIGNED_EDGE),
         vis_css=Markup(vis_css),
         page_css=Markup(PAGE_CSS),
         vis_js=Markup(vis_js),
@@ -593,12 +605,12 @@ PAGE = """<!DOCTYPE html>
       placeholder="Find {{ 'an author' if level == 'author' else 'a post or author' }}…">
     <label><input id="only" type="checkbox"> matches only</label>
     <select id="camp" aria-label="Filter by camp">
-      <option value="">{{ 'All camps' if has_camps else 'No camps (no stance labels)' }}</option>
+      <option value="">{{ 'All camps' if has_camps else 'No camps (' + no_camps_reason + ')' }}</option>
       {%- for c in camps %}
       <option value="{{ c.camp }}">Camp {{ c.camp }} ({{ c.size }})</option>
       {%- endfor %}
       {%- if has_camps %}
-      <option value="none">Without a camp</option>
+      <option value="none">No camp ({{ no_camp }})</option>
       {%- endif %}
     </select>
     <button id="reset" type="button">Reset</button>
@@ -616,9 +628,16 @@ PAGE = """<!DOCTYPE html>
       <li><span class="dot" style="background: {{ c.color }}"></span><span>Camp {{ c.camp }} ({{ c.size }})
         <span class="muted">{{ c.central | join(", ") }}</span></span></li>
       {%- endfor %}
-      <li><span class="dot" style="background: {{ other }}"></span><span>other camps</span></li>
+      {%- if other_camps %}
+      <li><span class="dot" style="background: {{ other }}"></span><span>{{ other_camps }} other camps</span></li>
+      {%- endif %}
+      {%- if no_camp %}
+      <li><span class="dot"
+        style="background: {{ unassigned[0] }}; border: 1px solid {{ unassigned[1] }}; box-sizing: border-box"></span>
+        <span>no camp ({{ no_camp }}): no agree/disagree link, or a camp below the minimum size</span></li>
+      {%- endif %}
       {%- else %}
-      <li><span class="dot" style="background: {{ uniform }}"></span><span>no stance labels, so no camps</span></li>
+      <li><span class="dot" style="background: {{ uniform }}"></span><span>{{ no_camps_reason }}</span></li>
       {%- endif %}
     </ul>
     <p class="muted">Size: PageRank. Labels: the most central {{ noun }}.</p>

@@ -110,14 +110,15 @@ def node_colors(camp: np.ndarray, *, shown: Sequence[int] | None = None) -> tupl
 
     Camp ``c`` always gets the same colour (``style.CAMP_COLORS[c - 1]``), in
     every figure; camps not in ``shown`` (default :func:`colored_camps` of
-    ``camp``) share a light grey. Without camps (all 0) every node gets the
-    uniform colour.
+    ``camp``) share a light grey; nodes without a camp (0) are hollow
+    (:func:`node_edges` gives their grey ring). Without camps (all 0) every
+    node gets the uniform colour.
 
     Examples
     --------
-    >>> colors, shown = node_colors(np.array([1, 1, 2, 3, 3]))
+    >>> colors, shown = node_colors(np.array([1, 1, 2, 3, 3, 0]))
     >>> colors.tolist(), shown
-    (['#E69F00', '#E69F00', '#D9D9D9', '#CC79A7', '#CC79A7'], [1, 3])
+    (['#E69F00', '#E69F00', '#D9D9D9', '#CC79A7', '#CC79A7', '#FFFFFF'], [1, 3])
     """
     if not (camp > 0).any():
         return np.full(len(camp), style.UNIFORM_NODE, dtype=object), []
@@ -125,9 +126,24 @@ def node_colors(camp: np.ndarray, *, shown: Sequence[int] | None = None) -> tupl
         int(c) for c in (style.colored_camps(camp) if shown is None else shown) if 1 <= c <= len(style.CAMP_COLORS)
     ]
     colors = np.full(len(camp), style.OTHER_CAMP, dtype=object)
+    colors[camp <= 0] = style.UNASSIGNED_FILL
     for c in shown:
         colors[camp == c] = style.CAMP_COLORS[c - 1]
     return colors, [c for c in shown if (camp == c).any()]
+
+
+def node_edges(camp: np.ndarray, default: str = style.NODE_EDGE) -> np.ndarray:
+    """Outline per node: a grey ring for nodes without a camp where there are camps, else ``default``.
+
+    Examples
+    --------
+    >>> node_edges(np.array([1, 0])).tolist(), node_edges(np.array([0, 0])).tolist()
+    (['#FFFFFF', '#8C8C8C'], ['#FFFFFF', '#FFFFFF'])
+    """
+    edges = np.full(len(camp), default, dtype=object)
+    if (camp > 0).any():
+        edges[camp <= 0] = style.UNASSIGNED_EDGE
+    return edges
 
 
 def edge_colors(stance: np.ndarray, kind: np.ndarray, has_stance: bool) -> np.ndarray:
@@ -169,18 +185,26 @@ def _edge_legend(has_stance: bool, kinds: set[int], stances: set[int] | None = N
 
 
 def _camp_legend(
-    shown: list[int], sizes: np.ndarray, has_camps: bool, *, counts: bool = True, title: str = "nodes: camp"
-) -> tuple[list[Line2D], str]:
+    shown: list[int], sizes: np.ndarray, has_camps: bool, *, counts: bool = True, title: str = "nodes: camp",
+    reason: str = "no stance labels,\nso no camps",
+) -> tuple[list[Line2D], str]:  # fmt: skip
+    """Legend entries: the coloured camps, other camps, and nodes without a camp (``sizes[0]``)."""
     marker = {"marker": "o", "linestyle": "", "markersize": 6, "markeredgecolor": "white"}
     if not has_camps:
-        return [Line2D([], [], color=style.UNIFORM_NODE, label="no stance labels,\nso no camps", **marker)], "nodes"
+        return [Line2D([], [], color=style.UNIFORM_NODE, label=reason, **marker)], "nodes"
     handles = [
         Line2D([], [], color=style.CAMP_COLORS[c - 1], label=f"camp {c} ({sizes[c]:,})" if counts else f"camp {c}",
                **marker)
         for c in shown
     ]  # fmt: skip
-    if ((sizes[1:] > 0).sum() if len(sizes) > 1 else 0) > len(shown):
-        handles.append(Line2D([], [], color=style.OTHER_CAMP, label="other camps", **marker))
+    others = int((sizes[1:] > 0).sum()) - len(shown) if len(sizes) > 1 else 0
+    if others > 0:
+        handles.append(Line2D([], [], color=style.OTHER_CAMP, label=f"{others:,} other camps" if counts
+                              else "other camps", **marker))  # fmt: skip
+    if len(sizes) and sizes[0] > 0:
+        label = f"no camp ({sizes[0]:,})" if counts else "no camp"
+        handles.append(Line2D([], [], color=style.UNASSIGNED_FILL, label=label,
+                              **(marker | {"markeredgecolor": style.UNASSIGNED_EDGE})))  # fmt: skip
     return handles, title
 
 
@@ -317,7 +341,7 @@ def network_map(
     if view.m:
         weight = view.links["weight"].cast(pl.Float64).to_numpy()
         thin = 0.3 if view.m > 1000 else 0.6
-        widths = thin + thin * np.log1p(weight - 1) / max(np.log1p(weight.max() - 1), 1.0)
+        widths = thin + thin * np.log1p(np.maximum(weight, 1) - 1) / max(np.log1p(weight.max() - 1), 1.0)
         segments = np.stack([positions[view.src], positions[view.dst]], axis=1)[order]
         alpha = float(np.clip(25 / np.sqrt(view.m), 0.2, 0.8))
         ax.add_collection(
@@ -328,7 +352,8 @@ def network_map(
     areas = _sizes(pagerank, view.n)
     node_order = np.argsort(pagerank, kind="stable")  # largest on top
     ax.scatter(positions[node_order, 0], positions[node_order, 1], s=areas[node_order], c=list(fills[node_order]),
-               edgecolors=style.NODE_EDGE, linewidths=0.3 if view.n > 2000 else 0.6, zorder=2)  # fmt: skip
+               edgecolors=list(node_edges(view.camp)[node_order]), linewidths=0.3 if view.n > 2000 else 0.6,
+               zorder=2)  # fmt: skip
     ax.set_xlim(-0.04, 1.04)
     ax.set_ylim(-0.04, 1.04)
     ax.set_aspect("equal")
@@ -339,7 +364,7 @@ def network_map(
                   fontsize=style.FONT["annotation"], color=style.MUTED_TEXT, wrap=True)  # fmt: skip
     sizes = np.bincount(np.maximum(view.camp, 0)) if view.n else np.zeros(1, dtype=np.int64)
     edge_legend = _edge_legend(has_stance, set(kind.tolist()), set(stance.tolist()))
-    _legend(ax, [_camp_legend(shown, sizes, view.has_camps), edge_legend])
+    _legend(ax, [_camp_legend(shown, sizes, view.has_camps, reason=view.no_camps), edge_legend])
     if top_labels and view.n:
         top = np.lexsort((np.arange(view.n), -pagerank))[:top_labels]
         labels = [style.plain(style.short_label(view.nodes["label"][int(i)], 22)) for i in top]
@@ -460,7 +485,7 @@ def thread_arcs(
     camp = thread["camp"].cast(pl.Int64).fill_null(0).to_numpy() if "camp" in thread.columns else np.zeros(n, int)
     fills, shown = node_colors(camp, shown=colored)
     areas = _sizes(pagerank, n, scale=0.45)
-    ax.scatter(x, np.zeros(n), s=areas, c=list(fills), edgecolors=style.NODE_EDGE, linewidths=0.5, zorder=3)
+    ax.scatter(x, np.zeros(n), s=areas, c=list(fills), edgecolors=list(node_edges(camp)), linewidths=0.5, zorder=3)
     ax.axhline(0, color="#888888", linewidth=0.6, zorder=0)
     pad = max(0.5, 0.01 * (x.max() - x.min()))
     ax.set_xlim(x.min() - pad, x.max() + pad)
@@ -564,7 +589,8 @@ def centrality_ranking(
     if colored is None and "camp" in nodes.columns:
         colored = style.colored_camps(nodes["camp"].cast(pl.Int64).fill_null(0).to_numpy())
     y = np.arange(len(values))
-    ax.barh(y, values, color=list(node_colors(camp, shown=colored)[0]), edgecolor="none", height=0.7)
+    ax.barh(y, values, color=list(node_colors(camp, shown=colored)[0]), edgecolor=list(node_edges(camp, "none")),
+            linewidth=0.6, height=0.7)  # fmt: skip
     ax.set_yticks(y, [style.plain(style.short_label(s, 26)) for s in top[label].to_list()[::-1]])
     ax.tick_params(axis="y", length=0)
     top_value = float(values.max()) if len(values) else 1.0
@@ -616,7 +642,7 @@ def centrality_rankings(
         fig.suptitle(f"The most central {view.noun}", x=0.01, ha="left")
         if view.has_camps:
             handles, _ = _camp_legend(view.colored_camps, np.bincount(view.camp), True, counts=False)
-            fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 8))
+            fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
     return fig
 
 
@@ -767,7 +793,8 @@ def cascade_trees(
         camp = members["camp"].cast(pl.Int64).fill_null(0).to_numpy() if "camp" in members.columns else np.zeros(n, int)
         fills, _ = node_colors(camp, shown=colored)
         area = float(np.clip(900 / max(n, 1), 1.5, 40))
-        ax.scatter(pos[:, 0], pos[:, 1], s=area, c=list(fills), edgecolors=style.NODE_EDGE, linewidths=0.4, zorder=2)
+        ax.scatter(pos[:, 0], pos[:, 1], s=area, c=list(fills), edgecolors=list(node_edges(camp)), linewidths=0.4,
+                   zorder=2)  # fmt: skip
         root = int(np.flatnonzero(parent < 0)[0])
         ax.scatter(pos[root, 0], pos[root, 1], s=area * 2.5 + 20, c=[fills[root]], edgecolors=style.TEXT,
                    linewidths=0.9, zorder=3)  # fmt: skip
@@ -887,28 +914,32 @@ def camp_matrix(
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Agree and disagree interactions from each camp (rows: the replier's) to each camp (columns).
 
-    Camps with two or more members are shown, largest first, at most
-    ``max_camps`` (those drawn in colour elsewhere); the rest are pooled as ``other``.
+    The camps drawn in colour elsewhere (largest first, at most
+    ``max_camps``) have a row each; the remaining camps share one row, named
+    by how many they are (``"7 other camps"``), and nodes without a camp share
+    ``"no camp"``. Pooled rows appear only when they hold signed interactions.
 
     Examples
     --------
-    >>> nodes = pl.DataFrame({"id": list("abcd"), "camp": [1, 1, 2, 2]})
-    >>> links = pl.DataFrame({"src": [0, 2, 1], "dst": [1, 0, 3], "agree": [3, 0, 1], "disagree": [0, 2, 1]})
-    >>> names, agree, disagree = camp_matrix(GraphView("author", nodes, links, 4, 3))
+    >>> nodes = pl.DataFrame({"id": list("abcde"), "camp": [1, 1, 2, 2, None]})
+    >>> links = pl.DataFrame({"src": [0, 2, 1, 4], "dst": [1, 0, 3, 0], "agree": [3, 0, 1, 0],
+    ...                       "disagree": [0, 2, 1, 1]})
+    >>> names, agree, disagree = camp_matrix(GraphView("author", nodes, links, 5, 4))
     >>> names, agree.tolist(), disagree.tolist()
-    (['camp 1', 'camp 2'], [[3, 1], [0, 0]], [[0, 1], [2, 0]])
+    (['camp 1', 'camp 2', 'no camp'], [[3, 1, 0], [0, 0, 0], [0, 0, 0]], [[0, 1, 0], [2, 0, 0], [1, 0, 0]])
     """
     camp = view.camp
     shown = [c for c in view.colored_camps if c <= max_camps]
     slot = {c: i for i, c in enumerate(shown)}
-    other = len(shown)
-    node_slot = np.array([slot.get(int(c), other) for c in camp], dtype=np.int64)
-    size = other + 1
+    other, none = len(shown), len(shown) + 1
+    node_slot = np.array([slot.get(int(c), other) if c > 0 else none for c in camp], dtype=np.int64)
+    size = none + 1
     a, b = node_slot[view.src], node_slot[view.dst]
     agree = np.bincount(a * size + b, weights=view.links["agree"].to_numpy(), minlength=size * size).reshape(size, size)
     disagree = np.bincount(a * size + b, weights=view.links["disagree"].to_numpy(), minlength=size * size)
     disagree = disagree.reshape(size, size)
-    names = [f"camp {c}" for c in shown] + ["other"]
+    others = len(set(camp[camp > 0].tolist()) - set(shown))
+    names = [f"camp {c}" for c in shown] + [f"{others:,} other camp{'s' if others != 1 else ''}", "no camp"]
     keep = [i for i in range(size) if i < other or agree[i].sum() + agree[:, i].sum() + disagree[i].sum()
             + disagree[:, i].sum() > 0]  # fmt: skip
     return (
@@ -937,7 +968,7 @@ def camp_agreement(view: GraphView, *, ax: Axes | None = None, max_camps: int = 
     fig, ax = _axes(ax, "heatmap")
     title = "Agreement within and between camps"
     if not view.has_camps:
-        _note(ax, "no stance labels on the edges,\nso there are no agreement camps", title=title)
+        _note(ax, "no agreement camps here:\n" + view.no_camps.replace("\n", " "), title=title)
         return fig
     names, agree, disagree = camp_matrix(view, max_camps=max_camps)
     total = agree + disagree

@@ -61,6 +61,10 @@ CAMP_COLORS = (
     "#4D4D4D",
 )
 OTHER_CAMP = "#D9D9D9"
+#: Nodes without a camp where there are camps (no agree/disagree link, or a camp below the minimum size):
+#: drawn hollow, a grey ring.
+UNASSIGNED_FILL = "#FFFFFF"
+UNASSIGNED_EDGE = "#8C8C8C"
 #: Node colour when there are no camps (no stance labels yet).
 UNIFORM_NODE = OKABE_ITO["sky_blue"]
 NODE_EDGE = "#FFFFFF"

@@ -42,6 +42,8 @@ class GraphView:
         ``disagree``), ``src``/``dst`` (node rows).
     total_nodes, total_links : int
         Size of the whole graph (before cutting to ``max_nodes``).
+    no_camps : str
+        Why no node has a camp, for legends when none has.
     """
 
     level: str
@@ -49,6 +51,7 @@ class GraphView:
     links: pl.DataFrame
     total_nodes: int
     total_links: int
+    no_camps: str = "no stance labels,\nso no camps"
 
     @property
     def n(self) -> int:
@@ -82,7 +85,7 @@ class GraphView:
 
     @property
     def camp(self) -> np.ndarray:
-        """Camp per node, 0 for none."""
+        """Camp per node, 0 for none (no agree/disagree link, or a camp below the minimum size)."""
         return self.nodes["camp"].cast(pl.Int64).fill_null(0).to_numpy()
 
     @property
@@ -260,7 +263,7 @@ def author_view(metrics: Metrics, posts: pl.DataFrame | None = None, *, max_node
     total = nodes.height
     nodes = _top(nodes, max_nodes)
     links = _attach(nodes, metrics.author_edges)
-    return GraphView("author", nodes, links, total, metrics.author_edges.height)
+    return GraphView("author", nodes, links, total, metrics.author_edges.height, no_camps_reason(metrics, "author"))
 
 
 def post_view(posts: pl.DataFrame, edges: pl.DataFrame, metrics: Metrics, *, max_nodes: int | None = None) -> GraphView:
@@ -289,7 +292,24 @@ def post_view(posts: pl.DataFrame, edges: pl.DataFrame, metrics: Metrics, *, max
     links = post_links_table(edges)
     total_nodes, total_links = nodes.height, links.height
     nodes = _top(nodes, max_nodes)
-    return GraphView("post", nodes, _attach(nodes, links), total_nodes, total_links)
+    return GraphView("post", nodes, _attach(nodes, links), total_nodes, total_links, no_camps_reason(metrics, "post"))
+
+
+def no_camps_reason(metrics: Metrics, level: str) -> str:
+    """Why a graph's nodes have no camp, from the summary: no stance, camps per thread, or no signed link.
+
+    Examples
+    --------
+    >>> import sna
+    >>> no_camps_reason(sna.load("data/raw", stance=False).metrics(), "author").splitlines()
+    ['no stance labels,', 'so no camps']
+    """
+    camps = metrics.summary.get("camps") or {}
+    if not camps.get("available"):
+        return "no stance labels,\nso no camps"
+    if camps.get("camps_by") == "thread" and level == "author":
+        return "camps are per thread:\nsee thread pictures, thread_camps"
+    return "no camp of two or more"
 
 
 def mostly_anonymous(metrics: Metrics) -> bool:
@@ -324,6 +344,8 @@ def graph_view(
 def post_camps(posts: pl.DataFrame, metrics: Metrics, level: str) -> pl.DataFrame:
     """Camp of each post for colouring: its author's camp (``level="author"``) or its own.
 
+    With camps per thread, an author's camp is the one they have in the post's thread.
+
     Examples
     --------
     >>> import sna
@@ -332,12 +354,14 @@ def post_camps(posts: pl.DataFrame, metrics: Metrics, level: str) -> pl.DataFram
     ['post_id', 'camp']
     """
     if level == "author":
+        nodes = posts.select("post_id", "thread_id", author_key().alias("_node"))
+        if metrics.thread_camps.height:
+            by_thread = metrics.thread_camps.select("thread_id", pl.col("author").alias("_node"), "camp")
+            return nodes.join(by_thread, on=["thread_id", "_node"], how="left", maintain_order="left").select(
+                "post_id", "camp"
+            )
         authors = metrics.author_metrics.select(pl.col("author").alias("_node"), "camp")
-        return (
-            posts.select("post_id", author_key().alias("_node"))
-            .join(authors, on="_node", how="left", maintain_order="left")
-            .select("post_id", "camp")
-        )
+        return nodes.join(authors, on="_node", how="left", maintain_order="left").select("post_id", "camp")
     return metrics.post_metrics.select("post_id", "camp")
 
 

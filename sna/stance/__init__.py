@@ -9,8 +9,14 @@ opening words and a few numbers about the pair
 (:mod:`sna.stance.features`); it needs numpy only and labels thousands of pairs
 a second.
 
+An opt-in **accurate model** (``model="accurate"``, ``--stance-model accurate``;
+``pip install 'sna[accurate]'``) is a fine-tuned MiniLM transformer run with
+onnxruntime on the CPU (:mod:`sna.stance.accurate`): more accurate, a few hundred
+times slower.
+
 ``stance_score`` is P(agree) − P(disagree), in [-1, 1]: positive for agree,
-negative for disagree, near 0 for neutral or unsure.
+negative for disagree, near 0 for neutral or unsure. With ``min_confidence``
+links whose most probable label has a lower probability stay unlabelled.
 
 Two entry points:
 
@@ -21,17 +27,19 @@ Two entry points:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import polars as pl
 
-from sna.errors import SchemaError
+from sna.errors import SchemaError, SnaError
 from sna.schema import EDGES_SCHEMA
 from sna.stance.model import LABELS, StanceModel, build_model, load_model, read_model, write_model
 
 __all__ = [
     "IMPLICIT_THRESHOLD",
     "LABELS",
+    "MODELS",
     "STANCE_KINDS",
     "StanceModel",
     "build_model",
@@ -39,8 +47,12 @@ __all__ = [
     "load_model",
     "predict_stance",
     "read_model",
+    "resolve_model",
     "write_model",
 ]
+
+MODELS = ("default", "accurate")
+"""Names of the shipped models: the hashed linear default and the fine-tuned transformer."""
 
 STANCE_KINDS = ("quote", "reply")
 """Edge kinds labelled by default: the replier states what it answers."""
@@ -58,11 +70,40 @@ the time.
 """
 
 
+def resolve_model(model: Any = None) -> Any:
+    """The model to use: ``None`` or ``"default"``, ``"accurate"``, or a model object as it is.
+
+    Raises
+    ------
+    SnaError
+        For another name, or when the accurate model's extra is not installed.
+
+    Examples
+    --------
+    >>> resolve_model("default") is load_model()
+    True
+    """
+    if model is None or (isinstance(model, str) and model == "default"):
+        return load_model()
+    if isinstance(model, str):
+        if model == "accurate":
+            from sna.stance.accurate import load_accurate
+
+            return load_accurate()
+        raise SnaError(f"unknown stance model {model!r} (models: {', '.join(MODELS)})")
+    return model
+
+
+def _check_confidence(name: str, value: float | None) -> None:
+    if value is not None and not 0.0 <= value <= 1.0:
+        raise SchemaError(f"{name} must lie in [0, 1], got {value}")
+
+
 def predict_stance(
-    parents: Sequence[str | None],
-    replies: Sequence[str | None],
+    parents: Sequence[str | None] | pl.Series,
+    replies: Sequence[str | None] | pl.Series,
     *,
-    model: StanceModel | None = None,
+    model: Any = None,
 ) -> pl.DataFrame:
     """Label each reply as agreeing, neutral or disagreeing with its parent.
 
@@ -72,8 +113,8 @@ def predict_stance(
         The words each reply answers (a parent post, or the passage quoted).
     replies : sequence of str
         The replies' own words, aligned with ``parents``.
-    model : StanceModel, optional
-        Default: the model shipped with sna (:func:`load_model`).
+    model : StanceModel, AccurateModel or str, optional
+        ``"default"`` (the default: :func:`load_model`), ``"accurate"`` or a model.
 
     Returns
     -------
@@ -100,8 +141,8 @@ def predict_stance(
     """
     if len(parents) != len(replies):
         raise ValueError(f"{len(parents)} parents but {len(replies)} replies")
-    model = model or load_model()
-    proba = model.predict_proba(list(parents), list(replies))
+    model = resolve_model(model)
+    proba = model.predict_proba(*(t if isinstance(t, pl.Series) else list(t) for t in (parents, replies)))
     label = np.array(LABELS, dtype=object)[proba.argmax(axis=1)] if len(proba) else np.array([], dtype=object)
     return pl.DataFrame(
         {
@@ -118,9 +159,10 @@ def label_edges(
     posts: pl.DataFrame,
     edges: pl.DataFrame,
     *,
-    model: StanceModel | None = None,
+    model: Any = None,
     kinds: Iterable[str] = STANCE_KINDS,
     implicit_threshold: float | None = IMPLICIT_THRESHOLD,
+    min_confidence: float | None = None,
 ) -> pl.DataFrame:
     """Fill ``stance`` and ``stance_score`` of EDGES from the posts' words.
 
@@ -128,9 +170,10 @@ def label_edges(
     answers is the ``quoted_text`` of a quote edge, else the ``target`` post's
     text. Edges of ``kinds`` are labelled; ``implicit`` edges (when not in
     ``kinds``) are labelled only where the model's probability for its label
-    reaches ``implicit_threshold`` (``None``: never). Every other edge, and
-    every edge whose reply or parent has no words, gets null. No other column
-    changes, and rows keep their order.
+    reaches ``implicit_threshold`` (``None``: never). With ``min_confidence``,
+    any edge whose label has a lower probability stays unlabelled (abstention).
+    Every other edge, and every edge whose reply or parent has no words, gets
+    null. No other column changes, and rows keep their order.
 
     Parameters
     ----------
@@ -138,12 +181,14 @@ def label_edges(
         POSTS (``post_id`` and ``text`` are used).
     edges : pl.DataFrame
         EDGES.
-    model : StanceModel, optional
-        Default: the model shipped with sna.
+    model : StanceModel, AccurateModel or str, optional
+        ``"default"`` (the default), ``"accurate"`` or a model.
     kinds : iterable of str
         Edge kinds always labelled.
     implicit_threshold : float or None
         Least probability for labelling an implicit edge.
+    min_confidence : float or None
+        Least probability of its label for any edge to be labelled.
 
     Returns
     -------
@@ -153,7 +198,9 @@ def label_edges(
     Raises
     ------
     SchemaError
-        When a column is missing or ``implicit_threshold`` is not in [0, 1].
+        When a column is missing or a threshold is not in [0, 1].
+    SnaError
+        For an unknown model name.
 
     Examples
     --------
@@ -170,8 +217,8 @@ def label_edges(
         missing = [c for c in needed if c not in frame.columns]
         if missing:
             raise SchemaError(f"{table}: missing column(s) {', '.join(missing)}")
-    if implicit_threshold is not None and not 0.0 <= implicit_threshold <= 1.0:
-        raise SchemaError(f"implicit_threshold must lie in [0, 1], got {implicit_threshold}")
+    _check_confidence("implicit_threshold", implicit_threshold)
+    _check_confidence("min_confidence", min_confidence)
     kinds = tuple(kinds)
     text = posts.select(pl.col("post_id"), pl.col("text").cast(pl.String))
     pairs = (
@@ -194,9 +241,11 @@ def label_edges(
     stance = pl.Series("stance", [None] * edges.height, dtype=pl.String)
     score = pl.Series("stance_score", [None] * edges.height, dtype=pl.Float64)
     if todo.height:
-        pred = predict_stance(todo["_parent"].to_list(), todo["_reply"].to_list(), model=model)
+        pred = predict_stance(todo["_parent"], todo["_reply"], model=model)
         sure = pred.select(pl.max_horizontal("p_disagree", "p_neutral", "p_agree")).to_series()
         keep = todo["kind"].is_in(kinds) | (sure >= (implicit_threshold if implicit_threshold is not None else 2.0))
+        if min_confidence is not None:
+            keep = keep & (sure >= min_confidence)
         rows = todo["_row"].filter(keep).cast(pl.Int64).to_numpy()
         values = stance.to_numpy().astype(object)
         values[rows] = pred["stance"].filter(keep).to_numpy()

@@ -1,4 +1,4 @@
-"""Features of a (parent, reply) pair for the stance model: pure numpy, no fitting.
+"""Features of (parent, reply) pairs for the stance model: pure numpy, no fitting.
 
 The same code computes features when the model is trained (``bench/train_stance.py``)
 and when it labels pairs, so the two cannot drift apart. Every text feature is
@@ -25,50 +25,55 @@ length when the model applies them:
     a few numbers about the pair: lengths, word overlap of parent and reply,
     question and exclamation marks, and the share of agreement cues,
     disagreement cues, negations and second-person words in the reply.
+
+A text block depends on one text only, so it is computed once per distinct
+text of a batch (:func:`featurize` gives :class:`TextFeatures`, cells indexed by
+text) and a model scores each distinct text once; :func:`extract` expands the
+cells to one row per pair for training.
 """
 
 from __future__ import annotations
 
-import re
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
+
+from sna.stance.tokens import (
+    AGREE_WORDS,
+    DISAGREE_WORDS,
+    MAX_CHARS,
+    SECOND_PERSON,
+    Tokenised,
+    clean_text,
+    clean_texts,
+    distinct,
+    negation_flags,
+    tokenise,
+    tokens,
+)
+
+__all__ = [
+    "BLOCK_BITS",
+    "BLOCK_SIDE",
+    "DENSE_NAMES",
+    "MAX_CHARS",
+    "RawFeatures",
+    "TextFeatures",
+    "clean_text",
+    "extract",
+    "featurize",
+    "tokens",
+    "weigh",
+]
 
 #: Bits of the hash space of each text block.
 BLOCK_BITS: dict[str, int] = {"reply_words": 20, "reply_chars": 20, "parent_words": 20, "reply_opening": 16}
+#: Which text of the pair each block reads.
+BLOCK_SIDE: dict[str, str] = {"reply_words": "reply", "reply_chars": "reply", "parent_words": "parent",
+                              "reply_opening": "reply"}  # fmt: skip
 _SALTS = {"reply_words": 0x51ED27, "reply_chars": 0xC4A75, "parent_words": 0x9A7E17, "reply_opening": 0x0BE1}
-MAX_CHARS = 3000
-"""Texts are cut to this many characters before hashing (long posts cost time, add little)."""
-
-_URL = re.compile(r"https?://\S+|www\.\S+")
-_SPACE = re.compile(r"\s+")
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|[?!.,;:]")
-_SCOPE_END = frozenset(".,;:!?")
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_DROP = frozenset(".,;:")
-_NEGATIONS = _words(
-    "not no never nothing nobody none neither nor cannot cant dont doesnt isnt wasnt arent wont "
-    "didnt shouldnt wouldnt couldnt aint"
-)
-_AGREE = _words(
-    "agree agreed exactly yes yep yeah true correct absolutely indeed precisely thanks thank same "
-    "definitely totally right"
-)
-_DISAGREE = _words(
-    "no nope wrong but however actually lie lies lying bullshit bs nonsense ridiculous stupid idiot "
-    "false disagree incorrect source citation prove lol lmao sure really delusional moron fake "
-    "propaganda"
-)
-_SECOND_PERSON = frozenset(("you", "your", "you're", "youre", "yourself", "you've", "you'd", "u"))
-_PHRASES = re.compile(r"\b(?:well said|good point|great point|so true|good luck|if you think|you think|nice try)\b")
-_AGREE_PHRASES = frozenset(("well said", "good point", "great point", "so true"))
 DENSE_NAMES = (
     "log_reply_words",
     "log_parent_words",
@@ -87,47 +92,7 @@ DENSE_NAMES = (
 )
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
-
-def clean_text(text: str | None) -> str:
-    """Lower-case a post's own words: markdown quote lines, links and extra space removed.
-
-    Lines starting with ``>`` quote the parent, so they are not the replier's
-    own words and are dropped.
-
-    Examples
-    --------
-    >>> clean_text("> You said X.\\nNo, I didn\u2019t. See https://x.org/a")
-    "no, i didn't. see httpurl"
-    """
-    if not text:
-        return ""
-    text = text.replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&").replace("&#x200B;", " ")
-    if ">" in text:
-        text = "\n".join(line for line in text.split("\n") if not line.lstrip().startswith(">"))
-    text = _URL.sub(" httpurl ", text[: MAX_CHARS * 2]).replace("\u2019", "'").replace("\u2018", "'")
-    return _SPACE.sub(" ", text).strip().lower()[:MAX_CHARS]
-
-
-def tokens(clean: str) -> list[str]:
-    """Words of cleaned text, with ``?``/``!`` kept and negated words marked.
-
-    Examples
-    --------
-    >>> tokens("i don't think so, really?")
-    ['i', "don't", 'NOT_think', 'NOT_so', 'really', '?']
-    """
-    out: list[str] = []
-    negated = False
-    for tok in _TOKEN.findall(clean):
-        if tok in _SCOPE_END:
-            negated = False
-            if tok not in _DROP:
-                out.append(tok)
-            continue
-        out.append("NOT_" + tok if negated else tok)
-        if tok in _NEGATIONS or tok.endswith("n't"):
-            negated = True
-    return out
+Cells = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -146,8 +111,39 @@ class RawFeatures:
     """
 
     n: int
-    blocks: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    blocks: dict[str, Cells]
     dense: np.ndarray
+
+
+@dataclass(frozen=True)
+class TextFeatures:
+    """Hashed features of n pairs, text blocks stored once per distinct text.
+
+    Attributes
+    ----------
+    n : int
+        Number of pairs.
+    texts : int
+        Number of distinct texts.
+    reply, parent : np.ndarray
+        Each pair's reply and parent text (indices below ``texts``).
+    blocks : dict
+        Block name to ``(text, bucket, count)`` cells, sorted by text then bucket;
+        a block covers the texts on its side (:data:`BLOCK_SIDE`) only.
+    dense : np.ndarray
+        ``(n, len(DENSE_NAMES))`` numbers.
+    """
+
+    n: int
+    texts: int
+    reply: np.ndarray
+    parent: np.ndarray
+    blocks: dict[str, Cells]
+    dense: np.ndarray
+
+    def side(self, block: str) -> np.ndarray:
+        """The text of each pair that ``block`` reads."""
+        return self.reply if BLOCK_SIDE[block] == "reply" else self.parent
 
 
 def _bucket(keys: np.ndarray, block: str) -> np.ndarray:
@@ -155,7 +151,7 @@ def _bucket(keys: np.ndarray, block: str) -> np.ndarray:
     return (mixed >> np.uint64(64 - BLOCK_BITS[block])).astype(np.int64)
 
 
-def _cells(rows: np.ndarray, buckets: np.ndarray, block: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _cells(rows: np.ndarray, buckets: np.ndarray, block: str) -> Cells:
     """Unique (row, bucket) cells and their counts."""
     bits = BLOCK_BITS[block]
     keys = np.sort((rows.astype(np.int64) << bits) | buckets)
@@ -168,29 +164,17 @@ def _cells(rows: np.ndarray, buckets: np.ndarray, block: str) -> tuple[np.ndarra
     return unique >> bits, unique & ((1 << bits) - 1), counts
 
 
-class _WordHasher:
-    """CRC-32 of words, remembered (a corpus repeats few distinct words)."""
-
-    def __init__(self) -> None:
-        self.cache: dict[str, int] = {}
-
-    def __call__(self, words: list[str]) -> list[int]:
-        cache = self.cache
-        out = []
-        for w in words:
-            h = cache.get(w)
-            if h is None:
-                h = cache[w] = zlib.crc32(w.encode())
-            out.append(h)
-        return out
+def _chosen_tokens(tok: Tokenised, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions and owners of the tokens of the chosen texts (a boolean mask over texts)."""
+    owner = tok.owner
+    inside = texts[owner]
+    return np.flatnonzero(inside), owner[inside]
 
 
-def _word_block(token_lists: list[list[str]], hasher: _WordHasher, block: str) -> tuple[np.ndarray, ...]:
-    """Words and adjacent word pairs."""
-    lengths = np.fromiter((len(t) for t in token_lists), np.int64, len(token_lists))
-    flat = [h for toks in token_lists for h in hasher(toks)]
-    ids = np.array(flat, dtype=np.uint64)
-    rows = np.repeat(np.arange(len(token_lists)), lengths)
+def _word_block(tok: Tokenised, hashes: np.ndarray, texts: np.ndarray, block: str) -> Cells:
+    """Words and adjacent word pairs of the chosen texts."""
+    where, rows = _chosen_tokens(tok, texts)
+    ids = hashes[where]
     same = rows[1:] == rows[:-1] if len(rows) else np.zeros(0, bool)
     pairs = ((ids[:-1] << np.uint64(32)) | ids[1:] | np.uint64(1 << 63))[same]
     keys = np.concatenate([ids, pairs])
@@ -198,12 +182,13 @@ def _word_block(token_lists: list[list[str]], hasher: _WordHasher, block: str) -
     return _cells(all_rows, _bucket(keys, block), block)
 
 
-def _char_block(texts: list[str], block: str, lo: int = 2, hi: int = 5) -> tuple[np.ndarray, ...]:
+def _char_block(tok: Tokenised, texts: np.ndarray, block: str, lo: int = 2, hi: int = 5) -> Cells:
     """Byte n-grams of `` text ``, lo ≤ n ≤ hi, not crossing texts."""
-    encoded = [(" " + t + " ").encode() for t in texts]
+    chosen = np.flatnonzero(texts)
+    encoded = [(" " + t + " ").encode() for t in tok.clean.gather(chosen).to_list()]
     lengths = np.fromiter((len(e) for e in encoded), np.int64, len(encoded))
     data = np.frombuffer(b"".join(encoded), np.uint8).astype(np.uint64) + np.uint64(1)
-    owner = np.repeat(np.arange(len(texts)), lengths)
+    owner = np.repeat(chosen, lengths)
     rows, keys = [], []
     rolling = data
     for n in range(2, hi + 1):
@@ -215,54 +200,168 @@ def _char_block(texts: list[str], block: str, lo: int = 2, hi: int = 5) -> tuple
     return _cells(np.concatenate(rows), _bucket(np.concatenate(keys), block), block)
 
 
-def _opening_block(token_lists: list[list[str]], hasher: _WordHasher) -> tuple[np.ndarray, ...]:
-    rows, words = [], []
-    for i, toks in enumerate(token_lists):
-        if not toks:
-            rows.append(i)
-            words.append("^")
-        for k in range(1, min(3, len(toks)) + 1):
-            rows.append(i)
-            words.append("^" + " ".join(toks[:k]))
-    keys = np.array(hasher(words), dtype=np.uint64)
-    return _cells(np.array(rows, np.int64), _bucket(keys, "reply_opening"), "reply_opening")
+def _opening_block(tok: Tokenised, texts: np.ndarray) -> Cells:
+    """``^`` plus the first one, two and three tokens of the chosen texts (``^`` alone when empty)."""
+    import zlib
+
+    chosen = np.flatnonzero(texts)
+    starts, lengths = tok.offsets[chosen], tok.lengths[chosen]
+    openings, rows = [], []
+    text = pl.Series(dtype=pl.String)
+    for k in range(3):
+        has = lengths > k
+        where = np.where(has, starts + k, 0)
+        word = tok.vocab.gather(tok.words[where]) if len(tok.words) else pl.Series([""] * len(chosen))
+        marked = pl.select(
+            pl.when(pl.Series(tok.negated[where] if len(tok.words) else np.zeros(len(chosen), bool)))
+            .then(pl.lit("NOT_") + word)
+            .otherwise(word)
+        ).to_series()
+        text = pl.select(pl.lit("^") + marked).to_series() if k == 0 else text + " " + marked
+        openings.append(text.filter(pl.Series(has)))
+        rows.append(chosen[has])
+    openings.append(pl.Series(["^"] * int((lengths == 0).sum()), dtype=pl.String))
+    rows.append(chosen[lengths == 0])
+    keys = np.fromiter((zlib.crc32(t.encode()) for t in pl.concat(openings).to_list()), np.uint64)
+    return _cells(np.concatenate(rows).astype(np.int64), _bucket(keys, "reply_opening"), "reply_opening")
 
 
-def _dense(parent_tokens: list[list[str]], reply_tokens: list[list[str]]) -> np.ndarray:
-    out = np.zeros((len(reply_tokens), len(DENSE_NAMES)))
-    for i, (pt, rt) in enumerate(zip(parent_tokens, reply_tokens, strict=True)):
-        rset = {t[4:] if t.startswith("NOT_") else t for t in rt}
-        pset = {t[4:] if t.startswith("NOT_") else t for t in pt}
-        shared = len(rset & pset)
-        n_r, n_p = len(rt), len(pt)
-        plain = [t[4:] if t.startswith("NOT_") else t for t in rt]
-        phrases = _PHRASES.findall(" ".join(plain))
-        agree = sum(t in _AGREE for t in plain) + sum(p in _AGREE_PHRASES for p in phrases)
-        disagree = sum(t in _DISAGREE for t in plain) + sum(p not in _AGREE_PHRASES for p in phrases)
-        per = 10.0 / (1 + n_r)
-        out[i] = (
-            np.log1p(n_r),
-            np.log1p(n_p),
-            np.log1p(n_r) - np.log1p(n_p),
-            shared / (len(rset | pset) or 1),
-            shared / (len(rset) or 1),
-            np.log1p(rt.count("?")),
-            np.log1p(pt.count("?")),
-            float(bool(pt) and pt[-1] == "?"),
-            np.log1p(rt.count("!")),
-            agree * per,
-            disagree * per,
-            sum(t in _NEGATIONS or t.endswith("n't") for t in plain) * per,
-            sum(t in _SECOND_PERSON for t in plain) * per,
-            float(n_r <= 3),
-        )
-    return out
+def _text_counts(tok: Tokenised) -> dict[str, np.ndarray]:
+    """Per text: tokens, ``?`` and ``!``, cue words, negations, second person, ending in ``?``."""
+    owner, n = tok.owner, tok.n
+
+    def count(words: Iterable[str] | None = None, flags: np.ndarray | None = None) -> np.ndarray:
+        flags = tok.word_flags(frozenset(words)) if flags is None else flags
+        return np.bincount(owner, flags[tok.words], minlength=n) if len(owner) else np.zeros(n)
+
+    negation = negation_flags(tok.vocab)
+    lengths = tok.lengths
+    last = tok.words[np.maximum(tok.offsets[1:] - 1, 0)] if len(tok.words) else np.zeros(n, np.int64)
+    question = tok.word_flags({"?"})
+    return {
+        "words": lengths,
+        "questions": count(flags=question),
+        "exclamations": count({"!"}),
+        "ends_with_question": (lengths > 0) & (question[last] if len(question) else False),
+        "agree": count(AGREE_WORDS) + tok.agree_phrases,
+        "disagree": count(DISAGREE_WORDS) + tok.other_phrases,
+        "negations": count(flags=negation),
+        "second_person": count(SECOND_PERSON),
+    }
+
+
+def _shared_words(tok: Tokenised, reply: np.ndarray, parent: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per pair: distinct words of the reply, of the parent, and words they share."""
+    import scipy.sparse as sp
+
+    width = max(len(tok.vocab), 1)
+    cells = np.sort(tok.owner.astype(np.int64) * width + tok.words)
+    cells = cells[np.r_[True, cells[1:] != cells[:-1]]] if len(cells) else cells
+    sets = sp.csr_matrix(
+        (np.ones(len(cells)), (cells // width, cells % width)), shape=(tok.n, width)
+    )  # fmt: skip
+    sizes = np.diff(sets.indptr)
+    shared = np.asarray(sets[reply].multiply(sets[parent]).sum(axis=1)).ravel()
+    return sizes[reply], sizes[parent], shared
+
+
+def _dense(tok: Tokenised, reply: np.ndarray, parent: np.ndarray) -> np.ndarray:
+    counts = _text_counts(tok)
+    r_set, p_set, shared = _shared_words(tok, reply, parent)
+    n_r = counts["words"][reply].astype(np.float64)
+    n_p = counts["words"][parent].astype(np.float64)
+    per = 10.0 / (1 + n_r)
+    union = r_set + p_set - shared
+    columns = (
+        np.log1p(n_r),
+        np.log1p(n_p),
+        np.log1p(n_r) - np.log1p(n_p),
+        shared / np.where(union > 0, union, 1),
+        shared / np.where(r_set > 0, r_set, 1),
+        np.log1p(counts["questions"][reply]),
+        np.log1p(counts["questions"][parent]),
+        counts["ends_with_question"][parent].astype(np.float64),
+        np.log1p(counts["exclamations"][reply]),
+        counts["agree"][reply] * per,
+        counts["disagree"][reply] * per,
+        counts["negations"][reply] * per,
+        counts["second_person"][reply] * per,
+        (n_r <= 3).astype(np.float64),
+    )
+    return np.column_stack(columns) if len(reply) else np.zeros((0, len(DENSE_NAMES)))
+
+
+def featurize(
+    parents: Sequence[str | None] | pl.Series,
+    replies: Sequence[str | None] | pl.Series,
+    *,
+    blocks: Iterable[str] | None = None,
+) -> TextFeatures:
+    """Hash the features of each (parent, reply) pair, each distinct text once.
+
+    Parameters
+    ----------
+    parents, replies : sequence of str or pl.Series
+        The words answered and the reply's own words, pair by pair.
+    blocks : iterable of str, optional
+        The text blocks to compute (default: all of :data:`BLOCK_BITS`).
+
+    Returns
+    -------
+    TextFeatures
+
+    Examples
+    --------
+    >>> feats = featurize(["Tea is best.", "Tea is best."], ["No, coffee is.", "Tea is best."])
+    >>> feats.n, feats.texts, feats.parent.tolist(), feats.reply.tolist()
+    (2, 2, [0, 0], [1, 0])
+    """
+    if len(parents) != len(replies):
+        raise ValueError(f"{len(parents)} parents but {len(replies)} replies")
+    wanted = set(BLOCK_BITS if blocks is None else blocks)
+    unknown = wanted - set(BLOCK_BITS)
+    if unknown:
+        raise ValueError(f"unknown feature block(s) {', '.join(sorted(unknown))}")
+    n = len(replies)
+    both = pl.concat([_series(parents), _series(replies)])
+    texts, index = distinct(both)
+    parent, reply = index[:n], index[n:]
+    tok = tokenise(clean_texts(texts))
+    sides = {}
+    for side, which in (("reply", reply), ("parent", parent)):
+        mask = np.zeros(tok.n, bool)
+        mask[which] = True
+        sides[side] = mask
+    hashes = tok.hashes() if wanted & {"reply_words", "parent_words"} else np.zeros(0, np.uint64)
+    makers = {
+        "reply_words": lambda: _word_block(tok, hashes, sides["reply"], "reply_words"),
+        "reply_chars": lambda: _char_block(tok, sides["reply"], "reply_chars"),
+        "parent_words": lambda: _word_block(tok, hashes, sides["parent"], "parent_words"),
+        "reply_opening": lambda: _opening_block(tok, sides["reply"]),
+    }
+    computed = {name: make() for name, make in makers.items() if name in wanted}
+    return TextFeatures(n, tok.n, reply, parent, computed, _dense(tok, reply, parent))
+
+
+def _series(texts: Sequence[str | None] | pl.Series) -> pl.Series:
+    return texts.cast(pl.String) if isinstance(texts, pl.Series) else pl.Series(list(texts), dtype=pl.String)
+
+
+def _per_pair(cells: Cells, text_of_pair: np.ndarray, texts: int) -> Cells:
+    """Text-indexed cells copied to each pair that reads the text, sorted by pair then bucket."""
+    rows, buckets, counts = cells
+    starts = np.searchsorted(rows, np.arange(texts + 1))
+    first, sizes = starts[text_of_pair], np.diff(starts)[text_of_pair]
+    pair = np.repeat(np.arange(len(text_of_pair)), sizes)
+    within = np.arange(len(pair)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    where = np.repeat(first, sizes) + within
+    return pair, buckets[where], counts[where]
 
 
 def extract(
     parents: Sequence[str | None], replies: Sequence[str | None], *, blocks: Iterable[str] | None = None
 ) -> RawFeatures:
-    """Hash the features of each (parent, reply) pair.
+    """Hash the features of each (parent, reply) pair, one row of cells per pair (for training).
 
     Parameters
     ----------
@@ -281,28 +380,12 @@ def extract(
     >>> raw.n, sorted(raw.blocks), raw.dense.shape
     (1, ['parent_words', 'reply_chars', 'reply_opening', 'reply_words'], (1, 14))
     """
-    if len(parents) != len(replies):
-        raise ValueError(f"{len(parents)} parents but {len(replies)} replies")
-    parent_clean = [clean_text(t) for t in parents]
-    reply_clean = [clean_text(t) for t in replies]
-    parent_tokens = [tokens(t) for t in parent_clean]
-    reply_tokens = [tokens(t) for t in reply_clean]
-    hasher = _WordHasher()
-    wanted = set(BLOCK_BITS if blocks is None else blocks)
-    unknown = wanted - set(BLOCK_BITS)
-    if unknown:
-        raise ValueError(f"unknown feature block(s) {', '.join(sorted(unknown))}")
-    makers = {
-        "reply_words": lambda: _word_block(reply_tokens, hasher, "reply_words"),
-        "reply_chars": lambda: _char_block(reply_clean, "reply_chars"),
-        "parent_words": lambda: _word_block(parent_tokens, hasher, "parent_words"),
-        "reply_opening": lambda: _opening_block(reply_tokens, hasher),
-    }
-    computed = {name: make() for name, make in makers.items() if name in wanted}
-    return RawFeatures(len(replies), computed, _dense(parent_tokens, reply_tokens))
+    feats = featurize(parents, replies, blocks=blocks)
+    cells = {name: _per_pair(c, feats.side(name), feats.texts) for name, c in feats.blocks.items()}
+    return RawFeatures(feats.n, cells, feats.dense)
 
 
-def weigh(cells: tuple[np.ndarray, np.ndarray, np.ndarray], idf: np.ndarray, n: int) -> np.ndarray:
+def weigh(cells: tuple[np.ndarray, np.ndarray | None, np.ndarray], idf: np.ndarray, n: int) -> np.ndarray:
     """TF-IDF values of one block's cells, scaled so each pair's vector has unit length.
 
     ``idf`` gives each cell's bucket weight (0 for buckets the model does not

@@ -18,16 +18,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 
 from sna.errors import SnaError
-from sna.stance.features import BLOCK_BITS, DENSE_NAMES, RawFeatures, extract, weigh
+from sna.stance.features import BLOCK_BITS, DENSE_NAMES, RawFeatures, TextFeatures, featurize, weigh
 
 LABELS = ("disagree", "neutral", "agree")
 """Class order of the model's probabilities (negative to positive)."""
 
 FORMAT = "sna-stance-linear/1"
 DEFAULT_MODEL = "stance-default.npz"
-CHUNK = 4096
+CHUNK = 200_000
 """Pairs featurized at a time (bounds memory on large inputs)."""
 
 
@@ -93,7 +94,34 @@ class StanceModel:
                 out[:, k] += np.bincount(rows, contributions[:, k], minlength=n)
         return out
 
-    def predict_proba(self, parents: Sequence[str | None], replies: Sequence[str | None]) -> np.ndarray:
+    def text_logits(self, feats: TextFeatures) -> np.ndarray:
+        """Class scores of pairs featurized by :func:`~sna.stance.features.featurize`, shape ``(n, 3)``.
+
+        Each text block is one sparse matrix product over the distinct texts,
+        whose scores are then looked up per pair.
+        """
+        import scipy.sparse as sp
+
+        n = feats.n
+        out = np.tile(self.intercept, (n, 1))
+        if n == 0:
+            return out
+        out += ((feats.dense - self.dense_mean) / self.dense_scale) @ self.dense_weights
+        for name, block in self.blocks.items():
+            if block.scale == 0:
+                continue
+            rows, buckets, counts = feats.blocks[name]
+            where = block.lookup[buckets]
+            known = where >= 0
+            rows, where = rows[known], where[known]
+            values = weigh((rows, None, counts[known]), block.idf[where], feats.texts) * block.scale
+            matrix = sp.csr_matrix((values, (rows, where)), shape=(feats.texts, len(block.buckets)))
+            out += (matrix @ block.weights)[feats.side(name)]
+        return out
+
+    def predict_proba(
+        self, parents: Sequence[str | None] | pl.Series, replies: Sequence[str | None] | pl.Series
+    ) -> np.ndarray:
         """Probabilities of ``LABELS`` for each (parent, reply) pair, shape ``(n, 3)``.
 
         Examples
@@ -107,11 +135,15 @@ class StanceModel:
             raise ValueError(f"{len(parents)} parents but {len(replies)} replies")
         parts = [np.zeros((0, len(LABELS)))]
         for start in range(0, len(replies), CHUNK):
-            raw = extract(parents[start : start + CHUNK], replies[start : start + CHUNK], blocks=self.used_blocks)
-            z = self.logits(raw)
-            z = np.exp(z - z.max(axis=1, keepdims=True))
-            parts.append(z / z.sum(axis=1, keepdims=True))
+            feats = featurize(parents[start : start + CHUNK], replies[start : start + CHUNK], blocks=self.used_blocks)
+            parts.append(softmax(self.text_logits(feats)))
         return np.concatenate(parts)
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of class scores."""
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
 
 
 def _array(store: Mapping[str, np.ndarray], key: str, path: str) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import io
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -101,12 +102,15 @@ def label_pairs(
     *,
     parent_col: str,
     reply_col: str,
-    model: StanceModel | None = None,
+    model: StanceModel | Any = None,
     probabilities: bool = False,
+    min_confidence: float | None = None,
 ) -> pl.DataFrame:
     """The table with ``stance`` and ``stance_score`` (and the probabilities) appended.
 
-    Columns of those names already in the table are replaced.
+    Columns of those names already in the table are replaced. Rows whose most
+    probable label has a probability below ``min_confidence`` get null
+    ``stance`` and ``stance_score`` (the probabilities stay).
 
     Examples
     --------
@@ -116,6 +120,11 @@ def label_pairs(
     """
     from sna.stance import predict_stance
 
-    pred = predict_stance(df[parent_col].to_list(), df[reply_col].to_list(), model=model)
+    pred = predict_stance(df[parent_col], df[reply_col], model=model)
+    if min_confidence is not None:
+        unsure = pred.select(pl.max_horizontal(*PROBABILITY_COLUMNS) < min_confidence).to_series()
+        pred = pred.with_columns(
+            pl.when(unsure).then(None).otherwise(pl.col(c)).alias(c) for c in ("stance", "stance_score")
+        )
     added = ["stance", "stance_score", *(PROBABILITY_COLUMNS if probabilities else ())]
     return df.drop([c for c in added if c in df.columns]).hstack(pred.select(added))

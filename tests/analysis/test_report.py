@@ -10,7 +10,7 @@ import sna
 def seed_corpus():
     from tests.helpers import SEED
 
-    return sna.load(SEED)
+    return sna.load(SEED, stance=False)
 
 
 def post(n: int) -> str:
@@ -20,9 +20,16 @@ def post(n: int) -> str:
 def test_seed_post_metrics(seed_corpus):
     metrics = seed_corpus.post_metrics().with_columns(n=pl.col("post_id").str.extract(r"#(\d+)$").cast(pl.Int64))
     by_n = {row["n"]: row for row in metrics.iter_rows(named=True)}
-    # 19 posts answer the opening post implicitly; post 14 is quoted by 15, 16, 20 and 21.
-    assert by_n[1]["in_degree"] == 19 and by_n[14]["in_degree"] == 4
-    assert metrics.sort("pagerank", descending=True)["n"].head(2).to_list() == [1, 14]
+    # 19 posts are assumed to answer the opening post (implicit links); post 14 is quoted by 15, 16, 20
+    # and 21. By default the measures count only links read from the posts.
+    assert (by_n[1]["in_degree"], by_n[1]["replies_received"], by_n[1]["implicit_received"]) == (0, 0, 19)
+    assert (by_n[14]["in_degree"], by_n[14]["replies_received"], by_n[14]["implicit_received"]) == (4, 4, 0)
+    assert metrics.sort("pagerank", descending=True)["n"][0] == 14
+    counted = seed_corpus.post_metrics(implicit_links="count").with_columns(
+        n=pl.col("post_id").str.extract(r"#(\d+)$").cast(pl.Int64)
+    )
+    assert counted.sort("pagerank", descending=True)["n"].head(2).to_list() == [1, 14]
+    assert counted.filter(pl.col("n") == 1)["in_degree"][0] == 19
     # The longest chain: 19 quotes 17, which quotes 16, which quotes 14, which answers 1.
     assert (by_n[19]["depth"], by_n[17]["depth"], by_n[16]["depth"], by_n[14]["depth"]) == (4, 3, 2, 1)
     assert by_n[14]["subtree_size"] == 7 and by_n[1]["subtree_size"] == 32
@@ -33,7 +40,8 @@ def test_seed_author_metrics_keep_anonymous_posts_apart(seed_corpus):
     authors = seed_corpus.author_metrics()
     assert authors.height == 32  # Varun plus 31 posts without a name, one node each
     assert authors.filter(pl.col("anonymous")).height == 31
-    assert authors.filter(pl.col("author") == "Varun")["in_degree"][0] == 19
+    varun = authors.filter(pl.col("author") == "Varun").row(0, named=True)
+    assert (varun["in_degree"], varun["implicit_received"]) == (0, 19)  # Varun opened the thread
     assert authors["agree_in"].null_count() == 32  # no stance yet
 
 
@@ -55,9 +63,12 @@ def test_seed_summary(seed_corpus):
     assert summary["posts"] == 32 and summary["edges"] == {"quote": 12, "reply": 0, "implicit": 19}
     assert summary["share_of_posts_that_quote"] == pytest.approx(12 / 32)
     graph = summary["post_graph"]
-    assert (graph["nodes"], graph["links"], graph["weak_components"], graph["reciprocity"]) == (32, 31, 1, 0.0)
-    assert graph["density"] == pytest.approx(31 / (32 * 31))
-    assert graph["top"]["in_degree"][0] == {"node": post(1), "value": 19}
+    # 12 quote links among 32 posts; the 19 assumed links are left out of the graph's measures.
+    assert (graph["nodes"], graph["links"], graph["weak_components"], graph["reciprocity"]) == (32, 12, 20, 0.0)
+    assert graph["density"] == pytest.approx(12 / (32 * 31))
+    assert graph["top"]["in_degree"][0] == {"node": post(14), "value": 4}
+    assert summary["assumed_share"] == pytest.approx(19 / 31)
+    assert summary["implicit_links"] == "ignore" and "61% of links are assumed" in summary["warnings"][0]
 
 
 def test_metrics_are_deterministic(seed_corpus):
@@ -117,3 +128,20 @@ def test_without_stance_camps_are_null_and_the_summary_says_why(seed_corpus):
     assert metrics.camps.height == 0
     assert metrics.author_metrics["camp"].null_count() == metrics.author_metrics.height
     assert metrics.summary["camps"]["available"] is False
+
+
+def test_assumed_links_do_not_decide_the_ranking_on_a_real_thread():
+    # forum.modelarstwo.info thread 60974 (a forumscraper example; first 40 posts): Krocik TV announced an
+    # event, and most replies quote nothing, so they are assumed to answer the announcement.
+    from tests.helpers import DATA
+
+    corpus = sna.load(DATA / "implicit-ranking", stance=False)
+    counted = corpus.author_metrics(implicit_links="count").sort("in_weight", descending=True)
+    assert counted["author"][0] == "Krocik TV" and counted["in_weight"][0] > 10 * counted["in_weight"][1]
+    krocik = corpus.author_metrics().filter(pl.col("author") == "Krocik TV").row(0, named=True)
+    assert krocik["in_weight"] == krocik["replies_received"] == 1  # one real quote
+    assert krocik["implicit_received"] >= 30
+    top = corpus.summary()["author_graph"]["top"]["in_weight"]
+    assert top[0]["value"] == 1.0  # no author stands out on read links alone
+    summary = corpus.summary()
+    assert summary["assumed_share"] > 0.8 and "are assumed" in summary["warnings"][0]

@@ -120,10 +120,11 @@ def test_a_rerun_replaces_the_whole_set_and_stale_parts_go(tmp_path):
     assert (out / "camps.parquet").exists() and (out / "post_metrics.parquet").exists()
     ok("ingest", IAC, "--out", out, "-q")  # new posts: the old metrics are stale and go
     assert not (out / "post_metrics.parquet").exists() and not (out / "camps.csv").exists()
-    assert read_manifest(out).names() == ["edges.csv", "edges.parquet", "ingest.json", "posts.csv", "posts.parquet"]
+    ingested = ["edges.csv", "edges.parquet", "ingest.json", "posts.csv", "posts.parquet", "unresolved_quotes.csv",
+                "unresolved_quotes.parquet"]  # fmt: skip
+    assert read_manifest(out).names() == ingested
     ok("metrics", out, "-q")  # metrics keep the posts and edges
-    assert set(read_manifest(out).names("ingest")) == {"edges.csv", "edges.parquet", "ingest.json", "posts.csv",
-                                                        "posts.parquet"}  # fmt: skip
+    assert sorted(read_manifest(out).names("ingest")) == ingested
     assert "post_metrics.parquet" in read_manifest(out).names("metrics")
 
 
@@ -345,3 +346,39 @@ def test_debug_flag_and_library_panics(tmp_path, monkeypatch):
     monkeypatch.setenv("SNA_DEBUG", "1")
     assert isinstance(cli("ingest", bad, "--out", tmp_path / "o").exception, sna.errors.SnaError)
     assert not (tmp_path / "o").exists()
+
+
+def test_stance_of_a_folder_relabels_in_one_switch_and_keeps_the_manifest_valid(tmp_path, monkeypatch):
+    """``sna stance DIR`` rewrites edges.* in place: part ``stance``; everything else stays, listed and checked."""
+    import hashlib
+
+    from sna.pipeline import load_results
+
+    out = tmp_path / "out"
+    results(out, SEED, "--skip", "stance,figures,html")
+    before = read_manifest(out)
+    assert before is not None
+    result = ok("stance", out)
+    assert "also holds metrics computed before these labels" in result.output  # stale, said so, not removed
+    after = read_manifest(out)
+    assert after is not None and after.names() == before.names()
+    assert after.names("stance") == ["edges.csv", "edges.parquet"]
+    for name, entry in after.files.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == entry["sha256"], name
+        if name not in ("edges.csv", "edges.parquet"):
+            assert entry == before.files[name], name
+    assert load_results(out).edges["stance"].drop_nulls().len() > 0
+    assert leftovers(tmp_path) == []
+    ok("metrics", out, "-q")  # new metrics replace the stale ones and keep the labelled edges
+    assert read_manifest(out).names("stance") == ["edges.csv", "edges.parquet"]
+
+    import sna.stance
+    from sna.errors import SnaError
+
+    def fail(*args, **kwargs):
+        raise SnaError("the stance model broke")
+
+    monkeypatch.setattr(sna.stance, "label_edges", fail)
+    kept = snapshot(out)
+    one_error_line(cli("stance", out), "the stance model broke")
+    assert snapshot(out) == kept and leftovers(tmp_path) == []

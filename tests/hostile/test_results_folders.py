@@ -25,6 +25,7 @@ COMMANDS = {
     "export": lambda d, o: ["export", d, "--convokit", o],
 }
 READS_METRICS = ("figures", "html")
+INGESTED = ("posts", "edges", "unresolved_quotes")  # read by every command
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +64,12 @@ def check_refused(result, out: Path, *fragments: str) -> None:
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
-@pytest.mark.parametrize("table", ["posts", "edges", "post_metrics", "cascades"])
+@pytest.mark.parametrize("table", ["posts", "edges", "unresolved_quotes", "post_metrics", "cascades"])
 def test_garbage_table(broken, command, table):
     folder, out = broken
     (folder / f"{table}.parquet").write_bytes(os.urandom(4096))
     result = cli(*COMMANDS[command](folder, out))
-    if command not in READS_METRICS and table not in ("posts", "edges"):
+    if command not in READS_METRICS and table not in INGESTED:
         assert result.exit_code == 0, result.output  # metrics and export do not read that table
         return
     check_refused(result, out, f"{table}.parquet", "changed since sna wrote it")
@@ -127,7 +128,7 @@ def test_truncated_table(broken, command):
 def test_wrongly_typed_or_inconsistent_table(broken, table, change, expected, manifest):
     folder, out = broken
     rewrite(folder, table, change(pl.read_parquet(folder / f"{table}.parquet")), manifest=manifest)
-    reads = ["figures", "html"] + (["metrics", "export"] if table in ("posts", "edges") else [])
+    reads = ["figures", "html"] + (["metrics", "export"] if table in INGESTED else [])
     for command in reads:
         check_refused(cli(*COMMANDS[command](folder, out)), out, f"{table}.parquet", expected)
 
@@ -199,3 +200,64 @@ def test_stale_tables_not_in_the_manifest_are_never_read(good, tmp_path):
     assert load_results(folder).metrics.camps.height == 0
     pages = tmp_path / "pages"
     assert cli("html", folder, "--to", pages).exit_code == 0
+
+
+@pytest.fixture(scope="module")
+def per_thread(tmp_path_factory) -> Path:
+    """A results folder with camps per thread (thread_camps.*)."""
+    from tests.helpers import SEED
+
+    folder = tmp_path_factory.mktemp("per-thread") / "results"
+    results(folder, SEED, "--camps-by", "thread")
+    return folder
+
+
+def _unresolved_from_nobody(df: pl.DataFrame) -> pl.DataFrame:
+    return pl.DataFrame({"source": ["nobody"], "quoted_text": ["words"]}).select(
+        *[
+            pl.col(c) if c in ("source", "quoted_text") else pl.lit(None, dtype).alias(c)
+            for c, dtype in df.schema.items()
+        ]
+    )
+
+
+@pytest.mark.parametrize("manifest", ["update", "drop"])
+@pytest.mark.parametrize(
+    ("table", "change", "expected"),
+    [
+        ("thread_camps", lambda df: df.with_columns(pl.col("posts").cast(pl.String)), "column 'posts' holds String"),
+        ("thread_camps", lambda df: df.with_columns(posts=-1), "'posts' holds -1 in row 1"),
+        ("thread_camps", lambda df: df.drop("camp"), "missing column(s) camp"),
+        ("unresolved_quotes", lambda df: df.drop("quoted_text"), "missing column(s) quoted_text"),
+        ("unresolved_quotes", _unresolved_from_nobody, "quoting post 'nobody' is not in posts.parquet"),
+    ],
+)
+def test_unresolved_quotes_and_thread_camps_are_checked(per_thread, tmp_path, table, change, expected, manifest):
+    """The tables of issue 9 are listed in the manifest and checked like the others (also when adopted)."""
+    folder, out = tmp_path / "results", tmp_path / "out"
+    shutil.copytree(per_thread, folder)
+    rewrite(folder, table, change(pl.read_parquet(folder / f"{table}.parquet")), manifest=manifest)
+    reads = ["html"] + (["metrics", "export"] if table in INGESTED else [])
+    for command in reads:
+        check_refused(cli(*COMMANDS[command](folder, out)), out, f"{table}.parquet", expected)
+
+
+def test_a_folder_from_before_manifests_and_unresolved_quotes_still_loads(per_thread, tmp_path):
+    """No manifest, unresolved_quotes.*, ingest.json or thread_camps.*: read as empty, adopted when written."""
+    from sna.pipeline import load_results
+
+    folder = tmp_path / "results"
+    shutil.copytree(per_thread, folder)
+    (folder / MANIFEST).unlink()
+    for name in ("unresolved_quotes.csv", "unresolved_quotes.parquet", "ingest.json", "thread_camps.csv",
+                 "thread_camps.parquet"):  # fmt: skip
+        (folder / name).unlink()
+    loaded = load_results(folder)
+    assert loaded.id is None and loaded.metrics.thread_camps.height == 0 and loaded.posts.height > 0
+    from sna.pipeline import read_ingested
+
+    assert read_ingested(folder).unresolved.height == 0
+    assert cli("metrics", folder, "-q", "--camps-by", "thread").exit_code == 0
+    listed = json.loads((folder / MANIFEST).read_text())["files"]
+    assert listed["posts.parquet"]["part"] == "ingest" and listed["thread_camps.parquet"]["part"] == "metrics"
+    assert load_results(folder).metrics.thread_camps.height > 0

@@ -162,7 +162,8 @@ def forests(draw):
     return utterances
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, suppress_health_check=[*settings.default.suppress_health_check,
+                                                  HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(forests())
 def test_import_export_import_keeps_posts(tmp_path, utterances):
     first = parse_convokit(enumerate(utterances, 1))
@@ -179,3 +180,17 @@ def test_import_export_import_keeps_posts(tmp_path, utterances):
     assert first.posts.equals(second.posts)
     assert first.quotes.equals(second.quotes)
     assert sum(1 for u in corpus["utterances"] if u["reply_to"] is None) == len(corpus["conversations"])
+
+
+def test_a_roots_quotes_are_marked_and_a_conversation_without_its_root_starts_at_2():
+    utts = [
+        (1, {"id": "r", "conversation_id": "r", "text": "> The paper says tea cures colds.\n\nDoes it?"}),
+        (2, {"id": "x", "conversation_id": "r", "text": "No.", "reply_to": "r"}),
+        (3, {"id": "y", "conversation_id": "gone", "text": "Late reply.", "reply_to": "gone", "timestamp": 5}),
+        (4, {"id": "z", "conversation_id": "gone", "text": "Later.", "reply_to": "y", "timestamp": 6}),
+    ]
+    parsed = parse_convokit(utts)
+    assert parsed.posts.select("post_id", "position", "text").rows() == [
+        ("r", 1, "Does it?"), ("x", 2, "No."), ("y", 2, "Late reply."), ("z", 3, "Later.")]  # fmt: skip
+    assert parsed.quotes.select("source", "target", "quoted_text").rows() == [
+        ("r", None, "The paper says tea cures colds.")]  # fmt: skip

@@ -6,9 +6,9 @@ import html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sna.io.dates import day_order, parse_dates, parse_datetime
 from sna.io.forumscraper import parse_forumscraper
-from sna.io.html_text import html_to_text, parse_html, text_with_blocks
+from sna.io.helpers.dates import day_order, parse_dates, parse_datetime
+from sna.io.helpers.html_text import html_to_text, parse_html, text_with_blocks
 from sna.schema import validate_posts
 
 words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=0, max_size=30)

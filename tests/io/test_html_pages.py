@@ -212,8 +212,13 @@ def test_two_overlapping_pages_merge_into_one_thread():
     assert set(ids_a) & set(ids_b)  # the pages overlap
     merged = ingest([b, a])  # order of the files does not matter
     assert merged.posts["thread_id"].unique().to_list() == ["forums.sufficientvelocity.com/threads/10402"]
-    assert merged.posts["post_id"].to_list() == [f"forums.sufficientvelocity.com/posts/{i}" for i in union]
-    assert merged.posts["position"].to_list() == list(range(1326, 1326 + len(union)))
+    # page 54 does not hold the thread's first post: a placeholder stands for it
+    assert merged.posts["post_id"].to_list() == ["[thread forums.sufficientvelocity.com/threads/10402]"] + [
+        f"forums.sufficientvelocity.com/posts/{i}" for i in union
+    ]
+    assert merged.posts["position"].to_list() == [1, *range(1326, 1326 + len(union))]
+    implicit = merged.edges.filter(pl.col("kind") == "implicit")
+    assert set(implicit["target"]) == {"[thread forums.sufficientvelocity.com/threads/10402]"}
     alone = ingest([b])
     assert merged.summary["quotes_unresolved"] < alone.summary["quotes_unresolved"]
     quote_pairs = set(merged.edges.filter(pl.col("kind") == "quote").select("source", "target").rows())
@@ -312,3 +317,107 @@ def test_smf_invision_xmb_pages(tmp_path, page, engine_site, authors, edge):
     path.write_text(page)
     result = ingest([path])
     assert result.edges.filter(pl.col("kind") == "quote").select("source", "target").rows() == [(src, dst)]
+
+
+# Saved-page layouts of SMF 2, Invision 4, XMB and vBulletin 4/5 around the real post bodies of forumscraper
+# threads from other forums (see tests/data/SOURCES.md), full post markup and page furniture included.
+
+
+def smf_quoted_id(anchor) -> str:
+    return re.search(r"msg(\d+)#", anchor.get("href")).group(1)
+
+
+def test_smf2_body_is_the_msg_div_not_its_quick_mod_or_signature_namesakes():
+    path = HTML / "smf2.html"
+    d = doc(path)
+    bodies = d.xpath("//div[@class='inner'][starts-with(@id, 'msg_')]")
+    namesakes = d.xpath("//div[starts-with(@id, 'msg_')][contains(@id, '_quick_mod')]")
+    assert len(bodies) == len(namesakes) == 15  # each post's empty msg_N_quick_mod comes before its body
+    site = "forum.nasm.us/posts/"
+    quotes = [(site + b.get("id")[4:], (h.xpath(".//a") and site + smf_quoted_id(h.xpath(".//a")[0])) or None)
+              for b in bodies for h in b.xpath(".//div[@class='quoteheader']")]  # fmt: skip
+    parsed = read_input(path)
+    assert detect_format(path).name == "html"
+    authors = [text(b.xpath("ancestor::div[@class='post_wrapper']//h4/a")[0]) for b in bodies]
+    assert parsed.posts.select("post_id", "author").rows() == [
+        (site + b.get("id")[4:], a) for b, a in zip(bodies, authors, strict=True)
+    ]
+    assert (parsed.posts["text"].str.len_chars() > 0).all()
+    assert parsed.posts["position"].to_list() == list(range(1, 16))
+    assert len(quotes) == 11
+    assert parsed.quotes.select("source", "target").rows() == quotes
+    assert parsed.quotes["target_author"].is_null().to_list() == [t is None for _, t in quotes]  # "Quote" names none
+    joined = parsed.posts.join(parsed.quotes, left_on="post_id", right_on="source").select("text", "quoted_text")
+    for own, quoted in joined.rows():
+        assert quoted[:40] not in own and "Quote from" not in own
+
+
+def test_smf2_second_page_numbers_posts_from_its_reply_numbers():
+    parsed = read_input(HTML / "smf2-page2.html")
+    assert parsed.posts["position"].to_list() == [16, 17, 18]  # "Reply #15" is the thread's 16th post
+    both = ingest([HTML / "smf2.html", HTML / "smf2-page2.html"]).posts
+    assert both["position"].to_list() == list(range(1, 19))
+
+
+def test_invision4_pages_authors_dates_quotes_and_positions_from_the_pagination():
+    path = HTML / "invision4.html"
+    d = doc(path)
+    arts = d.xpath("//article[starts-with(@id, 'elComment_')]")
+    parsed = read_input(path)
+    assert parsed.posts.select("post_id", "author").rows() == [
+        (f"processwire.com/posts/{a.get('id')[10:]}", text(a.xpath(".//aside//h3//a")[0])) for a in arts
+    ]
+    assert parsed.posts["created_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_list() == [
+        a.xpath(".//time/@datetime")[0] for a in arts
+    ]
+    site = "processwire.com/posts/"
+    tops = [(a.get("id")[10:], q.get("data-ipsquote-contentcommentid")) for a in arts
+            for q in a.xpath(".//blockquote[contains(@class, 'ipsQuote')][not(ancestor::blockquote)]")]  # fmt: skip
+    assert parsed.quotes.select("source", "target").rows() == [(site + s, t and site + t) for s, t in tops]
+    joined = parsed.posts.join(parsed.quotes, left_on="post_id", right_on="source").select("text", "quoted_text")
+    for own, quoted in joined.rows():
+        assert quoted.split("\n")[0] not in own  # quotes of posts not on the page leave the text too
+    assert parsed.posts["position"].to_list() == list(range(1, 11))
+    assert read_input(HTML / "invision4-page2.html").posts["position"].to_list() == [26, 27, 28]  # 25 a page
+
+
+def test_xmb_authors_dates_and_quotes():
+    path = HTML / "xmb.html"
+    d = doc(path)
+    cells = d.xpath("//td[@rowspan]")
+    parsed = read_input(path)
+    ids = [c.xpath(".//a[starts-with(@name, 'pid')]/@name")[0][3:] for c in cells]
+    authors = [text(c.xpath(".//font[@class='mediumtxt']")[0]) for c in cells]
+    assert parsed.posts.select("post_id", "author").rows() == [
+        (f"forums.xmbforum2.com/posts/{i}", a) for i, a in zip(ids, authors, strict=True)
+    ]
+    assert parsed.posts["created_at"].null_count() == 0
+    quotes = d.xpath("//td[@class='tablerow']//table[@class='quote'][not(ancestor::table[@class='quote'])]")
+    assert parsed.quotes.height == len(quotes) == 3
+    assert parsed.quotes["target"].null_count() == 0
+    assert not parsed.posts["text"].str.contains("Originally posted by").any()
+
+
+def test_vbulletin4_posts_bridged_from_a_newsgroup_quote_by_usenet_attribution():
+    path = HTML / "vbulletin4-usenet.html"
+    parsed = read_input(path)
+    assert parsed.posts["position"].to_list() == list(range(1, 9))
+    # Bruno and Biff answer malik641 by quoting him Usenet-style ("malik641" <…> wrote in message news:… > …)
+    named = parsed.quotes.filter(pl.col("target_author") == "malik641")
+    assert named.height >= 3
+    assert not parsed.posts["text"].str.contains(r"(?m)^>").any()
+    first = parsed.posts.filter(pl.col("author") == "Bruno Campanini")["text"][0]
+    assert first.startswith("Do you mean a Collection of worksheets you want to calculate?")
+    assert "I have a defined name" not in first
+    result = ingest([path])  # each quote is then found among the named author's earlier posts by its words
+    edges = result.edges.filter(pl.col("kind") == "quote")
+    malik = parsed.posts.filter(pl.col("author") == "malik641")["post_id"].to_list()
+    assert (edges["target_author"] == "malik641").sum() == 4
+    assert set(edges.filter(pl.col("target_author") == "malik641")["target"]) <= set(malik)
+    assert result.summary["quotes_unresolved"] == 0  # the gateway's "-- " signature lines are not quoted words
+
+
+def test_vbulletin5_second_page_keeps_the_thread_post_numbers():
+    parsed = read_input(HTML / "vbulletin5-page2.html")
+    assert parsed.posts["position"].to_list() == list(range(11, 17))
+    assert parsed.posts["author"].null_count() == 0 and parsed.posts["created_at"].null_count() == 0

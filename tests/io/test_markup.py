@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sna.io.markup import split_bbcode_quotes, split_marked_quotes, split_said_quotes
+from sna.io.helpers.markup import split_bbcode_quotes, split_marked_quotes, split_said_quotes
 from sna.text import remove_spans
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import sna
 from sna.cli import main
 from sna.io import detect_format, read_input
-from sna.io.markdown_quotes import quote_matches, split_markdown_quotes
+from sna.io.helpers.markdown_quotes import quote_matches, split_markdown_quotes
 from sna.io.reddit import parse_reddit_page, read_reddit
 from tests.helpers import DATA
 
@@ -82,9 +82,11 @@ def test_a_quote_that_does_not_match_its_parent_is_not_given_to_it():
     result = sna.ingest([path])
     assert result.edges.filter((pl.col("source") == "t1_dlqnfwn") & (pl.col("kind") == "quote")).height == 0
     assert result.summary["quotes_unresolved"] == 1
-    # the unresolved quote's words go back into the post's text
+    # the unresolved quote is recorded, and its words stay out of the post's own text
     text = result.posts.filter(pl.col("post_id") == "t1_dlqnfwn")["text"][0]
-    assert "and they always called him dad" in text
+    assert "and they always called him dad" not in text
+    recorded = result.unresolved.filter(pl.col("source") == "t1_dlqnfwn")["quoted_text"][0]
+    assert "and they always called him dad" in recorded
     # the reply edge stands
     assert ("t1_dlqnfwn", "t1_dlqlswx", "reply") in set(result.edges.select("source", "target", "kind").iter_rows())
 
@@ -193,7 +195,7 @@ def test_page_without_comments_is_an_error():
     [
         ("cut.jsonl", None, "cut.jsonl:2: not valid JSON"),
         ("cut.json", None, "cut.json:2: not valid JSON"),
-        ("cut.zst", b"zst", "cut.zst: corrupt or truncated zstandard data"),
+        ("cut.zst", b"zst", "cut.zst: truncated zstandard data"),
         ("nolink.ndjson", b'{"name": "t1_a", "parent_id": "t1_b", "body": "x"}\n', "nolink.ndjson:1: comment t1_a"),
     ],
 )
@@ -281,3 +283,26 @@ def test_whole_cmv_archive_against_the_verbatim_ground_truth():
     assert result.posts.height == 8987  # distinct comment names (SOURCE.md)
     quotes = set(result.edges.filter(pl.col("kind") == "quote").select("source", "target").iter_rows())
     assert len(truth & quotes) >= 0.99 * len(truth)
+
+
+def test_a_submissions_quotes_of_outside_sources_are_marked_quotes_and_leave_its_text(tmp_path):
+    path = tmp_path / "dump.jsonl"
+    selftext = "> Tea is a vegetable, the article says.\n\nI disagree."
+    path.write_text(
+        json.dumps({"name": "t3_s", "title": "CMV", "selftext": selftext})
+        + "\n" + json.dumps({"name": "t1_a", "link_id": "t3_s", "parent_id": "t3_s", "body": "Why?"}) + "\n"
+    )  # fmt: skip
+    parsed = read_reddit(path)
+    assert parsed.posts.select("post_id", "text").rows() == [("t3_s", "I disagree."), ("t1_a", "Why?")]
+    assert parsed.quotes.select("source", "target", "quoted_text").rows() == [
+        ("t3_s", None, "Tea is a vegetable, the article says.")]  # fmt: skip
+    raw = parsed.posts["raw_text"][0]
+    start, end = parsed.quotes.select("start", "end").row(0)
+    assert raw[start:end].startswith("> Tea is a vegetable")
+
+
+def test_comments_dumped_without_their_submission_are_numbered_from_2(tmp_path):
+    path = tmp_path / "RC.jsonl"
+    path.write_text("".join(json.dumps({"name": f"t1_{c}", "link_id": "t3_s", "parent_id": "t3_s", "body": c,
+                                        "created_utc": 10 + i}) + "\n" for i, c in enumerate("abc")))  # fmt: skip
+    assert read_reddit(path).posts["position"].to_list() == [2, 3, 4]  # position 1 is the missing submission

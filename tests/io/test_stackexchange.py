@@ -19,7 +19,10 @@ def rows(name):
     return [dict(row.attrib) for row in ET.parse(DUMP / name).getroot().iter("row")]
 
 
-POSTS, COMMENTS, USERS = rows("Posts.xml"), rows("Comments.xml"), rows("Users.xml")
+WIKIS = {"3", "4", "5", "7", "8"}  # tag wikis and other reference rows: not posts of a discussion
+ALL_POSTS, ALL_COMMENTS, USERS = rows("Posts.xml"), rows("Comments.xml"), rows("Users.xml")
+POSTS = [p for p in ALL_POSTS if p["PostTypeId"] not in WIKIS]
+COMMENTS = [c for c in ALL_COMMENTS if c["PostId"] in {p["Id"] for p in POSTS}]
 NAMES = {u["Id"]: u["DisplayName"] for u in USERS}
 SITE = "stackexchange"  # the fixture folder's name prefixes every id
 
@@ -139,3 +142,28 @@ def test_parse_from_bytes_without_users():
     parsed = parse_stackexchange(io.BytesIO(b'<posts><row Id="3" PostTypeId="1" Title="T" Body="&lt;p&gt;q&lt;/p&gt;"'
                                             b' OwnerDisplayName="x" /></posts>'))  # fmt: skip
     assert parsed.posts.select("post_id", "author", "text").rows() == [("stackexchange/posts/3", "x", "q")]
+
+
+def test_tag_wikis_are_not_posts_or_threads():
+    wikis = [p for p in ALL_POSTS if p["PostTypeId"] in WIKIS]
+    assert [p["Id"] for p in wikis] == ["215"]  # the fixture keeps one tag wiki row (PostTypeId 5)
+    posts = read_stackexchange(DUMP).posts
+    assert post("215") not in posts["post_id"].to_list()
+    assert f"{SITE}/threads/215" not in posts["thread_id"].to_list()
+    assert "tag_wiki" not in posts["post_type"].to_list()
+
+
+def test_without_users_xml_authors_come_from_owner_ids_and_kept_names(tmp_path):
+    dump = tmp_path / "stackexchange"
+    dump.mkdir()
+    for name in ("Posts.xml", "Comments.xml"):
+        (dump / name).write_bytes((DUMP / name).read_bytes())
+    posts = read_stackexchange(dump).posts
+    got = dict(posts.select("post_id", "author").iter_rows())
+    for p in POSTS:
+        owner = p.get("OwnerUserId")
+        want = p.get("OwnerDisplayName") or (("Community" if owner == "-1" else f"user{owner}") if owner else None)
+        assert got[post(p["Id"])] == want
+    assert posts["author"].null_count() == 0
+    community = parse_stackexchange(b'<posts><row Id="1" PostTypeId="1" Body="q" OwnerUserId="-1" /></posts>')
+    assert community.posts["author"].to_list() == ["Community"]  # the site's own account

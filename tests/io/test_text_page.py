@@ -55,8 +55,8 @@ def page(*posts: str, header: str = "What's new\n\nCats\n\nAnn\n\nMember\nMessag
 def test_crlf_bom_and_trailing_chrome_variants_parse_alike():
     plain = page("Cats are best.", "No they are not.", trailer=NBSP_LINE + "Back\nTop\n")
     variant = "\ufeff" + plain.replace("\n", "\r\n")
-    a = parse_text_page(plain, thread_id="c").posts
-    b = parse_text_page(variant, thread_id="c").posts
+    a = parse_text_page(plain, source="c").posts
+    b = parse_text_page(variant, source="c").posts
     assert (
         a.select("post_id", "author", "title", "text").rows() == b.select("post_id", "author", "title", "text").rows()
     )
@@ -65,7 +65,7 @@ def test_crlf_bom_and_trailing_chrome_variants_parse_alike():
 
 
 def test_page_without_header_or_chrome():
-    posts = parse_text_page("First post.\n" + NBSP_LINE + "Second post.\n", thread_id="x").posts
+    posts = parse_text_page("First post.\n" + NBSP_LINE + "Second post.\n", source="x").posts
     assert posts["text"].to_list() == ["First post.", "Second post."]
     assert posts["author"].to_list() == [None, None]
     assert posts["title"].to_list() == [None, None]
@@ -75,7 +75,7 @@ def test_other_counters_become_columns():
     header = (
         "What's new\n\nA title\n\nBo\n\nWell-known member\nJoined\n2019-03-04\nMessages\n12.3k\nReaction score\n456\n"
     )
-    posts = parse_text_page(page("Hello.", header=header), thread_id="x").posts
+    posts = parse_text_page(page("Hello.", header=header), source="x").posts
     row = posts.row(0, named=True)
     assert (row["author"], row["author_rank"]) == ("Bo", "Well-known member")
     assert row["author_joined"] == dt.date(2019, 3, 4)
@@ -83,14 +83,14 @@ def test_other_counters_become_columns():
 
 
 def test_edit_line_at_end_of_a_post_marks_that_post():
-    posts = parse_text_page(page("Cats.\nLast edited: Jan 2, 2020", "Dogs."), thread_id="x").posts
+    posts = parse_text_page(page("Cats.\nLast edited: Jan 2, 2020", "Dogs."), source="x").posts
     assert posts["edited"].to_list() == [True, False]
     assert posts["edited_at"][0] == "Jan 2, 2020"
     assert posts["text"][0] == "Cats."
 
 
 def test_bbcode_quotes_in_a_page_are_marked():
-    parsed = parse_text_page(page("Cats are best.", "[QUOTE=Ann;1]Cats are best.[/QUOTE]\nNo."), thread_id="x")
+    parsed = parse_text_page(page("Cats are best.", "[QUOTE=Ann;1]Cats are best.[/QUOTE]\nNo."), source="x")
     assert parsed.posts["text"].to_list() == ["Cats are best.", "No."]
     assert parsed.quotes.select("source", "target", "target_author", "quoted_text").rows() == [
         ("x#2", "1", "Ann", "Cats are best.")
@@ -107,5 +107,5 @@ def test_empty_page_is_an_error(tmp_path):
 def test_non_utf8_page_is_an_error(tmp_path):
     path = tmp_path / "latin.txt"
     path.write_bytes("caf\xe9\n".encode("latin-1"))
-    with pytest.raises(InputError, match="latin.txt: not UTF-8"):
+    with pytest.raises(InputError, match=r"latin.txt:1: not UTF-8 text \(byte 0xe9"):
         read_text_page(path)

@@ -155,6 +155,11 @@ class Browser:
         return self.driver.execute_script(script, *args)
 
 
+#: URL schemes that never leave the machine: the page's own file, inline data, and the browser's
+#: own resources (a busy machine sometimes shows Chromium loading an internal page's scripts).
+LOCAL_SCHEMES = ("file:", "data:", "chrome:", "chrome-untrusted:", "devtools:")
+
+
 def foreign_requests(urls: list[str]) -> list[str]:
-    """Requests to anything but the local file and inline data."""
-    return [u for u in urls if not (u.startswith("file:") or u.startswith("data:"))]
+    """Requests to anything but the local file, inline data and the browser's own resources."""
+    return [u for u in urls if not u.startswith(LOCAL_SCHEMES)]

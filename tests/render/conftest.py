@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 @pytest.fixture(scope="session")
 def seed_corpus():
     """The seed thread: one named author, no stance, no timestamps."""
-    corpus = sna.load(SEED)
+    corpus = sna.load(SEED, stance=False)
     return corpus.posts, corpus.edges, corpus.metrics()
 
 

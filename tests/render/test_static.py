@@ -138,14 +138,19 @@ def test_distributions_switch_to_log_axes_when_values_span_decades():
 
 
 def test_camp_matrix_counts_by_hand():
-    nodes = pl.DataFrame({"id": list("abcdef"), "camp": [1, 1, 2, 2, 3, 4]})
+    nodes = pl.DataFrame({"id": list("abcdef"), "camp": [1, 1, 2, 2, None, None]})
     links = pl.DataFrame({"src": [0, 1, 2, 0, 4], "dst": [1, 2, 0, 3, 0], "agree": [2, 0, 1, 0, 1],
                           "disagree": [0, 3, 1, 1, 0]})  # fmt: skip
     names, agree, disagree = static.camp_matrix(GraphView("author", nodes, links, 6, 5))
-    # camps 3 and 4 have one member each: pooled as "other"
-    assert names == ["camp 1", "camp 2", "other"]
+    # e and f have no camp: their row says so instead of reading as a camp
+    assert names == ["camp 1", "camp 2", "no camp"]
     assert agree.tolist() == [[2, 0, 0], [1, 0, 0], [1, 0, 0]]
     assert disagree.tolist() == [[0, 4, 0], [1, 0, 0], [0, 0, 0]]
+    # camps past the coloured ones are pooled under a name that says how many they are
+    many = pl.DataFrame({"id": list("abcdefgh"), "camp": [1, 1, 2, 2, 3, 3, 4, 4]})
+    loops = pl.DataFrame({"src": [0, 2, 4, 6], "dst": [1, 3, 5, 7], "agree": [1, 1, 1, 1], "disagree": [0, 0, 0, 0]})
+    names, _, _ = static.camp_matrix(GraphView("author", many, loops, 8, 4), max_camps=2)
+    assert names == ["camp 1", "camp 2", "2 other camps"]
 
 
 def test_heatmap_cells_show_the_share_of_agreement(labelled):

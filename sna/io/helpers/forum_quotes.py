@@ -3,7 +3,8 @@
 Each engine marks a quote its own way (XenForo ``data-source="post: N"``,
 vBulletin "Originally Posted by", phpBB ``<cite>NAME wrote:</cite>``, SMF
 "Quote from: NAME on DATE" headers, Invision ``data-ipsquote-*``, XMB quote
-tables, NodeBB "@NAME said in", Discourse ``<aside class="quote">``). A
+tables, NodeBB "@NAME said in", Discourse ``<aside class="quote">`` and its
+Markdown ``<blockquote>`` under a "NAME wrote:" line). A
 :class:`QuoteBlock` records the elements that make up one block, the quoted
 author and post id where the markup gives them, and which of its elements are
 the attribution rather than quoted words. :func:`render_post` turns a post
@@ -20,7 +21,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from sna.io.html_text import element_text, text_with_blocks
+from sna.io.helpers.html_text import element_text, text_with_blocks
+from sna.io.helpers.markup import MarkedQuote, split_bbcode_quotes, split_marked_quotes, unwrap_bbcode
+from sna.io.helpers.usenet import attribution_name
 from sna.text import remove_spans
 
 Element = etree._Element
@@ -286,6 +289,12 @@ def _discourse(body: Element) -> list[QuoteBlock]:
         author = el.get("data-username")  # the title of a quote without it names a topic, not a poster
         ref = f"{topic or ''}/{post}" if post else None
         blocks.append(QuoteBlock((el,), author or None, ref, (title,) if title is not None else ()))
+    # Markdown "> …" quotes (of other sites, or of posts written by hand): plain blockquotes, maybe below a
+    # "NAME wrote:" line that names whom they quote
+    for el in body.xpath(f".//blockquote[not(ancestor::aside[{_xpath_class('quote')}])]"):
+        before = el.getprevious()
+        found, name = attribution_name(_text(before)) if before is not None and before.tag == "p" else (False, None)
+        blocks.append(QuoteBlock((before, el), name, None, (before,)) if found else QuoteBlock((el,)))
     return blocks
 
 
@@ -299,12 +308,21 @@ _CHROME_CLASSES = {
 def is_chrome(el: Element) -> bool:
     """True for an element that is interface text inside a post body ("Click to expand...").
 
+    This includes the header of phpBB's code boxes ("Code: Select all", a
+    ``<p>`` or ``<dt>`` heading ``<div class="codebox">`` / ``<dl
+    class="codebox">``).
+
     Examples
     --------
-    >>> from sna.io.html_text import parse_html
+    >>> from sna.io.helpers.html_text import parse_html
     >>> is_chrome(parse_html('<div class="quoteExpand">Click to expand...</div>'))
     True
+    >>> box = parse_html('<div class="codebox"><p>Code: <a href="#">Select all</a></p><pre><code>ls</code></pre></div>')
+    >>> [is_chrome(el) for el in box]
+    [True, False]
     """
+    if el.tag in ("p", "dt") and el.getparent() is not None and "codebox" in _classes(el.getparent()):
+        return el.getprevious() is None
     return bool(_CHROME_CLASSES & _classes(el)) or el.get("data-excludequote") is not None
 
 
@@ -324,6 +342,14 @@ QUOTE_FINDERS: dict[str, Callable[[Element], list[QuoteBlock]]] = {
 def render_post(body: Element, markup: str) -> RenderedPost:
     """Split a post body into its own words and its top-level quotes.
 
+    Quotes are the engine's quote blocks (:data:`QUOTE_FINDERS`) and, in the
+    text outside them, quote markup written as text: BBCode left by a forum
+    migration and Usenet-style ``>`` quoting
+    (:func:`sna.io.helpers.markup.split_marked_quotes`), but not inside
+    ``<pre>`` code. A block that names no author but carries a raw
+    ``[quote=NAME …]`` tag is attributed to NAME. Every quote's words are
+    removed from ``text``.
+
     Parameters
     ----------
     body : lxml element
@@ -333,7 +359,7 @@ def render_post(body: Element, markup: str) -> RenderedPost:
 
     Examples
     --------
-    >>> from sna.io.html_text import parse_html
+    >>> from sna.io.helpers.html_text import parse_html
     >>> body = parse_html('<div><blockquote><cite>Ann wrote:</cite>Cats rule.'
     ...                   '<blockquote><cite>Bo wrote:</cite>Dogs!</blockquote></blockquote>No.</div>')
     >>> post = render_post(body, "phpbb")
@@ -341,38 +367,62 @@ def render_post(body: Element, markup: str) -> RenderedPost:
     ('No.', ('Ann', None, 'Cats rule.'))
     >>> post.raw_text
     'Ann wrote:Cats rule.\\n\\nBo wrote:Dogs!\\n\\nNo.'
+    >>> post = render_post(parse_html("<div><p>Cy wrote:<br>&gt; Cats rule.</p><p>No.</p></div>"), "none")
+    >>> post.text, post.quotes
+    ('No.', [('Cy', None, 'Cats rule.', 0, 23)])
     """
     found = QUOTE_FINDERS[markup](body)
     members = {id(node) for block in found for node in block.elements}
-    top: list[QuoteBlock] = []
-    for block in found:
-        ancestor = block.elements[0].getparent()
-        nested = False
-        while ancestor is not None and ancestor is not body:
-            if id(ancestor) in members:
-                nested = True
-                break
-            ancestor = ancestor.getparent()
-        if not nested:
-            top.append(block)
-    top.sort(key=lambda b: _document_index(body, b.elements[0]))
-    raw, spans = text_with_blocks(body, [b.elements for b in top], skip=is_chrome)
-    quotes = []
-    for block, (start, end) in zip(top, spans, strict=True):
-        inner = {id(node) for other in found if other is not block for node in other.elements}
+    top = [block for block in found if not _inside(block.elements[0], body, members)]
+    if len(top) > 1:  # finders list blocks by kind, not in document order
+        order = {id(el): i for i, el in enumerate(body.iter())}
+        top.sort(key=lambda b: order.get(id(b.elements[0]), -1))
+    pres = {id(el) for el in body.iter("pre")}
+    code = [el for el in body.iter("pre") if not _inside(el, body, members) and not _inside(el, body, pres)]
+    raw, spans = text_with_blocks(body, [b.elements for b in top] + [[el] for el in code], skip=is_chrome)
+    block_spans, code_spans = spans[: len(top)], spans[len(top) :]
+    quotes: list[tuple[str | None, str | None, str, int, int]] = []
+    for block, (start, end) in zip(top, block_spans, strict=True):
+        own = {id(node) for node in block.elements}
         cite = {id(node) for node in block.cite}
 
-        def skip(el: Element, inner: set[int] = inner, cite: set[int] = cite) -> bool:
-            return id(el) in inner or id(el) in cite or is_chrome(el)
+        def skip(el: Element, own: set[int] = own, cite: set[int] = cite) -> bool:
+            return (id(el) in members and id(el) not in own) or id(el) in cite or is_chrome(el)
 
         words = "\n\n".join(t for t in (element_text(node, skip=skip) for node in block.elements) if t)
-        quotes.append((block.author, block.post, words, start, end))
+        author, post = block.author, block.post
+        carried = unwrap_bbcode(words)
+        if carried is not None:  # a migrated post: the block holds the old forum's raw [quote=NAME] tag
+            words = carried.text
+            author = author or carried.author
+            post = post or _reference(carried, markup)
+        elif "[quote" in words.lower():  # the quoted post's own raw quotes: dropped, as nested quotes are
+            rest, inner = split_bbcode_quotes(words)
+            words = rest if inner else words
+        quotes.append((author, post, words, start, end))
+    taken = block_spans + code_spans
+    _, written = split_marked_quotes(raw)
+    for quote in written:
+        span = (quote.start or 0, quote.end or 0)
+        if not any(span[0] < end and start < span[1] for start, end in taken):
+            quotes.append((quote.author, _reference(quote, markup), quote.text, *span))
+    quotes.sort(key=lambda q: q[3])
     text = remove_spans(raw, [(s, e) for *_, s, e in quotes]) if quotes else raw
     return RenderedPost(text, raw, quotes)
 
 
-def _document_index(root: Element, node: Element) -> int:
-    for i, el in enumerate(root.iter()):
-        if el is node:
-            return i
-    return -1
+def _inside(node: Element, root: Element, members: set[int]) -> bool:
+    """Whether an ancestor of ``node`` below ``root`` is one of ``members``."""
+    ancestor = node.getparent()
+    while ancestor is not None and ancestor is not root:
+        if id(ancestor) in members:
+            return True
+        ancestor = ancestor.getparent()
+    return False
+
+
+def _reference(quote: MarkedQuote, markup: str) -> str | None:
+    """The quoted post as :class:`QuoteBlock` spells it (Discourse: ``TOPIC/POST_NUMBER``)."""
+    if quote.post is None:
+        return None
+    return f"{quote.topic or ''}/{quote.post}" if markup == "discourse" else quote.post

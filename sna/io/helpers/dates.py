@@ -17,6 +17,8 @@ import re
 from collections.abc import Sequence
 from itertools import pairwise
 
+from sna.io.helpers.timestamps import unix_time
+
 UTC = dt.UTC
 
 _ISO = re.compile(
@@ -63,6 +65,7 @@ _MONTH_STEMS: dict[str, int] = {
     "серп": 8, "вер": 9, "жовт": 10, "лист": 11, "груд": 12,
 }  # fmt: skip
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_LONGEST = 200
 
 
 def _month(word: str) -> int | None:
@@ -158,7 +161,15 @@ def _iso(text: str) -> dt.datetime | None:
     if zone and zone[0] in "+-":
         digits = zone[1:].replace(":", "")
         offset = (int(digits[:2]) * 60 + int(digits[2:])) * (1 if zone[0] == "+" else -1)
-    return (value - dt.timedelta(minutes=offset)).replace(tzinfo=UTC)
+    return _shift(value, offset)
+
+
+def _shift(local: dt.datetime, offset: int) -> dt.datetime | None:
+    """``local`` (``offset`` minutes east of UTC) in UTC; None when that falls outside the years 1–9999."""
+    try:
+        return (local - dt.timedelta(minutes=offset)).replace(tzinfo=UTC)
+    except OverflowError:
+        return None
 
 
 def parse_datetime(text: str | None, *, order: str = "DMY", offset: int = 0) -> dt.datetime | None:
@@ -189,15 +200,14 @@ def parse_datetime(text: str | None, *, order: str = "DMY", offset: int = 0) -> 
     if text is None:
         return None
     text = " ".join(str(text).split())
-    if not text:
+    if not text or len(text) > _LONGEST:  # no date as forums print it is this long
         return None
-    iso = _iso(text)
-    if iso is not None:
-        return iso
+    if _ISO.match(text):  # an ISO stamp is read as one, or not at all (a year 0001 is no 2001)
+        return _iso(text)
     unix = _UNIX.match(text)
     if unix:
-        seconds = int(unix.group(1)) / (1000 if len(unix.group(1)) > 10 else 1)
-        return dt.datetime.fromtimestamp(seconds, UTC).replace(microsecond=0)
+        stamp = unix_time(unix.group(1))
+        return None if stamp is None else stamp.replace(microsecond=0)
     if _RELATIVE.search(text):
         return None
     zone = _ZONE.search(text)
@@ -212,8 +222,7 @@ def parse_datetime(text: str | None, *, order: str = "DMY", offset: int = 0) -> 
     hour, minute, second = clock or (0, 0, 0)
     if hour > 23 or minute > 59 or second > 59:
         return None
-    local = dt.datetime(day.year, day.month, day.day, hour, minute, second)
-    return (local - dt.timedelta(minutes=offset)).replace(tzinfo=UTC)
+    return _shift(dt.datetime(day.year, day.month, day.day, hour, minute, second), offset)
 
 
 def day_order(texts: Sequence[str | None]) -> str:

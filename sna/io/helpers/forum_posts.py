@@ -13,9 +13,9 @@ from __future__ import annotations
 import polars as pl
 
 from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts
-from sna.io.dates import parse_dates
-from sna.io.forum_pages import Page
-from sna.io.forum_quotes import render_post
+from sna.io.helpers.dates import parse_dates
+from sna.io.helpers.forum_pages import Page
+from sna.io.helpers.forum_quotes import render_post
 from sna.schema import UTC_DATETIME
 
 
@@ -41,12 +41,34 @@ def post_key(site: str, post: str) -> str:
     return f"{site}/posts/{post}"
 
 
-def page_to_parsed(page: Page, *, default_thread: str) -> Parsed:
-    """Turn a :class:`~sna.io.forum_pages.Page` into POSTS and marked quotes.
+def thread_positions(numbers: list[int | None]) -> list[int]:
+    """Positions in the thread of a page's posts, from the post numbers the page shows.
 
-    Positions are the post numbers the page shows when every post has a
-    distinct one, else the order on the page. Dates are read together (see
-    :func:`sna.io.dates.parse_dates`) in the page's time zone.
+    Every post numbered, distinct and 1 or more: those numbers. Some numbered:
+    counted on from the first numbered post (so a page that starts mid-thread
+    starts above 1). None: the order on the page.
+
+    Examples
+    --------
+    >>> thread_positions([41, 42, 43]), thread_positions([None, 42, None]), thread_positions([None, None])
+    ([41, 42, 43], [41, 42, 43], [1, 2])
+    """
+    known = [(i, n) for i, n in enumerate(numbers) if n is not None and 0 < n < 2**62]
+    if len(known) == len(numbers) and len({n for _, n in known}) == len(numbers):
+        return [n for _, n in known]
+    if known and known[0][1] - known[0][0] >= 1:
+        base = known[0][1] - known[0][0]
+        return [base + i for i in range(len(numbers))]
+    return list(range(1, len(numbers) + 1))
+
+
+def page_to_parsed(page: Page, *, default_thread: str) -> Parsed:
+    """Turn a :class:`~sna.io.helpers.forum_pages.Page` into POSTS and marked quotes.
+
+    Positions are the posts' numbers in the thread where the page shows them
+    (see :func:`thread_positions`), so a page that starts mid-thread has
+    positions above 1. Dates are read together (see
+    :func:`sna.io.helpers.dates.parse_dates`) in the page's time zone.
 
     Parameters
     ----------
@@ -63,9 +85,7 @@ def page_to_parsed(page: Page, *, default_thread: str) -> Parsed:
         if post.post_id not in seen:
             seen.add(post.post_id)
             posts.append(post)
-    numbers = [p.number for p in posts]
-    if None in numbers or len(set(numbers)) < len(numbers) or any(n < 1 for n in numbers if n is not None):
-        numbers = list(range(1, len(posts) + 1))
+    numbers = thread_positions([p.number for p in posts])
     created = parse_dates([p.date for p in posts], offset=page.offset)
     rows: dict[str, list[object]] = {k: [] for k in ("post_id", "author", "text", "raw_text", "reply_to")}
     quotes: dict[str, list[object]] = {k: [] for k in MARKED_SCHEMA}

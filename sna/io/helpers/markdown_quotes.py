@@ -3,7 +3,7 @@
 A run of consecutive lines starting with ``>`` is one quote block. Its text is
 the block's first-level lines without the ``>``; deeper lines (``>> …``) are
 the quoted post's own quote of something earlier and are dropped from the
-quoted text, as :mod:`sna.io.markup` does for nested BBCode. Reddit's spoiler
+quoted text, as :mod:`sna.io.helpers.markup` does for nested BBCode. Reddit's spoiler
 syntax ``>!…!<`` is not a quote. Text still carrying the HTML escapes of
 Reddit's API (``&gt;``), as ConvoKit's Reddit corpora do, is read the same way.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 
-from sna.io.markup import MarkedQuote
+from sna.io.helpers.markup import MarkedQuote
 from sna.text import remove_spans
 
 _QUOTE_LINE = re.compile(r"^ {0,3}(?:>|&gt;)(?!!)")

@@ -1,4 +1,4 @@
-"""Quote markup in plain text: BBCode ``[quote]`` blocks and "X said: … Click to expand...".
+"""Quote markup in plain text: BBCode ``[quote]`` blocks, "X said: … Click to expand..." and Usenet ``>`` quoting.
 
 Forums strip nested quotes when a post is quoted, so a quote block reproduces
 the quoted post's *own* words. A nested block inside a quote is the quoted
@@ -147,6 +147,28 @@ def split_bbcode_quotes(text: str) -> tuple[str, list[MarkedQuote]]:
     return tidy("\n".join(own_parts)), quotes
 
 
+def unwrap_bbcode(words: str) -> MarkedQuote | None:
+    """The quote of text that is one raw BBCode ``[quote]`` block and nothing else, else None.
+
+    Forums migrated to another engine leave such text inside the new
+    engine's quote boxes; the tag names whom the box quotes.
+
+    Examples
+    --------
+    >>> unwrap_bbcode('[quote="Elliot, post:20, topic:2144"]Tea is best.[/quote]')
+    MarkedQuote(author='Elliot', post='20', topic='2144', text='Tea is best.', start=0, end=57)
+    >>> unwrap_bbcode("Tea is best.") is None, unwrap_bbcode("[quote]a[/quote] and more") is None
+    (True, True)
+    """
+    stripped = words.strip()
+    if not stripped.lower().startswith("[quote"):
+        return None
+    rest, quotes = split_bbcode_quotes(stripped)
+    if len(quotes) != 1 or rest.strip():
+        return None
+    return quotes[0]
+
+
 def split_said_quotes(text: str) -> tuple[str, list[MarkedQuote]]:
     """Remove "NAME said: … Click to expand..." blocks (copied XenForo pages).
 
@@ -181,21 +203,31 @@ def split_said_quotes(text: str) -> tuple[str, list[MarkedQuote]]:
     return tidy("\n".join(own)), quotes
 
 
-def split_marked_quotes(text: str) -> tuple[str, list[MarkedQuote]]:
+def split_marked_quotes(text: str, *, usenet: bool = True) -> tuple[str, list[MarkedQuote]]:
     """Remove every kind of quote markup this module knows; spans refer to ``text``.
+
+    BBCode blocks, "X said: … Click to expand..." blocks and (unless
+    ``usenet`` is false) Usenet-style ``>`` quotes with their attribution
+    (:func:`sna.io.helpers.usenet.split_usenet_quotes`). A block inside
+    another (a ``>`` line inside a ``[quote]``) is part of the outer one.
 
     Examples
     --------
-    >>> text = "[quote=Ann]Hi there[/quote] Bo said:\\nYo\\nClick to expand...\\nOk"
+    >>> text = "[quote=Ann]Hi there[/quote] Bo said:\\nYo\\nClick to expand...\\nCy wrote:\\n> Hey\\nOk"
     >>> own, quotes = split_marked_quotes(text.replace("] ", "]\\n"))
     >>> own, [q.author for q in quotes]
-    ('Ok', ['Ann', 'Bo'])
+    ('Ok', ['Ann', 'Bo', 'Cy'])
     """
-    _, bbcode = split_bbcode_quotes(text)
-    _, said = split_said_quotes(text)
-    quotes = sorted([*bbcode, *said], key=lambda q: q.start or 0)
+    from sna.io.helpers.usenet import split_usenet_quotes
+
+    _, bbcode = split_bbcode_quotes(text) if "[" in text else (text, [])
+    _, said = split_said_quotes(text) if " said:" in text else (text, [])
+    _, angle = split_usenet_quotes(text) if usenet and ">" in text else (text, [])
+    if not (bbcode or said or angle):
+        return text, []
+    quotes = sorted([*bbcode, *said, *angle], key=lambda q: (q.start or 0, -(q.end or 0)))
     kept: list[MarkedQuote] = []
-    for quote in quotes:  # a "said" block inside a [quote] block is part of it
+    for quote in quotes:  # a block inside another is part of it
         if kept and (quote.start or 0) < (kept[-1].end or 0):
             continue
         kept.append(quote)

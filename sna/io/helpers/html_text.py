@@ -26,8 +26,33 @@ _CELL = {"td", "th"}
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 
 
+#: How deep libxml2 lets HTML nest; past it, it stops parsing and drops the rest of the document.
+MAX_DEPTH = 256
+
+
+def _checked(parse: Callable[[lxml.html.HTMLParser], lxml.html.HtmlElement]) -> lxml.html.HtmlElement:
+    """Run ``parse`` with a fresh parser; refuse a document that libxml2 cut short at its depth limit."""
+    from sna.errors import InputError
+
+    parser = lxml.html.HTMLParser()
+    root = parse(parser)
+    log = parser.error_log
+    if log and any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in log):
+        raise InputError(
+            f"HTML nested more than {MAX_DEPTH} elements deep: the parser stops there and the rest would be "
+            "lost; expected forum markup"
+        )
+    return root
+
+
 def parse_html(html: str) -> lxml.html.HtmlElement:
-    """Parse an HTML document or fragment leniently.
+    """Parse an HTML fragment (a post body) leniently.
+
+    Raises
+    ------
+    InputError
+        When the markup nests deeper than :data:`MAX_DEPTH` elements (the
+        parser would silently drop everything after that point).
 
     Examples
     --------
@@ -36,10 +61,20 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
     """
     if not html or not html.strip():
         return lxml.html.fragment_fromstring("<div></div>")
+    if html.count("<") < MAX_DEPTH:  # too few tags to nest that deep: the shared parser will do
+        try:
+            return lxml.html.fromstring(html)
+        except (etree.ParserError, ValueError):
+            return lxml.html.fragment_fromstring(html, create_parent="div")
     try:
-        return lxml.html.fromstring(html)
+        return _checked(lambda parser: lxml.html.fromstring(html, parser=parser))
     except (etree.ParserError, ValueError):
-        return lxml.html.fragment_fromstring(html, create_parent="div")
+        return _checked(lambda parser: lxml.html.fragment_fromstring(html, create_parent="div", parser=parser))
+
+
+def parse_document(html: str) -> lxml.html.HtmlElement:
+    """Parse a whole saved page (see :func:`parse_html` for the depth limit)."""
+    return _checked(lambda parser: lxml.html.document_fromstring(html, parser=parser))
 
 
 def element_text(element: etree._Element, *, skip: Callable[[etree._Element], bool] | None = None) -> str:

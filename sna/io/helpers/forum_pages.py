@@ -5,7 +5,7 @@ post its id, author, date as printed, number in the thread where shown, body
 element and stated parent. Engines are told apart by what their templates
 always carry (``<html id="XF">``, the vBulletin generator tag,
 ``<body id="phpbb">``, ``article#elComment_N``, …). Quote markup inside
-bodies is :mod:`sna.io.forum_quotes`' business.
+bodies is :mod:`sna.io.helpers.forum_quotes`' business.
 """
 
 from __future__ import annotations
@@ -88,7 +88,10 @@ def site_of(url: str | None) -> str | None:
     >>> site_of("https://www.phpbb.com/community/viewtopic.php?t=1"), site_of("showthread.php/9687-x")
     ('phpbb.com', None)
     """
-    host = urlsplit(url or "").hostname
+    try:
+        host = urlsplit(url or "").hostname
+    except ValueError:  # a malformed address (e.g. an unclosed "[" of an IPv6 host)
+        return None
     return host.removeprefix("www.") if host else None
 
 
@@ -271,7 +274,10 @@ def _smf(root: Element) -> Page:
         title = re.sub(r"^[^:]{1,20}:\s*", "", title) if title.lower().startswith(("topic", "temat", "тема")) else title
         title = re.sub(r"\s*\(\D+\s\d+\s\D+\)$", "", title)
     page = Page("smf", "smf", site_of(url), thread, title)
-    bodies = root.xpath("//div[starts-with(@id, 'msg_')]") or root.xpath(f"//div[{_cls('post')}]")
+    # SMF 2 gives the body <div id="msg_N">, and other parts of the post ids that start the same way
+    # (msg_N_quick_mod, msg_N_signature, msg_N_footer, msg_N_extra_info): only the exact id is the body.
+    bodies = [div for div in root.xpath("//div[starts-with(@id, 'msg_')]") if re.fullmatch(r"msg_\d+", div.get("id"))]
+    bodies = bodies or root.xpath(f"//div[{_cls('post')}]")
     for index, body in enumerate(bodies):
         box, post_id = body, _thread_in(body.get("id"), r"msg_(\d+)")
         while box.getparent() is not None and not box.xpath(f".//*[{_cls('poster')}]|./td[@rowspan]|.//td[@rowspan]"):
@@ -291,11 +297,27 @@ def _smf(root: Element) -> Page:
     return page
 
 
+def _invision_first_number(root: Element, url: str | None) -> int | None:
+    """The thread number of the first post on an Invision page: (page - 1) × posts per page + 1.
+
+    Both come from the pagination bar (``data-ipsPagination-perPage`` and the
+    active page), the page also from the address (``/page/N/``).
+    """
+    bar = _one(root, "//ul[contains(@class, 'ipsPagination')][@data-ipspagination-perpage]")
+    if bar is None:
+        return 1 if not _thread_in(url, r"/page/(\d+)") else None
+    per_page = _int(bar.get("data-ipspagination-perpage"))
+    active = _one(bar, f".//li[{_cls('ipsPagination_active')}]")
+    number = _int(_text(active)) or _int(_thread_in(url, r"/page/(\d+)")) or 1
+    return (number - 1) * per_page + 1 if per_page else None
+
+
 def _invision(root: Element) -> Page:
     url = page_url(root)
     thread = _thread_in(url, r"/topic/(\d+)")
     title = _text(_one(root, "//h1[contains(@class, 'ipsType_pageTitle')]|//h1")) or _site_title(root)
     page = Page("invision", "invision", site_of(url), thread, title)
+    first = _invision_first_number(root, url)
     for art in root.xpath("//article[starts-with(@id, 'elComment_')]"):
         body = _one(art, ".//*[@data-role='commentContent']")
         if body is None:
@@ -307,7 +329,8 @@ def _invision(root: Element) -> Page:
             art, ".//*[contains(@class, 'ipsComment_meta') or contains(@class, 'ipsEntry__meta')]//time", ".//time"
         )
         date = time.get("datetime") if time is not None else None
-        page.posts.append(PagePost(art.get("id").split("_", 1)[1], author, date, None, body))
+        number = None if first is None else first + len(page.posts)
+        page.posts.append(PagePost(art.get("id").split("_", 1)[1], author, date, number, body))
     return page
 
 
@@ -403,7 +426,7 @@ def detect_engine(root: Element) -> Engine | None:
 
     Examples
     --------
-    >>> from sna.io.html_text import parse_html
+    >>> from sna.io.helpers.html_text import parse_html
     >>> detect_engine(parse_html('<html id="XF"><body></body></html>')).label
     'XenForo 2'
     >>> detect_engine(parse_html("<p>hello</p>")) is None

@@ -1,0 +1,144 @@
+"""Stance speed: the array features against the old per-pair path, in the same command.
+
+Cases (real text):
+
+* ``label_edges`` on the IAC 4forums sample (8,776 posts, 15,086 quote and reply
+  links; long posts) — and with ``--bulk`` on the 110k-post IAC slice;
+* ``predict_proba`` on DEBAGREEMENT ``test.csv`` (4,292 Reddit pairs).
+
+Each case runs the new path and the old one (``bench/stance_reference.py``: each
+pair featurized on its own, the parent tokenised again for every reply) and
+checks they agree: identical labels, probabilities within float rounding. Times
+are the best of ``--repeat`` runs of each, CPU seconds of this process beside
+wall seconds (the machine is shared: CPU time is what a quiet machine's wall
+time would be, about). Writes ``bench/out/bench_stance.json``.
+
+Usage: python bench/bench_stance.py [--data ../shared/data] [--bulk] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench import stance_reference as reference  # noqa: E402
+from bench.train_stance import read_debagreement  # noqa: E402
+from sna.stance import label_edges, load_model  # noqa: E402
+
+
+class OldPath:
+    """The shipped model applied through the old per-pair features."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def predict_proba(self, parents, replies):
+        return reference.predict_proba(self.model, list(parents), list(replies))
+
+
+def best_of(repeat: int, work) -> tuple[float, float, object]:
+    runs = []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        out = work()
+        runs.append((time.perf_counter() - wall, time.process_time() - cpu))
+    return min(r[0] for r in runs), min(r[1] for r in runs), out
+
+
+def iac_corpus(data: Path, bulk: bool):
+    import sna
+
+    if not bulk:
+        return sna.ingest([data / "iac-fourforums"])
+    return sna.ingest(sorted((data / "iac-fourforums-bulk").glob("*.tar.xz")), format="iac")
+
+
+def case(name: str, pairs: int, new, old, check, repeat: int) -> dict:
+    new_wall, new_cpu, a = best_of(repeat, new)
+    old_wall, old_cpu, b = best_of(1, old)
+    agree = check(a, b)
+    row = {
+        "case": name,
+        "pairs": pairs,
+        "new_wall_s": round(new_wall, 3),
+        "new_cpu_s": round(new_cpu, 3),
+        "old_wall_s": round(old_wall, 3),
+        "old_cpu_s": round(old_cpu, 3),
+        "new_pairs_per_s_wall": round(pairs / new_wall),
+        "new_pairs_per_s_cpu": round(pairs / new_cpu),
+        "speedup_wall": round(old_wall / new_wall, 1),
+        "speedup_cpu": round(old_cpu / new_cpu, 1),
+        **agree,
+    }
+    print(
+        f"{name:44} {pairs:>8,} pairs  new {new_wall:6.2f} s ({pairs / new_wall:>7,.0f}/s wall, "
+        f"{pairs / new_cpu:>7,.0f}/s CPU)  old {old_wall:6.2f} s  x{old_wall / new_wall:.1f}  "
+        f"same labels: {agree['same_labels']}, max |Δp| {agree['max_abs_diff']:.1e}",
+        flush=True,
+    )
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=HERE.parent.parent / "shared" / "data")
+    parser.add_argument(
+        "--bulk", action="store_true", help="Also the 110k-post IAC slice (the old path takes minutes)."
+    )
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    model = load_model()
+    old_model = OldPath(model)
+    rows = []
+
+    test = read_debagreement(args.data / "debagreement-subset" / "test.csv")
+    parents, replies = test["parent"].to_list(), test["reply"].to_list()
+
+    def same_proba(a, b):
+        return {"same_labels": bool((a.argmax(1) == b.argmax(1)).all()), "max_abs_diff": float(np.abs(a - b).max())}
+
+    rows.append(
+        case(
+            "predict_proba, DEBAGREEMENT test.csv",
+            len(replies),
+            lambda: model.predict_proba(parents, replies),
+            lambda: old_model.predict_proba(parents, replies),
+            same_proba,
+            args.repeat,
+        )
+    )
+
+    def same_edges(a, b):
+        diff = (a["stance_score"] - b["stance_score"]).abs().max()
+        return {"same_labels": bool(a["stance"].equals(b["stance"])), "max_abs_diff": float(diff or 0.0)}
+
+    for bulk in (False, True) if args.bulk else (False,):
+        corpus = iac_corpus(args.data, bulk)
+        labelled = label_edges(corpus.posts, corpus.edges)["stance"].drop_nulls().len()
+        name = f"label_edges, IAC {'bulk' if bulk else 'sample'} ({corpus.posts.height:,} posts)"
+        rows.append(
+            case(
+                name,
+                labelled,
+                lambda c=corpus: label_edges(c.posts, c.edges),
+                lambda c=corpus: label_edges(c.posts, c.edges, model=old_model),
+                same_edges,
+                args.repeat,
+            )
+        )
+    out = HERE / "out"
+    out.mkdir(exist_ok=True)
+    (out / "bench_stance.json").write_text(json.dumps(rows, indent=2) + "\n")
+    print(f"wrote {out / 'bench_stance.json'}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

