@@ -39,6 +39,23 @@ def test_a_long_reply_chain_gets_sampled_betweenness(tmp_path):
     assert post_metrics["depth"].max() == 11_999
 
 
+def test_a_chain_of_pastes_is_found_once_and_gets_sampled_betweenness(tmp_path):
+    """Each post pastes the previous one's words (no stated parents): one quote link each, no quadratic path."""
+    from bench.bench_hostile import write_paste_chain
+
+    source, out = tmp_path / "paste.csv", tmp_path / "out"
+    write_paste_chain(source, 12_000)
+    ok("ingest", source, "--out", out, "-q")
+    edges = pl.read_parquet(out / "edges.parquet")
+    assert edges["kind"].to_list() == ["quote"] * 11_999
+    gap = edges["source"].str.slice(1).cast(int) - edges["target"].str.slice(1).cast(int)
+    assert gap.unique().to_list() == [1]  # each post quotes the one just before, nothing further back
+    ok("metrics", out, "-q")
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["post_graph"]["betweenness_sources"] == 256
+    assert pl.read_parquet(out / "post_metrics.parquet")["depth"].max() == 11_999
+
+
 def test_a_reply_cycle_through_many_posts_is_one_short_line(tmp_path):
     out = tmp_path / "out"
     line = one_error_line(cli("ingest", chain_csv(tmp_path / "cycle.csv", 25_000, cycle=True), "--out", out, "-q"),
