@@ -1,18 +1,13 @@
-"""Writing tables and graph files, atomically.
+"""Writing tables and graph files.
 
-Everything a command writes goes first into a temporary folder beside the
-output folder; only when every file is complete are they moved into place, so
-a failed run leaves no half-written files behind.
+Commands write them through :func:`sna.outputs.atomic_outputs` (re-exported
+here): into a staging folder beside the output folder, switched into place in
+one rename when every file is complete.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -20,48 +15,11 @@ from typing import TextIO
 import polars as pl
 
 from sna.errors import SnaError
+from sna.outputs import atomic_file, atomic_outputs, output_folders
 from sna.schema import STANCES
 
-
-@contextmanager
-def atomic_outputs(out_dir: str | Path) -> Iterator[Callable[[str], Path]]:
-    """Stage files in a temporary folder and move them into ``out_dir`` at the end.
-
-    Yields a function that maps a file name to the staging path to write it
-    at. If the block raises, nothing is moved and the staging folder is
-    removed.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "result"
-    >>> with atomic_outputs(out) as stage:
-    ...     _ = stage("a.txt").write_text("done")
-    >>> sorted(p.name for p in out.iterdir())
-    ['a.txt']
-    """
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SnaError(f"{out}: cannot create output folder ({exc.strerror})") from None
-    staging = Path(tempfile.mkdtemp(prefix=".sna-", dir=out))
-    names: list[str] = []
-
-    def stage(name: str) -> Path:
-        names.append(name)
-        path = staging / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
-
-    try:
-        yield stage
-        for name in dict.fromkeys(names):  # a name staged twice is one file
-            target = out / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+__all__ = ["atomic_file", "atomic_outputs", "output_folders", "write_gexf", "write_graphml", "write_json",
+           "write_table", "write_tables"]  # fmt: skip
 
 
 def write_table(df: pl.DataFrame, path: Path) -> None:
