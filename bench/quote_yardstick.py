@@ -48,14 +48,14 @@ from typing import Any
 
 import lxml.html
 import polars as pl
-from sna.io.forum_pages import detect_engine, site_of
-from sna.io.forum_posts import post_key
-from sna.io.forum_quotes import QUOTE_FINDERS, is_chrome
-from sna.io.html_text import element_text, html_to_text, parse_html
 
 from sna.io.discourse import parse_discourse
 from sna.io.discourse import post_key as discourse_key
 from sna.io.forumscraper import ENGINE_MARKUP, parse_forumscraper
+from sna.io.helpers.forum_pages import detect_engine, site_of
+from sna.io.helpers.forum_posts import post_key
+from sna.io.helpers.forum_quotes import QUOTE_FINDERS, is_chrome
+from sna.io.helpers.html_text import element_text, html_to_text, parse_html
 from sna.io.html_pages import decode_html, parse_html_page
 from sna.io.merge import merge_pages
 from sna.quotes import normalize
@@ -200,7 +200,7 @@ def forumscraper_threads(root: Path) -> Iterator[Thread]:
         data = json.loads(path.read_text(encoding="utf-8"))
         engine = str(data["format_version"]).split("-", 1)[0]
         markup = ENGINE_MARKUP[engine]
-        parsed = parse_forumscraper(data, name=path.name)
+        parsed = parse_forumscraper(data, source=path.name)
         site = site_of(str(data.get("url") or "")) or engine
         thread = Thread(f"{root.name}/{path.parent.name}/{path.name}", engine, data.get("title"))
         seen = set()
@@ -237,7 +237,7 @@ def nettally_threads(root: Path) -> Iterator[Thread]:
     """The saved pages of ``nettally-html`` that carry quote markup."""
     for name in NETTALLY_PAGES:
         html = decode_html((root / name).read_bytes())
-        parsed = parse_html_page(html, name=name)
+        parsed = parse_html_page(html, source=name)
         page_root = lxml.html.document_fromstring(html)
         engine = detect_engine(page_root)
         assert engine is not None, name
@@ -260,7 +260,7 @@ def nettally_threads(root: Path) -> Iterator[Thread]:
 def discourse_threads(root: Path) -> Iterator[Thread]:
     """The topics of ``discourse-criticalfallibilism``, pages merged."""
     paths = sorted(root.glob("*.json"))
-    parts = [parse_discourse(path.read_text(encoding="utf-8"), name=path.stem) for path in paths]
+    parts = [parse_discourse(path.read_text(encoding="utf-8"), source=path.stem) for path in paths]
     posts, quotes = merge_pages(parts, [p.name for p in paths])
     cooked: dict[str, str] = {}
     site = posts["post_id"][0].split("/t/")[0]

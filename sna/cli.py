@@ -1,7 +1,7 @@
 """The ``sna`` command: thin commands that parse flags, call the library, write.
 
 Problems with the input are reported as one line on stderr with exit code 1.
-Set ``SNA_DEBUG=1`` to see tracebacks.
+Pass ``--debug`` (or set ``SNA_DEBUG=1``) to see tracebacks.
 """
 
 from __future__ import annotations
@@ -18,6 +18,27 @@ from sna.errors import SnaError
 from sna.graph import IMPLICIT_LINKS
 from sna.progress import Progress
 
+#: Longest error line printed (longer messages are cut, keeping their start).
+MESSAGE_LIMIT = 300
+
+
+def one_line(message: str, limit: int = MESSAGE_LIMIT) -> str:
+    """A message as one line of at most ``limit`` characters.
+
+    Examples
+    --------
+    >>> one_line("a\\nb")
+    'a b'
+    >>> len(one_line("x" * 1000))
+    300
+    """
+    text = " ".join(str(message).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.params.get("debug") or os.environ.get("SNA_DEBUG"))
+
 
 class _Group(click.Group):
     """Turns SnaError (and unexpected failures) into one line and exit code 1."""
@@ -26,28 +47,37 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except SnaError as exc:
-            if os.environ.get("SNA_DEBUG"):
+            if _debug(ctx):
                 raise
-            click.echo(f"sna: error: {exc}", err=True)
+            click.echo(one_line(f"sna: error: {exc}"), err=True)
             sys.exit(1)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as sna.errors.Interrupted
             click.echo("sna: interrupted", err=True)
-            sys.exit(130)
+            sys.exit(getattr(exc, "exit_code", 130))
         except BrokenPipeError:  # output piped into `head` and the like: stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
-        except Exception as exc:  # a bug in sna: still one line, traceback on request
-            if os.environ.get("SNA_DEBUG"):
+        except (SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:  # a bug in sna (or a library panic): one line, traceback with --debug
+            if _debug(ctx):
                 raise
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             click.echo(
-                f"sna: internal error: {type(exc).__name__}: {first} "
-                "(this is a bug in sna; rerun with SNA_DEBUG=1 for details and report it)",
+                one_line(f"sna: internal error: {type(exc).__name__}: {first}", MESSAGE_LIMIT - 70)
+                + " (a bug in sna; rerun with --debug for details and report it)",
                 err=True,
             )
             sys.exit(1)
+
+
+def _require_folder(directory: Path, writer: str) -> None:
+    """A results folder named on the command line must exist (it is not created by reading it)."""
+    if not directory.is_dir():
+        what = "is not a folder" if directory.exists() else "no such folder"
+        raise SnaError(f"{directory}: {what}; expected the folder `{writer} {directory}` wrote")
 
 
 def _plural(n: int, word: str) -> str:
@@ -97,7 +127,8 @@ def _input_options(command: Any) -> Any:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sna")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an error (as SNA_DEBUG=1 does).")
+def main(debug: bool) -> None:
     """Social network analysis of online forum discussions.
 
     Turns forum threads (copied pages, tables, …) into a table of posts,
@@ -135,15 +166,16 @@ def ingest(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | 
     """
     from sna.io import parse_mapping
     from sna.pipeline import ingest as run_ingest
-    from sna.pipeline import write_ingested
+    from sna.pipeline import ingest_outputs, stage_ingested
 
     progress = Progress(quiet=quiet)
-    result = run_ingest(inputs, format=fmt, mapping=parse_mapping(mapping),
-                        implicit_target="none" if no_implicit else implicit_target, progress=progress)  # fmt: skip
-    with progress.stage("writing tables"):
-        written = write_ingested(result, out)
+    with ingest_outputs(out, inputs=inputs) as stage:  # locks --out now; switched in when all is written
+        result = run_ingest(inputs, format=fmt, mapping=parse_mapping(mapping),
+                            implicit_target="none" if no_implicit else implicit_target, progress=progress)  # fmt: skip
+        with progress.stage("writing tables"):
+            names = stage_ingested(result, stage)
     _print_ingest_summary(result.summary)
-    click.echo(f"wrote {', '.join(str(p) for p in written)} in {result.summary['seconds']:.1f} s")
+    click.echo(f"wrote {', '.join(str(out / name) for name in names)} in {result.summary['seconds']:.1f} s")
 
 
 @main.command()
@@ -168,6 +200,12 @@ def _print_graph_file_note(summary: dict[str, Any], names: list[str]) -> None:
             f"graph files: posts.gexf/posts.graphml left out for {summary['posts']:,} posts "
             "(pass --post-graph-files to write them); authors.* written"
         )
+
+
+def _print_warnings(summary: dict[str, Any]) -> None:
+    """Measures that did not converge (or were left out), as ``summary.json`` lists them."""
+    for warning in summary.get("warnings") or []:
+        click.echo(one_line(f"warning: {warning}"), err=True)
 
 
 def _print_metrics_summary(summary: dict[str, Any]) -> None:
@@ -237,6 +275,60 @@ _camps_by_option = click.option(
 )  # fmt: skip
 
 
+def _picture_options(command: Any) -> Any:
+    """The options of commands that draw (run, figures, html)."""
+    options = [
+        click.option("--thread", "thread", metavar="ID", default=None,
+                     help="Thread for the arc diagram and the cascade trees (default: the largest)."),
+        click.option("--top", type=click.IntRange(min=0, max=1000), default=10, show_default=True,
+                     help="Nodes labelled in the network figure and listed in rankings and the report."),
+        click.option("--min-degree", type=click.IntRange(min=0), default=0, show_default=True,
+                     help="Leave out nodes with fewer links (in + out) from the network figure and pages."),
+        click.option("--hide-assumed", is_flag=True,
+                     help="Hide assumed (implicit) links in figures; pages start with them filtered out."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _options(seed: int, thread: str | None, top: int, min_degree: int, hide_assumed: bool):
+    from sna.analysis.pictures import PictureOptions
+
+    return PictureOptions(thread=thread, top=top, min_degree=min_degree, hide_assumed=hide_assumed, seed=seed)
+
+
+def _draw(directory: Path, to: Path, *, figures: bool, html: bool, svg: bool = False, dpi: int = 150,
+          options) -> tuple[list[str], list[str]]:  # fmt: skip
+    """Lock ``to``, read what `sna run` wrote in ``directory``, write pictures and the report into ``to``.
+
+    Returns the names written and the figure notes. The manifest of ``to``
+    records the id of the result set the pictures were drawn from.
+    """
+    import json
+
+    from sna.analysis.pictures import picture_data
+    from sna.outputs import output_folders
+    from sna.pipeline import load_results
+    from sna.render import figure_notes, write_pictures
+
+    _require_folder(directory, "sna run INPUT --out")
+    part = "figures" if figures else "html"
+    with output_folders() as outputs:
+        info: dict[str, object] = {}
+        stage = outputs.folder(to, part=part, replaces=[part], info=info)
+        loaded = load_results(directory)
+        info |= {"drawn_from": os.path.relpath(directory.resolve(), to.resolve()), "results_id": loaded.id}
+        pictures = picture_data(loaded.posts, loaded.edges, loaded.metrics, options, pages=html)
+        inputs_path = directory / "ingest.json"
+        inputs = json.loads(inputs_path.read_text()) if inputs_path.exists() else None
+        present = sorted(p.name for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
+        others = [(directory, present)] if directory.resolve() != to.resolve() else []
+        names = write_pictures(pictures, stage, folder=to, others=others, figures=figures, html=html, svg=svg,
+                               dpi=dpi, inputs=inputs)  # fmt: skip
+    return names, figure_notes(pictures) if figures else []
+
+
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @_seed_option
@@ -262,20 +354,23 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
       sna metrics data/processed
     """
     from sna.analysis.report import compute_metrics
-    from sna.pipeline import read_ingested, write_metrics
+    from sna.pipeline import part_outputs, read_ingested, stage_metrics
 
     progress = Progress(quiet=quiet)
-    with progress.stage("reading tables"):
-        result = read_ingested(directory)
-    with progress.stage("computing metrics"):
-        computed = compute_metrics(result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
-                                   implicit_links=implicit_links, rank_anonymous=rank_anonymous,
-                                   min_camp_size=min_camp_size, camps_by=camps_by)  # fmt: skip
-    written = write_metrics(
-        result.posts, result.edges, computed, directory, post_graph_files=post_graph_files, progress=progress
-    )
+    _require_folder(directory, "sna ingest INPUT --out")
+    with part_outputs(directory, "metrics") as stage:  # locks DIRECTORY before reading it
+        with progress.stage("reading tables"):
+            result = read_ingested(directory)
+        with progress.stage("computing metrics"):
+            computed = compute_metrics(result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
+                                       implicit_links=implicit_links, rank_anonymous=rank_anonymous,
+                                       min_camp_size=min_camp_size, camps_by=camps_by)  # fmt: skip
+        written = stage_metrics(
+            result.posts, result.edges, computed, stage, post_graph_files=post_graph_files, progress=progress
+        )
+    _print_warnings(computed.summary)
     _print_metrics_summary(computed.summary)
-    _print_graph_file_note(computed.summary, [path.name for path in written])
+    _print_graph_file_note(computed.summary, written)
     click.echo(f"wrote {len(written)} files to {directory}")
 
 
@@ -337,12 +432,14 @@ def _engine_options(command: Any) -> Any:
 @click.option("--svg", is_flag=True, help="Also write figures as SVG.")
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
 @_stance_options
+@_picture_options
 @_engine_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str | None, mapping: str | None,
         implicit_target: str, no_implicit: bool, skip: str, seed: int, sources: int | None, n_camps: int | None,
         implicit_links: str, rank_anonymous: bool, min_camp_size: int, camps_by: str, post_graph_files: bool | None,
-        svg: bool, dpi: int, stance_model: str, stance_min_confidence: float | None, engine: str, master: str | None,
+        svg: bool, dpi: int, stance_model: str, stance_min_confidence: float | None,
+        thread: str | None, top: int, min_degree: int, hide_assumed: bool, engine: str, master: str | None,
         partitions: int | None, graph_on: str, quiet: bool) -> None:  # fmt: skip
     """Run the whole analysis: ingest, stance, metrics, camps, figures and HTML.
 
@@ -373,8 +470,10 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
         implicit_target="none" if no_implicit else implicit_target, implicit_links=implicit_links,
         rank_anonymous=rank_anonymous, seed=seed, sources=sources, n_camps=n_camps, min_camp_size=min_camp_size,
         camps_by=camps_by, svg=svg, dpi=dpi, post_graph_files=post_graph_files, stance_model=stance_model,
-        stance_min_confidence=stance_min_confidence, progress=Progress(quiet=quiet),
+        stance_min_confidence=stance_min_confidence, pictures=_options(seed, thread, top, min_degree, hide_assumed),
+        progress=Progress(quiet=quiet),
     )  # fmt: skip
+    _print_warnings(result.metrics.summary)
     _print_ingest_summary(result.ingested.summary)
     labelled = result.ingested.edges["stance"].drop_nulls()
     if labelled.len():
@@ -386,6 +485,9 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
     _print_graph_file_note(result.metrics.summary, [name for names in result.written.values() for name in names])
     for folder, names in result.written.items():
         click.echo(f"wrote {_plural(len(names), 'file')} to {folder}")
+    for folder, names in result.written.items():
+        if "report.html" in names:
+            click.echo(f"report: {(Path(folder) / 'report.html').resolve()}")
 
 
 @main.command()
@@ -410,16 +512,15 @@ def export(directory: Path, convokit: Path | None) -> None:
     Example:
       sna export data/processed --convokit data/convokit
     """
-    from sna.errors import SnaError
-    from sna.export import atomic_outputs
     from sna.io.convokit import stage_convokit, to_convokit
-    from sna.pipeline import read_ingested
+    from sna.pipeline import part_outputs, read_ingested
 
     if convokit is None:
         raise SnaError("nothing to export: name a target, e.g. --convokit DIR")
-    ingested = read_ingested(directory)
-    corpus = to_convokit(ingested.posts, ingested.edges)
-    with atomic_outputs(convokit) as stage:
+    _require_folder(directory, "sna ingest INPUT --out")
+    with part_outputs(convokit, "convokit") as stage:
+        ingested = read_ingested(directory)
+        corpus = to_convokit(ingested.posts, ingested.edges)
         written = stage_convokit(corpus, stage)
     click.echo(
         f"wrote a ConvoKit corpus of {_plural(len(corpus['utterances']), 'utterance')} in "
@@ -434,29 +535,28 @@ def export(directory: Path, convokit: Path | None) -> None:
 @click.option("--svg", is_flag=True, help="Also write SVG files.")
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the network layout.")
-def figures(directory: Path, to: Path, svg: bool, dpi: int, seed: int) -> None:
-    """Draw static figures (PNG, and SVG with --svg) from what `sna run` wrote in DIRECTORY.
+@_picture_options
+def figures(directory: Path, to: Path, svg: bool, dpi: int, seed: int, thread: str | None, top: int, min_degree: int,
+            hide_assumed: bool) -> None:  # fmt: skip
+    """Draw static figures (PNG, and SVG with --svg) and report.html from what `sna run` wrote in DIRECTORY.
 
     Network map, thread arc diagram, centrality rankings, the largest reply
     cascades, cascade size and depth distributions, and — when the data has
-    them — camp agreement (needs stance labels) and activity over time (needs
-    timestamps).
+    them — the camp map and camp agreement (need camps or communities) and
+    activity over time (needs timestamps). report.html, in the same folder,
+    shows them with what went in and what was found.
 
     \b
     Example:
       sna figures data/processed --to figures
+      sna figures data/processed --to figures --thread 8052 --top 20 --hide-assumed
       sna figures data/processed --to figures --svg --dpi 300
     """
-    from sna.export import atomic_outputs
-    from sna.pipeline import read_results
-    from sna.render import figure_notes, write_figures
-
-    posts, edges, computed = read_results(directory)
-    with atomic_outputs(to) as stage:
-        written = write_figures(posts, edges, computed, stage, svg=svg, dpi=dpi, seed=seed)
-    skipped = figure_notes(posts, computed)
+    options = _options(seed, thread, top, min_degree, hide_assumed)
+    written, skipped = _draw(directory, to, figures=True, html=False, svg=svg, dpi=dpi, options=options)
     notes = f"; skipped {', '.join(skipped)}" if skipped else ""
-    click.echo(f"wrote {_plural(len(written), 'figure file')} to {to}: {', '.join(written)}{notes}")
+    click.echo(f"wrote {_plural(len(written), 'file')} to {to}: {', '.join(written)}{notes}")
+    click.echo(f"report: {(to / 'report.html').resolve()}")
 
 
 @main.command()
@@ -464,24 +564,24 @@ def figures(directory: Path, to: Path, svg: bool, dpi: int, seed: int) -> None:
 @click.option("--to", "to", default="figures", show_default=True, type=click.Path(path_type=Path),
               help="Folder to write the pages into.")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the network layout.")
-def html(directory: Path, to: Path, seed: int) -> None:
-    """Write interactive graph pages (authors.html, posts.html) from what `sna run` wrote in DIRECTORY.
+@_picture_options
+def html(directory: Path, to: Path, seed: int, thread: str | None, top: int, min_degree: int,
+         hide_assumed: bool) -> None:  # fmt: skip
+    """Write interactive graph pages (authors.html, posts.html) and report.html from what `sna run` wrote.
 
-    Each page is one offline file: hover for details, search by name,
-    filter by camp. Nothing is loaded from the network.
+    Each page is one offline file: filter links by kind, stance, camp,
+    thread and time, search names and post text, click a node for its posts
+    and links. Nothing is loaded from the network.
 
     \b
     Example:
       sna html data/processed --to figures
+      sna html data/processed --to figures --min-degree 2 --hide-assumed
     """
-    from sna.export import atomic_outputs
-    from sna.pipeline import read_results
-    from sna.render import write_html
-
-    posts, edges, computed = read_results(directory)
-    with atomic_outputs(to) as stage:
-        written = write_html(posts, edges, computed, stage, seed=seed)
+    options = _options(seed, thread, top, min_degree, hide_assumed)
+    written, _ = _draw(directory, to, figures=False, html=True, options=options)
     click.echo(f"wrote {_plural(len(written), 'page')} to {to}: {', '.join(written)}")
+    click.echo(f"report: {(to / 'report.html').resolve()}")
 
 
 @main.command()
@@ -539,7 +639,7 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
                        f"run `sna metrics {source}` to update them")  # fmt: skip
         return
 
-    from sna.export import atomic_outputs, write_table
+    from sna.export import atomic_file, write_table
     from sna.stance.pairs import label_pairs, read_pairs
 
     missing = [name for name, value in (("--parent-col", parent_col), ("--reply-col", reply_col), ("--out", out))
@@ -553,8 +653,8 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
     table = read_pairs(source, columns=(parent_col, reply_col), encoding=encoding)
     labelled = label_pairs(table, parent_col=parent_col, reply_col=reply_col, model=model, probabilities=probabilities,
                            min_confidence=stance_min_confidence)  # fmt: skip
-    with atomic_outputs(out.parent) as stage:
-        write_table(labelled, stage(out.name))
+    with atomic_file(out, inputs=[source]) as temporary:
+        write_table(labelled, temporary)
     counts = dict(zip(*labelled["stance"].value_counts().to_dict(as_series=False).values(), strict=True))
     shown = ", ".join(f"{counts.get(s, 0):,} {s}" for s in STANCES)
     if counts.get(None):

@@ -42,6 +42,8 @@ from sna.schema import (
 )
 
 QUOTE_SEPARATOR = "\n[…]\n"
+#: Posts of a reply_to cycle named in its error message.
+CYCLE_SHOWN = 4
 
 IMPLICIT_TARGETS = ("first", "previous", "none")
 """What a post that quotes nothing and states no parent is linked to: its
@@ -108,15 +110,18 @@ def _check_reply_tree(posts: pl.DataFrame) -> None:
         anc = np.where(anc >= 0, anc[np.maximum(anc, 0)], -1)
     cyclic = np.flatnonzero(anc >= 0)
     if len(cyclic):
-        start = int(cyclic[0])
-        seen = []
-        node = start
+        seen: dict[int, int] = {}  # node -> step at which the walk met it (linear, not quadratic)
+        node = int(cyclic[0])
         while node not in seen:
-            seen.append(node)
+            seen[node] = len(seen)
             node = int(parent_idx[node])
-        cycle = seen[seen.index(node) :]
-        shown = " -> ".join(repr(ids[i]) for i in [*cycle, cycle[0]])
-        raise SchemaError(f"reply_to forms a cycle: {shown}; expected each post to reply to an earlier one")
+        cycle = list(seen)[seen[node] :]
+        shown = [repr(ids[i]) for i in cycle[:CYCLE_SHOWN]]
+        path = " -> ".join([*shown, "…" if len(cycle) > CYCLE_SHOWN else shown[0]])
+        raise SchemaError(
+            f"reply_to forms a cycle of {len(cycle):,} post{'s' if len(cycle) != 1 else ''}: {path}; "
+            "expected each post to reply to an earlier one"
+        )
 
 
 def _resolve_marked(posts: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:

@@ -69,3 +69,25 @@ class InputError(SnaError):
 
 class SchemaError(SnaError):
     """A table does not follow the POSTS or EDGES schema."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """The command was stopped by a signal (SIGINT or SIGTERM); outputs are cleaned up on the way out.
+
+    A ``KeyboardInterrupt``, so ``except Exception`` does not swallow it.
+
+    Examples
+    --------
+    >>> import signal
+    >>> Interrupted(signal.SIGTERM).exit_code
+    143
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal number, as shells report it."""
+        return 128 + self.signum

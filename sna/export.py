@@ -1,65 +1,25 @@
-"""Writing tables and graph files, atomically.
+"""Writing tables and graph files.
 
-Everything a command writes goes first into a temporary folder beside the
-output folder; only when every file is complete are they moved into place, so
-a failed run leaves no half-written files behind.
+Commands write them through :func:`sna.outputs.atomic_outputs` (re-exported
+here): into a staging folder beside the output folder, switched into place in
+one rename when every file is complete.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 import polars as pl
 
 from sna.errors import SnaError
+from sna.outputs import atomic_file, atomic_outputs, output_folders
+from sna.schema import STANCES
 
-
-@contextmanager
-def atomic_outputs(out_dir: str | Path) -> Iterator[Callable[[str], Path]]:
-    """Stage files in a temporary folder and move them into ``out_dir`` at the end.
-
-    Yields a function that maps a file name to the staging path to write it
-    at. If the block raises, nothing is moved and the staging folder is
-    removed.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "result"
-    >>> with atomic_outputs(out) as stage:
-    ...     _ = stage("a.txt").write_text("done")
-    >>> sorted(p.name for p in out.iterdir())
-    ['a.txt']
-    """
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SnaError(f"{out}: cannot create output folder ({exc.strerror})") from None
-    staging = Path(tempfile.mkdtemp(prefix=".sna-", dir=out))
-    names: list[str] = []
-
-    def stage(name: str) -> Path:
-        names.append(name)
-        path = staging / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
-
-    try:
-        yield stage
-        for name in dict.fromkeys(names):  # a name staged twice is one file
-            target = out / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+__all__ = ["atomic_file", "atomic_outputs", "output_folders", "write_gexf", "write_graphml", "write_json",
+           "write_table", "write_tables"]  # fmt: skip
 
 
 def write_table(df: pl.DataFrame, path: Path) -> None:
@@ -160,6 +120,60 @@ def _write_lines(out: TextIO, df: pl.DataFrame, pieces: list[pl.Expr]) -> None:
         lines.write_csv(out, include_header=False, quote_style="never")
 
 
+@dataclass(frozen=True)
+class GexfViz:
+    """Columns of a node (or edge) table that become GEXF ``viz:`` elements and times, not attributes.
+
+    Attributes
+    ----------
+    color : tuple of str, optional
+        Columns with red, green and blue (0–255): ``viz:color``.
+    size : str, optional
+        Column with the node size: ``viz:size``.
+    position : tuple of str, optional
+        Columns with x and y: ``viz:position``.
+    start : str, optional
+        Datetime column: the ``start`` time (the graph becomes dynamic).
+    """
+
+    color: tuple[str, str, str] | None = None
+    size: str | None = None
+    position: tuple[str, str] | None = None
+    start: str | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column named here."""
+        return (*(self.color or ()), *((self.size,) if self.size else ()), *(self.position or ()),
+                *((self.start,) if self.start else ()))  # fmt: skip
+
+
+def _viz_pieces(viz: GexfViz | None) -> tuple[list[pl.Expr], list[pl.Expr]]:
+    """Expressions for the ``start`` attribute and the ``viz:`` elements of each row."""
+    if viz is None:
+        return [], []
+    start = []
+    if viz.start:
+        start = [pl.when(pl.col(viz.start).is_not_null()).then(
+            pl.format(' start="{}"', pl.col(viz.start).dt.to_string("%Y-%m-%dT%H:%M:%S")))]  # fmt: skip
+    inner: list[pl.Expr] = []
+    if viz.color:
+        r, g, b = (pl.col(c).cast(pl.Int64).clip(0, 255) for c in viz.color)
+        inner.append(pl.when(pl.col(viz.color[0]).is_not_null()).then(
+            pl.format('<viz:color r="{}" g="{}" b="{}"/>', r, g, b)))  # fmt: skip
+    if viz.position:
+        x, y = (pl.col(c).cast(pl.Float64).round(2).cast(pl.String) for c in viz.position)
+        inner.append(pl.when(pl.col(viz.position[0]).is_not_null()).then(
+            pl.format('<viz:position x="{}" y="{}" z="0.0"/>', x, y)))  # fmt: skip
+    if viz.size:
+        inner.append(
+            pl.when(pl.col(viz.size).is_not_null()).then(
+                pl.format('<viz:size value="{}"/>', pl.col(viz.size).cast(pl.Float64).round(3).cast(pl.String))
+            )
+        )
+    return start, inner
+
+
 def write_gexf(
     path: Path,
     nodes: pl.DataFrame,
@@ -170,8 +184,18 @@ def write_gexf(
     weight: str | None = None,
     edge_kind: str | None = None,
     description: str = "",
+    node_viz: GexfViz | None = None,
+    edge_viz: GexfViz | None = None,
 ) -> None:
-    """Write a directed graph as GEXF 1.2 from a node table and an edge table.
+    """Write a directed graph as GEXF 1.3 from a node table and an edge table, for Gephi.
+
+    With ``node_viz``/``edge_viz`` nodes and edges carry ``viz:color``,
+    ``viz:size``, ``viz:position`` and a ``start`` time, and the graph is
+    dynamic (``mode="dynamic"``), so Gephi opens it coloured, sized and laid
+    out, and its timeline plays the discussion: a node appears with its
+    author's first post, an edge with its first interaction. Times are UTC
+    date-times (``timeformat="date"`` as networkx writes it, values to the
+    second, which Gephi reads as such).
 
     Parameters
     ----------
@@ -179,7 +203,7 @@ def write_gexf(
         Output file.
     nodes : pl.DataFrame
         One row per node; ``node_id`` names the id column, every other column
-        becomes a typed node attribute.
+        (but those named in ``node_viz``) becomes a typed node attribute.
     links : pl.DataFrame
         ``source``, ``target`` and attribute columns. Parallel edges are
         allowed (each gets its own id).
@@ -192,6 +216,8 @@ def write_gexf(
         different kinds).
     description : str
         Free text for the file's ``<meta>``.
+    node_viz, edge_viz : GexfViz, optional
+        Which columns hold colours, sizes, positions and start times.
 
     Examples
     --------
@@ -203,8 +229,11 @@ def write_gexf(
     >>> g.nodes["a"]["posts"], g.edges["b", "a"]["weight"]
     (2, 3.0)
     """
-    node_attrs = _attribute_columns(nodes, (node_id,))
-    edge_attrs = _attribute_columns(links, ("source", "target"))
+    skip_nodes = (node_id, *(() if label is None or label == node_id else (label,)),
+                  *(node_viz.columns if node_viz else ()))  # fmt: skip
+    node_attrs = _attribute_columns(nodes, skip_nodes)
+    edge_attrs = _attribute_columns(links, ("source", "target", *(edge_viz.columns if edge_viz else ())))
+    dynamic = bool((node_viz and node_viz.start) or (edge_viz and edge_viz.start))
 
     def declarations(kind: str, attrs: list[tuple[str, pl.DataType]]) -> str:
         rows = "".join(
@@ -221,23 +250,25 @@ def write_gexf(
         pieces.append(pl.lit("</attvalues>"))
         return pieces
 
+    node_start, node_inner = _viz_pieces(node_viz)
+    edge_start, edge_inner = _viz_pieces(edge_viz)
     node_pieces = [
-        pl.format('      <node id="{}" label="{}">', _xml_text(pl.col(node_id)), _xml_text(pl.col(label or node_id))),
-        *attvalues(node_attrs),
-        pl.lit("</node>"),
-    ]
+        pl.format('      <node id="{}" label="{}"', _xml_text(pl.col(node_id)), _xml_text(pl.col(label or node_id))),
+        *node_start, pl.lit(">"), *attvalues(node_attrs), *node_inner, pl.lit("</node>"),
+    ]  # fmt: skip
     edge_head = [pl.lit('      <edge id="'), pl.int_range(pl.len()).cast(pl.String)]
     edge_head += [pl.format('" source="{}" target="{}"', _xml_text(pl.col("source")), _xml_text(pl.col("target")))]
     if weight:
         edge_head.append(pl.format(' weight="{}"', pl.col(weight).cast(pl.Float64).cast(pl.String)))
     if edge_kind:
         edge_head.append(pl.format(' kind="{}"', _xml_text(pl.col(edge_kind))))
-    edge_pieces = [*edge_head, pl.lit(">"), *attvalues(edge_attrs), pl.lit("</edge>")]
+    edge_pieces = [*edge_head, *edge_start, pl.lit(">"), *attvalues(edge_attrs), *edge_inner, pl.lit("</edge>")]
+    mode = ' mode="dynamic" timeformat="date"' if dynamic else ' mode="static"'
     with path.open("w", encoding="utf-8") as out:
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        out.write('<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n')
+        out.write('<gexf xmlns="http://gexf.net/1.3" xmlns:viz="http://gexf.net/1.3/viz" version="1.3">\n')
         out.write(f"  <meta><creator>sna</creator><description>{escape_xml(description)}</description></meta>\n")
-        out.write('  <graph mode="static" defaultedgetype="directed">\n')
+        out.write(f'  <graph defaultedgetype="directed"{mode}>\n')
         out.write(declarations("node", node_attrs))
         out.write(declarations("edge", edge_attrs))
         out.write("    <nodes>\n")
@@ -310,6 +341,65 @@ POST_GRAPH_MEASURES = ("in_degree", "out_degree", "pagerank", "betweenness", "ha
                        "subtree_size")  # fmt: skip
 
 
+#: Node and edge columns that :func:`graph_file_tables` adds for Gephi (``viz:`` elements and ``start``).
+NODE_VIZ = GexfViz(color=("viz_r", "viz_g", "viz_b"), size="viz_size", position=("viz_x", "viz_y"), start="first")
+EDGE_VIZ = GexfViz(color=("viz_r", "viz_g", "viz_b"), start="first")
+#: Columns only GEXF uses (GraphML files leave them out; ``first`` stays as an attribute).
+VIZ_COLUMNS = ("viz_r", "viz_g", "viz_b", "viz_size", "viz_x", "viz_y")
+
+
+def gexf_viz(table: pl.DataFrame, spec: GexfViz) -> GexfViz | None:
+    """``spec`` restricted to the columns ``table`` has (None when it has none of them)."""
+    color = spec.color if spec.color and all(c in table.columns for c in spec.color) else None
+    position = spec.position if spec.position and all(c in table.columns for c in spec.position) else None
+    size = spec.size if spec.size in table.columns else None
+    start = spec.start if spec.start in table.columns else None
+    return GexfViz(color, size, position, start) if (color or position or size or start) else None
+
+
+def _rgb(colors: pl.Series) -> list[pl.Series]:
+    """Red, green and blue (0–255) columns from hex colours."""
+    hexes = colors.str.strip_chars_start("#")
+    return [hexes.str.slice(i, 2).str.to_integer(base=16).cast(pl.Int64).alias(name)
+            for i, name in ((0, "viz_r"), (2, "viz_g"), (4, "viz_b"))]  # fmt: skip
+
+
+def _node_viz(view, names: pl.DataFrame) -> pl.DataFrame:
+    """``id``, ``label`` and the viz columns of a view's nodes.
+
+    Colour by camp (or community), size by PageRank, position from the
+    layout the figures use (×1000, y up).
+    """
+    from sna.render.style import group_colors
+
+    nodes = view.nodes
+    pagerank = nodes["pagerank"].cast(pl.Float64).fill_null(0.0).fill_nan(0.0)
+    top = float(pagerank.max() or 0.0) or 1.0
+    colors = pl.Series(group_colors(nodes["group"].to_numpy(), grouped=view.grouping is not None).tolist())
+    colors = colors.replace({"#FFFFFF": "#D9D9D9"})  # unassigned: light grey (Gephi draws no rims)
+    table = pl.DataFrame({"id": nodes["id"]}).with_columns(
+        *_rgb(colors),
+        viz_size=(2.0 + 38.0 * (pagerank / top).sqrt()).round(3),
+        viz_x=((nodes["x"] - 0.5) * 1000).round(2),
+        viz_y=((nodes["y"] - 0.5) * 1000).round(2),
+    )
+    return table.join(names, on="id", how="left", maintain_order="left")
+
+
+def _edge_colors(links: pl.DataFrame) -> pl.DataFrame:
+    """The viz colour of each edge: its stance (majority), else its kind; assumed links grey."""
+    from sna.analysis.views import dominant_kind, dominant_stance
+    from sna.render.style import link_colors
+
+    has = {"agree", "neutral", "disagree", "quote", "reply", "implicit"} <= set(links.columns)
+    if not has or links.height == 0:
+        return links
+    stance, kind = dominant_stance(links), dominant_kind(links)
+    assumed = ((links["quote"] + links["reply"]) == 0).to_numpy()
+    colors = pl.Series(link_colors(stance, kind, bool((stance >= 0).any()), assumed).tolist())
+    return links.with_columns(*_rgb(colors))
+
+
 def graph_file_tables(
     posts: pl.DataFrame,
     edges: pl.DataFrame,
@@ -318,8 +408,16 @@ def graph_file_tables(
     author_edges: pl.DataFrame,
     *,
     with_posts: bool = True,
+    views: dict[str, object] | None = None,
 ) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
     """Node and edge tables for ``posts.*`` and ``authors.*`` graph files, metrics attached.
+
+    With ``views`` (``{"authors": GraphView, "posts": GraphView}``, see
+    :func:`sna.analysis.views.author_view` / ``post_view``) node tables also
+    carry what Gephi draws (:data:`NODE_VIZ`): colour by camp (else
+    community), size by PageRank, the position the figures use, and
+    ``first`` — the time of the node's first post; edge tables carry their
+    colour (stance) and ``first`` interaction time.
 
     Returns
     -------
@@ -327,9 +425,31 @@ def graph_file_tables(
         ``{"posts": (nodes, links), "authors": (nodes, links)}`` (``posts``
         only when ``with_posts``); node tables carry the id column ``id``.
     """
+    from sna.graph import author_key
+
+    views = views or {}
     author_nodes = author_metrics.rename({"author": "id"})
+    author_links = author_edges
+    timed = "created_at" in posts.columns and posts["created_at"].drop_nulls().len() > 0
+    if timed:
+        node_of = posts.select("post_id", author_key().alias("_node"), "created_at")
+        first_post = node_of.group_by("_node").agg(pl.col("created_at").min().alias("first")).rename({"_node": "id"})
+        author_nodes = author_nodes.join(first_post, on="id", how="left", maintain_order="left")
+        pairs = (
+            edges.select("source", "target", pl.col("created_at"))
+            .join(node_of.select(pl.col("post_id").alias("source"), pl.col("_node").alias("_s")), on="source")
+            .join(node_of.select(pl.col("post_id").alias("target"), pl.col("_node").alias("_t")), on="target")
+            .group_by("_s", "_t")
+            .agg(pl.col("created_at").min().alias("first"))
+            .rename({"_s": "source", "_t": "target"})
+        )
+        author_links = author_links.join(pairs, on=["source", "target"], how="left", maintain_order="left")
+    if "authors" in views:
+        viz = _node_viz(views["authors"], views["authors"].nodes.select("id", "label"))
+        author_nodes = author_nodes.join(viz, on="id", how="left", maintain_order="left")
+        author_links = _edge_colors(author_links)
     if not with_posts:
-        return {"authors": (author_nodes, author_edges)}
+        return {"authors": (author_nodes, author_links)}
     from sna.graph import post_edge_table, post_node_table
 
     # Graph files carry the measures people colour and size nodes by; every
@@ -340,4 +460,19 @@ def graph_file_tables(
         .join(post_metrics.select(metric_columns), on="post_id", how="left", maintain_order="left")
         .rename({"post_id": "id"})
     )
-    return {"posts": (post_nodes, post_edge_table(edges)), "authors": (author_nodes, author_edges)}
+    post_links = post_edge_table(edges)
+    if timed:
+        post_nodes = post_nodes.with_columns(first=posts["created_at"])
+        if "created_at" in edges.columns:
+            post_links = post_links.with_columns(first=edges["created_at"])
+    if "posts" in views:
+        view = views["posts"]
+        viz = _node_viz(view, view.nodes.select("id", "label"))
+        post_nodes = post_nodes.join(viz, on="id", how="left", maintain_order="left")
+        one_hot = post_links.select(
+            *((pl.col("kind") == k).cast(pl.Int64).alias(k) for k in ("quote", "reply", "implicit")),
+            *((pl.col("stance") == s).fill_null(False).cast(pl.Int64).alias(s) for s in STANCES),
+        )
+        colors = _edge_colors(one_hot).select("viz_r", "viz_g", "viz_b")
+        post_links = pl.concat([post_links, colors], how="horizontal") if colors.width else post_links
+    return {"posts": (post_nodes, post_links), "authors": (author_nodes, author_links)}

@@ -5,20 +5,26 @@ Only this module and the CLI touch the file system.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
+from sna.analysis.pictures import PictureOptions
 from sna.analysis.report import CAMP_SCHEMA, THREAD_CAMP_SCHEMA, Metrics, compute_metrics
 from sna.convert import Sources, is_converted, read_converted
 from sna.edges import UNRESOLVED_SCHEMA
-from sna.errors import SnaError
+from sna.errors import InputError, SchemaError, SnaError
 from sna.export import (
-    atomic_outputs,
+    EDGE_VIZ,
+    NODE_VIZ,
+    VIZ_COLUMNS,
+    gexf_viz,
     graph_file_tables,
     write_gexf,
     write_graphml,
@@ -28,8 +34,9 @@ from sna.export import (
 from sna.io import ReadOptions, expand_inputs, read_input
 from sna.io.base import Parsed
 from sna.io.merge import merge_pages
+from sna.outputs import Results, Stage, atomic_outputs, open_results, output_folders, read_manifest
 from sna.progress import SILENT, Progress
-from sna.schema import EDGES_SCHEMA, POSTS_SCHEMA, empty_marked
+from sna.schema import EDGES_SCHEMA, POSTS_SCHEMA, empty_marked, validate_edges, validate_posts
 from sna.steps import check_unique_ids, ingest_summary, thread_edges
 
 
@@ -151,51 +158,193 @@ def stage_ingested(result: Ingested, stage: Callable[[str], Path]) -> list[str]:
     return [f"{table}{suffix}" for table, _ in tables for suffix in (".csv", ".parquet")] + ["ingest.json"]
 
 
-def write_ingested(result: Ingested, out_dir: str | Path) -> list[Path]:
-    """Write what :func:`stage_ingested` writes into ``out_dir``, atomically; return the paths."""
-    with atomic_outputs(out_dir) as stage:
+#: The parts of a results folder (as its manifest names them) and the parts computed from
+#: each: writing a part replaces its earlier files and removes those of the parts computed
+#: from it, which would be stale; other parts stay.
+DERIVED_PARTS: dict[str, tuple[str, ...]] = {
+    "ingest": ("metrics", "figures", "html"),
+    "metrics": ("figures", "html"),
+    "stance": (),  # sna stance DIR: new edges.*; metrics stay (reported stale) as they were
+    "figures": (),
+    "html": (),
+}
+
+
+def part_outputs(
+    folder: str | Path, part: str, *, whole: bool = False, inputs: Iterable[str | Path] = (),
+    info: dict[str, object] | None = None,
+) -> AbstractContextManager[Stage]:  # fmt: skip
+    """Write one part of a results folder atomically (see :func:`sna.outputs.atomic_outputs`).
+
+    Replaces the part's earlier files and those of the parts computed from it
+    (:data:`DERIVED_PARTS`), or every file sna wrote there when ``whole``;
+    keeps the rest. A command that rewrites some files of a folder in place
+    names a part of its own: :func:`label_folder` (``sna stance DIR``) writes
+    ``edges.*`` as part ``stance``, so posts and metrics stay.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "r"
+    >>> with part_outputs(out, "ingest", whole=True) as stage:
+    ...     _ = stage("posts.csv").write_text("post_id\\n")
+    >>> with part_outputs(out, "metrics") as stage:
+    ...     _ = stage("summary.json").write_text("{}")
+    >>> sorted(p.name for p in out.iterdir())
+    ['.sna-manifest.json', 'posts.csv', 'summary.json']
+    """
+    replaces = None if whole else (part, *DERIVED_PARTS.get(part, ()))
+    return atomic_outputs(folder, part=part, replaces=replaces, inputs=inputs, info=info, adopt=_legacy_files())
+
+
+def _legacy_files() -> dict[str, str]:
+    """The files of a results folder written before manifests, by part (see ``adopt`` in sna.outputs)."""
+    tables = {"ingest": ("posts", "edges", "unresolved_quotes"), "metrics": (*METRIC_TABLES, *OPTIONAL_METRIC_TABLES)}
+    files = {f"{t}{suffix}": part for part, names in tables.items() for t in names for suffix in (".csv", ".parquet")}
+    return files | {"ingest.json": "ingest", "summary.json": "metrics"} | dict.fromkeys(GRAPH_FILES, "metrics")
+
+
+def ingest_outputs(out_dir: str | Path, *, inputs: Iterable[str | Path] = ()) -> AbstractContextManager[Stage]:
+    """The output folder of ``sna ingest``: locked at once, replaced as a whole at the end."""
+    return part_outputs(out_dir, "ingest", whole=True, inputs=inputs)
+
+
+def write_ingested(result: Ingested, out_dir: str | Path, *, inputs: Iterable[str | Path] = ()) -> list[Path]:
+    """Write what :func:`stage_ingested` writes into ``out_dir``, atomically; return the paths.
+
+    ``inputs``: the files read, which the outputs must not replace.
+    """
+    with ingest_outputs(out_dir, inputs=inputs) as stage:
         names = stage_ingested(result, stage)
     return [Path(out_dir) / name for name in names]
 
 
-def _read_parquet(directory: Path, name: str, writer: str) -> pl.DataFrame:
-    """Read ``directory/name.parquet``, or say which command writes it."""
-    path = directory / f"{name}.parquet"
-    if not path.exists():
-        raise SnaError(f"{directory}: no {name}.parquet; run `{writer}` first")
-    return pl.read_parquet(path)
+# Reading results folders -------------------------------------------------------------
+
+
+def _first_line(exc: BaseException, limit: int = 120) -> str:
+    text = " ".join(str(exc).split())
+    return (text[: limit - 1] + "…") if len(text) > limit else text or type(exc).__name__
+
+
+def _parquet(results: Results, name: str, writer: str) -> pl.DataFrame:
+    """Read ``name.parquet`` of the result set, or say what is wrong and which command writes it."""
+    file = f"{name}.parquet"
+    path = results.path / file
+    if not results.has(file):
+        if results.present(file):
+            raise InputError(f"not listed in {results.path}'s manifest (left from an earlier run?); run `{writer}`",
+                             path=path)  # fmt: skip
+        if results.has(f"{name}.csv"):
+            fix = f"sna ingest {results.path / name}.csv --out NEW" if name == "posts" else writer
+            raise InputError(f"missing (there is {name}.csv, but results are read from Parquet); run `{fix}`",
+                             path=path)  # fmt: skip
+        raise SnaError(f"{results.path}: no {file}; run `{writer.replace('DIR', str(results.path))}` first")
+    from polars.exceptions import PanicException
+
+    try:
+        with results.open(file) as handle:
+            return pl.read_parquet(handle)
+    except (Exception, PanicException) as exc:  # polars panics on some corrupt pages
+        if isinstance(exc, SnaError):
+            raise
+        raise InputError(f"not a readable Parquet table ({_first_line(exc)}); run `{writer}` again",
+                         path=path) from None  # fmt: skip
+
+
+def _typed(df: pl.DataFrame, schema: Mapping[str, pl.DataType], path: Path, writer: str) -> pl.DataFrame:
+    """The table with ``schema``'s columns in their types (lossless casts only), extra columns after."""
+    missing = [name for name in schema if name not in df.columns]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)}; run `{writer}` again", path=path)
+    columns = []
+    for name, dtype in schema.items():
+        actual = df.schema[name]
+        column = pl.col(name)
+        if actual == dtype:
+            columns.append(column)
+            continue
+        if isinstance(dtype, pl.Datetime) and isinstance(actual, pl.Datetime):
+            zoned = column.dt.replace_time_zone("UTC") if actual.time_zone is None else column  # type: ignore[union-attr]
+            columns.append(zoned.dt.convert_time_zone("UTC").cast(dtype))
+        elif (
+            actual == pl.Null
+            or (actual.is_integer() and (dtype.is_integer() or dtype.is_float()))
+            or (actual.is_float() and dtype.is_float())
+        ):
+            columns.append(column.cast(dtype, strict=True))
+        else:
+            raise InputError(f"column {name!r} holds {actual}, expected {dtype}; run `{writer}` again", path=path)
+    try:
+        return df.select(*columns, *[c for c in df.columns if c not in schema])
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"a column does not fit its type ({_first_line(exc)}); run `{writer}` again",
+                         path=path) from None  # fmt: skip
+
+
+def _validated(check: Callable[[], object], path: Path) -> None:
+    try:
+        check()
+    except SchemaError as exc:
+        raise InputError(str(exc), path=path) from None
+
+
+#: Timestamps sna can show: Python's datetime range (years 1 to 9999), in microseconds since 1970.
+_TIME_RANGE_US = (-62_135_596_800 * 10**6, 253_402_300_799 * 10**6)
+
+
+def _check_times(posts: pl.DataFrame, path: Path, writer: str) -> None:
+    micros = posts["created_at"].cast(pl.Int64)
+    outside = (micros < _TIME_RANGE_US[0]) | (micros > _TIME_RANGE_US[1])
+    if outside.any():
+        post = posts.filter(outside.fill_null(False))["post_id"][0]
+        raise InputError(f"created_at is outside the years 1-9999; run `{writer}` again", path=path, post=post)
+
+
+def _read_corpus(results: Results) -> Ingested:
+    writer = "sna ingest INPUT --out DIR"
+    tables = {}
+    for name, schema in (("posts", POSTS_SCHEMA), ("edges", EDGES_SCHEMA)):
+        tables[name] = _typed(_parquet(results, name, writer), schema, results.path / f"{name}.parquet", writer)
+    posts, edges = tables["posts"], tables["edges"]
+    _validated(lambda: validate_posts(posts), results.path / "posts.parquet")
+    _check_times(posts, results.path / "posts.parquet", writer)
+    _validated(lambda: validate_edges(edges, posts), results.path / "edges.parquet")
+    unresolved = pl.DataFrame(schema=UNRESOLVED_SCHEMA)
+    if results.has("unresolved_quotes.parquet"):  # folders from before unresolved quotes were kept have none
+        path = results.path / "unresolved_quotes.parquet"
+        unresolved = _typed(_parquet(results, "unresolved_quotes", writer), UNRESOLVED_SCHEMA, path, writer)
+        known = unresolved["source"].is_in(posts["post_id"].implode())
+        if not known.all():
+            post = unresolved.filter(~known)["source"][0]
+            raise InputError(f"quoting post {post!r} is not in posts.parquet; run `{writer}` again", path=path)
+    return Ingested(posts, edges, _json_object(results, "ingest.json", writer), unresolved)
 
 
 def read_ingested(directory: str | Path) -> Ingested:
-    """Read what :func:`write_ingested` wrote.
+    """Read the posts and edges that :func:`write_ingested` (or :func:`run`) wrote.
+
+    Only files the folder's manifest lists are read (any file of the name
+    in a folder without one); each table is checked against its schema.
 
     Raises
     ------
     SnaError
-        When the folder lacks ``posts.parquet`` or ``edges.parquet``.
+        When the folder lacks ``posts.parquet`` or ``edges.parquet``, or a
+        table is unreadable, misses a column, holds a column of the wrong type
+        or breaks the POSTS/EDGES rules (each naming the file).
     """
-    directory = Path(directory)
-    tables = {
-        name: _read_parquet(directory, name, f"sna ingest INPUT --out {directory}") for name in ("posts", "edges")
-    }
-    for name, schema in (("posts", POSTS_SCHEMA), ("edges", EDGES_SCHEMA)):
-        missing = [c for c in schema if c not in tables[name].columns]
-        if missing:
-            raise SnaError(f"{directory / (name + '.parquet')}: missing columns {', '.join(missing)}")
-    unresolved_path = directory / "unresolved_quotes.parquet"
-    unresolved = (
-        pl.read_parquet(unresolved_path) if unresolved_path.exists() else pl.DataFrame(schema=UNRESOLVED_SCHEMA)
-    )
-    summary_path = directory / "ingest.json"
-    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
-    return Ingested(tables["posts"], tables["edges"], summary, unresolved)
+    with open_results(directory) as results:
+        return _read_corpus(results)
 
 
 def label_folder(directory: str | Path, **options: object) -> tuple[pl.DataFrame, bool]:
     """Label the stance of the edges in a folder ``sna ingest`` wrote, replacing its edges tables.
 
-    Both ``edges.csv`` and ``edges.parquet`` are replaced together, or neither
-    (when labelling fails). ``options`` go to :func:`sna.stance.label_edges`.
+    Both ``edges.csv`` and ``edges.parquet`` are replaced together in one
+    switch of the folder (see :func:`part_outputs`, part ``stance``), or
+    neither (when labelling fails); every other file stays and the manifest
+    lists the new edges. ``options`` go to :func:`sna.stance.label_edges`.
 
     Returns
     -------
@@ -207,15 +356,18 @@ def label_folder(directory: str | Path, **options: object) -> tuple[pl.DataFrame
     from sna.stance import label_edges
 
     directory = Path(directory)
-    ingested = read_ingested(directory)
-    edges = label_edges(ingested.posts, ingested.edges, **options)
-    with atomic_outputs(directory) as stage:
+    with part_outputs(directory, "stance") as stage:  # locked before reading: no writer can slip in between
+        ingested = read_ingested(directory)
+        edges = label_edges(ingested.posts, ingested.edges, **options)
         write_tables([(edges, stage("edges.csv")), (edges, stage("edges.parquet"))])
-    stale = any((directory / f"{name}.parquet").exists() for name in METRIC_TABLES)
+    manifest = read_manifest(directory)
+    stale = manifest is not None and bool(manifest.names("metrics"))
     return edges, stale
 
 
 METRIC_TABLES = ("post_metrics", "author_metrics", "author_edges", "cascades")
+#: Metric tables written only when they have rows (read as empty when absent).
+OPTIONAL_METRIC_TABLES = ("camps", "thread_camps")
 GRAPH_FILES = ("posts.gexf", "authors.gexf", "posts.graphml", "authors.graphml")
 
 
@@ -231,15 +383,18 @@ def stage_metrics(
     stage: Callable[[str], Path],
     *,
     post_graph_files: bool | None = None,
+    views: dict | None = None,
     progress: Progress = SILENT,
 ) -> list[str]:
     """Write metric tables (CSV and Parquet), ``summary.json`` and graph files through ``stage``.
 
     ``post_graph_files``: write ``posts.gexf``/``posts.graphml`` (default: only
     up to ``POST_GRAPH_FILE_LIMIT`` posts; ``authors.*`` are always written).
+    ``views``: the laid-out graphs whose positions and colours the GEXF files
+    carry (:func:`sna.analysis.views.graph_views`; computed when not given).
     """
     written: list[str] = []
-    tables = list(METRIC_TABLES) + [name for name in ("camps", "thread_camps") if getattr(metrics, name).height]
+    tables = list(METRIC_TABLES) + [name for name in OPTIONAL_METRIC_TABLES if getattr(metrics, name).height]
     jobs = [(getattr(metrics, name), stage(name + suffix)) for name in tables for suffix in (".csv", ".parquet")]
     write_tables(jobs)
     written += [path.name for _, path in jobs]
@@ -253,9 +408,12 @@ def stage_metrics(
     write_json(metrics.summary | {"graph_files": graph_files}, stage("summary.json"))
     written.append("summary.json")
     with progress.stage("writing graph files"):
-        tables = graph_file_tables(
-            posts, edges, metrics.post_metrics, metrics.author_metrics, metrics.author_edges, with_posts=with_posts
-        )
+        if views is None:
+            from sna.analysis.views import graph_views
+
+            views = graph_views(posts, edges, metrics, seed=int(metrics.summary.get("seed", 0)), with_posts=with_posts)
+        tables = graph_file_tables(posts, edges, metrics.post_metrics, metrics.author_metrics, metrics.author_edges,
+                                   with_posts=with_posts, views=views)  # fmt: skip
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=2) as pool:  # polars builds and writes the lines without the GIL
@@ -263,9 +421,23 @@ def stage_metrics(
             for name, (nodes, links) in tables.items():
                 weight = "weight" if "weight" in links.columns else None
                 kind = "kind" if name == "posts" else None
-                futures.append(pool.submit(write_gexf, stage(f"{name}.gexf"), nodes, links, node_id="id",
-                                           weight=weight, edge_kind=kind, description=f"sna {name} graph"))  # fmt: skip
-                futures.append(pool.submit(write_graphml, stage(f"{name}.graphml"), nodes, links, node_id="id"))
+                futures.append(
+                    pool.submit(
+                        write_gexf,
+                        stage(f"{name}.gexf"),
+                        nodes,
+                        links,
+                        node_id="id",
+                        label="label" if "label" in nodes.columns else None,
+                        weight=weight,
+                        edge_kind=kind,
+                        description=f"sna {name} graph",
+                        node_viz=gexf_viz(nodes, NODE_VIZ),
+                        edge_viz=gexf_viz(links, EDGE_VIZ),
+                    )
+                )
+                plain = (nodes.drop(VIZ_COLUMNS, strict=False), links.drop(VIZ_COLUMNS, strict=False))
+                futures.append(pool.submit(write_graphml, stage(f"{name}.graphml"), *plain, node_id="id"))
                 written += [f"{name}.gexf", f"{name}.graphml"]
             for future in futures:
                 future.result()
@@ -281,8 +453,12 @@ def write_metrics(
     post_graph_files: bool | None = None,
     progress: Progress = SILENT,
 ) -> list[Path]:
-    """Write what :func:`stage_metrics` writes into ``out_dir``, atomically; return the paths."""
-    with atomic_outputs(out_dir) as stage:
+    """Write what :func:`stage_metrics` writes into ``out_dir``, atomically; return the paths.
+
+    The posts and edges already there stay; earlier metrics, figures and
+    pages there are replaced or removed.
+    """
+    with part_outputs(out_dir, "metrics") as stage:
         names = stage_metrics(posts, edges, metrics, stage, post_graph_files=post_graph_files, progress=progress)
     return [Path(out_dir) / name for name in names]
 
@@ -312,6 +488,15 @@ class RunResult:
     notes: list[str]
 
 
+def _pictures_stage(figures: Stage, pages: Stage) -> Stage:
+    """One stage for :func:`sna.render.write_pictures`: HTML files belong to part ``html``, the rest to ``figures``."""
+
+    def stage(name: str) -> Path:
+        return pages(name) if name.endswith(".html") else figures(name)
+
+    return stage
+
+
 def run(
     inputs: Iterable[str | Path],
     out: str | Path,
@@ -333,6 +518,7 @@ def run(
     post_graph_files: bool | None = None,
     stance_model: str = "default",
     stance_min_confidence: float | None = None,
+    pictures: PictureOptions | None = None,
     progress: Progress = SILENT,
 ) -> RunResult:
     """Ingest, label stance, compute metrics and draw pictures; write everything or nothing.
@@ -357,6 +543,8 @@ def run(
         As for :func:`stage_metrics`.
     stance_model, stance_min_confidence
         ``model`` and ``min_confidence`` of :func:`sna.stance.label_edges`.
+    pictures : PictureOptions, optional
+        Thread, labels and filters of the figures and pages (its seed is ``seed``).
     progress : Progress
         Where to report stages.
 
@@ -373,63 +561,247 @@ def run(
     unknown = skipped - set(STAGES)
     if unknown:
         raise SnaError(f"--skip: unknown stage {', '.join(sorted(unknown))} (stages: {', '.join(STAGES)})")
-    result = ingest(inputs, format=format, mapping=mapping, implicit_target=implicit_target, progress=progress)
-    if "stance" not in skipped:
-        from sna.stance import label_edges
-
-        with progress.stage("labelling stance"):
-            edges = label_edges(result.posts, result.edges, model=stance_model, min_confidence=stance_min_confidence)
-            result = replace(result, edges=edges)
-    with progress.stage("computing metrics"):
-        metrics = compute_metrics(
-            result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
-            implicit_links=implicit_links, rank_anonymous=rank_anonymous, min_camp_size=min_camp_size,
-            camps_by=camps_by,
-        )  # fmt: skip
+    inputs = list(inputs)
     out = Path(out)
-    pictures = Path(figures_dir) if figures_dir is not None else out / "figures"
-    written: dict[Path, list[str]] = {}
-    notes: list[str] = []
-    with atomic_outputs(out) as stage:
-        names = stage_ingested(result, stage)
-        names += stage_metrics(
-            result.posts, result.edges, metrics, stage, post_graph_files=post_graph_files, progress=progress
-        )
-        if not {"figures", "html"} <= skipped:
-            from sna.render import figure_notes, write_figures, write_html
+    folder = Path(figures_dir) if figures_dir is not None else out / "figures"
+    drawing = not {"figures", "html"} <= skipped
+    with output_folders(inputs=inputs) as outputs:  # locks the folders now; switched in at the end
+        tables = outputs.folder(out, part="ingest", replaces=None, adopt=_legacy_files())  # all of it is this run's
+        metric_files = outputs.folder(out, part="metrics")
+        if drawing:
+            figure_files = outputs.folder(folder, part="figures", replaces=["figures", "html"])
+            page_files = outputs.folder(folder, part="html", replaces=["figures", "html"])
+        result = ingest(inputs, format=format, mapping=mapping, implicit_target=implicit_target, progress=progress)
+        if "stance" not in skipped:
+            from sna.stance import label_edges
 
-            with atomic_outputs(pictures) as draw:
-                drawn: list[str] = []
-                if "figures" not in skipped:
-                    with progress.stage("drawing figures"):
-                        drawn += write_figures(result.posts, result.edges, metrics, draw, svg=svg, dpi=dpi, seed=seed)
-                    notes = figure_notes(result.posts, metrics)
-                if "html" not in skipped:
-                    with progress.stage("writing interactive pages"):
-                        drawn += write_html(result.posts, result.edges, metrics, draw, seed=seed)
-            written[pictures] = drawn
-    written[out] = names
+            with progress.stage("labelling stance"):
+                edges = label_edges(result.posts, result.edges, model=stance_model,
+                                    min_confidence=stance_min_confidence)  # fmt: skip
+                result = replace(result, edges=edges)
+        with progress.stage("computing metrics"):
+            metrics = compute_metrics(
+                result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
+                implicit_links=implicit_links, rank_anonymous=rank_anonymous, min_camp_size=min_camp_size,
+                camps_by=camps_by,
+            )  # fmt: skip
+        written: dict[Path, list[str]] = {}
+        notes: list[str] = []
+        with_posts = post_graph_files if post_graph_files is not None else result.posts.height <= POST_GRAPH_FILE_LIMIT
+        with progress.stage("laying out graphs"):
+            from sna.analysis.views import graph_views
+
+            views = graph_views(result.posts, result.edges, metrics, seed=seed, with_posts=with_posts)
+        names = stage_ingested(result, tables)
+        names += stage_metrics(
+            result.posts, result.edges, metrics, metric_files, post_graph_files=post_graph_files, views=views,
+            progress=progress,
+        )  # fmt: skip
+        if drawing:
+            from sna.analysis.pictures import picture_data
+            from sna.render import figure_notes, write_pictures
+
+            options = replace(pictures or PictureOptions(), seed=seed)
+            with progress.stage("preparing pictures"):
+                drawn_data = picture_data(result.posts, result.edges, metrics, options, views=views,
+                                          pages="html" not in skipped)  # fmt: skip
+            notes = figure_notes(drawn_data) if "figures" not in skipped else []
+            written[folder] = write_pictures(
+                drawn_data, _pictures_stage(figure_files, page_files), folder=folder, others=[(out, names)],
+                figures="figures" not in skipped, html="html" not in skipped, svg=svg, dpi=dpi,
+                inputs=result.summary, progress=progress,
+            )  # fmt: skip
+        written[out] = names
     return RunResult(result, metrics, written, notes)
 
 
-def read_results(directory: str | Path) -> tuple[pl.DataFrame, pl.DataFrame, Metrics]:
-    """Read POSTS, EDGES and the metric tables that ``sna run`` or ``sna metrics`` wrote.
+@dataclass(frozen=True)
+class ResultSet:
+    """Everything a results folder holds, as read by :func:`load_results`.
+
+    Attributes
+    ----------
+    posts, edges : pl.DataFrame
+        POSTS and EDGES.
+    metrics : Metrics
+        Metric tables and ``summary.json``.
+    id : str or None
+        The manifest's id of the folder (None for a folder without one).
+    """
+
+    posts: pl.DataFrame
+    edges: pl.DataFrame
+    metrics: Metrics
+    id: str | None
+
+
+@functools.cache
+def metric_schemas() -> dict[str, dict[str, pl.DataType]]:
+    """Column types of the metric tables as :func:`compute_metrics` makes them.
+
+    Taken from the metrics of a three-post thread, so they follow the code.
+
+    Examples
+    --------
+    >>> metric_schemas()["cascades"]["size"]
+    Int64
+    """
+    from sna.schema import conform
+
+    three = {"thread_id": ["t"] * 3, "post_id": ["a", "b", "c"], "position": [1, 2, 3], "author": ["x", "y", "x"]}
+    posts = conform(pl.DataFrame(three).with_columns(text=pl.lit(""), raw_text=pl.lit("")), POSTS_SCHEMA)
+    edges = conform(
+        pl.DataFrame({"source": ["b", "c"], "target": ["a", "b"], "kind": ["quote", "reply"],
+                      "stance": ["agree", "disagree"], "stance_score": [0.5, -0.5]}), EDGES_SCHEMA)  # fmt: skip
+    computed = compute_metrics(posts, edges)
+    schemas = {name: dict(getattr(computed, name).schema) for name in METRIC_TABLES}
+    return schemas | {"camps": dict(CAMP_SCHEMA), "thread_camps": dict(THREAD_CAMP_SCHEMA)}
+
+
+#: Metric columns that are never null, and the only ones that may be negative (all other
+#: numbers there are counts, sizes or centralities: finite and at least 0).
+_NEVER_NULL = {
+    "post_metrics": ("post_id", "cascade_id"),
+    "author_metrics": ("author", "posts"),
+    "author_edges": ("source", "target", "weight"),
+    "cascades": ("cascade_id", "root", "kind", "size", "depth"),
+    "camps": ("camp", "size"),
+    "thread_camps": ("thread_id", "posts"),
+}
+_SIGNED = frozenset({"signed"})
+
+
+def _check_values(name: str, table: pl.DataFrame, path: Path, writer: str) -> None:
+    """Keys present, numbers finite and not negative, camp labels no larger than the table."""
+    for column in _NEVER_NULL.get(name, ()):
+        nulls = table[column].is_null()
+        if nulls.any():
+            raise InputError(f"column {column!r} is empty in row {int(nulls.arg_max()) + 1}; run `{writer}` again",
+                             path=path)  # fmt: skip
+    for column, dtype in table.schema.items():
+        if not dtype.is_numeric() or column in _SIGNED:
+            continue
+        values = table[column]
+        bad = values < 0
+        if dtype.is_float():
+            bad = bad | values.is_nan() | values.is_infinite()
+        if column == "camp":
+            bad = bad | (values > max(table.height, 1))
+        bad = bad.fill_null(False)
+        if bad.any():
+            row = int(bad.arg_max())
+            raise InputError(f"column {column!r} holds {values[row]} in row {row + 1}; expected a finite number "
+                             f"from 0{' to the number of rows' if column == 'camp' else ''}; run `{writer}` again",
+                             path=path)  # fmt: skip
+
+
+def _unique(table: pl.DataFrame, column: str, path: Path, writer: str) -> None:
+    dup = table[column].is_duplicated() | table[column].is_null()
+    if dup.any():
+        raise InputError(f"{column} {table.filter(dup)[column][0]!r} is empty or repeated; run `{writer}` again",
+                         path=path)  # fmt: skip
+
+
+def _check_keys(ingested: Ingested, tables: dict[str, pl.DataFrame], folder: Path, writer: str) -> None:
+    """The metric tables belong to these posts: same post ids, known authors, known cascades."""
+    post_metrics = tables["post_metrics"]
+    path = folder / "post_metrics.parquet"
+    _unique(post_metrics, "post_id", path, writer)
+    if (
+        post_metrics.height != ingested.posts.height
+        or not post_metrics["post_id"].is_in(ingested.posts["post_id"].implode()).all()
+    ):
+        raise InputError(f"its posts are not those of posts.parquet ({post_metrics.height:,} rows for "
+                         f"{ingested.posts.height:,} posts); run `{writer}` again", path=path)  # fmt: skip
+    _unique(tables["author_metrics"], "author", folder / "author_metrics.parquet", writer)
+    _unique(tables["cascades"], "cascade_id", folder / "cascades.parquet", writer)
+    authors = tables["author_metrics"]["author"].implode()
+    ends = tables["author_edges"].select(pl.col("source").is_in(authors) & pl.col("target").is_in(authors)).to_series()
+    if not ends.all():
+        raise InputError(f"links authors not in author_metrics.parquet; run `{writer}` again",
+                         path=folder / "author_edges.parquet")  # fmt: skip
+    known = tables["cascades"]["cascade_id"].implode()
+    if not post_metrics["cascade_id"].drop_nulls().is_in(known).all():
+        raise InputError(f"names cascades not in cascades.parquet; run `{writer}` again", path=path)
+
+
+def _json_object(results: Results, name: str, writer: str) -> dict[str, object]:
+    """A JSON object the manifest lists (``summary.json``, ``ingest.json``); empty when there is none."""
+    if not results.has(name):
+        return {}
+    path = results.path / name
+    try:
+        with results.open(name) as handle:
+            data = json.loads(handle.read(256 << 20).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"not valid JSON ({_first_line(exc, 80)}); run `{writer}` again", path=path) from None
+    if not isinstance(data, dict):
+        raise InputError(f"expected a JSON object, found {type(data).__name__}; run `{writer}` again", path=path)
+    return data
+
+
+def load_results(directory: str | Path) -> ResultSet:
+    """Read POSTS, EDGES, the metric tables and the summary of a results folder, checked.
+
+    Reads only the files the folder's manifest lists (``camps.*`` left from an
+    earlier run are not read), all from one version of the folder even if a
+    command replaces it meanwhile. Every table is checked against the types
+    sna writes it with, and the metric tables against the posts.
 
     Raises
     ------
     SnaError
-        When a table is missing (with the command that writes it).
+        When a table is missing (with the command that writes it), unreadable,
+        changed since sna wrote it, wrongly typed, or does not belong to the
+        posts — each naming its file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "results"
+    >>> _ = run(["data/raw"], out, skip=["stance", "figures", "html"])
+    >>> loaded = load_results(out)
+    >>> loaded.posts.height, loaded.metrics.post_metrics.height, loaded.id.startswith("sha256:")
+    (32, 32, True)
+    >>> (out / "post_metrics.parquet").write_bytes(b"not parquet")
+    11
+    >>> load_results(out)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sna.errors.SnaError: .../results/post_metrics.parquet: changed since sna wrote it ...
     """
     directory = Path(directory)
-    ingested = read_ingested(directory)
-    tables = {name: _read_parquet(directory, name, f"sna metrics {directory}") for name in METRIC_TABLES}
-    camps_path, thread_camps_path = directory / "camps.parquet", directory / "thread_camps.parquet"
-    camps = pl.read_parquet(camps_path) if camps_path.exists() else pl.DataFrame(schema=CAMP_SCHEMA)
-    thread_camps = (
-        pl.read_parquet(thread_camps_path) if thread_camps_path.exists() else pl.DataFrame(schema=THREAD_CAMP_SCHEMA)
-    )
-    summary_path = directory / "summary.json"
-    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    writer = "sna metrics DIR"
+    schemas = metric_schemas()
+    with open_results(directory) as results:
+        ingested = _read_corpus(results)
+        tables = {
+            name: _typed(_parquet(results, name, writer), schemas[name], directory / f"{name}.parquet", writer)
+            for name in METRIC_TABLES
+        }
+        optional = {}
+        for name in OPTIONAL_METRIC_TABLES:
+            optional[name] = pl.DataFrame(schema=schemas[name])
+            if results.has(f"{name}.parquet"):
+                table = _parquet(results, name, writer)
+                optional[name] = _typed(table, schemas[name], directory / f"{name}.parquet", writer)
+        summary = _json_object(results, "summary.json", writer)
+        manifest_id = results.manifest.id if results.manifest is not None else None
+    _check_keys(ingested, tables, directory, writer)
+    for name, table in [*tables.items(), *optional.items()]:
+        _check_values(name, table, directory / f"{name}.parquet", writer)
     metrics = Metrics(tables["post_metrics"], tables["author_metrics"], tables["cascades"], tables["author_edges"],
-                      camps, summary, thread_camps)  # fmt: skip
-    return ingested.posts, ingested.edges, metrics
+                      optional["camps"], summary, optional["thread_camps"])  # fmt: skip
+    return ResultSet(ingested.posts, ingested.edges, metrics, manifest_id)
+
+
+def read_results(directory: str | Path) -> tuple[pl.DataFrame, pl.DataFrame, Metrics]:
+    """POSTS, EDGES and metrics of a results folder, as :func:`load_results` reads them.
+
+    Raises
+    ------
+    SnaError
+        As :func:`load_results`.
+    """
+    loaded = load_results(directory)
+    return loaded.posts, loaded.edges, loaded.metrics

@@ -20,6 +20,7 @@ def test_ingest_writes_tables_and_summary(runner, tmp_path, seed_path):
     assert "1 thread, 32 posts, 1 author" in result.output
     assert "edges: 12 quote, 0 reply (read from the posts); 19 implicit (assumed: 61% of links)" in result.output
     assert sorted(p.name for p in out.iterdir()) == [
+        ".sna-manifest.json",
         "edges.csv",
         "edges.parquet",
         "ingest.json",
@@ -169,7 +170,7 @@ def test_metrics_on_an_ingest_folder_and_errors(runner, tmp_path, seed_path):
     assert result.exit_code == 0, result.output
     assert (out / "post_metrics.parquet").exists()
     missing = runner.invoke(main, ["metrics", str(tmp_path / "nothing"), "-q"])
-    assert missing.exit_code == 1 and "no posts.parquet" in missing.output
+    assert missing.exit_code == 1 and "nothing: no such folder" in missing.output
     bad_skip = runner.invoke(main, ["run", str(seed_path), "--out", str(tmp_path / "x"), "--skip", "colour"])
     assert bad_skip.exit_code == 1 and "unknown stage colour" in bad_skip.output
     assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())

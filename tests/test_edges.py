@@ -45,7 +45,7 @@ def test_missing_parent_is_counted_not_an_edge():
 
 def test_reply_cycle_names_the_posts():
     posts = thread("a", "b", "c").with_columns(reply_to=pl.Series(["p3", "p1", "p2"]))
-    with pytest.raises(SchemaError, match="reply_to forms a cycle: 'p1' -> 'p3' -> 'p2' -> 'p1'"):
+    with pytest.raises(SchemaError, match="reply_to forms a cycle of 3 posts: 'p1' -> 'p3' -> 'p2' -> 'p1'"):
         extract_edges(posts)
 
 

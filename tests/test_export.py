@@ -69,4 +69,52 @@ def test_atomic_outputs_leave_nothing_on_failure(tmp_path):
     with pytest.raises(RuntimeError), atomic_outputs(out) as stage:
         stage("a.csv").write_text("partial")
         raise RuntimeError("boom")
-    assert list(out.iterdir()) == []
+    assert not out.exists() and list(tmp_path.iterdir()) == []  # no folder, no staging, no lock file
+
+
+def test_atomic_file_replaces_in_one_rename_and_leaves_nothing_on_failure(tmp_path):
+    from sna.outputs import atomic_file
+
+    target = tmp_path / "deep" / "pred.csv"
+    with pytest.raises(RuntimeError), atomic_file(target) as temporary:
+        temporary.write_text("partial")
+        raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []  # no file, no temporary, no parent folder
+    with atomic_file(target) as temporary:
+        temporary.write_text("a\n")
+    assert target.read_text() == "a\n" and sorted(p.name for p in target.parent.iterdir()) == ["pred.csv"]
+
+
+def test_switch_without_renameat2_uses_two_renames(tmp_path, monkeypatch):
+    import sna.outputs
+    from sna.outputs import read_manifest
+
+    monkeypatch.setattr(sna.outputs, "_exchange", lambda a, b: False)  # e.g. macOS, or an old kernel
+    out = tmp_path / "out"
+    for text in ("one", "two"):
+        with atomic_outputs(out) as stage:
+            stage("a.txt").write_text(text)
+    assert (out / "a.txt").read_text() == "two" and read_manifest(out).names() == ["a.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_parts_replace_their_own_files_only(tmp_path):
+    from sna.outputs import output_folders, read_manifest
+
+    out = tmp_path / "out"
+    with atomic_outputs(out, part="figures", replaces=["figures"]) as stage:
+        stage("old.png").write_bytes(b"1")
+        stage("network.png").write_bytes(b"1")
+    with atomic_outputs(out, part="html", replaces=["html"]) as stage:
+        stage("authors.html").write_text("<p>")
+    with atomic_outputs(out, part="figures", replaces=["figures"]) as stage:
+        stage("network.png").write_bytes(b"2")
+    manifest = read_manifest(out)
+    assert manifest.names("figures") == ["network.png"] and manifest.names("html") == ["authors.html"]
+    assert not (out / "old.png").exists() and (out / "network.png").read_bytes() == b"2"
+    with pytest.raises(Exception, match="contains the output folder"), output_folders() as outputs:
+        outputs.folder(out / "inner")
+        outputs.folder(out)
+    with pytest.raises(Exception, match="cannot write"), atomic_outputs(out, part="x", replaces=["x"]) as stage:
+        stage("../escape.txt")
+    assert not (tmp_path / "escape.txt").exists()

@@ -6,15 +6,28 @@ networkx's within tolerance (the tests check that on random graphs), but run in
 igraph or scipy, which are 20–100× faster at 100k+ nodes. Edges point from the
 replier to the replied-to, so "in" measures how much a node is answered.
 
-Betweenness and harmonic closeness are exact where that is cheap — small
-graphs, and acyclic ones such as the post graph of a forum, where every path
-runs back in time and is short — and otherwise estimated from ``k`` sources
-drawn with ``seed`` (Brandes & Pich 2007), scaled to the whole graph: 256 for
-betweenness, 64 for harmonic closeness, whose terms are bounded and settle
-sooner. The tables say how many sources were used.
+Betweenness and harmonic closeness run a breadth-first search from every
+source. They are exact where that is cheap — where :func:`exact_cost`, an upper
+bound on the nodes and edges those searches visit, is at most
+``EXACT_COST``: the post graph of a forum, whose paths run back in time within
+a thread and are short, and small author graphs — and otherwise estimated from
+``k`` sources drawn with ``seed`` (Brandes & Pich 2007), scaled to the whole
+graph: 256 for betweenness, 64 for harmonic closeness, whose terms are bounded
+and settle sooner. So a reply chain 200,000 posts deep (exact: 2·10¹⁰ steps)
+is sampled, and no graph costs more than about ``256·(n + m)`` steps. The
+tables say how many sources were used.
+
+PageRank is solved by igraph (PRPACK) and checked: if one power-iteration step
+moves it by more than ``tol``, power iteration continues from it. HITS and Katz
+iterate. :func:`centrality` reports, per measure, the iterations used and
+whether they converged; the public functions warn (:class:`ConvergenceWarning`)
+when they did not, and a Katz iteration that diverges gives nulls.
 """
 
 from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import polars as pl
@@ -23,9 +36,10 @@ import scipy.sparse.linalg as spla
 
 from sna.graph import LinkArrays
 
-#: Graphs with at most this many nodes always get exact betweenness and harmonic closeness.
-EXACT_LIMIT = 5_000
-#: Sources sampled for betweenness on larger cyclic graphs (Brandes & Pich 2007).
+#: Betweenness and harmonic closeness are exact while :func:`exact_cost` is at most this
+#: many steps (igraph does 30–60 million a second on one core: a few seconds a measure).
+EXACT_COST = 1e8
+#: Sources sampled for betweenness where exact is not cheap (Brandes & Pich 2007).
 DEFAULT_SOURCES = 256
 #: Sources sampled for harmonic closeness there: it averages bounded terms 1/d, so its
 #: estimate settles with fewer sources than betweenness (a few percent at 64).
@@ -51,12 +65,87 @@ def degrees(links: LinkArrays) -> dict[str, np.ndarray]:
     }
 
 
+class ConvergenceWarning(UserWarning):
+    """An iterative measure stopped before it converged (its values are approximate)."""
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """How an iterative measure ended.
+
+    Attributes
+    ----------
+    measure : str
+        ``pagerank``, ``hits`` or ``katz``.
+    iterations : int
+        Iterations used (for PageRank: power-iteration steps after the direct solve).
+    converged : bool
+        Whether the last step changed the values by less than the tolerance.
+    change : float
+        L1 change of the last step (per node for HITS and Katz).
+    diverged : bool
+        The values grew without bound (Katz with ``alpha`` at or above 1/λ); they are null.
+    """
+
+    measure: str
+    iterations: int
+    converged: bool
+    change: float
+    diverged: bool = False
+
+    def message(self) -> str:
+        """One line for ``summary.json`` warnings and the CLI."""
+        if self.diverged:
+            return f"{self.measure} diverged after {self.iterations:,} iterations; its values are null"
+        return (f"{self.measure} did not converge in {self.iterations:,} iterations "
+                f"(last change {self.change:.2g}); its values are approximate")  # fmt: skip
+
+    def warn(self) -> None:
+        """Emit a :class:`ConvergenceWarning` unless converged."""
+        if not self.converged:
+            warnings.warn(self.message(), ConvergenceWarning, stacklevel=3)
+
+
+def _pagerank_step(links: LinkArrays, x: np.ndarray, alpha: float, out_weight: np.ndarray) -> np.ndarray:
+    share = np.where(out_weight[links.src] > 0, links.weight / np.maximum(out_weight[links.src], 1e-300), 0.0)
+    spread = np.bincount(links.dst, weights=share * x[links.src], minlength=links.n)
+    dangling = x[out_weight <= 0].sum()
+    return alpha * (spread + dangling / links.n) + (1 - alpha) / links.n
+
+
+def pagerank_checked(
+    links: LinkArrays, *, alpha: float = 0.85, tol: float = 1e-10, max_iter: int = 1_000
+) -> tuple[np.ndarray, Convergence]:
+    """PageRank as :func:`pagerank`, with how it converged.
+
+    Examples
+    --------
+    >>> g = LinkArrays(pl.Series(["a", "b"]), np.array([1]), np.array([0]), np.array([1.0]))
+    >>> values, report = pagerank_checked(g)
+    >>> report.converged, report.iterations
+    (True, 0)
+    """
+    if links.n == 0:
+        return np.zeros(0), Convergence("pagerank", 0, True, 0.0)
+    x = np.asarray(links.igraph.pagerank(directed=True, damping=alpha, weights="weight"), dtype=float)
+    out_weight = np.bincount(links.src, weights=links.weight, minlength=links.n)
+    change, used = float("inf"), 0
+    while True:
+        new = _pagerank_step(links, x, alpha, out_weight)
+        change = float(np.abs(new - x).sum())
+        if change <= tol or used == max_iter:
+            break
+        x, used = new / new.sum(), used + 1
+    return x, Convergence("pagerank", used, change <= tol, change)
+
+
 def pagerank(links: LinkArrays, *, alpha: float = 0.85) -> np.ndarray:
     """Weighted PageRank, solved exactly (igraph PRPACK); dangling mass spread evenly.
 
     Equals ``nx.pagerank(G, alpha)`` run to convergence (note that networkx's
     default tolerance scales with the number of nodes and stops far from
-    convergence on large graphs).
+    convergence on large graphs). Checked by one power-iteration step, which
+    continues where the solve was not exact (see :func:`pagerank_checked`).
 
     Examples
     --------
@@ -64,9 +153,43 @@ def pagerank(links: LinkArrays, *, alpha: float = 0.85) -> np.ndarray:
     >>> pagerank(g).round(4).tolist()
     [0.6491, 0.3509]
     """
-    if links.n == 0:
-        return np.zeros(0)
-    return np.asarray(links.igraph.pagerank(directed=True, damping=alpha, weights="weight"), dtype=float)
+    values, report = pagerank_checked(links, alpha=alpha)
+    report.warn()
+    return values
+
+
+def hits_checked(
+    links: LinkArrays, *, max_iter: int = 500, tol: float = 1e-10
+) -> tuple[np.ndarray, np.ndarray, Convergence]:
+    """HITS as :func:`hits`, with how the power iteration ended.
+
+    Examples
+    --------
+    >>> g = LinkArrays(pl.Series(["a", "b", "c"]), np.array([1, 2]), np.array([0, 0]), np.array([1.0, 1.0]))
+    >>> hub, authority, report = hits_checked(g)
+    >>> report.converged, report.iterations
+    (True, 2)
+    """
+    n = links.n
+    if links.m == 0:
+        return np.full(n, np.nan), np.full(n, np.nan), Convergence("hits", 0, True, 0.0)
+    a_mat = links.adjacency
+    at_mat = a_mat.T.tocsr()
+    authority = np.full(n, 1.0 / n)
+    change, used = float("inf"), 0
+    while used < max_iter:
+        used += 1
+        hub = a_mat @ authority
+        hub /= hub.max() or 1.0
+        new = at_mat @ hub
+        new /= new.max() or 1.0
+        change = float(np.abs(new - authority).sum())
+        authority = new
+        if change < tol * n:
+            break
+    hub = a_mat @ authority
+    report = Convergence("hits", used, change < tol * n, change / n)
+    return hub / (hub.sum() or 1.0), authority / (authority.sum() or 1.0), report
 
 
 def hits(links: LinkArrays, *, max_iter: int = 500, tol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
@@ -75,7 +198,8 @@ def hits(links: LinkArrays, *, max_iter: int = 500, tol: float = 1e-10) -> tuple
     Both vectors sum to 1, as in ``nx.hits``. Where the leading singular value
     is repeated (common in reply forests) the scores are not unique; starting
     from the uniform vector makes them deterministic. All null (NaN) when the
-    graph has no edges.
+    graph has no edges. Warns (:class:`ConvergenceWarning`) if ``max_iter``
+    iterations do not converge.
 
     Examples
     --------
@@ -84,29 +208,63 @@ def hits(links: LinkArrays, *, max_iter: int = 500, tol: float = 1e-10) -> tuple
     >>> authority.tolist(), hub.tolist()
     ([1.0, 0.0, 0.0], [0.0, 0.5, 0.5])
     """
+    hub, authority, report = hits_checked(links, max_iter=max_iter, tol=tol)
+    report.warn()
+    return hub, authority
+
+
+def exact_cost(links: LinkArrays) -> float:
+    """An upper bound on the nodes and edges that breadth-first searches from every node visit.
+
+    What exact betweenness and harmonic closeness cost. The nodes reachable
+    from a node are bounded by its strongly connected component and, in the
+    component graph (a DAG), the components below it, counted once per path
+    (exact on reply trees and chains); never more than its weakly connected
+    component. Linear time: a strongly connected components pass, a
+    topological order and one triangular solve.
+
+    Examples
+    --------
+    >>> chain = LinkArrays(pl.Series(["a", "b", "c"]), np.array([1, 2]), np.array([0, 1]), np.ones(2))
+    >>> exact_cost(chain)  # from c: 3 nodes, 2 edges; from b: 2 and 1; from a: 1 and 0
+    9.0
+    """
     n = links.n
-    if links.m == 0:
-        return np.full(n, np.nan), np.full(n, np.nan)
-    a_mat = links.adjacency
-    at_mat = a_mat.T.tocsr()
-    authority = np.full(n, 1.0 / n)
-    for _ in range(max_iter):
-        hub = a_mat @ authority
-        hub /= hub.max() or 1.0
-        new = at_mat @ hub
-        new /= new.max() or 1.0
-        done = np.abs(new - authority).sum() < tol * n
-        authority = new
-        if done:
-            break
-    hub = a_mat @ authority
-    return hub / (hub.sum() or 1.0), authority / (authority.sum() or 1.0)
+    if n == 0:
+        return 0.0
+    graph = links.igraph
+    if links.is_acyclic:  # cached, and Katz needs it too: every node is its own component
+        strong = np.arange(n, dtype=np.int64)
+    else:
+        strong = np.asarray(graph.connected_components(mode="strong").membership, dtype=np.int64)
+    k = int(strong.max()) + 1
+    visit = np.bincount(strong, minlength=k) + np.bincount(strong[links.src], minlength=k)  # nodes + their edges
+    between = strong[links.src] != strong[links.dst]
+    up, down = strong[links.src][between], strong[links.dst][between]
+    if links.is_acyclic:  # the components are the nodes
+        order = np.asarray(graph.topological_sorting(mode="out"), dtype=np.int64)
+    else:
+        import igraph as ig
+
+        order = np.asarray(ig.Graph(n=k, edges=np.stack([up, down], axis=1), directed=True).topological_sorting())
+    rank = np.empty(k, dtype=np.int64)
+    rank[order] = np.arange(k)
+    below = sp.csr_array((np.ones(len(up)), (rank[up], rank[down])), shape=(k, k))
+    below.sum_duplicates()
+    below.data[:] = 1.0  # links between two components count once
+    system = (sp.identity(k, format="csr") - below).tocsr()  # upper triangular in topological order
+    with np.errstate(over="ignore", invalid="ignore"):
+        reach = spla.spsolve_triangular(system, visit[order].astype(float), lower=False)
+    reach = np.nan_to_num(reach, nan=np.inf)[rank][strong]
+    weak = np.asarray(graph.connected_components(mode="weak").membership, dtype=np.int64)
+    cap = (np.bincount(weak) + np.bincount(weak[links.src], minlength=weak.max() + 1))[weak]
+    return float(np.minimum(reach, cap).sum())
 
 
 def _sources(links: LinkArrays, k: int | None, seed: int, default: int = DEFAULT_SOURCES) -> list[int] | None:
     """None for exact computation, else ``k`` sampled source nodes."""
     if k is None:
-        k = links.n if (links.n <= EXACT_LIMIT or links.is_acyclic) else default
+        k = links.n if exact_cost(links) <= EXACT_COST else default
     if k >= links.n:
         return None
     rng = np.random.default_rng(seed)
@@ -120,8 +278,8 @@ def betweenness(links: LinkArrays, *, k: int | None = None, seed: int = 0) -> tu
     ----------
     links : LinkArrays
     k : int, optional
-        Number of sampled sources; by default exact on graphs of at most
-        ``EXACT_LIMIT`` nodes or without cycles, else ``DEFAULT_SOURCES``.
+        Number of sampled sources; by default exact where :func:`exact_cost`
+        is at most ``EXACT_COST``, else ``DEFAULT_SOURCES``.
     seed : int
         Seed for the sample.
 
@@ -156,9 +314,9 @@ def betweenness(links: LinkArrays, *, k: int | None = None, seed: int = 0) -> tu
 def harmonic(links: LinkArrays, *, k: int | None = None, seed: int = 0) -> tuple[np.ndarray, int]:
     """Harmonic closeness: the sum of 1/d(v, u) over the nodes v that reach u.
 
-    As ``nx.harmonic_centrality(G)`` (not normalised). On large cyclic graphs
-    the sum runs over ``k`` sampled sources (``DEFAULT_HARMONIC_SOURCES`` by
-    default) and is scaled by n/k.
+    As ``nx.harmonic_centrality(G)`` (not normalised). Where exact is not
+    cheap (as for :func:`betweenness`) the sum runs over ``k`` sampled sources
+    (``DEFAULT_HARMONIC_SOURCES`` by default) and is scaled by n/k.
 
     Examples
     --------
@@ -181,6 +339,44 @@ def harmonic(links: LinkArrays, *, k: int | None = None, seed: int = 0) -> tuple
     return total * (n / len(sources)), len(sources)
 
 
+def katz_checked(
+    links: LinkArrays, *, alpha: float | None = None, beta: float = 1.0, tol: float = 1e-10, max_iter: int = 10_000
+) -> tuple[np.ndarray, float, Convergence]:
+    """Katz centrality as :func:`katz`, with how the iteration ended (NaN values if it diverged).
+
+    Examples
+    --------
+    >>> cycle = LinkArrays(pl.Series(["a", "b"]), np.array([0, 1]), np.array([1, 0]), np.ones(2))
+    >>> values, alpha, report = katz_checked(cycle, alpha=1.5)
+    >>> report.diverged, bool(np.isnan(values).all())
+    (True, True)
+    """
+    n = links.n
+    if n == 0:
+        return np.zeros(0), alpha or 0.1, Convergence("katz", 0, True, 0.0)
+    adjacency = sp.csr_array((np.ones(links.m), (links.src, links.dst)), shape=(n, n))
+    if alpha is None:
+        radius = _spectral_radius(adjacency) if not links.is_acyclic else 0.0
+        alpha = 0.1 if radius * 0.1 < 0.9 else 0.9 / radius
+    transposed = adjacency.T.tocsr()
+    x = np.zeros(n)
+    change, used, diverged = float("inf"), 0, False
+    while used < max_iter:
+        used += 1
+        new = alpha * (transposed @ x) + beta
+        change = float(np.abs(new - x).sum())
+        x = new
+        if change < tol * n:
+            break
+        if not np.isfinite(change) or change > 1e200:
+            diverged = True
+            break
+    if diverged:
+        return np.full(n, np.nan), float(alpha), Convergence("katz", used, False, change / n, diverged=True)
+    report = Convergence("katz", used, change < tol * n, change / n)
+    return x / np.linalg.norm(x), float(alpha), report
+
+
 def katz(
     links: LinkArrays, *, alpha: float | None = None, beta: float = 1.0, tol: float = 1e-10
 ) -> tuple[np.ndarray, float]:
@@ -188,7 +384,9 @@ def katz(
 
     ``alpha`` defaults to 0.1, lowered to 0.9/λ where λ, the adjacency's
     spectral radius, would make 0.1 diverge; the value used is returned.
-    Equals ``nx.katz_centrality(G, alpha, beta)``.
+    Equals ``nx.katz_centrality(G, alpha, beta)``. Warns
+    (:class:`ConvergenceWarning`) if the iteration does not converge; values
+    are NaN if it diverges (``alpha`` ≥ 1/λ).
 
     Examples
     --------
@@ -197,22 +395,9 @@ def katz(
     >>> values.round(4).tolist(), alpha
     ([0.7399, 0.6727], 0.1)
     """
-    n = links.n
-    if n == 0:
-        return np.zeros(0), alpha or 0.1
-    adjacency = sp.csr_array((np.ones(links.m), (links.src, links.dst)), shape=(n, n))
-    if alpha is None:
-        radius = _spectral_radius(adjacency) if not links.is_acyclic else 0.0
-        alpha = 0.1 if radius * 0.1 < 0.9 else 0.9 / radius
-    transposed = adjacency.T.tocsr()
-    x = np.zeros(n)
-    for _ in range(10_000):
-        new = alpha * (transposed @ x) + beta
-        if np.abs(new - x).sum() < tol * n:
-            x = new
-            break
-        x = new
-    return x / np.linalg.norm(x), float(alpha)
+    values, used_alpha, report = katz_checked(links, alpha=alpha, beta=beta, tol=tol)
+    report.warn()
+    return values, used_alpha
 
 
 def _spectral_radius(adjacency: sp.csr_array) -> float:
@@ -236,13 +421,76 @@ def _spectral_radius(adjacency: sp.csr_array) -> float:
         return radius
 
 
+def centrality(
+    links: LinkArrays, *, k: int | None = None, seed: int = 0, name: str = "node"
+) -> tuple[pl.DataFrame, dict[str, dict[str, object]]]:
+    """Every centrality measure of every node, and how the iterative ones converged.
+
+    Returns
+    -------
+    table : pl.DataFrame
+        As :func:`centrality_table`.
+    convergence : dict
+        ``{"pagerank": {...}, "hits": {...}, "katz": {...}}``, each with
+        ``iterations``, ``converged``, ``change`` and ``diverged`` (see
+        :class:`Convergence`); a diverged Katz leaves ``katz`` null.
+
+    Examples
+    --------
+    >>> g = LinkArrays(pl.Series(["a", "b", "c"]), np.array([1, 2]), np.array([0, 0]), np.array([1.0, 2.0]))
+    >>> table, convergence = centrality(g)
+    >>> sorted(convergence), convergence["hits"]["converged"]
+    (['hits', 'katz', 'pagerank'], True)
+    """
+    exact = k is None and exact_cost(links) <= EXACT_COST  # decided once for both measures
+    between, between_sources = betweenness(links, k=links.n if exact else (k or DEFAULT_SOURCES), seed=seed)
+    harm, harm_sources = harmonic(links, k=links.n if exact else (k or DEFAULT_HARMONIC_SOURCES), seed=seed)
+    rank, rank_report = pagerank_checked(links)
+    hub, authority, hits_report = hits_checked(links)
+    katz_values, _, katz_report = katz_checked(links)
+    columns = {
+        name: links.nodes,
+        **degrees(links),
+        "pagerank": rank,
+        "betweenness": between,
+        "hub": hub,
+        "authority": authority,
+        "harmonic": harm,
+        "katz": katz_values,
+    }
+    table = pl.DataFrame(columns).with_columns(pl.col("hub", "authority", "katz").fill_nan(None))
+    table = table.with_columns(
+        betweenness_sources=pl.lit(between_sources, pl.Int64), harmonic_sources=pl.lit(harm_sources, pl.Int64)
+    )
+    reports = {r.measure: {k: v for k, v in asdict(r).items() if k != "measure"}
+               for r in (rank_report, hits_report, katz_report)}  # fmt: skip
+    return table, reports
+
+
+def convergence_warnings(convergence: dict[str, dict[str, object]], *, graph: str) -> list[str]:
+    """One line per measure of ``convergence`` (from :func:`centrality`) that did not converge.
+
+    Examples
+    --------
+    >>> convergence_warnings({"hits": {"iterations": 500, "converged": False, "change": 1e-6, "diverged": False}},
+    ...                      graph="author graph")
+    ['author graph: hits did not converge in 500 iterations (last change 1e-06); its values are approximate']
+    """
+    return [
+        f"{graph}: " + Convergence(measure, **report).message()  # type: ignore[arg-type]
+        for measure, report in convergence.items()
+        if not report["converged"]
+    ]
+
+
 def centrality_table(links: LinkArrays, *, k: int | None = None, seed: int = 0, name: str = "node") -> pl.DataFrame:
     """Every centrality measure of every node, one row per node.
 
     Columns: the node, ``in_degree``, ``out_degree``, ``in_weight``,
     ``out_weight``, ``pagerank``, ``betweenness``, ``hub``, ``authority``,
     ``harmonic``, ``katz``, and ``betweenness_sources`` / ``harmonic_sources``
-    (sources used: the number of nodes when exact).
+    (sources used: the number of nodes when exact). See :func:`centrality`
+    for how the iterative measures converged.
 
     Examples
     --------
@@ -251,21 +499,7 @@ def centrality_table(links: LinkArrays, *, k: int | None = None, seed: int = 0, 
     >>> table.select("post_id", "in_degree", "in_weight", "authority").row(0)
     ('a', 2, 3.0, 1.0)
     """
-    between, between_sources = betweenness(links, k=k, seed=seed)
-    harm, harm_sources = harmonic(links, k=k, seed=seed)
-    hub, authority = hits(links)
-    katz_values, _ = katz(links)
-    columns = {
-        name: links.nodes,
-        **degrees(links),
-        "pagerank": pagerank(links),
-        "betweenness": between,
-        "hub": hub,
-        "authority": authority,
-        "harmonic": harm,
-        "katz": katz_values,
-    }
-    table = pl.DataFrame(columns).with_columns(pl.col("hub", "authority").fill_nan(None))
-    return table.with_columns(
-        betweenness_sources=pl.lit(between_sources, pl.Int64), harmonic_sources=pl.lit(harm_sources, pl.Int64)
-    )
+    table, convergence = centrality(links, k=k, seed=seed, name=name)
+    for report in convergence_warnings(convergence, graph=name):
+        warnings.warn(report, ConvergenceWarning, stacklevel=2)
+    return table

@@ -15,7 +15,7 @@ import polars as pl
 
 from sna.analysis.camps import CAMPS_BY, TABLE_SCHEMA, agreement_camps
 from sna.analysis.cascades import cascades as cascade_tables
-from sna.analysis.centrality import centrality_table
+from sna.analysis.centrality import centrality, convergence_warnings
 from sna.analysis.communities import community_summary, modularity_communities
 from sna.errors import SnaError
 from sna.graph import (
@@ -232,7 +232,7 @@ def compute_metrics(
     full = index_corpus(posts, edges)
     ix = full.restrict(counted)
     post_graph = post_links(posts, edges, index=ix)
-    post_table = centrality_table(post_graph, k=sources, seed=seed, name="post_id")
+    post_table, post_convergence = centrality(post_graph, k=sources, seed=seed, name="post_id")
     cascade_table, per_post = cascade_tables(posts, edges, index=full)
     read, assumed = _received(full, by_node=False)
     placeholder = posts["placeholder"] if "placeholder" in posts.columns else pl.repeat(False, posts.height, eager=True)
@@ -246,7 +246,7 @@ def compute_metrics(
 
     nodes, links = author_tables(posts, edges, index=full, counted=counted)
     author_graph = links_from_tables(nodes, links)
-    author_table = centrality_table(author_graph, k=sources, seed=seed, name="author")
+    author_table, author_convergence = centrality(author_graph, k=sources, seed=seed, name="author")
     read, assumed = _received(full, by_node=True)
     author_metrics = nodes.join(author_table, on="author", how="left", maintain_order="left").with_columns(
         replies_received=read, implicit_received=assumed
@@ -307,6 +307,7 @@ def compute_metrics(
         | {
             "betweenness_sources": post_table["betweenness_sources"][0] if post_table.height else 0,
             "harmonic_sources": post_table["harmonic_sources"][0] if post_table.height else 0,
+            "convergence": post_convergence,
         },
         "author_graph": graph_summary(author_graph, ranked_authors, name="author")
         | {
@@ -314,6 +315,7 @@ def compute_metrics(
             "harmonic_sources": author_table["harmonic_sources"][0] if author_table.height else 0,
             "self_replies": int(nodes["self_replies"].sum()),
             "anonymous_nodes": int(nodes["anonymous"].sum()),
+            "convergence": author_convergence,
         },
         "cascades": {
             "reply": _cascade_summary(reply_cascades),
@@ -321,7 +323,9 @@ def compute_metrics(
         },
         "camps": camps_summary,
         "rank_anonymous": rank_anonymous,
-        "warnings": warnings,
+        "warnings": warnings
+        + convergence_warnings(post_convergence, graph="post graph")
+        + convergence_warnings(author_convergence, graph="author graph"),
         "communities": communities,
         "seed": seed,
     }

@@ -416,8 +416,9 @@ def run_spark(
 ) -> tuple[Any, Any, dict[Path, list[str]]]:
     """``sna run SOURCE --engine spark``: see the module text. Returns (Ingested, Metrics, written)."""
     from sna.convert import is_converted
-    from sna.export import atomic_outputs, write_tables
-    from sna.pipeline import Ingested, stage_ingested, stage_metrics
+    from sna.export import write_json, write_tables
+    from sna.outputs import output_folders
+    from sna.pipeline import POST_GRAPH_FILE_LIMIT, Ingested, _legacy_files, stage_ingested, stage_metrics
     from sna.steps import add_counts, corpus_metrics, ingest_summary
 
     if graph_on not in ("driver", "cluster"):
@@ -460,21 +461,28 @@ def run_spark(
             "large_threads": facts["large_threads"],
         }
         out = Path(out)
-        with atomic_outputs(out) as stage:
+        with output_folders(inputs=[] if "://" in source else [source]) as outputs:
+            tables = outputs.folder(out, part="ingest", replaces=None, adopt=_legacy_files())
+            metric_files = outputs.folder(out, part="metrics")
+            with_posts = not big and (post_graph_files if post_graph_files is not None else
+                                      posts.height <= POST_GRAPH_FILE_LIMIT)  # fmt: skip
+            with progress.stage("laying out graphs"):
+                from sna.analysis.views import graph_views
+
+                views = graph_views(posts, edges, metrics, seed=int((metric_options or {}).get("seed", 0)),
+                                    with_posts=with_posts)  # fmt: skip
             if big:
                 names = []
                 for name, frame, order in (("posts", posts_df, ("thread_id", "position")),
                                            ("edges", edges_df, ("_thread", "_row"))):  # fmt: skip
-                    frame.orderBy(*order).drop("_thread", "_row").write.parquet(str(stage(name)))
+                    frame.orderBy(*order).drop("_thread", "_row").write.parquet(str(tables(name)))
                     names.append(f"{name}/")
-                write_tables([(unresolved, stage("unresolved_quotes.parquet"))])
-                from sna.export import write_json
-
-                write_json(summary, stage("ingest.json"))
+                write_tables([(unresolved, tables("unresolved_quotes.parquet"))])
+                write_json(summary, tables("ingest.json"))
                 names += ["unresolved_quotes.parquet", "ingest.json"]
             else:
-                names = stage_ingested(ingested, stage)
-            names += stage_metrics(posts, edges, metrics, stage, post_graph_files=post_graph_files and not big,
+                names = stage_ingested(ingested, tables)
+            names += stage_metrics(posts, edges, metrics, metric_files, post_graph_files=with_posts, views=views,
                                    progress=progress)  # fmt: skip
         blobs.unpersist()
         return ingested, metrics, {out: names}

@@ -4,13 +4,17 @@ Colours come from Okabe & Ito ("Color Universal Design", 2008), a palette
 that stays distinguishable under the common colour-vision deficiencies. Stance
 uses the pair that survives all of them best — blue for agreement, vermillion
 for disagreement — with greys for neutral and unlabelled edges; the six
-largest camps get the remaining Okabe–Ito hues (and dark grey); edge kinds use purple, green and grey.
-The same colours are used by the static figures and the HTML pages.
+largest camps get the remaining Okabe–Ito hues (and dark grey), smaller ones a mid grey, nodes
+without a camp are white with a grey rim. Without stance labels, links are coloured by kind (blue
+quotes, dark grey replies); assumed (implicit) links are always dashed grey.
+The same colours are used by the static figures and the HTML pages, and
+:func:`group_entries` / :func:`link_entries` give the legend of each: one
+entry for every colour a picture uses.
 
 Examples
 --------
->>> camp_color(1), camp_color(None), STANCE_COLORS["disagree"]
-('#E69F00', '#56B4E9', '#D55E00')
+>>> group_color(1), group_color(0), group_color(9), STANCE_COLORS["disagree"]
+('#E69F00', '#FFFFFF', '#A3A3A3', '#D55E00')
 >>> short_label("a-rather-long-thread-name#1234", 16)
 'a-rather…me#1234'
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,12 +51,14 @@ STANCE_COLORS = {
 #: Stance codes as in ``sna.graph.STANCE_CODES`` (-1 = no label), in legend order.
 STANCE_ORDER = ("agree", "neutral", "disagree", "none")
 STANCE_BY_CODE = {0: "agree", 1: "neutral", 2: "disagree", -1: "none"}
+#: Kind codes as in ``sna.graph.KIND_CODES``.
+KIND_BY_CODE = {0: "quote", 1: "reply", 2: "implicit"}
 
-#: Edge colour per edge kind, used where there are no stance labels.
-KIND_COLORS = {"quote": OKABE_ITO["reddish_purple"], "reply": OKABE_ITO["bluish_green"], "implicit": "#C8C8C8"}
+#: Link colour per kind, used where there are no stance labels (blue and dark grey: no camp uses them).
+KIND_COLORS = {"quote": OKABE_ITO["blue"], "reply": "#5E5E5E", "implicit": "#9E9E9E"}
 
-#: Camp colours, camp 1 (the largest) first: the Okabe–Ito hues that stance does not use, so
-#: a figure can colour nodes by camp and edges by stance. Camps past these share ``OTHER_CAMP``.
+#: Group colours (camps, else communities), group 1 (the largest) first: the Okabe–Ito hues that stance
+#: does not use, so a figure can colour nodes by camp and links by stance.
 CAMP_COLORS = (
     OKABE_ITO["orange"],
     OKABE_ITO["bluish_green"],
@@ -60,13 +67,17 @@ CAMP_COLORS = (
     OKABE_ITO["yellow"],
     "#4D4D4D",
 )
-OTHER_CAMP = "#D9D9D9"
-#: Nodes without a camp where there are camps (no agree/disagree link, or a camp below the minimum size):
-#: drawn hollow, a grey ring.
-UNASSIGNED_FILL = "#FFFFFF"
+#: Groups past the coloured ones share this grey.
+SMALL_GROUP = "#A3A3A3"
+#: Nodes without a group (no camp): white with a grey rim.
+UNASSIGNED = "#FFFFFF"
 UNASSIGNED_EDGE = "#8C8C8C"
-#: Node colour when there are no camps (no stance labels yet).
+#: Node colour when there are no groups at all.
 UNIFORM_NODE = OKABE_ITO["sky_blue"]
+#: Nodes and links outside a large graph's backbone.
+FADED = "#C9C9C9"
+#: Assumed (implicit) links: dashed, this grey.
+ASSUMED = "#9E9E9E"
 NODE_EDGE = "#FFFFFF"
 TEXT = "#222222"
 MUTED_TEXT = "#666666"
@@ -85,6 +96,8 @@ FIGSIZE = {
     "distributions": (7.2, 3.2),
     "heatmap": (5.6, 4.6),
     "activity": (7.2, 3.8),
+    "campmap": (7.2, 5.6),
+    "thread": (7.2, 5.2),
 }
 DPI = 150
 
@@ -180,41 +193,139 @@ def save_figure(fig, path: str | Path, *, dpi: int = DPI) -> None:
         fig.savefig(path, dpi=dpi, format=fmt, metadata=METADATA.get(fmt))
 
 
-def camp_color(camp: int | None) -> str:
-    """Colour of a camp number (1 = largest); ``None`` (no camps) gets the uniform node colour."""
-    if camp is None:
+def group_color(group: int, *, grouped: bool = True) -> str:
+    """Colour of a group number (1 = largest; 0 = no group); without groups, the uniform colour.
+
+    Examples
+    --------
+    >>> group_color(2), group_color(7), group_color(0), group_color(0, grouped=False)
+    ('#009E73', '#A3A3A3', '#FFFFFF', '#56B4E9')
+    """
+    if not grouped:
         return UNIFORM_NODE
-    if 1 <= camp <= len(CAMP_COLORS):
-        return CAMP_COLORS[camp - 1]
-    return OTHER_CAMP
+    if group <= 0:
+        return UNASSIGNED
+    return CAMP_COLORS[group - 1] if group <= len(CAMP_COLORS) else SMALL_GROUP
 
 
-def camp_colors(camps: np.ndarray) -> np.ndarray:
-    """Colours for an array of camp numbers, 0 meaning no camp.
-
-    Examples
-    --------
-    >>> camp_colors(np.array([1, 0, 12])).tolist()
-    ['#E69F00', '#56B4E9', '#D9D9D9']
-    """
-    table = np.array([UNIFORM_NODE, *CAMP_COLORS, OTHER_CAMP], dtype=object)
-    index = np.where(camps <= 0, 0, np.minimum(camps, len(CAMP_COLORS) + 1))
-    return table[index]
-
-
-def colored_camps(camp: np.ndarray, *, max_camps: int = len(CAMP_COLORS)) -> list[int]:
-    """Camps that get a colour of their own: those with two or more members, at most ``max_camps``.
-
-    Camps are numbered by size, largest first, so these are camps ``1..k``.
+def group_colors(groups: np.ndarray, *, grouped: bool = True) -> np.ndarray:
+    """Fill colours for an array of group numbers (0 = no group).
 
     Examples
     --------
-    >>> colored_camps(np.array([1, 1, 2, 3, 3, 0]))
-    [1, 3]
+    >>> group_colors(np.array([1, 0, 12])).tolist()
+    ['#E69F00', '#FFFFFF', '#A3A3A3']
     """
-    sizes = np.bincount(np.maximum(camp, 0)) if len(camp) else np.zeros(1, dtype=np.int64)
-    sizes[0] = 0
-    return [int(c) for c in np.flatnonzero(sizes >= 2)[:max_camps]]
+    if not grouped:
+        return np.full(len(groups), UNIFORM_NODE, dtype=object)
+    table = np.array([UNASSIGNED, *CAMP_COLORS, SMALL_GROUP], dtype=object)
+    return table[np.clip(groups, 0, len(CAMP_COLORS) + 1)]
+
+
+def group_edge_colors(groups: np.ndarray, *, grouped: bool = True, rim: str = NODE_EDGE) -> np.ndarray:
+    """Rim colours: grey for nodes without a group (their fill is white), else ``rim``."""
+    out = np.full(len(groups), rim, dtype=object)
+    if grouped:
+        out[groups <= 0] = UNASSIGNED_EDGE
+    return out
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One legend entry: a label and how it is drawn (``marker`` for nodes, ``line`` for links)."""
+
+    label: str
+    color: str
+    kind: str = "marker"
+    edge: str | None = None
+    dashed: bool = False
+
+
+def group_entries(groups: np.ndarray, grouping: str | None, sizes: dict[int, int] | None = None,
+                  *, noun: str = "nodes", counts: bool = True,
+                  reason: str = "no camps or communities") -> tuple[str, list[Entry]]:  # fmt: skip
+    """Legend title and entries for the node colours of ``groups`` (an entry for each colour used).
+
+    Groups past the coloured ones share one entry that says how many they
+    are; nodes without a group (0) are hollow ("no camp"). Without groups,
+    one entry gives ``reason``.
+
+    Examples
+    --------
+    >>> title, entries = group_entries(np.array([1, 1, 2, 8, 9, 0]), "camp")
+    >>> title, [e.label for e in entries]
+    ('nodes: camp', ['camp 1 (2)', 'camp 2 (1)', '2 other camps (2)', 'no camp (1)'])
+    >>> group_entries(np.array([0, 0]), None, reason="no stance labels, so no camps")[1][0].label
+    'no stance labels, so no camps'
+    """
+    if grouping is None:
+        return noun, [Entry(reason, UNIFORM_NODE)]
+    groups = np.asarray(groups)
+    counted = sizes or {int(g): int(c) for g, c in zip(*np.unique(groups, return_counts=True), strict=True)}
+    present = sorted(int(g) for g in np.unique(groups))
+
+    def count(value: int) -> str:
+        return f" ({value:,})" if counts else ""
+
+    entries = [Entry(f"{grouping} {g}{count(counted.get(g, 0))}", group_color(g)) for g in present
+               if 1 <= g <= len(CAMP_COLORS)]  # fmt: skip
+    small = [g for g in present if g > len(CAMP_COLORS)]
+    if small:
+        total = sum(counted.get(g, 0) for g in small)
+        name = f"{len(small):,} other {grouping}s" if len(small) > 1 else f"{grouping} {small[0]}"
+        entries.append(Entry(name + count(total), SMALL_GROUP))
+    if 0 in present:
+        label = f"no {grouping}"
+        entries.append(Entry(label + count(counted.get(0, 0)), UNASSIGNED, edge=UNASSIGNED_EDGE))
+    return f"{noun}: {grouping}", entries
+
+
+def link_entries(*, has_stance: bool, stances: set[int], kinds: set[int], assumed: bool,
+                 faded: bool = False) -> tuple[str, list[Entry]]:  # fmt: skip
+    """Legend title and entries for link colours: stance (or kind) present, assumed and faded links.
+
+    Examples
+    --------
+    >>> title, entries = link_entries(has_stance=True, stances={0, 2, -1}, kinds={0}, assumed=True)
+    >>> title, [(e.label, e.dashed) for e in entries]
+    ('links: stance', [('agree', False), ('disagree', False), ('unlabelled', False), ('assumed (implicit)', True)])
+    """
+    from sna.graph import KIND_CODES, STANCE_CODES
+
+    entries: list[Entry] = []
+    if has_stance:
+        title = "links: stance"
+        for name in STANCE_ORDER:
+            if STANCE_CODES.get(name, -1) in stances:
+                entries.append(Entry("unlabelled" if name == "none" else name, STANCE_COLORS[name], "line"))
+    else:
+        title = "links: kind (no stance labels)"
+        for name, code in KIND_CODES.items():
+            if code in kinds and name != "implicit":
+                entries.append(Entry(name, KIND_COLORS[name], "line"))
+    if assumed:
+        entries.append(Entry("assumed (implicit)", ASSUMED, "line", dashed=True))
+    if faded:
+        entries.append(Entry("outside the backbone", FADED, "line"))
+    return title, entries
+
+
+def ink(color: str, *, lightness: float = 0.36) -> str:
+    """A colour dark enough for text on white: the same hue, lightness capped.
+
+    Examples
+    --------
+    >>> ink("#F0E442"), ink("#222222")
+    ('#aa9f0d', '#222222')
+    """
+    import colorsys
+
+    from matplotlib.colors import to_hex, to_rgb
+
+    h, l_, s = colorsys.rgb_to_hls(*to_rgb(color))
+    if l_ <= lightness:
+        return color
+    return to_hex(colorsys.hls_to_rgb(h, lightness, s))
 
 
 def stance_colors(codes: np.ndarray) -> np.ndarray:
@@ -227,6 +338,28 @@ def stance_colors(codes: np.ndarray) -> np.ndarray:
     """
     table = np.array([STANCE_COLORS[STANCE_BY_CODE[c]] for c in (0, 1, 2, -1)], dtype=object)
     return table[np.where(codes < 0, 3, codes)]
+
+
+def link_colors(
+    stance: np.ndarray, kind: np.ndarray, has_stance: bool, assumed: np.ndarray | None = None
+) -> np.ndarray:
+    """Link colours: by stance when any link has a label, else by kind; assumed links grey.
+
+    Examples
+    --------
+    >>> link_colors(np.array([0, -1]), np.array([0, 2]), True).tolist()
+    ['#0072B2', '#BDBDBD']
+    >>> link_colors(np.array([-1, -1]), np.array([0, 1]), False, np.array([False, True])).tolist()
+    ['#0072B2', '#9E9E9E']
+    """
+    if has_stance:
+        out = stance_colors(stance)
+    else:
+        table = np.array([KIND_COLORS[KIND_BY_CODE[c]] for c in range(3)], dtype=object)
+        out = table[kind]
+    if assumed is not None:
+        out = np.where(assumed, ASSUMED, out)
+    return out
 
 
 def diverging_cmap():

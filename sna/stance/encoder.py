@@ -46,6 +46,8 @@ def build_graph(weights: Mapping[str, np.ndarray], *, layers: int = LAYERS, head
 
     Examples
     --------
+    >>> import pytest
+    >>> onnx = pytest.importorskip("onnx")  # the accurate extra: make install-accurate
     >>> rng = np.random.default_rng(0)
     >>> w = toy_weights(rng, hidden=8, layers=1, vocab=10)
     >>> graph = build_graph(w, layers=1, heads=2)

@@ -110,3 +110,89 @@ def test_empty_graph_has_null_hits():
     table = centrality_table(lonely)
     assert table["hub"].to_list() == [None]
     assert table["pagerank"].to_list() == [1.0]
+
+
+def visited(graph: nx.DiGraph) -> int:
+    """Nodes and edges that breadth-first searches from every node visit (what exact betweenness costs)."""
+    total = 0
+    for source in graph:
+        reached = nx.descendants(graph, source) | {source}
+        total += len(reached) + sum(graph.out_degree(v) for v in reached)
+    return total
+
+
+@pytest.mark.parametrize("graph", list(random_graphs()))
+def test_exact_cost_bounds_the_searches_and_is_exact_on_trees(graph):
+    from sna.analysis.centrality import exact_cost
+
+    cost = exact_cost(from_nx(graph))
+    assert cost >= visited(graph)
+    if all(d <= 1 for _, d in graph.out_degree()) and nx.is_directed_acyclic_graph(graph):
+        assert cost == visited(graph)
+
+
+def test_long_chains_are_sampled_and_bushy_forests_stay_exact():
+    from sna.analysis.centrality import DEFAULT_SOURCES, EXACT_COST, exact_cost
+
+    n = 20_000  # exact would visit 4·10⁸ nodes and edges
+    chain = LinkArrays(pl.Series([str(i) for i in range(n)]), np.arange(1, n), np.arange(n - 1), np.ones(n - 1))
+    assert exact_cost(chain) == pytest.approx(n * n, rel=1e-3) and exact_cost(chain) > EXACT_COST
+    _, sources = betweenness(chain)
+    assert sources == DEFAULT_SOURCES
+    assert harmonic(chain)[1] < n
+    rng = np.random.default_rng(0)
+    parents = (rng.random(n - 1) * np.minimum(np.arange(1, n), 50)).astype(np.int64)  # shallow reply trees
+    forest = LinkArrays(chain.nodes, np.arange(1, n), np.arange(1, n) - 1 - parents, np.ones(n - 1))
+    assert betweenness(forest)[1] == n
+
+
+def two_stars(leaves: int) -> LinkArrays:
+    """Two reply stars of ``leaves`` and ``leaves + 1`` posts: HITS power iteration converges slowly."""
+    a, b = leaves, 2 * leaves + 1
+    src = np.concatenate([np.arange(1, a + 1), np.arange(a + 2, a + 2 + b - a)])
+    dst = np.concatenate([np.zeros(a, dtype=np.int64), np.full(b - a, a + 1)])
+    n = int(src.max()) + 1
+    return LinkArrays(pl.Series([str(i) for i in range(n)]), src, dst, np.ones(len(src)))
+
+
+def test_non_convergence_is_reported_with_the_iterations_used():
+    from sna.analysis.centrality import ConvergenceWarning, centrality, hits_checked
+
+    slow = two_stars(1000)
+    _, _, report = hits_checked(slow, max_iter=50)
+    assert not report.converged and report.iterations == 50
+    with pytest.warns(ConvergenceWarning, match="hits did not converge in 50 iterations"):
+        hits(slow, max_iter=50)
+    table, convergence = centrality(slow)
+    assert convergence["hits"]["iterations"] == 500 and convergence["hits"]["converged"] is False
+    assert 0 < convergence["hits"]["change"] < 1
+    assert convergence["pagerank"]["converged"] and convergence["katz"]["converged"]
+    assert table["authority"].null_count() == 0  # approximate values are kept, and said to be
+
+
+def test_a_diverging_katz_is_null_and_said_so(monkeypatch):
+    import sna.analysis.centrality as centrality_module
+
+    complete = from_nx(nx.complete_graph(20, create_using=nx.DiGraph))  # spectral radius 19
+    monkeypatch.setattr(centrality_module, "_spectral_radius", lambda adjacency: 0.0)  # alpha 0.1: 0.1·19 > 1
+    table, convergence = centrality_module.centrality(complete)
+    assert convergence["katz"]["diverged"] and not convergence["katz"]["converged"]
+    assert table["katz"].null_count() == 20
+    assert table["pagerank"].null_count() == 0
+
+
+def test_pagerank_is_checked_and_polished(monkeypatch):
+    from sna.analysis.centrality import pagerank_checked
+
+    graph = nx.gnp_random_graph(60, 0.1, seed=2, directed=True)
+    links = from_nx(graph)
+    exact, report = pagerank_checked(links)
+    assert report.converged and report.iterations == 0
+    import igraph as ig
+
+    monkeypatch.setattr(ig.Graph, "pagerank", lambda self, **kw: [1.0 / self.vcount()] * self.vcount())
+    polished, report = pagerank_checked(links)
+    assert report.converged and report.iterations > 5
+    np.testing.assert_allclose(polished, exact, atol=1e-9)
+    _, report = pagerank_checked(links, max_iter=3)
+    assert not report.converged and report.iterations == 3

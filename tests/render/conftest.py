@@ -24,6 +24,13 @@ def labelled():
 
 
 @pytest.fixture(scope="session")
+def assumed():
+    """The labelled forum with every 4th post attached by an assumed link."""
+    posts, edges = labelled_forum(assumed_every=4)
+    return posts, edges, compute_metrics(posts, edges)
+
+
+@pytest.fixture(scope="session")
 def xss_corpus():
     posts, edges = labelled_forum(40, xss=True)
     return posts, edges, compute_metrics(posts, edges)

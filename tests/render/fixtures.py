@@ -22,6 +22,7 @@ def labelled_forum(
     times: bool = True,
     stance: bool = True,
     xss: bool = False,
+    assumed_every: int = 0,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """POSTS and EDGES of a forum with three planted camps of authors.
 
@@ -29,6 +30,8 @@ def labelled_forum(
     its thread, mostly a recent one. Replies between authors of the same
     group are labelled agree (85%), across groups disagree (85%); the rest
     neutral. With ``xss`` two authors and some texts carry script payloads.
+    With ``assumed_every=k``, every k-th post quotes nothing: an assumed
+    (implicit, unlabelled) link to its thread's first post.
     """
     rng = np.random.default_rng(seed)
     names = [f"user{i:02d}" for i in range(n_authors)]
@@ -57,7 +60,14 @@ def labelled_forum(
             "created_at": start + dt.timedelta(hours=int(i * 5 + rng.integers(0, 4))) if times else None,
             "title": f"Thread {t}: a question", "text": text, "raw_text": text,
         })  # fmt: skip
-        if earlier:
+        if earlier and assumed_every and i % assumed_every == 0:
+            first = earlier[0]
+            edges.append({
+                "source": pid, "target": rows[first]["post_id"], "source_author": names[author[i]],
+                "target_author": names[author[first]], "kind": "implicit", "quoted_text": None, "stance": None,
+                "stance_score": None, "created_at": rows[i]["created_at"],
+            })  # fmt: skip
+        elif earlier:
             recent = earlier[-6:]
             j = int(recent[rng.integers(0, len(recent))]) if rng.random() < 0.8 else int(rng.choice(earlier))
             same = group[author[i]] == group[author[j]]

@@ -1,4 +1,4 @@
-"""Interactive pages: escaped, offline, reproducible, and fast options for large graphs."""
+"""Interactive pages: escaped, offline, reproducible, package-data templates, and the data the filters need."""
 
 import base64
 import hashlib
@@ -6,25 +6,37 @@ import html
 import json
 import re
 
+import polars as pl
 import pytest
 
+from sna.analysis.pages import page_tables
+from sna.analysis.pictures import PictureOptions, picture_data
 from sna.render import interactive
-from sna.render.views import author_view, post_view
 from tests.render.fixtures import XSS_AUTHOR
+
+
+def pages_of(corpus, **options):
+    posts, edges, metrics = corpus
+    pictures = picture_data(posts, edges, metrics, PictureOptions(**options), pages=True)
+    return pictures, {name: interactive.graph_page(view, pictures) for name, view in pictures.pages}
 
 
 @pytest.fixture(scope="module")
 def xss_pages(xss_corpus):
-    posts, edges, metrics = xss_corpus
-    return {
-        "authors": interactive.graph_page(author_view(metrics, posts)),
-        "posts": interactive.graph_page(post_view(posts, edges, metrics)),
-    }
+    return pages_of(xss_corpus)[1]
 
 
 def payload(page):
     match = re.search(r'<script type="application/json" id="sna-data">(.*?)</script>', page, re.S)
     return json.loads(match.group(1))
+
+
+def test_templates_are_package_data():
+    from importlib import resources
+
+    files = {p.name for p in resources.files("sna.render").joinpath("assets").iterdir()}
+    assert {"page.html", "page.css", "page.js", "report.html", "report.css", "report.js"} <= files
+    assert "snaApply" in interactive.asset("page.js")
 
 
 def test_payloads_appear_only_escaped(xss_pages):
@@ -33,28 +45,19 @@ def test_payloads_appear_only_escaped(xss_pages):
         lowered = page.replace(vis_js, "").lower()  # vis-network's own code has a "<script>" string
         assert "<script>alert" not in lowered
         assert "<img src=x" not in lowered
-        # the only raw "<script" tags are the page's own three
-        assert lowered.count("<script") == 3
+        assert lowered.count("<script") == 3  # the data block and the two scripts
 
 
-def test_payloads_survive_as_text_in_the_data(xss_pages, xss_corpus):
-    data = payload(xss_pages["authors"])
-    names = {node["name"] for node in data["nodes"]}
+def test_payloads_survive_as_text_in_the_data(xss_pages):
+    data = payload(xss_pages["authors.html"])
+    names = {node["name"] for node in data["info"]}
     assert XSS_AUTHOR in names and "<img src=x onerror=alert(1)>" in names
-    posts_data = payload(xss_pages["posts"])
-    assert any("<img src=x onerror=alert(1)>" in node.get("excerpt", "") for node in posts_data["nodes"])
-    assert any(node.get("author") == XSS_AUTHOR for node in posts_data["nodes"])
-
-
-def test_legend_names_are_html_escaped(xss_pages):
-    legend = xss_pages["authors"].split("<aside>")[1].split("</aside>")[0]
-    if "script" in legend:
-        assert "&lt;script&gt;" in legend
+    posts_data = payload(xss_pages["posts.html"])
+    assert any("<img src=x onerror=alert(1)>" in text for text in posts_data["posts"]["text"])
 
 
 def test_no_src_or_href_points_to_another_host(xss_pages, seed_corpus):
-    posts, edges, metrics = seed_corpus
-    pages = [*xss_pages.values(), interactive.graph_page(post_view(posts, edges, metrics))]
+    pages = [*xss_pages.values(), *pages_of(seed_corpus)[1].values()]
     for page in pages:
         for attr, value in re.findall(r"""\b(src|href)\s*=\s*["']?([^"'\s>]*)""", page, re.I):
             assert not re.match(r"(https?:)?//", value, re.I), (attr, value)
@@ -64,7 +67,7 @@ def test_no_src_or_href_points_to_another_host(xss_pages, seed_corpus):
 
 
 def test_csp_forbids_requests_and_allows_exactly_the_inline_scripts(xss_pages):
-    page = xss_pages["posts"]
+    page = xss_pages["posts.html"]
     csp = html.unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1))
     assert "default-src 'none'" in csp and "connect-src 'none'" in csp and "unsafe-inline" not in csp.split(";")[1]
     scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
@@ -74,44 +77,62 @@ def test_csp_forbids_requests_and_allows_exactly_the_inline_scripts(xss_pages):
         assert f"'sha256-{digest}'" in csp
 
 
-def test_vis_network_comes_from_the_pyvis_package_inlined():
-    script, css = interactive.vis_assets()
-    assert "vis-network" in script[:200] and len(script) > 100_000
-    assert "sourceMappingURL" not in script and ".vis-tooltip" in css
-
-
 def test_pages_are_identical_on_reruns(labelled):
-    posts, _, metrics = labelled
-    first = interactive.graph_page(author_view(metrics, posts), seed=2)
-    second = interactive.graph_page(author_view(metrics, posts), seed=2)
-    assert first == second
+    assert pages_of(labelled, seed=2)[1] == pages_of(labelled, seed=2)[1]
 
 
-def test_nodes_carry_position_colour_metrics_and_legend_camps(labelled):
-    posts, _, metrics = labelled
-    data = interactive.page_data(author_view(metrics, posts))
-    node = data["nodes"][0]
-    assert {"x", "y", "size", "color", "name", "camp", "m", "excerpt"} <= node.keys()
-    assert data["fields"][data["field_keys"].index("pagerank")] == "PageRank"
-    assert data["has_stance"] and data["camps"][0]["camp"] == 1
-    labelled_nodes = [n for n in data["nodes"] if "label" in n]
-    assert len(labelled_nodes) == min(interactive.LABELLED_NODES, len(data["nodes"]))
-    edge = data["edges"][0]
-    assert edge["stance"] in ("agree", "neutral", "disagree") and edge["color"].startswith("#")
+def test_interactions_add_up_to_the_edges_of_the_page(labelled):
+    posts, edges, metrics = labelled
+    pictures = picture_data(posts, edges, metrics, pages=True)
+    post_view = dict(pictures.pages)["posts.html"]
+    tables = page_tables(post_view, posts, edges, metrics)
+    assert tables.interactions["n"].sum() == edges.height  # every post is on the page
+    assert tables.interactions["stance"].is_in([0, 1, 2]).all()  # every reply is labelled
+    assert tables.time_bins is not None and len(tables.time_bins) == 201
+    assert (tables.interactions["bin"] >= 0).all()
+    names = set(tables.threads["name"].to_list())
+    assert names == {"Thread 0: a question", "Thread 1: a question", "Thread 2: a question"}
+    author_view = dict(pictures.pages)["authors.html"]
+    authors = page_tables(author_view, posts, edges, metrics)
+    self_replies = int(metrics.author_metrics["self_replies"].sum())
+    assert authors.interactions["n"].sum() == edges.height - self_replies
 
 
-def test_large_graphs_turn_physics_off_and_stay_under_the_node_cap():
-    small, large = interactive.vis_options(500), interactive.vis_options(5_000)
-    assert small["physics"]["enabled"] and not large["physics"]["enabled"]
-    assert large["edges"]["smooth"] is False and large["layout"]["improvedLayout"] is False
-    assert large["interaction"]["hideEdgesOnDrag"]
-    assert interactive.MAX_PAGE_NODES == 10_000
+def test_nodes_carry_positions_from_the_figures_layout(labelled):
+    pictures, pages = pages_of(labelled)
+    data = payload(pages["authors.html"])
+    view = dict(pictures.pages)["authors.html"]
+    first = data["nodes"][0]
+    expected = interactive.canvas_positions(view.xy, view.n)[0]
+    assert (first["x"], first["y"]) == (float(expected[0]), float(expected[1]))
+    assert pictures.view.nodes["x"][0] == view.nodes["x"][0]  # the figure's author graph, same place
 
 
-def test_pages_without_stance_say_so(seed_corpus):
-    posts, edges, metrics = seed_corpus
-    page = interactive.graph_page(post_view(posts, edges, metrics))
-    assert "no stance labels, so no camps" in page and "Links: kind (no stance labels)" in page
+def test_hide_assumed_starts_with_assumed_links_filtered_out(assumed):
+    _, pages = pages_of(assumed, hide_assumed=True)
+    page = pages["authors.html"]
+    box = re.search(r'<input type="checkbox" data-kind="2"[^>]*>', page).group(0)
+    assert "checked" not in box and 'data-default="off"' in box
+    _, shown = pages_of(assumed)
+    assert "checked" in re.search(r'<input type="checkbox" data-kind="2"[^>]*>', shown["authors.html"]).group(0)
+
+
+def test_large_graphs_turn_physics_off_and_keep_arrows_while_they_are_cheap():
+    small, large = interactive.vis_options(500, 900), interactive.vis_options(5_000, 30_000)
+    assert not small["physics"]["enabled"] and not large["physics"]["enabled"]
+    assert small["edges"]["arrows"]["to"]["enabled"] and not large["edges"]["arrows"]["to"]["enabled"]
+    assert large["interaction"]["hideEdgesOnDrag"] and large["layout"]["improvedLayout"] is False
+
+
+def test_cut_pages_say_what_they_show(labelled):
+    from sna.analysis.views import post_view, select
+
+    posts, edges, metrics = labelled
+    view = select(post_view(posts, edges, metrics, max_nodes=None), max_nodes=20)
+    pictures = picture_data(posts, edges, metrics)
+    page = interactive.graph_page(view, pictures)
+    assert f"{posts.height:,} posts" in page and "the 20 posts with the highest PageRank" in page
+    assert len(payload(page)["nodes"]) == 20
 
 
 def test_script_json_cannot_close_the_script_element():
@@ -120,8 +141,23 @@ def test_script_json_cannot_close_the_script_element():
     assert json.loads(text)["a"] == "</script><script>alert(1)</script>"
 
 
-def test_cut_pages_say_what_they_show(labelled):
+def test_post_text_is_cut_to_share_the_budget(labelled):
     posts, edges, metrics = labelled
-    page = interactive.graph_page(post_view(posts, edges, metrics, max_nodes=20))
-    assert f"{posts.height:,} posts" in page and "showing the 20 posts with the highest PageRank" in page
-    assert len(payload(page)["nodes"]) == 20
+    long = posts.with_columns(pl.col("text") + " " + "word " * 400)
+    pictures = picture_data(long, edges, metrics, pages=True)
+    tables = page_tables(dict(pictures.pages)["posts.html"], long, edges, metrics, text_budget=9_000)
+    assert tables.text_chars == 100 and tables.posts["text"].str.len_chars().max() == 100
+
+
+def test_large_pages_open_with_each_nodes_strongest_links(labelled, monkeypatch):
+    import numpy as np
+
+    monkeypatch.setattr(interactive, "PAGE_LINKS", 10)
+    _, pages = pages_of(labelled)
+    data = payload(pages["authors.html"])
+    strong = np.array(data["links"]["strong"], dtype=bool)
+    assert data["strong_only"] and 0 < strong.sum() < len(strong)
+    ends = set(np.array(data["links"]["src"])[strong]) | set(np.array(data["links"]["dst"])[strong])
+    linked = set(data["links"]["src"]) | set(data["links"]["dst"])
+    assert ends == linked  # every linked node keeps at least one link
+    assert 'id="strong"' in pages["authors.html"]
