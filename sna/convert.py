@@ -461,14 +461,16 @@ def convert(
 
 def _auto_buckets(files: list[Path]) -> int:
     """About one spill file per :data:`BUCKET_BYTES` of (estimated) uncompressed input."""
-    from sna.io.helpers.streams import compression_of, head_bytes
+    from sna.io.helpers.streams import compression_of
 
     total = 0
     for path in files:
         for file in path.rglob("*") if path.is_dir() else [path]:
             if file.is_file():
                 size = file.stat().st_size
-                total += size * COMPRESSION_GUESS if compression_of(head_bytes(file, 8)) else size
+                with file.open("rb") as handle:  # the file's own first bytes, not decompressed ones
+                    compressed = compression_of(handle.read(8)) is not None
+                total += size * COMPRESSION_GUESS if compressed else size
     return max(1, min(1024, -(-total // BUCKET_BYTES)))
 
 

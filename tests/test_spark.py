@@ -110,11 +110,12 @@ def test_synthetic_forum_20k_reddit_dump(tmp_path, spark):
 def test_duplicate_ids_same_error(tmp_path, spark):
     from sna.engine.spark import run_spark
 
-    table = "thread_id,post_id,position,author,text\nt1,p1,1,ann,Tea.\nt2,p1,1,bo,Coffee.\n"
-    (tmp_path / "a.csv").write_text(table)
-    convert([tmp_path / "a.csv"], tmp_path / "c")
+    (tmp_path / "a.csv").write_text("thread_id,post_id,position,author,text\nt1,p1,1,ann,Tea.\n")
+    (tmp_path / "b.csv").write_text("thread_id,post_id,position,author,text\nt2,p1,1,bo,Coffee.\n")
+    inputs = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    convert(inputs, tmp_path / "c")
     with pytest.raises(SnaError) as local:
-        run([tmp_path / "a.csv"], tmp_path / "l", skip=["figures", "html", "stance"])
+        run(inputs, tmp_path / "l", skip=["figures", "html", "stance"])
     with pytest.raises(SnaError) as remote:
         run_spark(tmp_path / "c", tmp_path / "s", spark=spark, skip=("stance",))
     assert str(remote.value) == str(local.value)
