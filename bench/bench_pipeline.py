@@ -193,7 +193,8 @@ def _print(rows: list[tuple[int, str, dict[str, object]]], sizes: list[int]) -> 
     floor = {n: r["total"] for n, label, r in rows if label == "I/O floor"}
     for n, label, result in rows:
         for name, seconds, mb in result["stages"]:
-            print(f"{n:>10,}  {label:15} {name:28} {seconds:8.2f} {mb or '':>8}")
+            shown = f"{mb:8.0f}" if mb else ""
+            print(f"{n:>10,}  {label:15} {name:28} {seconds:8.2f} {shown:>8}")
         peak = max(mb for _, _, mb in result["stages"])
         print(f"{n:>10,}  {label:15} {'total':28} {result['total']:8.2f} {peak:8.0f} {result['total'] / floor[n]:8.1f}")
     ours = {n: r for n, label, r in rows if label == "sna"}
