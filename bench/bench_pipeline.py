@@ -25,6 +25,7 @@ the table gives the scaling exponent of sna's total time (log time ratio over
 log size ratio; 1.0 is linear).
 
 Usage: python bench/bench_pipeline.py [--sizes 100000,1000000] [--baseline-python PATH] [--baseline-1m]
+[--skip-networkx]
 """
 
 from __future__ import annotations
@@ -164,6 +165,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--baseline-python", help="also run sna with this interpreter (e.g. main's .venv/bin/python)")
     parser.add_argument("--baseline-1m", action="store_true", help="also run the networkx baseline above 100k posts")
+    parser.add_argument("--skip-networkx", action="store_true", help="leave the networkx baseline out")
     parser.add_argument("--worker", choices=["floor", "sna", "networkx"], help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--save", action="store_true", help=argparse.SUPPRESS)
@@ -180,11 +182,12 @@ def main() -> None:
         runs = [("I/O floor", "floor", sys.executable), ("sna", "sna", sys.executable)]
         if args.baseline_python:
             runs.append(("sna (baseline)", "sna", args.baseline_python))
-        if n <= 100_000 or args.baseline_1m:
+        if not args.skip_networkx and (n <= 100_000 or args.baseline_1m):
             runs.append(("networkx", "networkx", sys.executable))
         for label, kind, python in runs:
             print(f"{n:,} posts: {label} …", file=sys.stderr, flush=True)
             rows.append((n, label, _worker(kind, n, python, save=label == "sna")))
+            print(f"{n:,} posts: {label}: {rows[-1][2]['total']:.2f} s", file=sys.stderr, flush=True)
     _print(rows, sizes)
 
 
