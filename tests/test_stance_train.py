@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 sys.path.insert(0, {root!r})
-from bench.train_stance import CHOSEN, train_model
+from bench.train_stance import CHOSEN, DISTILLED, train_model
 from sna.stance.model import write_model
 
 sample = pl.read_csv({sample!r}, infer_schema=False)
@@ -33,7 +33,7 @@ soft = pl.DataFrame({{"parent": posts["text"][:-1], "reply": posts["text"][1:]}}
     "parent", "reply", label=pl.lit(-1, pl.Int64), group=pl.lit("iac"), source=pl.lit("soft"))
 proba = np.tile([0.2, 0.3, 0.5], (soft.height, 1))
 proba[::3] = [0.6, 0.3, 0.1]
-arrays = train_model(pl.concat([hard, soft]), config=CHOSEN, soft=proba)
+arrays = train_model(pl.concat([hard, soft]), config={{**CHOSEN, **DISTILLED}}, soft=proba)
 write_model(arrays, {{"scales": CHOSEN["scales"], "name": "test"}}, Path(sys.argv[1]))
 """
 
@@ -56,7 +56,7 @@ def test_training_with_soft_labels_gives_the_same_file_in_two_processes_with_oth
 
 
 def test_soft_labels_count_once_per_class_by_their_probability():
-    from bench.train_stance import CHOSEN, train_model
+    from bench.train_stance import CHOSEN, DISTILLED, train_model
 
     sample = pl.read_csv(DATA / "debagreement-dev-sample.csv", infer_schema=False)
     hard = sample.select(parent="body_parent", reply="body_child", label=pl.col("label").cast(pl.Int64),
@@ -68,7 +68,7 @@ def test_soft_labels_count_once_per_class_by_their_probability():
     from sna.stance.model import build_model
 
     def p_agree(proba):
-        model = build_model(train_model(pairs, config=CHOSEN, soft=np.tile(proba, (20, 1))),
+        model = build_model(train_model(pairs, config={**CHOSEN, **DISTILLED}, soft=np.tile(proba, (20, 1))),
                             {"scales": CHOSEN["scales"]})  # fmt: skip
         return model.predict_proba(["We should build more trains."], ["Absolutely right, trains rock."])[0, 2]
 
@@ -99,11 +99,12 @@ def test_fit_softmax_finds_the_same_model_as_scikit_learn():
 
 
 def test_a_soft_label_of_probability_one_counts_as_a_hard_label():
-    from bench.train_stance import CHOSEN, target_weights
+    from bench.train_stance import CHOSEN, DISTILLED, target_weights
 
+    config = {**CHOSEN, **DISTILLED}
     y = np.array([0, 2, 1, 2])
     one_hot = np.eye(3)[y]
-    soft = target_weights(y[:2], np.ones(2), one_hot[2:] / CHOSEN["soft_weight"], CHOSEN)
-    hard = target_weights(y, np.ones(4), None, CHOSEN)
+    soft = target_weights(y[:2], np.ones(2), one_hot[2:] / config["soft_weight"], config)
+    hard = target_weights(y, np.ones(4), None, config)
     assert np.allclose(soft, hard)
     assert np.allclose(hard.sum(axis=0), hard.sum() / 3)  # balanced: every class carries the same weight
