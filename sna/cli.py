@@ -239,8 +239,6 @@ def _print_metrics_summary(summary: dict[str, Any]) -> None:
         sizes = ", ".join(f"{n:,}" for n in communities["largest_communities"][:5])
         click.echo(f"communities: {communities['communities']:,} (modularity {communities['modularity']:.3f}; "
                    f"largest {sizes})")  # fmt: skip
-    for warning in summary.get("warnings", []):
-        click.echo(f"warning: {warning}", err=True)
 
 
 _source_option = click.option(

@@ -654,6 +654,60 @@ def find_pasted_quotes(
     return QuoteBlocks(blocks, text.alias("text").gather(inverse))
 
 
+def _covering_posts(
+    index: RunIndex,
+    chosen: np.ndarray,
+    source: np.ndarray,
+    local: np.ndarray,
+    asked: Tokens,
+    runs: np.ndarray,
+    *,
+    k: int,
+    coverage: float,
+    authors: list[str | None],
+    quoted_authors: list[tuple[str | None, str | None]],
+    lo: int,
+) -> list[tuple[int, int]]:
+    """(quote, post): the first earlier post of each chosen quote's thread that holds the quote.
+
+    Holding means runs of ``k`` words shared with the quote cover ``coverage``
+    of its words; when the quote names an author, the post must be theirs.
+    """
+    a, b = asked.text_words[chosen], asked.text_words[chosen + 1]
+    per_quote = b - a - k + 1
+    owner = np.repeat(np.arange(len(chosen)), per_quote)
+    j = np.arange(len(owner)) - np.repeat(np.cumsum(per_quote) - per_quote, per_quote)
+    query, cand = index.matches(runs[a[owner] + j], local[source[chosen[owner]]])
+    q, j, cand = owner[query], j[query], cand
+    earlier = cand < source[chosen[q]]
+    q, j, cand = q[earlier], j[earlier], cand[earlier]
+    if len(q) == 0:
+        return []
+    # Distinct (quote, candidate, run start), sorted; the runs' union is what they cover.
+    width = int(max(per_quote.max(), 1))
+    n_cand = int(cand.max()) + 1
+    key = np.unique((q.astype(np.int64) * n_cand + cand) * width + j)
+    pair, j = key // width, key % width
+    new_pair = np.r_[True, pair[1:] != pair[:-1]]
+    step = np.minimum(np.diff(np.r_[j, 0]), k)
+    step[np.r_[new_pair[1:], True]] = k  # the last run of each pair covers all of its k words
+    starts = np.flatnonzero(new_pair)
+    covered = np.add.reduceat(step, starts)
+    pair = pair[starts]
+    q, cand = pair // n_cand, pair % n_cand
+    good = covered >= coverage * (b - a)[q]
+    found: list[tuple[int, int]] = []
+    done = set()
+    for qi, c in zip(chosen[q[good]].tolist(), cand[good].tolist(), strict=True):
+        if qi in done:
+            continue
+        author = quoted_authors[qi][0]
+        if author is None or authors[lo + c] == author:
+            found.append((qi, c))
+            done.add(qi)
+    return found
+
+
 def locate_quoted_posts(
     posts: pl.DataFrame,
     quotes: pl.DataFrame,
@@ -718,38 +772,36 @@ def locate_quoted_posts(
     todo = todo[np.argsort(batch[todo], kind="stable")]
     per_batch = np.split(todo, np.searchsorted(batch[todo], np.arange(1, len(batches))))
     k = shingle
-    norm_quotes: list[str] | None = None
+    runs = run_keys(asked.hashes, k)
+    short = (n_words > 0) & (n_words < k)
+    norm_quotes = dict(zip(np.flatnonzero(short).tolist(), normalized(quotes["quoted_text"].filter(short)).to_list(),
+                           strict=True))  # fmt: skip
     for (lo, hi), batch_quotes in zip(batches, per_batch, strict=True):
         if len(batch_quotes) == 0:
             continue
         local = thread[lo:hi] - thread[lo]
-        index = RunIndex(tokenize(texts.slice(lo, hi - lo)), local, k)
-        norm_texts: list[str] | None = None
+        long_quotes, short_quotes = [], []
         for qi in batch_quotes.tolist():
-            author, quoted = rows[qi]
-            src, a, b = int(source[qi]) - lo, int(asked.text_words[qi]), int(asked.text_words[qi + 1])
-            if not quoted or a == b:
-                continue
-            if b - a < k:  # word for word
-                if norm_texts is None or norm_quotes is None:
-                    norm_texts = [f" {t} " for t in normalized(texts.slice(lo, hi - lo)).to_list()]
-                    norm_quotes = norm_quotes or normalized(quotes["quoted_text"]).to_list()
-                needle = f" {norm_quotes[qi]} "
-                first = int(np.searchsorted(thread[lo:hi], thread[lo + src]))
+            if rows[qi][1] and n_words[qi] >= k:
+                long_quotes.append(qi)
+            elif rows[qi][1] and n_words[qi] > 0:
+                short_quotes.append(qi)
+        if short_quotes:  # shorter than a shingle: word for word, in the earlier posts of the thread
+            spans = [(int(np.searchsorted(thread[lo:hi], thread[source[qi]])), int(source[qi]) - lo)
+                     for qi in short_quotes]  # fmt: skip
+            needed = np.unique(np.concatenate([np.arange(a, b) for a, b in spans]))
+            padded = [f" {t} " for t in normalized(texts.gather(needed + lo)).to_list()]
+            norm_texts = dict(zip(needed.tolist(), padded, strict=True))
+            for qi, (first, src) in zip(short_quotes, spans, strict=True):
+                author, needle = rows[qi][0], f" {norm_quotes[qi]} "
                 for cand in range(first, src):
                     if (author is None or authors[lo + cand] == author) and needle in norm_texts[cand]:
                         result[qi] = ids[lo + cand]
                         break
-                continue
-            covered: dict[int, np.ndarray] = {}
-            for j, cands in index.lookup(run_keys(asked.hashes[a:b], k), group=int(local[src])):
-                for cand in cands:
-                    if cand < src:
-                        mask = covered.setdefault(cand, np.zeros(b - a, dtype=bool))
-                        mask[j : j + k] = True
-            good = sorted(c for c, mask in covered.items() if mask.sum() >= coverage * n_words[qi])
-            if author is not None:
-                good = [c for c in good if authors[lo + c] == author]
-            if good:
-                result[qi] = ids[lo + good[0]]
+        if long_quotes:
+            index = RunIndex(tokenize(texts.slice(lo, hi - lo)), local, k)
+            found = _covering_posts(index, np.array(long_quotes), source - lo, local, asked, runs, k=k,
+                                    coverage=coverage, authors=authors, quoted_authors=rows, lo=lo)  # fmt: skip
+            for qi, cand in found:
+                result[qi] = ids[lo + cand]
     return pl.Series("target", result, dtype=pl.String)

@@ -496,6 +496,29 @@ class RunIndex:
                 found.append((j, set(self.text[window].tolist())))
         return found
 
+    def matches(self, keys: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (query, text) where text ``text`` of group ``group[query]`` holds run ``keys[query]``.
+
+        The vectorised :meth:`lookup`: one pair per occurrence of the run (a
+        text holding it twice gives two equal pairs).
+
+        Examples
+        --------
+        >>> index = RunIndex(tokenize(pl.Series(["a b c d", "b c d e", "b c d"])), np.array([0, 0, 1]), 3)
+        >>> keys = run_keys(tokenize(pl.Series(["B, C, D! E"])).hashes, 3)
+        >>> [q.tolist() for q in index.matches(np.r_[keys, keys[:1]], np.array([0, 0, 1]))]
+        [[0, 0, 1, 2], [0, 1, 1, 2]]
+        """
+        keys = keys ^ _salt(np.asarray(group))
+        high = keys & ~self.low
+        lo = np.searchsorted(self.packed, high)
+        sizes = np.searchsorted(self.packed, high | self.low, side="right") - lo
+        query = np.repeat(np.arange(len(keys)), sizes)
+        within = np.arange(len(query)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        where = (self.packed[np.repeat(lo, sizes) + within] & self.low).astype(np.int64)
+        same = self.keys[where] == keys[query]
+        return query[same], self.text[where[same]]
+
 
 # Tails of lines ---------------------------------------------------------------
 

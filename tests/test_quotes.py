@@ -466,3 +466,56 @@ def test_property_vectorised_blocks_follow_the_greedy_rule(posts, min_words):
     assert list(zip(*(column.tolist() for column in got), strict=True)) == greedy_blocks(
         line_post, line_words, pairs, min_words
     )
+
+
+def _located_by_definition(posts, quotes, k=5, coverage=0.9):
+    """locate_quoted_posts' rule, one quote and one candidate at a time (the reference)."""
+    order = posts.sort("thread_id", "position")
+    rows = order.select("thread_id", "post_id", "author", "text").rows()
+    words = [tokenize(pl.Series([text])).hashes for *_, text in rows]
+    plain = [f" {t} " for t in normalized(order["text"]).to_list()]
+    where = {post_id: i for i, (_, post_id, _, _) in enumerate(rows)}
+    found = []
+    for source, author, quoted in quotes.select("source", "target_author", "quoted_text").rows():
+        asked = tokenize(pl.Series([quoted])).hashes
+        hit = None
+        for cand in range(where[source]):
+            thread_id, post_id, cand_author, _ = rows[cand]
+            if thread_id != rows[where[source]][0] or (author is not None and cand_author != author):
+                continue
+            if 0 < len(asked) < k:
+                ok = f" {normalized(pl.Series([quoted]))[0]} " in plain[cand]
+            elif len(asked):
+                runs = set(run_keys(words[cand], k).tolist())
+                mask = np.zeros(len(asked), dtype=bool)
+                for j, key in enumerate(run_keys(asked, k).tolist()):
+                    if key in runs:
+                        mask[j : j + k] = True
+                ok = mask.sum() >= coverage * len(asked)
+            else:
+                ok = False
+            if ok:
+                hit = post_id
+                break
+        found.append(hit)
+    return found
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10**9))
+def test_property_locate_agrees_with_its_definition(seed):
+    rng = random.Random(seed)
+    posts = forum(seed, n_threads=4)
+    posts = posts.with_columns(author=pl.Series([rng.choice(["ann", "bo", None]) for _ in range(posts.height)]))
+    ids, texts = posts["post_id"].to_list(), posts["text"].to_list()
+    asked = []
+    for _ in range(12):
+        i = rng.randrange(len(ids))
+        words = texts[rng.randrange(len(ids))].split()
+        start = rng.randrange(len(words))
+        piece = " ".join(words[start : start + rng.choice([2, 4, 6, 12, 30])])
+        if rng.random() < 0.3:  # a changed word: coverage decides
+            piece = piece.replace(rng.choice(piece.split()), "zebra", 1)
+        asked.append((ids[i], rng.choice(["ann", "bo", None]), piece))
+    quotes = pl.DataFrame(asked, schema=["source", "target_author", "quoted_text"], orient="row")
+    assert locate_quoted_posts(posts, quotes).to_list() == _located_by_definition(posts, quotes)

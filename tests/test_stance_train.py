@@ -1,6 +1,7 @@
-"""Training the default stance model is deterministic: the same data give the same bytes (also across processes)."""
+"""Training the default stance model: deterministic bytes (across processes and thread counts), the right minimiser."""
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,15 +38,16 @@ write_model(arrays, {{"scales": CHOSEN["scales"], "name": "test"}}, Path(sys.arg
 """
 
 
-def _train(path: Path) -> bytes:
+def _train(path: Path, threads: str) -> bytes:
     code = SCRIPT.format(root=str(ROOT), sample=str(DATA / "debagreement-dev-sample.csv"),
                          posts=str(DATA / "iac-8052-posts.csv"))  # fmt: skip
-    subprocess.run([sys.executable, "-c", code, str(path)], check=True, capture_output=True)
+    env = {**os.environ, **{name: threads for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}
+    subprocess.run([sys.executable, "-c", code, str(path)], check=True, capture_output=True, env=env)
     return path.read_bytes()
 
 
-def test_training_with_soft_labels_gives_the_same_file_in_two_processes(tmp_path):
-    first, second = _train(tmp_path / "a.npz"), _train(tmp_path / "b.npz")
+def test_training_with_soft_labels_gives_the_same_file_in_two_processes_with_other_thread_counts(tmp_path):
+    first, second = _train(tmp_path / "a.npz", "1"), _train(tmp_path / "b.npz", "2")
     assert first == second
     from sna.stance.model import read_model
 
@@ -71,3 +73,38 @@ def test_soft_labels_count_once_per_class_by_their_probability():
         return model.predict_proba(["We should build more trains."], ["Absolutely right, trains rock."])[0, 2]
 
     assert p_agree([0.05, 0.05, 0.9]) > p_agree([0.9, 0.05, 0.05])
+
+
+def _tiny_problem():
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    x = sp.random(60, 8, density=0.4, random_state=1, format="csr")
+    y = rng.integers(0, 3, 60)
+    return x, y
+
+
+def test_fit_softmax_finds_the_same_model_as_scikit_learn():
+    from sklearn.linear_model import LogisticRegression
+
+    from bench.train_stance import fit_softmax
+
+    x, y = _tiny_problem()
+    targets = np.zeros((60, 3))
+    targets[np.arange(60), y] = 1.0
+    coef, intercept = fit_softmax(x, targets, c=0.5)
+    reference = LogisticRegression(C=0.5, tol=1e-10, max_iter=10_000).fit(x, y)
+    assert np.allclose(coef, reference.coef_, atol=1e-4)
+    assert np.allclose(intercept, reference.intercept_ - reference.intercept_.mean(), atol=1e-4)
+
+
+def test_a_soft_label_of_probability_one_counts_as_a_hard_label():
+    from bench.train_stance import CHOSEN, DISTILLED, target_weights
+
+    config = {**CHOSEN, **DISTILLED}
+    y = np.array([0, 2, 1, 2])
+    one_hot = np.eye(3)[y]
+    soft = target_weights(y[:2], np.ones(2), one_hot[2:] / config["soft_weight"], config)
+    hard = target_weights(y, np.ones(4), None, config)
+    assert np.allclose(soft, hard)
+    assert np.allclose(hard.sum(axis=0), hard.sum() / 3)  # balanced: every class carries the same weight

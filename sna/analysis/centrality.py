@@ -27,7 +27,10 @@ when they did not, and a Katz iteration that diverges gives nulls.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from functools import cache
 
 import numpy as np
 import polars as pl
@@ -44,6 +47,45 @@ DEFAULT_SOURCES = 256
 #: Sources sampled for harmonic closeness there: it averages bounded terms 1/d, so its
 #: estimate settles with fewer sources than betweenness (a few percent at 64).
 DEFAULT_HARMONIC_SOURCES = 64
+
+
+@cache
+def _openmp():  # the OpenMP runtime igraph's wheel ships (None where there is none to find)
+    import ctypes
+    from pathlib import Path
+
+    import igraph
+
+    for path in sorted((Path(igraph.__file__).parent.parent / "igraph.libs").glob("lib*omp*.so*")):
+        try:
+            return ctypes.CDLL(str(path))
+        except OSError:
+            continue
+    return None
+
+
+@contextmanager
+def one_openmp_thread() -> Iterator[None]:
+    """Run igraph's OpenMP code on one thread, so that its sums add up in one order.
+
+    igraph's PageRank (PRPACK) sums in parallel; with two threads the last
+    bits of the scores changed from run to run on the same input.
+
+    Examples
+    --------
+    >>> with one_openmp_thread():
+    ...     pass
+    """
+    omp = _openmp()
+    if omp is None:
+        yield
+        return
+    before = omp.omp_get_max_threads()
+    omp.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        omp.omp_set_num_threads(before)
 
 
 def degrees(links: LinkArrays) -> dict[str, np.ndarray]:
@@ -127,7 +169,9 @@ def pagerank_checked(
     """
     if links.n == 0:
         return np.zeros(0), Convergence("pagerank", 0, True, 0.0)
-    x = np.asarray(links.igraph.pagerank(directed=True, damping=alpha, weights="weight"), dtype=float)
+    graph = links.igraph
+    with one_openmp_thread():  # PRPACK sums in parallel: one thread gives the same bits on every run
+        x = np.asarray(graph.pagerank(directed=True, damping=alpha, weights="weight"), dtype=float)
     out_weight = np.bincount(links.src, weights=links.weight, minlength=links.n)
     change, used = float("inf"), 0
     while True:

@@ -135,7 +135,7 @@ def camp_map(
 
         bar = fig.colorbar(ScalarMappable(norm=Normalize(0, 1), cmap=cmap), ax=ax, shrink=0.55, pad=0.02,
                            location="bottom", aspect=40)  # fmt: skip
-        bar.set_label("share agreeing (agree / (agree + disagree)) of the links, and of the replies inside (rim)",
+        bar.set_label("share agreeing: agree / (agree + disagree); links, and replies inside (rim)",
                       fontsize=style.FONT["annotation"])  # fmt: skip
         bar.outline.set_visible(False)
         bar.ax.tick_params(labelsize=style.FONT["tick"])
@@ -145,7 +145,7 @@ def camp_map(
         head = f"{noun} {row['group']} ({row['size']:,})"
         if signed and row["agree_inside"] + row["disagree_inside"]:
             head += f", {row['agree_inside'] / (row['agree_inside'] + row['disagree_inside']):.0%} agree inside"
-        members = ", ".join(style.short_label(m, 14) for m in row["central"])
+        members = ", ".join(style.short_label(m, 18) for m in row["central"])
         label = style.plain(head + (f"\n{members}" if members else ""))
         entries.append(style.Entry(label, style.group_color(int(row["group"]))))
     if not signed and pair.height:

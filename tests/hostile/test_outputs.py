@@ -33,12 +33,12 @@ def quick_pictures(monkeypatch):
     """Figures and pages drawn as one small file each (these tests are about where files go)."""
     import sna.render
 
-    def figures(posts, edges, metrics, stage, **options):
-        stage("network.png").write_text(f"{posts.height} posts")
+    def figures(pictures, stage, **options):
+        stage("network.png").write_text(f"{pictures.posts.height} posts")
         return ["network.png"]
 
-    def pages(posts, edges, metrics, stage, **options):
-        stage("authors.html").write_text(f"<p>{posts.height} posts</p>")
+    def pages(pictures, stage, **options):
+        stage("authors.html").write_text(f"<p>{pictures.posts.height} posts</p>")
         return ["authors.html"]
 
     monkeypatch.setattr(sna.render, "write_figures", figures)
