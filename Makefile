@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SNA := $(VENV)/bin/sna
 STAMP := $(VENV)/.installed
 
-.PHONY: all install install-accurate install-train run ingest figures html test lint eval bench clean train-stance check-stance train-stance-accurate distil-stance
+.PHONY: all install install-spark install-accurate install-train run ingest figures html test lint eval bench clean train-stance check-stance train-stance-accurate distil-stance
 
 all: run
 
@@ -16,6 +16,18 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The Spark engine's extra. pyspark is a ~456 MB source archive on PyPI that takes ~2 min to build:
+# its wheel is built once into $(WHEELS) and installed from there afterwards (CI caches that folder).
+WHEELS ?= $(HOME)/.cache/sna-wheels
+SPARK_STAMP := $(VENV)/.installed-spark
+$(SPARK_STAMP): $(STAMP)
+	mkdir -p $(WHEELS)
+	ls $(WHEELS)/pyspark-*.whl >/dev/null 2>&1 || $(PY) -m pip wheel --quiet --no-deps 'pyspark>=3.5' -w $(WHEELS)
+	$(PY) -m pip install --quiet --find-links $(WHEELS) -e '.[spark]'
+	touch $(SPARK_STAMP)
+
+install-spark: $(SPARK_STAMP)
 
 TRAIN_STAMP := $(VENV)/.installed-train
 $(TRAIN_STAMP): $(STAMP)

@@ -385,6 +385,24 @@ def _stance_options(command):
                              "(pip install 'sna[accurate]').")(command)  # fmt: skip
 
 
+def _engine_options(command: Any) -> Any:
+    """--engine, --master, --partitions, --graph-on (see sna.engine.spark)."""
+    options = [
+        click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+                     help="local: one process. spark: Apache Spark (pip install 'sna[spark]'); reads a folder "
+                          "`sna convert` wrote."),
+        click.option("--master", metavar="URL", default=None,
+                     help="Spark master (default local[2]; leave it to spark-submit on a cluster: --master submit)."),
+        click.option("--partitions", type=click.IntRange(min=1), default=None,
+                     help="Spark partitions of whole threads (default: the cluster's parallelism)."),
+        click.option("--graph-on", type=click.Choice(["driver", "cluster"]), default="driver", show_default=True,
+                     help="Where the author graph's metrics are computed (Spark engine)."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -413,12 +431,14 @@ def _stance_options(command):
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
 @_stance_options
 @_picture_options
+@_engine_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str | None, mapping: str | None,
         implicit_target: str, no_implicit: bool, skip: str, seed: int, sources: int | None, n_camps: int | None,
         implicit_links: str, rank_anonymous: bool, min_camp_size: int, camps_by: str, post_graph_files: bool | None,
         svg: bool, dpi: int, stance_model: str, stance_min_confidence: float | None,
-        thread: str | None, top: int, min_degree: int, hide_assumed: bool, quiet: bool) -> None:  # fmt: skip
+        thread: str | None, top: int, min_degree: int, hide_assumed: bool, engine: str, master: str | None,
+        partitions: int | None, graph_on: str, quiet: bool) -> None:  # fmt: skip
     """Run the whole analysis: ingest, stance, metrics, camps, figures and HTML.
 
     Writes everything `sna ingest` and `sna metrics` write into --out, and the
@@ -433,6 +453,16 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
     from sna.io import parse_mapping
     from sna.pipeline import run as run_pipeline
 
+    if engine == "spark":
+        from sna.engine.spark_cli import run_on_spark
+
+        return run_on_spark(
+            inputs, out, master=master, partitions=partitions, graph_on=graph_on, skip=skip, fmt=fmt,
+            implicit_target="none" if no_implicit else implicit_target, post_graph_files=post_graph_files,
+            stance_model=stance_model, stance_min_confidence=stance_min_confidence, quiet=quiet,
+            metric_options={"seed": seed, "sources": sources, "n_camps": n_camps, "implicit_links": implicit_links,
+                            "rank_anonymous": rank_anonymous, "min_camp_size": min_camp_size, "camps_by": camps_by},
+        )  # fmt: skip
     result = run_pipeline(
         inputs, out, figures_dir=figures_dir, skip=skip.split(","), format=fmt, mapping=parse_mapping(mapping),
         implicit_target="none" if no_implicit else implicit_target, implicit_links=implicit_links,
@@ -628,3 +658,36 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
     if counts.get(None):
         shown += f", {counts[None]:,} unlabelled"
     click.echo(f"labelled {_plural(labelled.height, 'pair')} ({shown}); wrote {out}")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--to", "to", required=True, type=click.Path(path_type=Path), help="Folder to write the parts into.")
+@click.option("--format", "fmt", metavar="NAME", help="Read every input as this format (see `sna formats`).")
+@click.option("--map", "mapping", metavar="SPEC", help="Table column names, canonical=yours, e.g. text=body.")
+@click.option("--buckets", type=click.IntRange(min=1, max=4096), default=None,
+              help="Spill files of the first pass (default: one per ~24 MB of input, at most 1,024).")  # fmt: skip
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=1, show_default=True,
+              help="Parts parsed at once, each in its own process.")  # fmt: skip
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def convert(inputs: tuple[Path, ...], to: Path, fmt: str | None, mapping: str | None, buckets: int, workers: int,
+            quiet: bool) -> None:  # fmt: skip
+    """Convert inputs of any size to partitioned Parquet POSTS, in bounded memory.
+
+    Each part holds whole threads, sorted; `sna run DIR` (either engine) reads
+    the folder like the original inputs.
+
+    \b
+    Example:
+      sna convert RC_2023-01.zst RS_2023-01.zst --to posts/
+      sna run posts/ --out results/
+    """
+    from sna.convert import convert as convert_inputs
+    from sna.io import parse_mapping
+
+    info = convert_inputs(inputs, to, format=fmt, mapping=parse_mapping(mapping), buckets=buckets, workers=workers,
+                          progress=Progress(quiet=quiet))  # fmt: skip
+    click.echo(
+        f"wrote {_plural(int(info['posts']), 'post')} in {_plural(int(info['threads']), 'thread')} "
+        f"as {_plural(int(info['parts']), 'part')} to {to}"
+    )

@@ -17,7 +17,8 @@ import polars as pl
 
 from sna.analysis.pictures import PictureOptions
 from sna.analysis.report import CAMP_SCHEMA, THREAD_CAMP_SCHEMA, Metrics, compute_metrics
-from sna.edges import UNRESOLVED_SCHEMA, extract_edges
+from sna.convert import Sources, is_converted, read_converted
+from sna.edges import UNRESOLVED_SCHEMA
 from sna.errors import InputError, SchemaError, SnaError
 from sna.export import (
     EDGE_VIZ,
@@ -36,6 +37,7 @@ from sna.io.merge import merge_pages
 from sna.outputs import Results, Stage, atomic_outputs, open_results, output_folders, read_manifest
 from sna.progress import SILENT, Progress
 from sna.schema import EDGES_SCHEMA, POSTS_SCHEMA, empty_marked, validate_edges, validate_posts
+from sna.steps import check_unique_ids, ingest_summary, thread_edges
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,31 @@ def ingest(
     inputs = list(inputs)
     if not inputs:
         raise SnaError("no input files given")
+    if any(is_converted(p) for p in inputs):
+        with progress.stage("reading converted posts"):
+            sources = read_converted_inputs(inputs)
+    else:
+        sources = read_sources(inputs, format=format, mapping=mapping, progress=progress)
+    check_unique_ids(sources.posts)
+    with progress.stage("finding quotes and replies"):
+        extracted = thread_edges(sources.posts, sources.marked, sources.recover, implicit_target=implicit_target)
+    out_posts = extracted.posts
+    summary = ingest_summary(
+        out_posts, extracted.counts, files=sources.files, files_skipped=sources.files_skipped,
+        implicit_target=implicit_target,
+    )  # fmt: skip
+    summary["seconds"] = round(time.perf_counter() - started, 3)
+    return Ingested(out_posts, extracted.edges, summary, extracted.unresolved)
+
+
+def read_sources(
+    inputs: list[str | Path],
+    *,
+    format: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    progress: Progress = SILENT,
+) -> Sources:
+    """Read forum files and folders into POSTS, stated quotes and recover flags (see :func:`ingest`)."""
     with progress.stage("finding inputs"):
         files, skipped = expand_inputs(inputs)
     if not files:
@@ -112,34 +139,15 @@ def ingest(
         quote_parts.append(paged_quotes)
         recover_parts.append(pl.Series([False] * paged_posts.height, dtype=pl.Boolean))
     posts = pl.concat(posts_parts, how="diagonal_relaxed")
-    dup = posts["post_id"].is_duplicated()
-    if dup.any():
-        first = posts.filter(dup).sort("post_id").head(2)
-        files_named = " and ".join(sorted(set(first["source_file"].to_list())))
-        raise InputError(
-            f"post id {first['post_id'][0]!r} occurs twice (in {files_named}); "
-            "expected ids unique across inputs (rename one file or give thread_id/post_id columns)",
-        )
-    posts = posts.with_columns(_recover=pl.concat(recover_parts))
     marked = pl.concat([empty_marked(), *quote_parts], how="diagonal_relaxed")
-    with progress.stage("finding quotes and replies"):
-        extracted = extract_edges(
-            posts.drop("_recover"), marked, recover=posts["_recover"], implicit_target=implicit_target
-        )
-    out_posts = extracted.posts
-    real = out_posts.filter(~pl.col("placeholder"))
-    summary: dict[str, object] = {
-        "files": len(files),
-        "files_skipped": len(skipped),
-        "threads": out_posts["thread_id"].n_unique(),
-        "posts": real.height,
-        "authors": real["author"].drop_nulls().n_unique(),
-        "posts_without_author": int(real["author"].null_count()),
-        "implicit_target": implicit_target,
-        **extracted.counts,
-        "seconds": round(time.perf_counter() - started, 3),
-    }
-    return Ingested(out_posts, extracted.edges, summary, extracted.unresolved)
+    return Sources(posts, marked, pl.concat(recover_parts), len(files), len(skipped))
+
+
+def read_converted_inputs(inputs: list[str | Path]) -> Sources:
+    """Read a folder ``sna convert`` wrote (given alone)."""
+    if len(inputs) != 1:
+        raise SnaError("a folder `sna convert` wrote is read alone: give it as the only input")
+    return read_converted(inputs[0])
 
 
 def stage_ingested(result: Ingested, stage: Callable[[str], Path]) -> list[str]:

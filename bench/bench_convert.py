@@ -1,0 +1,97 @@
+"""`sna convert` on a generated Reddit dump (.zst, long window): peak memory and posts/s next to `zstd -d | wc -l`.
+
+    python bench/bench_convert.py --gb 5            # generates bench/out/synthetic-RC.zst once, then measures
+
+The dump is chunks of synthetic forums (``bench/synth.py``), each with its own
+id prefix, compressed with a 2 GiB window (``--long=31``, as Pushshift's
+dumps are). Both commands run in this one process's run, one after the other,
+so the ratio holds on a busy machine too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import zstandard
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.synth import reddit_records, synthetic_forum
+
+CHUNK = 200_000
+
+
+def generate(path: Path, gigabytes: float, *, seeds: int = 4) -> tuple[int, int]:
+    """Write a .zst dump of about ``gigabytes`` GB uncompressed; return (records, bytes uncompressed)."""
+    chunks = [reddit_records(synthetic_forum(CHUNK, seed=s)) for s in range(seeds)]
+    target = int(gigabytes * 1e9)
+    written = records = 0
+    params = zstandard.ZstdCompressionParameters.from_level(3, window_log=31, threads=1)
+    with path.open("wb") as raw, zstandard.ZstdCompressor(compression_params=params).stream_writer(raw) as out:
+        i = 0
+        while written < target:
+            chunk = chunks[i % seeds]
+            prefix = f"c{i}x"
+            chunk = chunk.with_columns(
+                (chunk["name"].str.slice(0, 3) + prefix + chunk["name"].str.slice(3)).alias("name"),
+                (chunk["link_id"].str.slice(0, 3) + prefix + chunk["link_id"].str.slice(3)).alias("link_id"),
+                (chunk["parent_id"].str.slice(0, 3) + prefix + chunk["parent_id"].str.slice(3)).alias("parent_id"),
+            )
+            data = chunk.write_ndjson().encode()
+            out.write(data)
+            written += len(data)
+            records += chunk.height
+            i += 1
+    return records, written
+
+
+def timed(command: str) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS (KB, of the largest process) and stdout of a shell command."""
+    started = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-v", "bash", "-c", command], capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - started
+    peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
+    return wall, peak, proc.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gb", type=float, default=5.0, help="Uncompressed size of the generated dump.")
+    parser.add_argument("--work", type=Path, default=Path("bench/out"), help="Folder for the dump and the output.")
+    parser.add_argument("--buckets", type=int, default=0, help="Spill files (0: sna convert's default).")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    dump = args.work / f"synthetic-RC-{args.gb:g}GB.zst"
+    meta = dump.with_suffix(".json")
+    if not meta.exists():
+        started = time.perf_counter()
+        records, size = generate(dump, args.gb)
+        meta.write_text(json.dumps({"records": records, "bytes": size}))
+        print(f"generated {records:,} records, {size / 1e9:.2f} GB uncompressed, "
+              f"{dump.stat().st_size / 1e9:.2f} GB compressed in {time.perf_counter() - started:.0f} s")  # fmt: skip
+    info = json.loads(meta.read_text())
+    wall_z, peak_z, out = timed(f"zstd -d --long=31 -c {dump} | wc -l")
+    lines = int(out.strip())
+    to = args.work / "converted"
+    shutil.rmtree(to, ignore_errors=True)
+    sna = Path(sys.executable).parent / "sna"
+    buckets = f"--buckets {args.buckets}" if args.buckets else ""
+    wall_c, peak_c, _ = timed(f"{sna} convert {dump} --to {to} {buckets} -q")
+    converted = json.loads((to / "sna-posts.json").read_text())
+    print(f"dump: {info['records']:,} records, {info['bytes'] / 1e9:.2f} GB uncompressed, "
+          f"{dump.stat().st_size / 1e9:.2f} GB .zst")  # fmt: skip
+    print(f"zstd -d | wc -l : {wall_z:7.1f} s  {lines / wall_z:>10,.0f} lines/s  peak {peak_z / 1024:,.0f} MB")
+    rate = converted["posts"] / wall_c
+    print(f"sna convert     : {wall_c:7.1f} s  {rate:>10,.0f} posts/s  peak {peak_c / 1024:,.0f} MB"
+          f"  ({converted['parts']} parts, {converted['threads']:,} threads)")  # fmt: skip
+    print(f"ratio convert/zstd wall: {wall_c / wall_z:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

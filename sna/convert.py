@@ -1,0 +1,564 @@
+"""Converting inputs of any size to a folder of partitioned Parquet POSTS, in bounded memory.
+
+``sna convert INPUT… --to DIR`` writes::
+
+    DIR/sna-posts.json           what the folder holds (format, inputs, counts, columns)
+    DIR/posts/part-00000.parquet POSTS (+ source_file and the readers' extra columns)
+    DIR/quotes/part-00000.parquet the quotes stated by markup in those posts
+
+Each part holds whole threads, sorted by ``thread_id`` and ``position``; a
+thread is never split between parts, and part *k* of ``quotes`` holds the
+quotes of the posts of part *k*. Such a folder is an input like any other:
+``sna run DIR`` (local engine) and ``sna run DIR --engine spark`` read it and
+give the tables a run on the original inputs gives.
+
+How memory stays bounded: Reddit NDJSON dumps (plain, ``.zst`` with any
+window, ``.gz``/``.bz2``/``.xz``, folders and tar archives of them) are read
+as streams of records; each record goes, as its original line, to one of
+many spill files chosen by a hash of its thread, so a spill file holds whole
+threads. A spill file larger than :data:`SPILL_TARGET` is split again by a
+second hash. Each spill file is then read by the Reddit reader's own parser
+(:func:`sna.io.reddit.parse_reddit_records`) and merged like pages
+(:func:`sna.io.merge.merge_pages`), exactly as a whole-file read would, and
+written as one part. Memory holds one spill file's posts at a time (a
+thread larger than that is kept whole all the same). Inputs of other formats
+are read one file at a time by their reader and spilled the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import polars as pl
+
+from sna.errors import InputError, SnaError
+from sna.io import ReadOptions, detect_format, expand_inputs, read_input
+from sna.io.base import MARKED_SCHEMA, Parsed
+from sna.io.merge import merge_pages
+from sna.progress import SILENT, Progress
+
+#: Marker file of a converted folder.
+MARKER = "sna-posts.json"
+FORMAT = "sna-posts/1"
+#: Spill bytes per part aimed at (uncompressed NDJSON); a spill file over twice this is split again.
+SPILL_TARGET = 96 * 2**20
+#: Uncompressed bytes per spill file aimed at when the number of spill files is left to ``convert``.
+BUCKET_BYTES = 24 * 2**20
+#: Compressed inputs are counted as this many times their size when choosing the number of spill files.
+COMPRESSION_GUESS = 8
+#: Columns a converted part carries besides POSTS and the readers' extras (dropped on reading).
+RECOVER = "_recover"
+#: Sort keys of quotes: the order the local engine reads them in (non-paged inputs first, then by input and row).
+QUOTE_KEYS = ("_paged", "_input", "_row")
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What the per-thread steps need from inputs: POSTS, stated quotes and the recover flags.
+
+    Attributes
+    ----------
+    posts : pl.DataFrame
+        POSTS plus ``source_file``, in input order.
+    marked : pl.DataFrame
+        Quotes stated by markup (``MARKED_SCHEMA``), in input order.
+    recover : pl.Series
+        Per post, whether to look for quotes pasted without markup.
+    files, files_skipped : int
+        Inputs read and files left out.
+    """
+
+    posts: pl.DataFrame
+    marked: pl.DataFrame
+    recover: pl.Series
+    files: int
+    files_skipped: int
+
+
+def _bucket(thread_id: str, buckets: int, salt: int = 0) -> int:
+    """Spill file of a thread: a stable hash of its id (the same in every run and process).
+
+    Examples
+    --------
+    >>> _bucket("t3_abc", 64) == _bucket("t3_abc", 64)
+    True
+    """
+    return zlib.crc32(thread_id.encode("utf-8"), salt) % buckets
+
+
+def _lines(path: Path) -> Iterator[tuple[dict[str, Any], str, int | None, str]]:
+    """(record, where, line, the line's text) of an NDJSON dump file, read as a stream."""
+    from sna.io.helpers.json_data import json_lines
+    from sna.io.helpers.streams import numbered_lines, open_input
+
+    where = str(path)
+    with open_input(path) as stream:
+        kept: dict[int, str] = {}
+
+        def remember(numbered: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+            for number, text in numbered:
+                kept[number] = text
+                yield number, text
+
+        for number, record in json_lines(remember(numbered_lines(stream, where=where)), where=where,
+                                         what="Reddit record"):  # fmt: skip
+            yield record, where, number, kept.pop(number)
+            kept.clear()
+
+
+def _reddit_stream(path: Path) -> Iterator[tuple[dict[str, Any], str, int | None, str | None]] | None:
+    """The records of a Reddit dump input as a stream, or None when it is not one (a page, another format)."""
+    from sna.io import reddit
+
+    fmt = detect_format(path)
+    if fmt is None or fmt.name != "reddit":
+        return None
+    if path.is_dir():
+        files = reddit._folder_files(path) or []
+        return (item for file in files for item in _lines(file))
+    if reddit._is_archive(path):
+        return ((record, where, line, None) for record, where, line in reddit._archive_records(path))
+    from sna.io.helpers.streams import open_input
+
+    with open_input(path) as stream:
+        if stream.peek(64).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):  # type: ignore[attr-defined]
+            return None  # a thread page: one small document, read whole
+    return _lines(path)
+
+
+class _Spill:
+    """Spill files of records (as JSON lines tagged with their input and line) and of parsed parts."""
+
+    def __init__(self, folder: Path, buckets: int) -> None:
+        self.folder = folder
+        self.buckets = buckets
+        self.handles: dict[int, IO[bytes]] = {}
+        self.sizes = [0] * buckets
+        self.tables: dict[int, list[tuple[int, bool, Path, Path]]] = {}
+        self.recover: dict[int, bool] = {}
+        self.pages: dict[int, bool] = {}
+        self.columns: dict[int, list[str]] = {}
+
+    def record(self, bucket: int, line: bytes) -> None:
+        handle = self.handles.get(bucket)
+        if handle is None:
+            handle = self.handles[bucket] = (self.folder / f"r{bucket:05d}.jsonl").open("ab", buffering=1 << 20)
+        handle.write(line)
+        self.sizes[bucket] += len(line)
+
+    def parsed(self, index: int, parsed: Parsed, name: str) -> None:
+        """Spill one input read whole: its posts and quotes, by thread."""
+        posts = parsed.posts.with_columns(_b=pl.col("thread_id").map_elements(
+            lambda t: _bucket(t, self.buckets), return_dtype=pl.Int64))  # fmt: skip
+        quotes = parsed.quotes.with_row_index("_row").join(
+            posts.select(pl.col("post_id").alias("source"), "_b"), on="source", how="left", maintain_order="left"
+        )
+        for (bucket,), part in posts.partition_by("_b", as_dict=True).items():
+            p_path = self.folder / f"p{index:06d}-{bucket:05d}.parquet"
+            q_path = self.folder / f"q{index:06d}-{bucket:05d}.parquet"
+            part.drop("_b").write_parquet(p_path)
+            quotes.filter(pl.col("_b") == bucket).drop("_b").write_parquet(q_path)
+            self.tables.setdefault(int(bucket), []).append((index, parsed.pages, p_path, q_path))
+            self.sizes[int(bucket)] += int(part["raw_text"].str.len_bytes().sum() or 0)
+        self.recover[index] = parsed.recover
+        self.pages[index] = parsed.pages
+        self.columns[index] = parsed.posts.columns
+
+    def close(self) -> None:
+        for handle in self.handles.values():
+            handle.close()
+        self.handles.clear()
+
+
+def _records_of(path: Path, only: int) -> Iterator[tuple[int, int, dict[str, Any], str]]:
+    """(line, record number in its input, record, where) of the records of input ``only`` in a spill file."""
+    with path.open("rb") as handle:
+        for raw in handle:
+            index, number, seq, where, text = raw.rstrip(b"\n").split(b"\t", 4)
+            if int(index) == only:
+                yield int(number), int(seq), json.loads(text), where.decode("utf-8")
+
+
+def _inputs_of(paths: list[Path]) -> list[int]:
+    """The inputs whose records a spill file holds."""
+    found: set[int] = set()
+    for path in paths:
+        with path.open("rb") as handle:
+            found.update(int(raw.split(b"\t", 1)[0]) for raw in handle)
+    return sorted(found)
+
+
+def _resplit(path: Path, size: int, folder: Path, depth: int) -> list[Path]:
+    """Split a record spill file that is too large into smaller ones (by a second hash of the thread)."""
+    pieces = max(2, -(-size // SPILL_TARGET))
+    out = [folder / f"{path.stem}-{depth}-{i:03d}.jsonl" for i in range(pieces)]
+    handles = [p.open("wb", buffering=1 << 20) for p in out]
+    seen: set[str] = set()
+    sizes = [0] * pieces
+    with path.open("rb") as source:
+        for raw in source:
+            _index, _number, _seq, _where, text = raw.split(b"\t", 4)
+            thread = _keys(json.loads(text))[0]
+            piece = _bucket(thread, pieces, salt=depth + 1)
+            seen.add(thread)
+            handles[piece].write(raw)
+            sizes[piece] += len(raw)
+    for handle in handles:
+        handle.close()
+    path.unlink()
+    if len(seen) == 1:  # one thread: it stays whole however large
+        return [p for p in out if p.stat().st_size]
+    result = []
+    for piece_path, piece_size in zip(out, sizes, strict=True):
+        if not piece_size:
+            piece_path.unlink()
+        elif piece_size > 2 * SPILL_TARGET and depth < 4:
+            result += _resplit(piece_path, piece_size, folder, depth + 1)
+        else:
+            result.append(piece_path)
+    return result
+
+
+def _keys(record: dict[str, Any]) -> tuple[str, str]:
+    """(thread id, post id) of a Reddit record by the reader's rules, without the rest of a row.
+
+    A record the reader will reject gets empty keys (the reader names the line when the part is parsed).
+
+    Examples
+    --------
+    >>> _keys({"name": "t1_b", "link_id": "t3_a", "body": "x"})
+    ('t3_a', 't1_b')
+    >>> _keys({"id": "a", "title": "T", "selftext": "x"})
+    ('t3_a', 't3_a')
+    """
+    from sna.io.reddit import _fullname, _is_submission
+
+    name, link = _id(record.get("name")) or _id(record.get("id")), _id(record.get("link_id"))
+    if not name:
+        return "", ""
+    if _is_submission(record):
+        post = _fullname(name, "t3_")
+        return post, post
+    return (_fullname(link, "t3_") if link else ""), _fullname(name, "t1_")
+
+
+def _id(value: object) -> str | None:
+    """An id field as the reader takes it (strings, and integers some exports write)."""
+    if isinstance(value, str):
+        return value
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _bucket_part(
+    record_files: list[Path],
+    tables: list[tuple[int, bool, Path, Path]],
+    names: list[str],
+    recover: dict[int, bool],
+    columns: dict[int, list[str]],
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """POSTS and quotes of one spill bucket, read and merged as a whole-input read would.
+
+    ``columns`` gets the POSTS columns of each Reddit input parsed here.
+    """
+    from sna.io.reddit import parse_reddit_records
+
+    parts: dict[int, tuple[Parsed, bool]] = {}
+    for index in _inputs_of(record_files):
+        ids: list[str] = []
+        seqs: list[int] = []
+
+        def records(index: int = index, ids: list[str] = ids, seqs: list[int] = seqs) -> Iterator[Any]:
+            for path in record_files:  # records are parsed one at a time, never held as a list
+                for number, seq, record, where in _records_of(path, index):
+                    ids.append(_keys(record)[1])
+                    seqs.append(seq)
+                    yield record, where, number or None
+
+        parsed = parse_reddit_records(records())
+        # quotes in the order a whole read gives them: by the record they are in, then within it
+        first = pl.DataFrame({"source": ids, "_seq": seqs}).unique("source", keep="first", maintain_order=True)
+        quotes = parsed.quotes.join(first, on="source", how="left", maintain_order="left").with_columns(
+            _row=pl.col("_seq") * 65536 + pl.int_range(pl.len()).over("source")
+        )
+        parts[index] = (Parsed(parsed.posts, quotes.drop("_seq"), recover=parsed.recover, pages=True), True)
+        columns[index] = parsed.posts.columns
+    loaded = {}
+    for index, pages, p_path, q_path in tables:
+        quotes = pl.read_parquet(q_path)
+        loaded[index] = (Parsed(pl.read_parquet(p_path), quotes, recover=recover[index], pages=pages), pages)
+    parts |= loaded
+    plain, paged = [], []
+    for index in sorted(parts):
+        parsed, pages = parts[index]
+        quotes = parsed.quotes if "_row" in parsed.quotes.columns else parsed.quotes.with_row_index("_row")
+        quotes = quotes.with_columns(_paged=pl.lit(pages), _input=pl.lit(index, pl.Int64))
+        parsed = Parsed(parsed.posts, quotes, recover=parsed.recover, pages=pages)
+        (paged if pages else plain).append((index, parsed))
+    posts_parts, quote_parts = [], []
+    for index, parsed in plain:
+        posts_parts.append(parsed.posts.with_columns(source_file=pl.lit(names[index]), _recover=pl.lit(parsed.recover)))
+        quote_parts.append(parsed.quotes)
+    if paged:
+        merged, _ = merge_pages([p for _, p in paged], [names[i] for i, _ in paged])
+        # merge_pages keeps quotes by (source, part); redo that with the sort keys kept
+        kept = merged.select(pl.col("post_id").alias("source"), "source_file")
+        for index, parsed in paged:
+            own = kept.filter(pl.col("source_file") == names[index]).select("source")
+            quote_parts.append(parsed.quotes.join(own, on="source", how="semi", maintain_order="left"))
+        posts_parts.append(merged.with_columns(_recover=pl.lit(False)))
+    posts = pl.concat(posts_parts, how="diagonal_relaxed").sort("thread_id", "position", maintain_order=True)
+    quotes = pl.concat(quote_parts, how="diagonal_relaxed").select(*MARKED_SCHEMA, *QUOTE_KEYS)
+    return posts, quotes.with_columns(pl.col("_row").cast(pl.Int64))
+
+
+def _write_part(
+    record_files: list[Path],
+    tables: list[tuple[int, bool, Path, Path]],
+    names: list[str],
+    recover: dict[int, bool],
+    out: Path,
+    number: int,
+) -> tuple[int, int, dict[int, list[str]]]:
+    """Parse, merge and write one part; return its posts, threads and the columns of the Reddit inputs in it."""
+    columns: dict[int, list[str]] = {}
+    posts, quotes = _bucket_part(record_files, tables, names, recover, columns)
+    for path in record_files:
+        path.unlink()
+    posts.write_parquet(out / "posts" / f"part-{number:05d}.parquet")
+    quotes.write_parquet(out / "quotes" / f"part-{number:05d}.parquet")
+    return posts.height, posts["thread_id"].n_unique(), columns
+
+
+def convert(
+    inputs: Iterable[str | Path],
+    to: str | Path,
+    *,
+    format: str | None = None,
+    mapping: dict[str, str] | None = None,
+    buckets: int | None = None,
+    workers: int = 1,
+    progress: Progress = SILENT,
+) -> dict[str, object]:
+    """Convert inputs to a folder of partitioned Parquet POSTS (see the module text); return what it holds.
+
+    Parameters
+    ----------
+    inputs : iterable of path
+        Files or folders, as for :func:`sna.pipeline.ingest`.
+    to : path
+        The folder to write (replaced as a whole at the end, never left half written).
+    format, mapping
+        As for :func:`sna.pipeline.ingest`.
+    buckets : int
+        Spill files of the first pass (default: about one per 24 MB of uncompressed input, at
+        most 1,024; more keeps each part, and memory, smaller).
+    workers : int
+        Parts parsed and written at once (each in its own process holding one part; call from a
+        ``__main__`` guard when above 1).
+    progress : Progress
+        Where to report stages.
+
+    Returns
+    -------
+    dict
+        The content of ``sna-posts.json``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "posts"
+    >>> convert(["data/raw"], out)["posts"]
+    32
+    >>> read_converted(out).posts.height
+    32
+    """
+    started = time.perf_counter()
+    inputs = list(inputs)
+    if not inputs:
+        raise SnaError("no input files given")
+    if buckets is not None and buckets < 1:
+        raise SnaError(f"--buckets must be 1 or more, not {buckets}")
+    with progress.stage("finding inputs"):
+        files, skipped = expand_inputs(inputs)
+    if not files:
+        raise SnaError(f"no readable input files in {', '.join(str(p) for p in inputs)}")
+    buckets = buckets or _auto_buckets(files)
+    to = Path(to)
+    to.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{to.name}.", dir=to.parent))
+    try:
+        spill_dir = work / "spill"
+        spill_dir.mkdir()
+        spill = _Spill(spill_dir, buckets)
+        names = [str(p) for p in files]
+        records = 0
+        options = ReadOptions(mapping=dict(mapping or {}))
+        with progress.stage(f"reading {len(files)} input{'s' if len(files) != 1 else ''} into {buckets} spill files"):
+            for index, path in enumerate(files):
+                stream = None if format not in (None, "reddit") else _reddit_stream(path)
+                if stream is None:
+                    spill.parsed(index, read_input(path, format=format, options=options), names[index])
+                    continue
+                spill.pages[index] = True
+                records += _spill_records(spill, index, stream)
+        spill.close()
+        plan: list[tuple[list[Path], list[tuple[int, bool, Path, Path]]]] = []
+        for bucket in range(buckets):
+            path = spill_dir / f"r{bucket:05d}.jsonl"
+            tables = spill.tables.get(bucket, [])
+            if path.exists() and spill.sizes[bucket] > 2 * SPILL_TARGET and not tables:
+                plan += [([piece], []) for piece in _resplit(path, spill.sizes[bucket], spill_dir, 0)]
+            elif path.exists() or tables:
+                plan.append(([path] if path.exists() else [], tables))
+        out = work / "out"
+        (out / "posts").mkdir(parents=True)
+        (out / "quotes").mkdir()
+        jobs = [(record_files, tables, names, spill.recover, out, number) for number, (record_files, tables)
+                in enumerate(plan)]  # fmt: skip
+        with progress.stage(f"writing {len(plan)} parts of whole threads ({workers} at a time)"):
+            if workers == 1 or len(jobs) < 2:
+                done = [_write_part(*job) for job in jobs]
+            else:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
+                context = multiprocessing.get_context("spawn")  # polars' threads do not survive a fork
+                with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                    done = list(pool.map(_write_part, *zip(*jobs, strict=True)))
+        posts_n = sum(n for n, _, _ in done)
+        threads_n = sum(t for _, t, _ in done)
+        for _, _, columns in done:
+            spill.columns |= columns
+        _uniform_parts(out / "posts", [*_column_order(spill), RECOVER])
+        info: dict[str, object] = {
+            "format": FORMAT,
+            "inputs": names,
+            "files": len(files),
+            "files_skipped": len(skipped),
+            "parts": len(plan),
+            "posts": posts_n,
+            "threads": threads_n,
+            "reddit_records": records,
+            "columns": _column_order(spill),
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+        (out / MARKER).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+        if to.exists():
+            to.rename(work / "old")  # removed with the work folder
+        (out).rename(to)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return info
+
+
+def _auto_buckets(files: list[Path]) -> int:
+    """About one spill file per :data:`BUCKET_BYTES` of (estimated) uncompressed input."""
+    from sna.io.helpers.streams import compression_of
+
+    total = 0
+    for path in files:
+        for file in path.rglob("*") if path.is_dir() else [path]:
+            if file.is_file():
+                size = file.stat().st_size
+                with file.open("rb") as handle:  # the file's own first bytes, not decompressed ones
+                    compressed = compression_of(handle.read(8)) is not None
+                total += size * COMPRESSION_GUESS if compressed else size
+    return max(1, min(1024, -(-total // BUCKET_BYTES)))
+
+
+def _uniform_parts(folder: Path, columns: list[str]) -> None:
+    """Give every part the same columns, order and types (engines such as Spark read the parts as one table)."""
+    parts = sorted(folder.glob("*.parquet"))
+    schemas = [pl.read_parquet_schema(p) for p in parts]
+    types: dict[str, pl.DataType] = {}
+    for schema in schemas:
+        for name, dtype in schema.items():
+            if types.get(name, pl.Null()) == pl.Null():
+                types[name] = dtype
+    wanted = {name: types.get(name, pl.String()) for name in columns}
+    wanted = {name: pl.String() if dtype == pl.Null() else dtype for name, dtype in wanted.items()}
+    for path, schema in zip(parts, schemas, strict=True):
+        if dict(schema) == wanted and list(schema) == list(wanted):
+            continue
+        frame = pl.read_parquet(path)
+        frame = frame.select(
+            [pl.col(n).cast(t) if n in frame.columns else pl.lit(None, t).alias(n) for n, t in wanted.items()]
+        )
+        frame.write_parquet(path)
+
+
+def _column_order(spill: _Spill) -> list[str]:
+    """POSTS columns in the order a whole read gives them: inputs that are not pages first, then paged ones."""
+    order: dict[str, None] = {}
+    for pages in (False, True):
+        for index in sorted(spill.columns):
+            if spill.pages[index] == pages:
+                order |= dict.fromkeys([*spill.columns[index], "source_file"])
+    return list(order)
+
+
+def _spill_records(
+    spill: _Spill, index: int, stream: Iterator[tuple[dict[str, Any], str, int | None, str | None]]
+) -> int:
+    """Send each record of a Reddit stream, as one tagged line, to its thread's spill file."""
+    count = 0
+    for record, where, line, original in stream:
+        thread = _keys(record)[0]
+        text = original if original is not None else json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        tag = f"{index}\t{line or 0}\t{count}\t{where}\t".encode()
+        spill.record(_bucket(thread, spill.buckets), tag + text.encode("utf-8") + b"\n")
+        count += 1
+    return count
+
+
+def is_converted(path: str | Path) -> bool:
+    """Whether ``path`` is a folder ``sna convert`` wrote.
+
+    Examples
+    --------
+    >>> is_converted("data/raw")
+    False
+    """
+    return (Path(path) / MARKER).is_file()
+
+
+def converted_info(path: str | Path) -> dict[str, Any]:
+    """The content of a converted folder's ``sna-posts.json`` (checked to be one)."""
+    marker = Path(path) / MARKER
+    try:
+        info = json.loads(marker.read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read {MARKER}: {exc}", path=marker) from None
+    if not isinstance(info, dict) or info.get("format") != FORMAT:
+        raise InputError(f"expected a folder `sna convert` wrote ({FORMAT})", path=marker)
+    return info
+
+
+def read_converted(path: str | Path) -> Sources:
+    """Read a converted folder back as one corpus, in the order reading the original inputs gives.
+
+    Raises
+    ------
+    InputError
+        When the folder is not one ``sna convert`` wrote.
+    """
+    path = Path(path)
+    info = converted_info(path)
+    parts = sorted((path / "posts").glob("*.parquet"))
+    if not parts:
+        raise InputError("no posts/*.parquet in a converted folder", path=path)
+    posts = pl.concat([pl.read_parquet(p) for p in parts], how="diagonal_relaxed")
+    posts = posts.sort("thread_id", "position", maintain_order=True)
+    quotes = pl.concat([pl.read_parquet(p) for p in sorted((path / "quotes").glob("*.parquet"))])
+    marked = quotes.sort(*QUOTE_KEYS).select(list(MARKED_SCHEMA))
+    recover = posts[RECOVER].fill_null(False)
+    posts = posts.select([c for c in info["columns"] if c in posts.columns])
+    return Sources(posts, marked, recover, int(info["files"]), int(info["files_skipped"]))

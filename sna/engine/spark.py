@@ -1,0 +1,491 @@
+"""The Spark engine: the per-thread steps as ``mapInArrow`` over partitions of whole threads.
+
+``sna run DIR --engine spark`` reads a folder ``sna convert`` wrote and runs:
+
+1. **global checks as aggregations**: a post id seen twice, a parent in
+   another thread (the errors the local engine gives, word for word);
+2. **the per-thread step** (:func:`sna.steps.thread_edges`: quotes,
+   replies, implicit links, stance) in one Python call per partition
+   (``mapInArrow``). Posts are repartitioned by thread and sorted; threads
+   larger than a partition's share get a partition of their own (placed
+   exactly, not by hash), so one huge thread never shares a task with others,
+   and a partition is worked through in chunks of whole threads;
+3. **the global step** (:func:`sna.steps.corpus_metrics`) with
+   ``--graph-on driver``: POSTS without their text and EDGES are collected and
+   the existing centrality, camp and cascade code runs unchanged, so the tables
+   equal the local engine's.
+
+Tables up to :data:`COLLECT_LIMIT` posts are written through the same writer
+as the local engine (byte-identical files); larger POSTS, EDGES and
+unresolved quotes are written by Spark as partitioned Parquet folders
+(``posts/part-*.parquet``, …) in the same schema and row order.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from sna.convert import MARKER, QUOTE_KEYS, RECOVER, converted_info
+from sna.edges import UNRESOLVED_SCHEMA
+from sna.errors import InputError, SchemaError, SnaError
+from sna.progress import SILENT, Progress
+from sna.schema import MARKED_SCHEMA
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import DataFrame, SparkSession
+
+#: Up to this many posts the Spark engine writes POSTS and EDGES through the local writer (CSV and Parquet files).
+COLLECT_LIMIT = 200_000
+#: Posts given to the per-thread step at once inside a partition (whole threads; a larger thread goes alone).
+CHUNK_POSTS = 50_000
+_BLOB_SCHEMA = "kind string, part long, seq long, data binary"
+
+
+def missing_spark() -> str | None:
+    """Why the Spark engine cannot run here (pyspark or Java missing), or None.
+
+    Examples
+    --------
+    >>> missing_spark() is None or "install" in missing_spark()
+    True
+    """
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("pyarrow") is None:
+        return "pyspark or pyarrow is not installed (pip install 'sna[spark]', or make install-spark)"
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        return "no Java runtime (install one, e.g. apt-get install openjdk-17-jre-headless)"
+    return None
+
+
+def spark_session(master: str | None = "local[2]", *, shuffle_partitions: int = 8, app: str = "sna") -> SparkSession:
+    """A Spark session set up for sna: time zone UTC, workers on this Python, Arrow batches.
+
+    ``master`` None leaves the master to ``spark-submit``. In local mode the
+    driver binds 127.0.0.1 unless ``SPARK_LOCAL_IP`` says otherwise.
+    """
+    why = missing_spark()
+    if why:
+        raise SnaError(f"--engine spark: {why}")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if master is None or master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName(app)
+    if master is not None:
+        builder = builder.master(master)
+    builder = (
+        builder.config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "10000")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.execution.pythonUDF.arrow.enabled", "true")
+    )
+    if master is not None and master.startswith("local"):
+        builder = builder.config("spark.driver.host", os.environ["SPARK_LOCAL_IP"])
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _plain(table: pa.Table) -> pa.Table:
+    """Arrow types Spark reads: large/view strings and lists become plain ones."""
+    import pyarrow as pa
+
+    def plain(t: pa.DataType) -> pa.DataType:
+        if pa.types.is_large_string(t) or str(t) == "string_view":
+            return pa.string()
+        if pa.types.is_large_binary(t):
+            return pa.binary()
+        if pa.types.is_large_list(t) or pa.types.is_list(t):
+            return pa.list_(plain(t.value_type))
+        if pa.types.is_struct(t):
+            return pa.struct([pa.field(f.name, plain(f.type)) for f in t])
+        return t
+
+    schema = pa.schema([pa.field(f.name, plain(f.type)) for f in table.schema])
+    return table.cast(schema)
+
+
+def _blob(frame: pl.DataFrame) -> bytes:
+    import pyarrow as pa
+
+    sink = io.BytesIO()
+    table = _plain(frame.to_arrow(compat_level=pl.CompatLevel.oldest()))
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def _unblob(data: bytes) -> pl.DataFrame:
+    import pyarrow as pa
+
+    return pl.from_arrow(pa.ipc.open_stream(data).read_all())  # type: ignore[return-value]
+
+
+def _chunks(posts: pl.DataFrame, size: int) -> Iterator[tuple[int, int]]:
+    """(start, stop) row ranges of whole threads, about ``size`` posts each (threads contiguous)."""
+    starts = posts.with_row_index("_i").group_by("thread_id", maintain_order=True).agg(pl.col("_i").first())["_i"]
+    bounds = [*starts.to_list(), posts.height]
+    begin = 0
+    for stop in bounds[1:]:
+        if stop - begin >= size:
+            yield begin, stop
+            begin = stop
+    if begin < posts.height:
+        yield begin, posts.height
+
+
+def _unresolved_keys(marked: pl.DataFrame, unresolved: pl.DataFrame) -> pl.DataFrame:
+    """The sort keys of unresolved quotes (an order-keeping subset of the marked quotes)."""
+    columns = list(unresolved.columns)
+    keys = marked.select(QUOTE_KEYS).rows()
+    rows = marked.select(columns).rows()
+    picked, j, wanted = [], 0, unresolved.rows()
+    for i, row in enumerate(rows):
+        if j < len(wanted) and row == wanted[j]:
+            picked.append(keys[i])
+            j += 1
+    return unresolved.with_columns(
+        pl.DataFrame(picked, schema={k: pl.Boolean if k == "_paged" else pl.Int64 for k in QUOTE_KEYS}, orient="row")
+    )
+
+
+def thread_partition(
+    batches: Iterator[pa.RecordBatch], *, implicit_target: str, stance: Mapping[str, Any] | None, part: int
+) -> Iterator[pa.RecordBatch]:
+    """The per-thread step over one partition of whole threads, sorted; results as Arrow blobs.
+
+    Yields rows (kind, part, seq, data): ``posts``, ``edges`` and
+    ``unresolved`` tables (IPC streams), ``counts`` (JSON), or ``error``
+    (the message of an :class:`~sna.errors.SnaError`).
+    """
+    import pyarrow as pa
+
+    from sna.steps import thread_edges
+
+    frames = [pl.from_arrow(b) for b in batches if b.num_rows]
+    out: list[tuple[str, int, bytes]] = []
+    if frames:
+        posts = pl.concat(frames).sort("thread_id", "position", maintain_order=True)  # type: ignore[arg-type]
+        for seq, (start, stop) in enumerate(_chunks(posts, CHUNK_POSTS)):
+            chunk = posts.slice(start, stop - start)
+            marked = (
+                chunk.select("quotes").explode("quotes").drop_nulls().unnest("quotes").sort(*QUOTE_KEYS)
+                if chunk["quotes"].list.len().sum()
+                else pl.DataFrame(schema={**MARKED_SCHEMA, "_paged": pl.Boolean, "_input": pl.Int64, "_row": pl.Int64})
+            )
+            try:
+                found = thread_edges(
+                    chunk.drop("quotes", RECOVER, "_bucket"), marked.select(list(MARKED_SCHEMA)),
+                    chunk[RECOVER].fill_null(False), implicit_target=implicit_target, stance=stance,
+                )  # fmt: skip
+            except SnaError as exc:
+                out.append(("error", seq, str(exc).encode()))
+                break
+            thread_of = found.posts.select(pl.col("post_id").alias("source"), pl.col("thread_id").alias("_thread"))
+            edges = found.edges.with_row_index("_row").join(thread_of, on="source", how="left", maintain_order="left")
+            out += [
+                ("posts", seq, _blob(found.posts)),
+                ("edges", seq, _blob(edges.with_columns(pl.col("_row").cast(pl.Int64)))),
+                ("unresolved", seq, _blob(_unresolved_keys(marked, found.unresolved))),
+                ("counts", seq, json.dumps(found.counts).encode()),
+            ]
+            if seq == 0:  # the schema of each table, for the driver (as empty tables)
+                out += [("schema", i, _blob(frame.head(0))) for i, frame in
+                        enumerate((found.posts, edges.with_columns(pl.col("_row").cast(pl.Int64)),
+                                   _unresolved_keys(marked, found.unresolved)))]  # fmt: skip
+    if out:
+        kinds, seqs, data = zip(*out, strict=True)
+        yield pa.RecordBatch.from_pydict(
+            {"kind": list(kinds), "part": [part] * len(out), "seq": list(seqs), "data": list(data)},
+            schema=pa.schema([("kind", pa.string()), ("part", pa.int64()), ("seq", pa.int64()), ("data", pa.binary())]),
+        )
+
+
+def _decode(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    import pyarrow as pa
+
+    for batch in batches:
+        for data in batch.column("data").to_pylist():
+            yield from pa.ipc.open_stream(data).read_all().to_batches()
+
+
+def _spark_schema(frame: pl.DataFrame) -> Any:
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(_plain(frame.to_arrow(compat_level=pl.CompatLevel.oldest())).schema)
+
+
+def _murmur3_long(value: int, seed: int = 42) -> int:
+    """Spark's ``hash()`` of a bigint (Murmur3 x86 32-bit over its two 32-bit halves, seed 42), as a signed int.
+
+    Examples
+    --------
+    >>> _murmur3_long(0), _murmur3_long(1)
+    (-1670924195, -1712319331)
+    """
+    mask = 0xFFFFFFFF
+
+    def mix(h: int, k: int) -> int:
+        k = (k * 0xCC9E2D51) & mask
+        k = ((k << 15) | (k >> 17)) & mask
+        k = (k * 0x1B873593) & mask
+        h ^= k
+        h = ((h << 13) | (h >> 19)) & mask
+        return (h * 5 + 0xE6546B64) & mask
+
+    h = mix(seed & mask, value & mask)
+    h = mix(h, (value >> 32) & mask)
+    h ^= 8
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & mask
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & mask
+    h ^= h >> 16
+    return h - (1 << 32) if h >= 1 << 31 else h
+
+
+def partition_keys(partitions: int) -> list[int]:
+    """For each partition number, the smallest integer Spark's hash partitioning sends there.
+
+    Repartitioning by these keys places rows exactly (a key per partition),
+    where hashing thread ids would let two large threads share a task.
+
+    Examples
+    --------
+    >>> keys = partition_keys(4)
+    >>> [_murmur3_long(k) % 4 for k in keys]
+    [0, 1, 2, 3]
+    """
+    found: dict[int, int] = {}
+    value = 0
+    while len(found) < partitions:
+        found.setdefault(_murmur3_long(value) % partitions, value)
+        value += 1
+    return [found[p] for p in range(partitions)]
+
+
+def global_checks(posts: DataFrame) -> None:
+    """Raise the local engine's errors for a post id seen twice or a parent in another thread."""
+    from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
+
+    dup = posts.groupBy("post_id").count().filter("count > 1").orderBy("post_id").limit(1).collect()
+    if dup:
+        post_id = dup[0]["post_id"]
+        rows = posts.filter(F.col("post_id") == post_id).select("source_file").collect()
+        files = sorted({r["source_file"] for r in rows})
+        raise InputError(
+            f"post id {post_id!r} occurs twice (in {' and '.join(files)}); "
+            "expected ids unique across inputs (rename one file or give thread_id/post_id columns)",
+        )
+    parents = posts.select(F.col("post_id").alias("_pid"), F.col("thread_id").alias("_pthread"))
+    cross = (
+        posts.select("post_id", "thread_id", "reply_to", "position")
+        .join(parents, F.col("reply_to") == F.col("_pid"))
+        .filter(F.col("thread_id") != F.col("_pthread"))
+        .orderBy("thread_id", "position")
+        .limit(1)
+        .collect()
+    )
+    if cross:
+        row = cross[0]
+        raise SchemaError(
+            f"post {row['post_id']!r} replies to {row['reply_to']!r}, which is in another thread "
+            f"({row['_pthread']!r}, not {row['thread_id']!r}): expected replies within a thread"
+        )
+
+
+def _read_text(spark: SparkSession, path: str) -> str:
+    return "\n".join(r["value"] for r in spark.read.text(path, wholetext=True).collect())
+
+
+def per_thread(
+    spark: SparkSession,
+    source: str,
+    *,
+    partitions: int,
+    implicit_target: str = "first",
+    stance: Mapping[str, Any] | None = None,
+    progress: Progress = SILENT,
+) -> tuple[DataFrame, dict[str, Any]]:
+    """Run the global checks and the per-thread step on a converted folder; return the result blobs and facts.
+
+    The blobs are persisted; facts are the folder's ``sna-posts.json`` plus
+    ``partitions``, ``large_threads`` (threads given a partition of their own)
+    and ``largest_partition_posts``.
+    """
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
+
+    if "://" in source:
+        info = json.loads(_read_text(spark, f"{source.rstrip('/')}/{MARKER}"))
+    else:
+        info = converted_info(source)
+    posts = spark.read.parquet(f"{source.rstrip('/')}/posts")
+    quotes = spark.read.parquet(f"{source.rstrip('/')}/quotes")
+    with progress.stage("checking ids and parents across threads"):
+        global_checks(posts)
+    sizes = posts.groupBy("thread_id").count()
+    total = int(info["posts"])
+    share = max(1, total // partitions)
+    large = sizes.filter(F.col("count") > share).orderBy(F.desc("count"), "thread_id").collect()
+    slots = partitions + len(large)
+    keys = partition_keys(slots)
+    placed = spark.createDataFrame(
+        [(r["thread_id"], keys[partitions + i]) for i, r in enumerate(large)], "thread_id string, _big long"
+    )
+    small_key = F.element_at(F.array(*[F.lit(k) for k in keys[:partitions]]),
+                             (F.pmod(F.xxhash64("thread_id"), F.lit(partitions)) + 1).cast("int"))  # fmt: skip
+    nested = quotes.groupBy("source").agg(F.collect_list(F.struct(*MARKED_SCHEMA, *QUOTE_KEYS)).alias("quotes"))
+    posts = (
+        posts.join(F.broadcast(placed), "thread_id", "left")
+        .withColumn("_bucket", F.coalesce("_big", small_key))
+        .drop("_big")
+        .join(nested.withColumnRenamed("source", "post_id"), "post_id", "left")
+        .withColumn("quotes", F.coalesce("quotes", F.array().cast(nested.schema["quotes"].dataType)))
+        .repartition(slots, "_bucket")
+        .sortWithinPartitions("thread_id", "position")
+    )
+    posts = posts.select(*info["columns"], RECOVER, "quotes", "_bucket")
+
+    def work(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from pyspark import TaskContext
+
+        context = TaskContext.get()
+        yield from thread_partition(batches, implicit_target=implicit_target, stance=stance,
+                                    part=context.partitionId() if context else 0)  # fmt: skip
+
+    with progress.stage(f"finding quotes and replies in {slots} partitions of whole threads"):
+        blobs = posts.mapInArrow(work, _BLOB_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK)
+        small = blobs.filter(F.col("kind").isin("counts", "error", "schema")).orderBy("part", "seq").collect()
+    errors = [r for r in small if r["kind"] == "error"]
+    if errors:
+        blobs.unpersist()
+        raise SchemaError(errors[0]["data"].decode())
+    counts = [json.loads(r["data"]) for r in small if r["kind"] == "counts"]
+    schemas = {r["seq"]: r["data"] for r in small if r["kind"] == "schema"}
+    facts = info | {"partitions": slots, "large_threads": len(large), "counts": counts, "schemas": schemas}
+    return blobs, facts
+
+
+def table(blobs: DataFrame, kind: str, facts: Mapping[str, Any]) -> DataFrame | None:
+    """One result table (``posts``, ``edges``, ``unresolved``) of the per-thread step as a Spark DataFrame."""
+    from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
+
+    index = ("posts", "edges", "unresolved").index(kind)
+    if index not in facts["schemas"]:
+        return None
+    schema = _spark_schema(_unblob(facts["schemas"][index]))
+    return blobs.filter(F.col("kind") == kind).mapInArrow(_decode, schema)
+
+
+def collect(frame: DataFrame, *, drop: tuple[str, ...] = ()) -> pl.DataFrame:
+    """A Spark DataFrame on the driver as polars (through Arrow)."""
+    kept = frame.drop(*[c for c in drop if c in frame.columns])
+    return pl.from_arrow(kept.toArrow())  # type: ignore[return-value]
+
+
+def run_spark(
+    source: str | Path,
+    out: str | Path,
+    *,
+    master: str | None = "local[2]",
+    partitions: int | None = None,
+    graph_on: str = "driver",
+    skip: tuple[str, ...] = (),
+    implicit_target: str = "first",
+    stance_model: str = "default",
+    stance_min_confidence: float | None = None,
+    post_graph_files: bool | None = None,
+    metric_options: Mapping[str, Any] | None = None,
+    spark: SparkSession | None = None,
+    progress: Progress = SILENT,
+) -> tuple[Any, Any, dict[Path, list[str]]]:
+    """``sna run SOURCE --engine spark``: see the module text. Returns (Ingested, Metrics, written)."""
+    from sna.convert import is_converted
+    from sna.export import write_json, write_tables
+    from sna.outputs import output_folders
+    from sna.pipeline import POST_GRAPH_FILE_LIMIT, Ingested, _legacy_files, stage_ingested, stage_metrics
+    from sna.steps import add_counts, corpus_metrics, ingest_summary
+
+    if graph_on not in ("driver", "cluster"):
+        raise SnaError(f"--graph-on must be driver or cluster, not {graph_on!r}")
+    if graph_on == "cluster":
+        raise SnaError("--graph-on cluster is not available yet; use --graph-on driver")
+    source = str(source)
+    if "://" not in source and not is_converted(source):
+        raise SnaError(f"{source}: the Spark engine reads a folder `sna convert` wrote; run `sna convert {source} "
+                       "--to DIR` first")  # fmt: skip
+    own = spark is None
+    spark = spark or spark_session(master)
+    try:
+        slots = partitions or max(2, spark.sparkContext.defaultParallelism)
+        stance = None if "stance" in skip else {"model": stance_model, "min_confidence": stance_min_confidence}
+        blobs, facts = per_thread(spark, source, partitions=slots, implicit_target=implicit_target, stance=stance,
+                                  progress=progress)  # fmt: skip
+        posts_df, edges_df, unresolved_df = (table(blobs, k, facts) for k in ("posts", "edges", "unresolved"))
+        assert posts_df is not None and edges_df is not None
+        big = int(facts["posts"]) > COLLECT_LIMIT
+        with progress.stage("collecting posts (without text) and edges to the driver"):
+            posts = collect(posts_df, drop=("text", "raw_text") if big else ()).sort("thread_id", "position")
+            edges = collect(edges_df).sort("_thread", "_row").drop("_thread", "_row")
+            unresolved = (
+                collect(unresolved_df).sort(*QUOTE_KEYS).drop(*QUOTE_KEYS)
+                if unresolved_df is not None
+                else pl.DataFrame(schema=UNRESOLVED_SCHEMA)
+            )
+        counts = add_counts(facts["counts"])
+        summary = ingest_summary(posts, counts, files=int(facts["files"]), files_skipped=int(facts["files_skipped"]),
+                                 implicit_target=implicit_target)  # fmt: skip
+        ingested = Ingested(posts, edges, summary, unresolved)
+        with progress.stage("computing metrics on the driver"):
+            metrics = corpus_metrics(posts, edges, **dict(metric_options or {}))
+        metrics.summary["engine"] = {
+            "name": "spark",
+            "master": spark.sparkContext.master,
+            "graph_on": graph_on,
+            "partitions": facts["partitions"],
+            "large_threads": facts["large_threads"],
+        }
+        out = Path(out)
+        with output_folders(inputs=[] if "://" in source else [source]) as outputs:
+            tables = outputs.folder(out, part="ingest", replaces=None, adopt=_legacy_files())
+            metric_files = outputs.folder(out, part="metrics")
+            with_posts = not big and (post_graph_files if post_graph_files is not None else
+                                      posts.height <= POST_GRAPH_FILE_LIMIT)  # fmt: skip
+            with progress.stage("laying out graphs"):
+                from sna.analysis.views import graph_views
+
+                views = graph_views(posts, edges, metrics, seed=int((metric_options or {}).get("seed", 0)),
+                                    with_posts=with_posts)  # fmt: skip
+            if big:
+                names = []
+                for name, frame, order in (("posts", posts_df, ("thread_id", "position")),
+                                           ("edges", edges_df, ("_thread", "_row"))):  # fmt: skip
+                    frame.orderBy(*order).drop("_thread", "_row").write.parquet(str(tables(name)))
+                    names.append(f"{name}/")
+                write_tables([(unresolved, tables("unresolved_quotes.parquet"))])
+                write_json(summary, tables("ingest.json"))
+                names += ["unresolved_quotes.parquet", "ingest.json"]
+            else:
+                names = stage_ingested(ingested, tables)
+            names += stage_metrics(posts, edges, metrics, metric_files, post_graph_files=with_posts, views=views,
+                                   progress=progress)  # fmt: skip
+        blobs.unpersist()
+        return ingested, metrics, {out: names}
+    finally:
+        if own:
+            spark.stop()

@@ -1,0 +1,42 @@
+"""What ``sna run --engine spark`` does between the flags and :func:`sna.engine.spark.run_spark`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sna.errors import SnaError
+from sna.progress import Progress
+
+
+def run_on_spark(
+    inputs: tuple[Path, ...], out: Path, *, master: str | None, partitions: int | None, graph_on: str, skip: str,
+    fmt: str | None, implicit_target: str, post_graph_files: bool | None, stance_model: str,
+    stance_min_confidence: float | None, quiet: bool, metric_options: Mapping[str, Any],
+) -> None:  # fmt: skip
+    """Run the Spark engine on one converted folder and say what it wrote."""
+    from sna.engine.spark import run_spark
+
+    if len(inputs) != 1:
+        raise SnaError("--engine spark reads one folder `sna convert` wrote; give it alone")
+    if fmt:
+        raise SnaError("--engine spark: --format applies to `sna convert`, not to a converted folder")
+    stages = {s.strip() for s in skip.split(",") if s.strip()}
+    ingested, metrics, written = run_spark(
+        str(inputs[0]), out, master=None if master == "submit" else (master or "local[2]"), partitions=partitions,
+        graph_on=graph_on, skip=tuple(stages), implicit_target=implicit_target, stance_model=stance_model,
+        stance_min_confidence=stance_min_confidence, post_graph_files=post_graph_files,
+        metric_options=metric_options, progress=Progress(quiet=quiet),
+    )  # fmt: skip
+    engine = metrics.summary["engine"]
+    click.echo(
+        f"spark ({engine['master']}, graph on the {engine['graph_on']}): {ingested.summary['posts']:,} posts in "
+        f"{engine['partitions']} partitions ({engine['large_threads']} large threads on their own)"
+    )
+    if not {"figures", "html"} <= stages:
+        click.echo("figures: not drawn by the Spark engine; run `sna figures OUT` and `sna html OUT` on the results")
+    for folder, names in written.items():
+        click.echo(f"wrote {len(names):,} files to {folder}")

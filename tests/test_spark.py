@@ -1,0 +1,121 @@
+"""The Spark engine (local[2]) gives the local engine's tables: the sample, real-data fixtures, a 20k-post forum.
+
+Skipped, with the reason, where pyspark or Java is missing (``make install-spark`` installs the extra).
+"""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from sna.convert import convert
+from sna.engine.spark import _murmur3_long, missing_spark, partition_keys
+from sna.errors import SnaError
+from sna.pipeline import run
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+
+pytestmark = pytest.mark.skipif(missing_spark() is not None, reason=f"Spark engine: {missing_spark()}")
+
+#: Tables written from the same rows by the same writer: equal byte for byte.
+EXACT = ("posts", "edges", "unresolved_quotes", "cascades", "author_edges")
+
+
+@pytest.fixture(scope="module")
+def spark():
+    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    from sna.engine.spark import spark_session
+
+    session = spark_session("local[2]", shuffle_partitions=4)
+    assert session.conf.get("spark.sql.session.timeZone") == "UTC"
+    yield session
+    session.stop()
+
+
+def _same_results(local: Path, spark_out: Path) -> None:
+    compared = filecmp.dircmp(local, spark_out)
+    assert compared.left_only == [] and compared.right_only == []
+    for name in compared.diff_files:
+        stem, suffix = name.rsplit(".", 1)
+        assert stem not in EXACT, f"{name} differs"
+        if suffix == "parquet":  # centrality floats: equal to 1e-9 (the local engine's own runs vary in the last bits)
+            assert_frame_equal(pl.read_parquet(local / name), pl.read_parquet(spark_out / name), check_exact=False,
+                               rel_tol=1e-9, abs_tol=1e-12)  # fmt: skip
+        elif name == "summary.json":
+            ours, theirs = json.loads((local / name).read_text()), json.loads((spark_out / name).read_text())
+            engine = theirs.pop("engine")
+            assert engine["name"] == "spark" and engine["graph_on"] == "driver"
+            assert json.dumps(ours, sort_keys=True)[:200] == json.dumps(theirs, sort_keys=True)[:200]
+            assert ours.keys() == theirs.keys()
+        elif suffix == "csv":
+            assert_frame_equal(pl.read_csv(local / name), pl.read_csv(spark_out / name), check_exact=False,
+                               rel_tol=1e-9, abs_tol=1e-12)  # fmt: skip
+        elif name == ".sna-manifest.json":  # the same files; only summary.json (its engine entry) hashes apart
+            ours, theirs = (json.loads((d / name).read_text())["files"] for d in (local, spark_out))
+            assert sorted(ours) == sorted(theirs)
+            same = [f for f in ours if f not in compared.diff_files]
+            assert [ours[f] for f in same] == [theirs[f] for f in same]
+        else:
+            raise AssertionError(f"{name} differs")
+
+
+def _both_engines(tmp_path: Path, spark, inputs: list[Path], *, partitions: int = 3, **options) -> Path:
+    from sna.engine.spark import run_spark
+
+    convert(inputs, tmp_path / "converted", buckets=4)
+    run(inputs, tmp_path / "local", skip=["figures", "html"], **options)
+    run_spark(tmp_path / "converted", tmp_path / "spark", spark=spark, partitions=partitions)
+    _same_results(tmp_path / "local", tmp_path / "spark")
+    return tmp_path / "spark"
+
+
+def test_partition_keys_match_spark_hash(spark):
+    rows = spark.sql("SELECT id, hash(id) AS h FROM range(0, 50)").collect()
+    assert [_murmur3_long(r["id"]) for r in rows] == [r["h"] for r in rows]
+    keys = partition_keys(5)
+    frame = spark.createDataFrame([(k,) for k in keys], "k long").repartition(5, "k")
+    placed = frame.selectExpr("k", "spark_partition_id() AS p").collect()
+    assert sorted((keys.index(r["k"]), r["p"]) for r in placed) == [(i, i) for i in range(5)]
+
+
+def test_sample_thread(tmp_path, spark):
+    out = _both_engines(tmp_path, spark, [ROOT / "data" / "raw"])
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["engine"]["large_threads"] == 1  # the one thread is larger than a partition's share
+
+
+def test_real_fixtures(tmp_path, spark):
+    inputs = [HERE / "data" / "stackexchange", HERE / "data" / "discourse", HERE / "data" / "reddit-cmv"]
+    _both_engines(tmp_path, spark, inputs)
+
+
+def test_synthetic_forum_20k_reddit_dump(tmp_path, spark):
+    from bench.synth import reddit_records, synthetic_forum
+
+    dump = tmp_path / "RC_synthetic.ndjson"
+    dump.write_text(reddit_records(synthetic_forum(20_000, seed=3)).write_ndjson())
+    out = _both_engines(tmp_path / "run", spark, [dump], partitions=4)
+    assert pl.read_parquet(out / "posts.parquet").height == 20_000
+
+
+def test_duplicate_ids_same_error(tmp_path, spark):
+    from sna.engine.spark import run_spark
+
+    (tmp_path / "a.csv").write_text("thread_id,post_id,position,author,text\nt1,p1,1,ann,Tea.\n")
+    (tmp_path / "b.csv").write_text("thread_id,post_id,position,author,text\nt2,p1,1,bo,Coffee.\n")
+    inputs = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    convert(inputs, tmp_path / "c")
+    with pytest.raises(SnaError) as local:
+        run(inputs, tmp_path / "l", skip=["figures", "html", "stance"])
+    with pytest.raises(SnaError) as remote:
+        run_spark(tmp_path / "c", tmp_path / "s", spark=spark, skip=("stance",))
+    assert str(remote.value) == str(local.value)
