@@ -609,7 +609,7 @@ def run(
             written[folder] = write_pictures(
                 drawn_data, _pictures_stage(figure_files, page_files), folder=folder, others=[(out, names)],
                 figures="figures" not in skipped, html="html" not in skipped, svg=svg, dpi=dpi,
-                inputs=result.summary, progress=progress,
+                inputs=result.summary, progress=progress, reuse_figures=False,  # this run replaces old figures
             )  # fmt: skip
         written[out] = names
     return RunResult(result, metrics, written, notes)

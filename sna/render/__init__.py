@@ -190,12 +190,14 @@ def write_pictures(
     dpi: int = 150,
     inputs: dict[str, object] | None = None,
     progress=None,
+    reuse_figures: bool = True,
 ) -> list[str]:
     """Write figures, pages and ``report.html`` into ``folder`` (through ``stage``); return the names.
 
     ``others`` lists the other output folders and their files, for the
     report's file list; PNGs already in ``folder`` are inlined in the report
-    when figures are not drawn now.
+    when figures are not drawn now and ``reuse_figures`` (``sna html`` next to
+    figures drawn earlier; not ``sna run --skip figures``, which replaces them).
     """
     from contextlib import nullcontext
 
@@ -207,7 +209,7 @@ def write_pictures(
     if figures:
         with step("drawing figures"):
             names += write_figures(pictures, _recording(stage, saved), svg=svg, dpi=dpi)
-    else:
+    elif reuse_figures:
         saved = {p.stem: p for p in sorted(Path(folder).glob("*.png")) if p.stem in FIGURES}
     if html:
         with step("writing interactive pages"):

@@ -117,6 +117,18 @@ def test_run_takes_the_picture_options(tmp_path):
     assert "Top 3" in (out / "figures" / "report.html").read_text()
 
 
+def test_a_rerun_without_figures_reports_none_of_the_old_ones(tmp_path):
+    """`sna run --skip figures` replaces the figures part: the old PNGs go, and the report shows none of them."""
+    out = tmp_path / "out"
+    first = CliRunner().invoke(main, ["run", str(SEED), "--out", str(out), "-q", "--skip", "stance,html"])
+    assert first.exit_code == 0, first.output
+    assert "data:image/png" in (out / "figures" / "report.html").read_text()
+    again = CliRunner().invoke(main, ["run", str(SEED), "--out", str(out), "-q", "--skip", "stance,figures"])
+    assert again.exit_code == 0, again.output
+    assert not (out / "figures" / "network.png").exists()
+    assert "data:image/png" not in (out / "figures" / "report.html").read_text()
+
+
 def test_every_drawing_command_has_help_with_an_example():
     for command in ("figures", "html", "run"):
         result = CliRunner().invoke(main, [command, "--help"])
