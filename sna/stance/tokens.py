@@ -47,8 +47,11 @@ DISAGREE_WORDS = _words(
     "propaganda"
 )
 SECOND_PERSON = frozenset(("you", "your", "you're", "youre", "yourself", "you've", "you'd", "u"))
-_PHRASES = re.compile(r"\b(?:well said|good point|great point|so true|good luck|if you think|you think|nice try)\b")
 _AGREE_PHRASES = ("well said", "good point", "great point", "so true")
+_OTHER_PHRASES = ("good luck", "if you think", "you think", "nice try")
+_PHRASES = re.compile(r"\b(?:" + "|".join((*_AGREE_PHRASES, *_OTHER_PHRASES)) + r")\b")
+_PHRASE_ENDS = "|".join(sorted({phrase.split()[-1] for phrase in (*_AGREE_PHRASES, *_OTHER_PHRASES)}))
+"""The last words of the cue phrases: a text holds a phrase only if it holds one of these."""
 _NOT = zlib.crc32(b"NOT_")
 
 
@@ -79,6 +82,8 @@ _PLAIN = r"^[\x00-\x1b\x20-\x7f]*$"
 """Texts of these characters only are cleaned in polars: ASCII, where polars' regular expressions,
 whitespace and lower case agree with Python's (the separators \\x1c-\\x1f are space to Python only)."""
 _QUOTE_LINE = r"(?m)^[ \t\r\x0b\x0c]*>[^\n]*\n?"
+_SPACE_RUN = r"[\t\n\x0b\x0c\r ]{2,}|[\t\n\x0b\x0c\r]"
+"""Runs of ASCII whitespace (Python's ``str.split`` and polars' ``\\s`` agree on these) but a single space."""
 
 
 def clean_texts(texts: pl.Series) -> pl.Series:
@@ -100,7 +105,8 @@ def clean_texts(texts: pl.Series) -> pl.Series:
         .str.replace_all(_QUOTE_LINE, "")
         .str.slice(0, MAX_CHARS * 2)
         .str.replace_all(_URL.pattern, " httpurl ")
-        .str.replace_all(r"\s+", " ")
+        # whitespace runs to one space; matching only runs, not every single space, is 5x faster
+        .str.replace_all(_SPACE_RUN, " ")
         .str.strip_chars()
         .str.to_lowercase()
         .str.slice(0, MAX_CHARS)
@@ -276,15 +282,21 @@ def tokenise(clean: list[str] | pl.Series) -> Tokenised:
     keep = ~is_drop
     owner = np.repeat(np.arange(len(clean)), lengths)
     kept_lengths = np.bincount(owner[keep], minlength=len(clean))
-    plain = lists.list.eval(pl.element().filter(~pl.element().is_in(list(_DROP)))).list.join(" ")
-    phrases = plain.str.extract_all(_PHRASES.pattern)
-    agree = phrases.list.eval(pl.element().is_in(list(_AGREE_PHRASES))).list.sum()
+    # a phrase's last word is a token, so a substring of the text: only texts holding one are searched
+    maybe = clean.str.contains(_PHRASE_ENDS).fill_null(False).to_numpy()
+    agree, other = np.zeros(len(clean), np.int64), np.zeros(len(clean), np.int64)
+    if maybe.any():
+        kept = lists.filter(maybe).list.eval(pl.element().filter(~pl.element().is_in(list(_DROP))))
+        phrases = kept.list.join(" ").str.extract_all(_PHRASES.pattern)
+        agreeing = phrases.list.eval(pl.element().is_in(list(_AGREE_PHRASES))).list.sum().fill_null(0)
+        agree[maybe] = agreeing.to_numpy()
+        other[maybe] = (phrases.list.len() - agreeing).to_numpy()
     return Tokenised(
         clean=clean,
         offsets=np.r_[0, np.cumsum(kept_lengths)].astype(np.int64),
         words=raw[keep],
         negated=negated[keep],
         vocab=vocab,
-        agree_phrases=agree.fill_null(0).to_numpy().astype(np.int64),
-        other_phrases=(phrases.list.len() - agree.fill_null(0)).to_numpy().astype(np.int64),
+        agree_phrases=agree,
+        other_phrases=other,
     )
