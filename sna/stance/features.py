@@ -165,7 +165,8 @@ def _cells(rows: np.ndarray, buckets: np.ndarray, block: str, texts: int | None 
     texts = int(rows.max()) + 1 if texts is None else texts
     matrix = sp.csr_matrix((np.ones(len(rows), np.int64), (rows, buckets)), shape=(texts, 1 << BLOCK_BITS[block]))
     matrix.sum_duplicates()
-    return np.repeat(np.arange(texts, dtype=np.int64), np.diff(matrix.indptr)), matrix.indices.astype(np.int64), matrix.data
+    rows = np.repeat(np.arange(texts, dtype=np.int64), np.diff(matrix.indptr))
+    return rows, matrix.indices.astype(np.int64), matrix.data
 
 
 def _known(rows: np.ndarray, buckets: np.ndarray, known: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -194,7 +195,9 @@ def _word_block(tok: Tokenised, hashes: np.ndarray, texts: np.ndarray, block: st
     return _cells(*_known(all_rows, _bucket(keys, block), known), block, tok.n)
 
 
-def _char_block(tok: Tokenised, texts: np.ndarray, block: str, known: np.ndarray | None, lo: int = 2, hi: int = 5) -> Cells:
+def _char_block(
+    tok: Tokenised, texts: np.ndarray, block: str, known: np.ndarray | None, lo: int = 2, hi: int = 5
+) -> Cells:
     """Byte n-grams of `` text ``, lo ≤ n ≤ hi, not crossing texts."""
     chosen = np.flatnonzero(texts)
     encoded = [(" " + t + " ").encode() for t in tok.clean.gather(chosen).to_list()]
