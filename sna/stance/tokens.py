@@ -113,10 +113,11 @@ def clean_texts(texts: pl.Series) -> pl.Series:
     )
     if plain.all():
         return cut
-    out = np.empty(len(texts), dtype=object)
-    out[plain] = cut.to_numpy()
-    out[~plain] = [clean_text(t) for t in texts.filter(~plain).to_list()]
-    return pl.Series(texts.name, out.tolist(), dtype=pl.String)
+    others = pl.Series([clean_text(t) for t in texts.filter(~plain).to_list()], dtype=pl.String)
+    # back in input order: the k-th text of (cut, others) came from position np.r_[plain rows, other rows][k]
+    where = np.empty(len(texts), np.int64)
+    where[np.r_[np.flatnonzero(plain), np.flatnonzero(~plain)]] = np.arange(len(texts))
+    return pl.concat([cut, others]).gather(where).alias(texts.name)
 
 
 def is_negation(word: str) -> bool:
@@ -286,8 +287,13 @@ def tokenise(clean: list[str] | pl.Series) -> Tokenised:
     maybe = clean.str.contains(_PHRASE_ENDS).fill_null(False).to_numpy()
     agree, other = np.zeros(len(clean), np.int64), np.zeros(len(clean), np.int64)
     if maybe.any():
-        kept = lists.filter(maybe).list.eval(pl.element().filter(~pl.element().is_in(list(_DROP))))
-        phrases = kept.list.join(" ").str.extract_all(_PHRASES.pattern)
+        # the kept tokens joined by spaces: word tokens never hold ".,;:", so a dropped token is one
+        # of these characters and the space after it (or the end of the string)
+        drop = sorted(_DROP)
+        joined = lists.filter(maybe).list.join(" ")
+        kept = joined.str.replace_many([d + " " for d in drop], [""] * len(drop))
+        kept = kept.str.strip_chars_end("".join(drop) + " ")
+        phrases = kept.str.extract_all(_PHRASES.pattern)
         agreeing = phrases.list.eval(pl.element().is_in(list(_AGREE_PHRASES))).list.sum().fill_null(0)
         agree[maybe] = agreeing.to_numpy()
         other[maybe] = (phrases.list.len() - agreeing).to_numpy()
