@@ -51,14 +51,16 @@ def _numpy_encoder(w, ids, types, mask, layers, heads):
 
 
 @needs_extra
-def test_onnx_graph_computes_the_encoder_and_ignores_padding():
+@pytest.mark.parametrize("fused", [True, False])
+def test_onnx_graph_computes_the_encoder_and_ignores_padding(fused):
     import onnxruntime as ort
 
     from sna.stance.encoder import build_graph, toy_weights
 
     w = toy_weights(np.random.default_rng(0), hidden=8, layers=2, vocab=20)
-    session = ort.InferenceSession(build_graph(w, layers=2, heads=2).SerializeToString(),
-                                   providers=["CPUExecutionProvider"])  # fmt: skip
+    graph = build_graph(w, layers=2, heads=2, fused=fused)
+    assert ("MultiHeadAttention" in {n.op_type for n in graph.graph.node}) == fused
+    session = ort.InferenceSession(graph.SerializeToString(), providers=["CPUExecutionProvider"])
     ids = np.array([[1, 5, 7, 2, 0, 0], [1, 3, 2, 9, 9, 2]], np.int64)
     mask = (np.arange(6) < np.array([[4], [6]])).astype(np.int64)
     types = np.array([[0, 0, 0, 1, 0, 0], [0, 0, 1, 1, 1, 1]], np.int64)
