@@ -8,26 +8,29 @@ Datasets:
   dev.csv.
 * **Cross-domain**: the two SubReddit agreement files (r/CovidVaccinated, r/antimaskers).
   They are in the shipped default model's training data, so its scores there are
-  in-sample; the shipped recipe without them (dev.csv and the soft labels) is the honest
-  cross-domain number, as is a default trained on dev.csv only (the accurate model
-  never saw them).
+  in-sample (marked); a default trained on dev.csv only gives the honest cross-domain
+  number (and, when the shipped default is distilled, the same recipe without them); the
+  accurate model never saw them.
 * **The seed thread's 12 quote pairs**, labelled by hand (``tests/data/seed-quote-stance.csv``).
 
 Methods, all fit on dev.csv only unless said: the majority class; a sentiment lexicon
 (positive words -> agree, negative -> disagree: sentiment is not agreement); TF-IDF +
-logistic regression on the reply text alone; the shipped default model (distilled: also
-fit on the accurate model's soft labels of other forums' pairs); the same recipe without
-the SubReddit pairs; the default trained on dev.csv only; the accurate model
-(``--stance-model accurate``, when its extra is installed).
+logistic regression on the reply text alone; the shipped default model; the default
+trained on dev.csv only; the accurate model (``--stance-model accurate``, when its extra
+is installed; its probabilities are cached in ``--cache``, named by the model's key and a
+hash of the texts, so the first run computes them and reruns are fast).
 
-Also: expected calibration error (10 bins) and a reliability diagram of both models
-(``bench/out/stance-reliability.png``), accuracy and coverage when unsure links are left
-unlabelled (``min_confidence``), and the speed of the whole ``sna stance`` command
-(start-up included) for both models.
+Each row: pairs, accuracy, macro-F1, expected calibration error (``--bins`` equal bins)
+and pairs per second in this process, the model's start-up included. Then the
+reliability diagram of both models with the pairs per bin (``<out>/stance-reliability.png``,
+path printed at the end), accuracy and coverage when unsure links are left unlabelled
+(``min_confidence``), and the speed of the whole ``sna stance`` command (start-up
+included) for both models, the accurate one with an empty and a warm model cache.
 
 Needs scikit-learn (``pip install -e '.[train]'``).
 
-Usage: python bench/eval_stance.py [--data ../shared/data] [--speed-pairs 1000]
+Usage: python bench/eval_stance.py [--data ../shared/data] [--out bench/out] [--cache bench/out/cache]
+                                   [--bins 10] [--speed-pairs 1000]
 """
 
 from __future__ import annotations
