@@ -621,7 +621,7 @@ def run(
                 )  # fmt: skip
             written: dict[Path, list[str]] = {}
             notes: list[str] = []
-            with_posts = post_graph_files if post_graph_files is not None else result.posts.height <= POST_GRAPH_FILE_LIMIT
+            with_posts = result.posts.height <= POST_GRAPH_FILE_LIMIT if post_graph_files is None else post_graph_files
             with progress.stage("laying out graphs"):
                 from sna.analysis.views import graph_views
 
