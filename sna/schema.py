@@ -147,7 +147,12 @@ def validate_posts(posts: pl.DataFrame) -> pl.DataFrame:
 
     Examples
     --------
-    XX
+    >>> posts = conform(pl.DataFrame({"thread_id": ["t", "t"], "post_id": ["a", "a"], "position": [1, 2],
+    ...                               "text": ["Hi.", "Hi again."], "raw_text": ["Hi.", "Hi again."]}), POSTS_SCHEMA)
+    >>> validate_posts(posts)
+    Traceback (most recent call last):
+    ...
+    sna.errors.SchemaError: posts: duplicate post_id 'a' (2 posts)
     """
     _require_columns(posts, POSTS_SCHEMA, "posts")
     for name in ("thread_id", "post_id", "text", "raw_text", "position"):
