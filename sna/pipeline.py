@@ -30,6 +30,7 @@ from sna.export import (
     write_gexf,
     write_graphml,
     write_json,
+    write_table,
     write_tables,
 )
 from sna.io import ReadOptions, expand_inputs, read_input
@@ -427,8 +428,23 @@ def stage_metrics(
     written: list[str] = []
     tables = list(METRIC_TABLES) + [name for name in OPTIONAL_METRIC_TABLES if getattr(metrics, name).height]
     jobs = [(getattr(metrics, name), stage(name + suffix)) for name in tables for suffix in (".csv", ".parquet")]
-    write_tables(jobs)
-    written += [path.name for _, path in jobs]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # polars builds and writes without the GIL
+        # The metric tables are written while the graph files' tables are built; files are staged in order.
+        futures = [pool.submit(write_table, df, path) for df, path in jobs]
+        written += [path.name for _, path in jobs]
+        written += _stage_graph_files(posts, edges, metrics, stage, pool, futures, post_graph_files=post_graph_files,
+                                      views=views, progress=progress)  # fmt: skip
+        for future in futures:
+            future.result()
+    return written
+
+
+def _stage_graph_files(
+    posts: pl.DataFrame, edges: pl.DataFrame, metrics: Metrics, stage: Callable[[str], Path], pool: ThreadPoolExecutor,
+    futures: list, *, post_graph_files: bool | None, views: dict | None, progress: Progress,
+) -> list[str]:  # fmt: skip
+    """Write ``summary.json`` and submit the graph files to ``pool`` (their futures go to ``futures``)."""
+    written: list[str] = []
     with_posts = posts.height <= POST_GRAPH_FILE_LIMIT if post_graph_files is None else post_graph_files
     graph_files = {
         "authors": "written",
@@ -445,32 +461,29 @@ def stage_metrics(
             views = graph_views(posts, edges, metrics, seed=int(metrics.summary.get("seed", 0)), with_posts=with_posts)
         tables = graph_file_tables(posts, edges, metrics.post_metrics, metrics.author_metrics, metrics.author_edges,
                                    with_posts=with_posts, views=views)  # fmt: skip
-
-        with ThreadPoolExecutor(max_workers=2) as pool:  # polars builds and writes the lines without the GIL
-            futures = []
-            for name, (nodes, links) in tables.items():
-                weight = "weight" if "weight" in links.columns else None
-                kind = "kind" if name == "posts" else None
-                futures.append(
-                    pool.submit(
-                        write_gexf,
-                        stage(f"{name}.gexf"),
-                        nodes,
-                        links,
-                        node_id="id",
-                        label="label" if "label" in nodes.columns else None,
-                        weight=weight,
-                        edge_kind=kind,
-                        description=f"sna {name} graph",
-                        node_viz=gexf_viz(nodes, NODE_VIZ),
-                        edge_viz=gexf_viz(links, EDGE_VIZ),
-                    )
+        for name, (nodes, links) in tables.items():
+            weight = "weight" if "weight" in links.columns else None
+            kind = "kind" if name == "posts" else None
+            futures.append(
+                pool.submit(
+                    write_gexf,
+                    stage(f"{name}.gexf"),
+                    nodes,
+                    links,
+                    node_id="id",
+                    label="label" if "label" in nodes.columns else None,
+                    weight=weight,
+                    edge_kind=kind,
+                    description=f"sna {name} graph",
+                    node_viz=gexf_viz(nodes, NODE_VIZ),
+                    edge_viz=gexf_viz(links, EDGE_VIZ),
                 )
-                plain = (nodes.drop(VIZ_COLUMNS, strict=False), links.drop(VIZ_COLUMNS, strict=False))
-                futures.append(pool.submit(write_graphml, stage(f"{name}.graphml"), *plain, node_id="id"))
-                written += [f"{name}.gexf", f"{name}.graphml"]
-            for future in futures:
-                future.result()
+            )
+            plain = (nodes.drop(VIZ_COLUMNS, strict=False), links.drop(VIZ_COLUMNS, strict=False))
+            futures.append(pool.submit(write_graphml, stage(f"{name}.graphml"), *plain, node_id="id"))
+            written += [f"{name}.gexf", f"{name}.graphml"]
+        for future in futures:  # inside the stage: it times the graph files
+            future.result()
     return written
 
 

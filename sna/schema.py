@@ -159,8 +159,8 @@ def validate_posts(posts: pl.DataFrame) -> pl.DataFrame:
         nulls = posts[name].is_null()
         if nulls.any():
             raise SchemaError(f"posts: {name} is empty in {_rows(posts, nulls)}")
-    dup = posts["post_id"].is_duplicated()
-    if dup.any():
+    dup = posts["post_id"].is_duplicated() if posts["post_id"].n_unique() < posts.height else None
+    if dup is not None and dup.any():
         first = posts.filter(dup)["post_id"][0]
         count = int((posts["post_id"] == first).sum())
         raise SchemaError(f"posts: duplicate post_id {first!r} ({count} posts)")
