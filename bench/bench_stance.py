@@ -166,6 +166,8 @@ def case(name: str, pairs: int, new, old, check, repeat: int, timed_old: bool = 
 def accurate_cases(test, pairs: int) -> list[dict]:
     """The accurate model before and after the speed work, on the first ``pairs`` rows of ``test``."""
     try:
+        import onnxruntime  # noqa: F401  (the accurate extra; without it these cases are skipped)
+
         from sna.stance.accurate import ACCURATE_MODEL, AccurateModel, read_accurate
 
         path = HERE.parent / "sna" / "models" / ACCURATE_MODEL
