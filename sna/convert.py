@@ -14,15 +14,22 @@ give the tables a run on the original inputs gives.
 
 How memory stays bounded: Reddit NDJSON dumps (plain, ``.zst`` with any
 window, ``.gz``/``.bz2``/``.xz``, folders and tar archives of them) are read
-as streams of records; each record goes, as its original line, to one of
-many spill files chosen by a hash of its thread, so a spill file holds whole
-threads. A spill file larger than :data:`SPILL_TARGET` is split again by a
-second hash. Each spill file is then read by the Reddit reader's own parser
-(:func:`sna.io.reddit.parse_reddit_records`) and merged like pages
-(:func:`sna.io.merge.merge_pages`), exactly as a whole-file read would, and
-written as one part. Memory holds one spill file's posts at a time (a
-thread larger than that is kept whole all the same). Inputs of other formats
-are read one file at a time by their reader and spilled the same way.
+as streams, a block of whole lines (:data:`sna.io.reddit.BLOCK_BYTES`) at a
+time; each block is parsed at once into the Reddit reader's rows
+(:func:`sna.io.reddit.block_rows`: the per-record rules as column
+expressions, with anything they cannot decide exactly left to the per-record
+rules, so a bad line gets the reader's own error naming file and line), and
+each row goes to one of many spill files (Arrow IPC) chosen by a hash of its
+thread, so a spill file holds whole threads. A spill file larger than
+:data:`SPILL_TARGET` is split again by a second hash. Each spill file is then
+made into POSTS by the reader's own second half
+(:func:`sna.io.reddit.parse_reddit_rows`: duplicates, ``>`` quotes,
+positions) and merged like pages (:func:`sna.io.merge.merge_pages`), exactly
+as a whole-file read would, and written as one part. Memory holds one block
+and one spill file's posts at a time (a thread larger than that is kept whole
+all the same), plus the zstandard decoder's window (up to 2 GiB for
+``--long=31`` dumps). Inputs of other formats are read one file at a time by
+their reader and spilled the same way.
 """
 
 from __future__ import annotations

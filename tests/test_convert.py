@@ -240,3 +240,8 @@ def test_rejected_records_name_file_and_line(tmp_path, line, message):
         convert([dump], tmp_path / "out")
     assert str(direct.value).replace(str(tmp_path) + "/", "").startswith(message)
     assert str(converted.value) == str(direct.value)
+
+
+def test_batch_whitespace_is_what_str_strip_removes():
+    python = {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    assert set(reddit.PY_WHITESPACE) == python
