@@ -398,6 +398,18 @@ def collect(frame: DataFrame, *, drop: tuple[str, ...] = ()) -> pl.DataFrame:
     return pl.from_arrow(kept.toArrow())  # type: ignore[return-value]
 
 
+def _plain_parts(folder: Path) -> None:
+    """Leave only ``part-NNNNN.parquet`` files in a folder Spark wrote (no ``_SUCCESS``, checksums or job ids)."""
+    import re
+
+    for path in sorted(folder.iterdir()):
+        found = re.fullmatch(r"part-(\d+)-.*\.parquet", path.name)
+        if found:
+            path.rename(folder / f"part-{found.group(1)}.parquet")
+        elif path.name == "_SUCCESS" or (path.name.startswith(".") and path.name.endswith(".crc")):
+            path.unlink()
+
+
 def run_spark(
     source: str | Path,
     out: str | Path,
@@ -472,10 +484,13 @@ def run_spark(
                 views = graph_views(posts, edges, metrics, seed=int((metric_options or {}).get("seed", 0)),
                                     with_posts=with_posts)  # fmt: skip
             if big:
+                spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")  # POSTS' type, not INT96
                 names = []
                 for name, frame, order in (("posts", posts_df, ("thread_id", "position")),
                                            ("edges", edges_df, ("_thread", "_row"))):  # fmt: skip
-                    frame.orderBy(*order).drop("_thread", "_row").write.parquet(str(tables(name)))
+                    folder = tables(name)
+                    frame.orderBy(*order).drop("_thread", "_row").write.parquet(str(folder))
+                    _plain_parts(folder)
                     names.append(f"{name}/")
                 write_tables([(unresolved, tables("unresolved_quotes.parquet"))])
                 write_json(summary, tables("ingest.json"))
