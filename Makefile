@@ -88,7 +88,7 @@ lint: $(STAMP)
 eval: $(TRAIN_STAMP) $(ACCURATE_STAMP)
 	$(PY) bench/eval_quotes.py
 	nice -n 10 $(PY) bench/train_stance.py --check
-	$(PY) bench/eval_stance.py
+	nice -n 10 $(PY) bench/eval_stance.py
 	$(PY) bench/eval_camps.py
 
 bench: $(STAMP)

@@ -24,8 +24,13 @@ Peak memory is each process's maximum resident set size. Between two sizes
 the table gives the scaling exponent of sna's total time (log time ratio over
 log size ratio; 1.0 is linear).
 
+A size whose sna run would pass ``--max-memory-gb`` (default 12) is not run:
+the bench says so and how much it expects — extrapolated along the line
+through the peaks of the two largest sizes run so far, or ``MB_PER_POST`` per
+post before there are two — instead of running the machine out of memory.
+
 Usage: python bench/bench_pipeline.py [--sizes 100000,1000000] [--baseline-python PATH] [--baseline-1m]
-[--skip-networkx]
+[--skip-networkx] [--max-memory-gb 12]
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 SAMPLE = 256
+#: Peak memory of an sna run per post before any size was measured (3,451 MB at 1M synthetic posts).
+MB_PER_POST = 3.5e-3
 
 
 def peak_mb() -> float:
@@ -160,12 +167,23 @@ def _katz_alpha(graph) -> float:
     return 0.1 if radius * 0.1 < 0.9 else 0.9 / radius
 
 
+def expected_mb(n: int, measured: list[tuple[int, float]]) -> float:
+    """Peak MB of an sna run on ``n`` posts: on the line through the two largest measured, else ``MB_PER_POST``."""
+    runs = sorted(measured)
+    if len(runs) >= 2 and runs[-1][0] > runs[-2][0]:
+        (n1, p1), (n2, p2) = runs[-2:]
+        return p2 + max((p2 - p1) / (n2 - n1), 0.0) * (n - n2)
+    return n * MB_PER_POST
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--baseline-python", help="also run sna with this interpreter (e.g. main's .venv/bin/python)")
     parser.add_argument("--baseline-1m", action="store_true", help="also run the networkx baseline above 100k posts")
     parser.add_argument("--skip-networkx", action="store_true", help="leave the networkx baseline out")
+    parser.add_argument("--max-memory-gb", type=float, default=12.0,
+                        help="leave out sizes whose sna run would need more memory than this (estimated)")  # fmt: skip
     parser.add_argument("--worker", choices=["floor", "sna", "networkx"], help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--save", action="store_true", help=argparse.SUPPRESS)
@@ -176,7 +194,15 @@ def main() -> None:
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     rows: list[tuple[int, str, dict[str, object]]] = []
+    skipped: list[str] = []
+    measured: list[tuple[int, float]] = []  # (posts, peak MB) of sna's runs
     for n in sizes:
+        needed_gb = expected_mb(n, measured) / 1024
+        if needed_gb > args.max_memory_gb:
+            skipped.append(f"{n:,} posts: not run: sna would need about {needed_gb:.1f} GB "
+                           f"(over --max-memory-gb {args.max_memory_gb:g})")  # fmt: skip
+            print(skipped[-1], file=sys.stderr, flush=True)
+            continue
         print(f"{n:,} posts: generating …", file=sys.stderr, flush=True)
         forum_file(n)
         runs = [("I/O floor", "floor", sys.executable), ("sna", "sna", sys.executable)]
@@ -188,7 +214,11 @@ def main() -> None:
             print(f"{n:,} posts: {label} …", file=sys.stderr, flush=True)
             rows.append((n, label, _worker(kind, n, python, save=label == "sna")))
             print(f"{n:,} posts: {label}: {rows[-1][2]['total']:.2f} s", file=sys.stderr, flush=True)
-    _print(rows, sizes)
+            if label == "sna":
+                measured.append((n, float(rows[-1][2]["peak"])))
+    _print(rows, [n for n in sizes if any(size == n for size, _, _ in rows)])
+    for line in skipped:
+        print(line)
 
 
 def _print(rows: list[tuple[int, str, dict[str, object]]], sizes: list[int]) -> None:

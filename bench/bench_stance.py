@@ -4,7 +4,13 @@ Cases (real text):
 
 * ``label_edges`` on the IAC 4forums sample (8,776 posts, 15,086 quote and reply
   links; long posts) — and with ``--bulk`` on the 110k-post IAC slice;
-* ``predict_proba`` on DEBAGREEMENT ``test.csv`` (4,292 Reddit pairs).
+* ``predict_proba`` on DEBAGREEMENT ``test.csv`` (4,292 Reddit pairs);
+* the accurate model (when its extra is installed, ``--accurate-pairs`` of
+  test.csv): the graph and settings it had before (standard ONNX operators,
+  spinning threads, 128 word pieces) against the fused graph with sleeping
+  threads at 128 pieces (same logits expected) and the shipped run-time lengths
+  and temperature; start-up (reading the model, starting the onnxruntime session
+  from the warm cache) included, assembling the ONNX file timed apart.
 
 Each case runs the new path and the old one (``bench/stance_reference.py``: each
 pair featurized on its own, the parent tokenised again for every reply) and
@@ -13,7 +19,7 @@ are the best of ``--repeat`` runs of each, CPU seconds of this process beside
 wall seconds (the machine is shared: CPU time is what a quiet machine's wall
 time would be, about). Writes ``bench/out/bench_stance.json``.
 
-Usage: python bench/bench_stance.py [--data ../shared/data] [--bulk] [--repeat 3]
+Usage: python bench/bench_stance.py [--data ../shared/data] [--bulk] [--repeat 3] [--accurate-pairs 1000]
 """
 
 from __future__ import annotations
@@ -31,7 +37,9 @@ sys.path.insert(0, str(HERE.parent))
 
 from bench import stance_reference as reference  # noqa: E402
 from bench.train_stance import read_debagreement  # noqa: E402
+from sna.errors import SnaError  # noqa: E402
 from sna.stance import label_edges, load_model  # noqa: E402
+from sna.stance.accurate import cache_dir  # noqa: E402
 
 
 class OldPath:
@@ -87,6 +95,65 @@ def case(name: str, pairs: int, new, old, check, repeat: int) -> dict:
     return row
 
 
+def accurate_cases(test, pairs: int) -> list[dict]:
+    """The accurate model before and after the speed work, on the first ``pairs`` rows of ``test``."""
+    try:
+        from sna.stance.accurate import ACCURATE_MODEL, AccurateModel, read_accurate
+
+        path = HERE.parent / "sna" / "models" / ACCURATE_MODEL
+        shipped = read_accurate(path)
+    except (SnaError, ImportError) as exc:
+        print(f"accurate model skipped: {exc}", flush=True)
+        return []
+    before = {k: v for k, v in shipped.meta.items() if k not in ("inference", "calibration")}
+    variants = {
+        "before: standard ONNX operators, spinning threads, 128 pieces": {"meta": before, "fused": False, "spin": True},
+        "fused attention + GELU, sleeping threads, 128 pieces": {"meta": before},
+        "shipped: fused, sleeping, run-time lengths + temperature": {"meta": shipped.meta},
+    }
+    parents, replies = test["parent"].head(pairs).to_list(), test["reply"].head(pairs).to_list()
+    rows, outputs = [], {}
+    for name, spec in variants.items():
+        model = AccurateModel(shipped.delta, spec["meta"], linear=shipped.linear, fused=spec.get("fused", True),
+                              spin=spec.get("spin", False))  # fmt: skip
+        cold = cache_dir() / f"stance-accurate-{model.graph_key}.onnx"
+        if not cold.is_file():
+            started = time.perf_counter()
+            model.session()
+            print(f"  (assembled {cold.name} in {time.perf_counter() - started:.1f} s)", flush=True)
+
+        def work(spec=spec):
+            fresh = read_accurate(path)
+            model = AccurateModel(fresh.delta, spec["meta"], linear=fresh.linear, fused=spec.get("fused", True),
+                                  spin=spec.get("spin", False))  # fmt: skip
+            return model.predict_proba(parents, replies)
+
+        wall, cpu, proba = best_of(1, work)
+        outputs[name] = proba
+        first = next(iter(outputs.values()))
+        row = {
+            "case": f"accurate model, {name}",
+            "pairs": len(replies),
+            "wall_s": round(wall, 2),
+            "cpu_s": round(cpu, 2),
+            "pairs_per_s_wall": round(len(replies) / wall, 1),
+            "pairs_per_s_cpu": round(len(replies) / cpu, 1),
+            "same_labels_as_before": float((proba.argmax(1) == first.argmax(1)).mean()),
+            "max_abs_diff_vs_before": float(np.abs(proba - first).max()),
+        }
+        base = rows[0] if rows else row
+        row["speedup_wall"] = round(base["wall_s"] / wall, 2)
+        row["speedup_cpu"] = round(base["cpu_s"] / cpu, 2)
+        rows.append(row)
+        print(
+            f"accurate, {name:58} {len(replies):,} pairs {wall:6.1f} s ({len(replies) / wall:6.1f}/s wall, "
+            f"{len(replies) / cpu:6.1f}/s CPU)  x{row['speedup_wall']:.2f} wall, x{row['speedup_cpu']:.2f} CPU  "
+            f"labels as before: {row['same_labels_as_before']:.1%}, max |Δp| {row['max_abs_diff_vs_before']:.1e}",
+            flush=True,
+        )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=HERE.parent.parent / "shared" / "data")
@@ -94,6 +161,8 @@ def main() -> None:
         "--bulk", action="store_true", help="Also the 110k-post IAC slice (the old path takes minutes)."
     )
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--accurate-pairs", type=int, default=1000, help="Rows of test.csv for the accurate model.")
+    parser.add_argument("--only-accurate", action="store_true", help="Only the accurate model's cases.")
     args = parser.parse_args()
     model = load_model()
     old_model = OldPath(model)
@@ -101,6 +170,9 @@ def main() -> None:
 
     test = read_debagreement(args.data / "debagreement-subset" / "test.csv")
     parents, replies = test["parent"].to_list(), test["reply"].to_list()
+    if args.only_accurate:
+        write_rows(accurate_cases(test, args.accurate_pairs))
+        return
 
     def same_proba(a, b):
         return {"same_labels": bool((a.argmax(1) == b.argmax(1)).all()), "max_abs_diff": float(np.abs(a - b).max())}
@@ -134,6 +206,11 @@ def main() -> None:
                 args.repeat,
             )
         )
+    rows.extend(accurate_cases(test, args.accurate_pairs))
+    write_rows(rows)
+
+
+def write_rows(rows: list[dict]) -> None:
     out = HERE / "out"
     out.mkdir(exist_ok=True)
     (out / "bench_stance.json").write_text(json.dumps(rows, indent=2) + "\n")

@@ -321,7 +321,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "sna" / "models")
     parser.add_argument("--subreddit", action="store_true", help="Also train on the SubReddit agreement pairs.")
     parser.add_argument("--epochs", type=int, default=CONFIG["epochs"])
-    parser.add_argument("--mix-only", action="store_true", help="Only choose the linear mix of a trained model.")
+    parser.add_argument(
+        "--mix-only",
+        action="store_true",
+        help="Only choose the linear mix (and then the run-time lengths) of a trained model.",
+    )
+    parser.add_argument("--lengths-only", action="store_true",
+                        help="Only choose the run-time lengths of a trained model.")  # fmt: skip
     parser.add_argument(
         "--cache",
         type=Path,
@@ -331,6 +337,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.mix_only:
         choose_mix(args.data, args.out)
+        choose_lengths(args.data, args.out)
+        return
+    if args.lengths_only:
+        choose_lengths(args.data, args.out)
         return
     config = {**CONFIG, "epochs": args.epochs, "subreddit": args.subreddit or CONFIG["subreddit"]}
     torch.set_num_threads(THREADS)
@@ -439,7 +449,7 @@ def choose_mix(data: Path, out: Path) -> None:
     y = pairs["label"].to_numpy()[valid]
     path = out / "stance-accurate.npz"
     shipped = read_accurate(path)
-    meta = {k: v for k, v in shipped.meta.items() if k != "mix"}
+    meta = {k: v for k, v in shipped.meta.items() if k not in ("mix", "inference")}  # mixed at training lengths
     with tempfile.TemporaryDirectory() as cache:
         os.environ["SNA_CACHE_DIR"] = cache
         transformer = AccurateModel(shipped.delta, meta).predict_proba(pairs["parent"][valid], pairs["reply"][valid])
@@ -463,6 +473,70 @@ def choose_mix(data: Path, out: Path) -> None:
     write_delta(shipped.delta, meta, path)
     (out / "stance-accurate.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     print(f"mix: {chosen}; wrote {path}", flush=True)
+
+
+LENGTHS = ((128, 96), (96, 72), (80, 64), (64, 48), (48, 40))
+"""``(max_length, max_reply)`` word pieces tried at run time, longest first (training used the first)."""
+
+
+def choose_lengths(data: Path, out: Path) -> None:
+    """Choose, on the validation fold, how many word pieces the run-time model reads per pair, and its temperature.
+
+    Fewer pieces are faster (the work grows with the length). The shipped model,
+    linear mix included, scores the fold at each of :data:`LENGTHS`; the
+    shortest whose accuracy is at least that of the training lengths is written
+    into the card as ``inference``. A temperature fit on the fold's probabilities
+    at those lengths calibrates them (``calibration``; labels unchanged). test.csv
+    is not read.
+    """
+    import tempfile
+
+    from sna.stance.accurate import AccurateModel, read_accurate
+    from sna.stance.calibration import expected_calibration_error, fit_temperature, with_temperature
+
+    pairs = pairs_for(data, False)
+    _, valid = folds(pairs)[0]
+    y = pairs["label"].to_numpy()[valid]
+    parents, replies = pairs["parent"][valid], pairs["reply"][valid]
+    path = out / "stance-accurate.npz"
+    shipped = read_accurate(path)
+    meta = {k: v for k, v in shipped.meta.items() if k not in ("inference", "calibration")}
+    table, probabilities = [], {}
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ["SNA_CACHE_DIR"] = cache
+        for max_length, max_reply in LENGTHS:
+            lengths = {"max_length": max_length, "max_reply": max_reply}
+            model = AccurateModel(shipped.delta, {**meta, "inference": lengths}, linear=shipped.linear)
+            started = time.perf_counter()
+            proba = model.predict_proba(parents, replies)
+            seconds = time.perf_counter() - started
+            probabilities[max_length, max_reply] = proba
+            pieces = encode_pairs(parents, replies, **lengths)
+            table.append({**lengths, **{k: round(v, 4) for k, v in scores(y, proba.argmax(1)).items()},
+                          "mean_pieces": round(float(np.mean([len(ids) for ids, _ in pieces])), 1),
+                          "seconds": round(seconds, 1)})  # fmt: skip
+            print(f"  {max_length} pieces ({max_reply} of the reply) on the validation fold: {table[-1]}", flush=True)
+        del os.environ["SNA_CACHE_DIR"]
+    floor = table[0]["accuracy"]
+    chosen = min((r for r in table if r["accuracy"] >= floor), key=lambda r: (r["max_length"], r["max_reply"]))
+    meta["inference"] = {
+        "max_length": chosen["max_length"],
+        "max_reply": chosen["max_reply"],
+        "rule": f"the shortest of {len(LENGTHS)} lengths whose accuracy on the validation fold "
+        f"({len(valid)} dev.csv pairs) is at least that of the training lengths",
+        "validation": [{k: v for k, v in r.items() if k != "seconds"} for r in table],
+    }
+    proba = probabilities[chosen["max_length"], chosen["max_reply"]]
+    temperature = fit_temperature(proba, y)
+    meta["calibration"] = {
+        "temperature": temperature,
+        "fit_on": f"the validation fold ({len(valid)} dev.csv pairs) at the run-time lengths, after the mix",
+        "ece_before": round(expected_calibration_error(proba, y), 4),
+        "ece_after": round(expected_calibration_error(with_temperature(proba, temperature), y), 4),
+    }
+    write_delta(shipped.delta, meta, path)
+    (out / "stance-accurate.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    print(f"run-time lengths: {chosen}; calibration: {meta['calibration']}; wrote {path}", flush=True)
 
 
 if __name__ == "__main__":

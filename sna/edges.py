@@ -207,27 +207,39 @@ def _implicit_pairs(posts: pl.DataFrame, answered: pl.Series, target: str) -> pl
     )
 
 
-def _edge_rows(posts: pl.DataFrame, pairs: pl.DataFrame, kind: str) -> pl.DataFrame:
-    """EDGES rows of one kind from (source, target[, quoted_text]) pairs."""
-    info = posts.select("post_id", "author", "created_at")
-    if "quoted_text" not in pairs.columns:
-        pairs = pairs.with_columns(quoted_text=pl.lit(None, pl.String))
+def _edge_rows(posts: pl.DataFrame, parts: list[tuple[pl.DataFrame, str]]) -> pl.DataFrame:
+    """EDGES from (source, target[, quoted_text]) pairs of each kind, ordered by source post, kind, pair.
+
+    Post ids are looked up once, as row numbers of POSTS (every source and
+    target is a post), and the other columns gathered by row number.
+    """
+    pieces = []
+    for pairs, kind in parts:
+        quoted = pairs["quoted_text"] if "quoted_text" in pairs.columns else pl.lit(None, pl.String)
+        pieces.append(
+            pairs.select("source", "target", quoted.alias("quoted_text")).with_columns(
+                _k=pl.lit(KIND_CODES[kind], pl.Int8), _seq=pl.int_range(pl.len(), dtype=pl.Int64)
+            )
+        )
+    row = pl.DataFrame({"_id": posts["post_id"], "_row": pl.int_range(posts.height, dtype=pl.Int64, eager=True)})
     rows = (
-        pairs.join(
-            info.rename({"post_id": "source", "author": "source_author"}),
-            on="source",
-            how="left",
-            maintain_order="left",
-        )
-        .join(
-            info.select("post_id", "author").rename({"post_id": "target", "author": "target_author"}),
-            on="target",
-            how="left",
-            maintain_order="left",
-        )
-        .with_columns(kind=pl.lit(kind))
+        pl.concat(pieces)
+        .join(row.rename({"_id": "source", "_row": "_s"}), on="source", how="left", maintain_order="left")
+        .join(row.rename({"_id": "target", "_row": "_t"}), on="target", how="left", maintain_order="left")
+        .sort("_s", "_k", "_seq")
     )
-    return conform(rows, EDGES_SCHEMA).select(list(EDGES_SCHEMA))
+    source, target = rows["_s"], rows["_t"]
+    kinds = pl.Series(EDGE_KINDS, dtype=pl.String).gather(rows["_k"].cast(pl.Int64))
+    edges = pl.DataFrame({
+        "source": rows["source"],
+        "target": rows["target"],
+        "source_author": posts["author"].gather(source),
+        "target_author": posts["author"].gather(target),
+        "kind": kinds,
+        "quoted_text": rows["quoted_text"],
+        "created_at": posts["created_at"].gather(source),
+    })  # fmt: skip
+    return conform(edges, EDGES_SCHEMA).select(list(EDGES_SCHEMA))
 
 
 def extract_edges(
@@ -341,14 +353,11 @@ def extract_edges(
             missing_start = late.filter(late.is_in(first_on_page["thread_id"].implode()))
     posts = _with_placeholders(posts, missing_start)
     counts["threads_without_start"] = missing_start.len()
-    parts = [_edge_rows(posts, quote_pairs, "quote"), _edge_rows(posts, reply_pairs, "reply")]
+    parts = [(quote_pairs, "quote"), (reply_pairs, "reply")]
     if implicit_target != "none":
-        parts.append(_edge_rows(posts, _implicit_pairs(posts, answered, implicit_target), "implicit"))
+        parts.append((_implicit_pairs(posts, answered, implicit_target), "implicit"))
     # Rows by source post, then kind; a post's quote rows in the order it quotes them.
-    edges = pl.concat([part.with_row_index("_seq") for part in parts])
-    order = posts.select(pl.col("post_id").alias("source"), pl.int_range(pl.len()).alias("_order"))
-    kind_rank = pl.col("kind").replace_strict(KIND_CODES, return_dtype=pl.Int8)
-    edges = edges.join(order, on="source", how="left").sort("_order", kind_rank, "_seq").drop("_order", "_seq")
+    edges = _edge_rows(posts, parts)
     validate_edges(edges)  # endpoints are posts by construction; the check costs seconds at 1M
     for kind in EDGE_KINDS:
         counts[f"edges_{kind}"] = int((edges["kind"] == kind).sum())

@@ -9,6 +9,7 @@ import functools
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,6 +30,7 @@ from sna.export import (
     write_gexf,
     write_graphml,
     write_json,
+    write_table,
     write_tables,
 )
 from sna.io import ReadOptions, expand_inputs, read_input
@@ -152,10 +154,40 @@ def read_converted_inputs(inputs: list[str | Path]) -> Sources:
 
 def stage_ingested(result: Ingested, stage: Callable[[str], Path]) -> list[str]:
     """Write posts and edges (CSV and Parquet) and ``ingest.json`` through ``stage``."""
+    names, write = staged_ingested(result, stage)
+    write()
+    return names
+
+
+def staged_ingested(result: Ingested, stage: Callable[[str], Path]) -> tuple[list[str], Callable[[], None]]:
+    """Stage the files of :func:`stage_ingested` now; return their names and the function that writes them.
+
+    Staging (naming the files in the output folder) happens in the caller's
+    thread, in a fixed order; the writing may run in another thread while the
+    caller computes metrics (polars writes without holding the GIL).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> posts = pl.DataFrame(schema=POSTS_SCHEMA)
+    >>> names, write = staged_ingested(Ingested(posts, pl.DataFrame(schema=EDGES_SCHEMA)), lambda n: folder / n)
+    >>> names[:2], (folder / "posts.csv").exists()
+    (['posts.csv', 'posts.parquet'], False)
+    >>> write()
+    >>> (folder / "posts.csv").read_text().split(",")[:2]
+    ['thread_id', 'post_id']
+    """
     tables = (("posts", result.posts), ("edges", result.edges), ("unresolved_quotes", result.unresolved))
-    write_tables([(df, stage(f"{table}{suffix}")) for table, df in tables for suffix in (".csv", ".parquet")])
-    write_json({k: v for k, v in result.summary.items() if k != "seconds"}, stage("ingest.json"))
-    return [f"{table}{suffix}" for table, _ in tables for suffix in (".csv", ".parquet")] + ["ingest.json"]
+    jobs = [(df, stage(f"{table}{suffix}")) for table, df in tables for suffix in (".csv", ".parquet")]
+    summary_path = stage("ingest.json")
+    summary = {k: v for k, v in result.summary.items() if k != "seconds"}
+
+    def write() -> None:
+        write_tables(jobs)
+        write_json(summary, summary_path)
+
+    return [path.name for _, path in jobs] + ["ingest.json"], write
 
 
 #: The parts of a results folder (as its manifest names them) and the parts computed from
@@ -398,8 +430,23 @@ def stage_metrics(
     tables = [name for name in METRIC_TABLES if getattr(metrics, name) is not None]
     tables += [name for name in OPTIONAL_METRIC_TABLES if getattr(metrics, name).height]
     jobs = [(getattr(metrics, name), stage(name + suffix)) for name in tables for suffix in (".csv", ".parquet")]
-    write_tables(jobs)
-    written += [path.name for _, path in jobs]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # polars builds and writes without the GIL
+        # The metric tables are written while the graph files' tables are built; files are staged in order.
+        futures = [pool.submit(write_table, df, path) for df, path in jobs]
+        written += [path.name for _, path in jobs]
+        written += _stage_graph_files(posts, edges, metrics, stage, pool, futures, post_graph_files=post_graph_files,
+                                      views=views, progress=progress)  # fmt: skip
+        for future in futures:
+            future.result()
+    return written
+
+
+def _stage_graph_files(
+    posts: pl.DataFrame, edges: pl.DataFrame, metrics: Metrics, stage: Callable[[str], Path], pool: ThreadPoolExecutor,
+    futures: list, *, post_graph_files: bool | None, views: dict | None, progress: Progress,
+) -> list[str]:  # fmt: skip
+    """Write ``summary.json`` and submit the graph files to ``pool`` (their futures go to ``futures``)."""
+    written: list[str] = []
     with_posts = posts.height <= POST_GRAPH_FILE_LIMIT if post_graph_files is None else post_graph_files
     graph_files = {
         "authors": "written",
@@ -416,33 +463,29 @@ def stage_metrics(
             views = graph_views(posts, edges, metrics, seed=int(metrics.summary.get("seed", 0)), with_posts=with_posts)
         tables = graph_file_tables(posts, edges, metrics.post_metrics, metrics.author_metrics, metrics.author_edges,
                                    with_posts=with_posts, views=views)  # fmt: skip
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=2) as pool:  # polars builds and writes the lines without the GIL
-            futures = []
-            for name, (nodes, links) in tables.items():
-                weight = "weight" if "weight" in links.columns else None
-                kind = "kind" if name == "posts" else None
-                futures.append(
-                    pool.submit(
-                        write_gexf,
-                        stage(f"{name}.gexf"),
-                        nodes,
-                        links,
-                        node_id="id",
-                        label="label" if "label" in nodes.columns else None,
-                        weight=weight,
-                        edge_kind=kind,
-                        description=f"sna {name} graph",
-                        node_viz=gexf_viz(nodes, NODE_VIZ),
-                        edge_viz=gexf_viz(links, EDGE_VIZ),
-                    )
+        for name, (nodes, links) in tables.items():
+            weight = "weight" if "weight" in links.columns else None
+            kind = "kind" if name == "posts" else None
+            futures.append(
+                pool.submit(
+                    write_gexf,
+                    stage(f"{name}.gexf"),
+                    nodes,
+                    links,
+                    node_id="id",
+                    label="label" if "label" in nodes.columns else None,
+                    weight=weight,
+                    edge_kind=kind,
+                    description=f"sna {name} graph",
+                    node_viz=gexf_viz(nodes, NODE_VIZ),
+                    edge_viz=gexf_viz(links, EDGE_VIZ),
                 )
-                plain = (nodes.drop(VIZ_COLUMNS, strict=False), links.drop(VIZ_COLUMNS, strict=False))
-                futures.append(pool.submit(write_graphml, stage(f"{name}.graphml"), *plain, node_id="id"))
-                written += [f"{name}.gexf", f"{name}.graphml"]
-            for future in futures:
-                future.result()
+            )
+            plain = (nodes.drop(VIZ_COLUMNS, strict=False), links.drop(VIZ_COLUMNS, strict=False))
+            futures.append(pool.submit(write_graphml, stage(f"{name}.graphml"), *plain, node_id="id"))
+            written += [f"{name}.gexf", f"{name}.graphml"]
+        for future in futures:  # inside the stage: it times the graph files
+            future.result()
     return written
 
 
@@ -581,24 +624,28 @@ def run(
                 edges = label_edges(result.posts, result.edges, model=stance_model,
                                     min_confidence=stance_min_confidence)  # fmt: skip
                 result = replace(result, edges=edges)
-        with progress.stage("computing metrics"):
-            metrics = compute_metrics(
-                result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
-                implicit_links=implicit_links, rank_anonymous=rank_anonymous, min_camp_size=min_camp_size,
-                camps_by=camps_by,
-            )  # fmt: skip
-        written: dict[Path, list[str]] = {}
-        notes: list[str] = []
-        with_posts = post_graph_files if post_graph_files is not None else result.posts.height <= POST_GRAPH_FILE_LIMIT
-        with progress.stage("laying out graphs"):
-            from sna.analysis.views import graph_views
+        # POSTS and EDGES are written (in a thread: polars writes without the GIL) while metrics are computed.
+        names, write_ingested_files = staged_ingested(result, tables)
+        with ThreadPoolExecutor(max_workers=1) as writer:  # waits for the writer on every way out
+            pending = writer.submit(write_ingested_files)
+            with progress.stage("computing metrics"):
+                metrics = compute_metrics(
+                    result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
+                    implicit_links=implicit_links, rank_anonymous=rank_anonymous, min_camp_size=min_camp_size,
+                    camps_by=camps_by,
+                )  # fmt: skip
+            written: dict[Path, list[str]] = {}
+            notes: list[str] = []
+            with_posts = result.posts.height <= POST_GRAPH_FILE_LIMIT if post_graph_files is None else post_graph_files
+            with progress.stage("laying out graphs"):
+                from sna.analysis.views import graph_views
 
-            views = graph_views(result.posts, result.edges, metrics, seed=seed, with_posts=with_posts)
-        names = stage_ingested(result, tables)
-        names += stage_metrics(
-            result.posts, result.edges, metrics, metric_files, post_graph_files=post_graph_files, views=views,
-            progress=progress,
-        )  # fmt: skip
+                views = graph_views(result.posts, result.edges, metrics, seed=seed, with_posts=with_posts)
+            names += stage_metrics(
+                result.posts, result.edges, metrics, metric_files, post_graph_files=post_graph_files, views=views,
+                progress=progress,
+            )  # fmt: skip
+            pending.result()
         if drawing:
             from sna.analysis.pictures import picture_data
             from sna.render import figure_notes, write_pictures

@@ -147,15 +147,20 @@ def validate_posts(posts: pl.DataFrame) -> pl.DataFrame:
 
     Examples
     --------
-    XX
+    >>> posts = conform(pl.DataFrame({"thread_id": ["t", "t"], "post_id": ["a", "a"], "position": [1, 2],
+    ...                               "text": ["Hi.", "Hi again."], "raw_text": ["Hi.", "Hi again."]}), POSTS_SCHEMA)
+    >>> validate_posts(posts)
+    Traceback (most recent call last):
+    ...
+    sna.errors.SchemaError: posts: duplicate post_id 'a' (2 posts)
     """
     _require_columns(posts, POSTS_SCHEMA, "posts")
     for name in ("thread_id", "post_id", "text", "raw_text", "position"):
         nulls = posts[name].is_null()
         if nulls.any():
             raise SchemaError(f"posts: {name} is empty in {_rows(posts, nulls)}")
-    dup = posts["post_id"].is_duplicated()
-    if dup.any():
+    dup = posts["post_id"].is_duplicated() if posts["post_id"].n_unique() < posts.height else None
+    if dup is not None and dup.any():
         first = posts.filter(dup)["post_id"][0]
         count = int((posts["post_id"] == first).sum())
         raise SchemaError(f"posts: duplicate post_id {first!r} ({count} posts)")

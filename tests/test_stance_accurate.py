@@ -51,14 +51,16 @@ def _numpy_encoder(w, ids, types, mask, layers, heads):
 
 
 @needs_extra
-def test_onnx_graph_computes_the_encoder_and_ignores_padding():
+@pytest.mark.parametrize("fused", [True, False])
+def test_onnx_graph_computes_the_encoder_and_ignores_padding(fused):
     import onnxruntime as ort
 
     from sna.stance.encoder import build_graph, toy_weights
 
     w = toy_weights(np.random.default_rng(0), hidden=8, layers=2, vocab=20)
-    session = ort.InferenceSession(build_graph(w, layers=2, heads=2).SerializeToString(),
-                                   providers=["CPUExecutionProvider"])  # fmt: skip
+    graph = build_graph(w, layers=2, heads=2, fused=fused)
+    assert ("MultiHeadAttention" in {n.op_type for n in graph.graph.node}) == fused
+    session = ort.InferenceSession(graph.SerializeToString(), providers=["CPUExecutionProvider"])
     ids = np.array([[1, 5, 7, 2, 0, 0], [1, 3, 2, 9, 9, 2]], np.int64)
     mask = (np.arange(6) < np.array([[4], [6]])).astype(np.int64)
     types = np.array([[0, 0, 0, 1, 0, 0], [0, 0, 1, 1, 1, 1]], np.int64)
@@ -128,6 +130,14 @@ def test_shipped_accurate_model_loads_offline_and_labels_the_sample_quotes(offli
     second = sna.label_edges(seed.posts, seed.edges, model=again)
     assert second["stance"].equals(first["stance"])
     np.testing.assert_allclose(second["stance_score"].to_numpy(), first["stance_score"].to_numpy(), atol=1e-6)
+    # the card's temperature calibrates the probabilities without changing a label (of the quote links;
+    # assumed links are labelled from 70% on, which a temperature may cross)
+    assert 0 < shipped.meta["calibration"]["temperature"] != 1
+    meta = {k: v for k, v in shipped.meta.items() if k != "calibration"}
+    untempered = AccurateModel(shipped.delta, meta, linear=shipped.linear)
+    untempered = sna.label_edges(seed.posts, seed.edges, model=untempered).filter(pl.col("kind") == "quote")
+    assert untempered["stance"].equals(quotes["stance"])
+    assert not np.allclose(untempered["stance_score"].to_numpy(), quotes["stance_score"].to_numpy())
     # pairs of the sample thread that plainly agree and disagree
     by_pair = dict(zip(zip(quotes["source"], quotes["target"], strict=True), quotes["stance"], strict=True))
     assert by_pair[("seed-pakistan-ussr-thread#16", "seed-pakistan-ussr-thread#14")] == "agree"
@@ -144,3 +154,20 @@ def test_accurate_model_is_small_and_names_its_base(offline):
     assert len(model.meta["base_sha256"]) == 64
     assert "test.csv" not in " ".join(model.meta["trained_on"]["files"])
     assert not any(name.startswith("embeddings.") or ".layer.0." in name for name in model.delta)
+
+
+@needs_extra
+def test_run_time_lengths_come_from_the_card_and_the_graph_key_ignores_them():
+    from sna.stance.accurate import AccurateModel
+
+    delta = {"head.weight": np.ones((3, 4), np.float32)}
+    meta = {"format": "f", "base_sha256": "0" * 64, "layers": 6, "max_length": 128, "max_reply": 96}
+    trained = AccurateModel(delta, meta)
+    run_time = AccurateModel(delta, {**meta, "inference": {"max_length": 64, "max_reply": 48}})
+    tempered = AccurateModel(delta, {**meta, "calibration": {"temperature": 0.8}})
+    assert trained.lengths == (128, 96) and run_time.lengths == (64, 48)
+    assert trained.graph_key == run_time.graph_key == tempered.graph_key  # one assembled file serves all three
+    assert len({trained.key, run_time.key, tempered.key}) == 3  # predictions differ: cached apart
+    assert AccurateModel(delta, meta, fused=False).graph_key != trained.graph_key
+    other = AccurateModel({"head.weight": np.zeros((3, 4), np.float32)}, meta)
+    assert other.graph_key != trained.graph_key

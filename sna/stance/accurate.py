@@ -15,7 +15,11 @@ What is where:
   that went in; later runs load the cached file. Nothing is downloaded.
 
 Pairs are cut to a fixed number of word pieces (the reply first, then the
-parent), grouped by length and run in batches, each distinct text tokenised once.
+parent; the card's ``inference`` lengths, chosen on a validation fold of
+dev.csv), sorted by length and run in batches padded only to the batch's
+longest pair, each distinct text tokenised once. The probabilities (the
+transformer mixed with a hashed linear model) are calibrated by a temperature
+fit on the same fold.
 """
 
 from __future__ import annotations
@@ -193,29 +197,55 @@ class AccurateModel:
         The model card: training data, lengths, base weights' SHA-256, scores.
     threads : int
         onnxruntime threads (default: the CPUs this process may use).
+    fused : bool
+        Assemble the graph with onnxruntime's fused attention and GELU (default)
+        or with standard ONNX operators only (:func:`sna.stance.encoder.build_graph`).
+    spin : bool
+        Let idle onnxruntime threads spin (onnxruntime's own default) instead of sleeping.
     linear : StanceModel, optional
         A hashed linear model whose probabilities are mixed in with the weight
-        ``meta["mix"]["linear_weight"]`` (chosen on a validation fold of dev.csv).
+        ``meta["mix"]["linear_weight"]`` (chosen on a validation fold of dev.csv);
+        the mix is then calibrated with ``meta["calibration"]["temperature"]``
+        (fit on the same fold; the labels do not change).
     """
 
     delta: dict[str, np.ndarray]
     meta: dict[str, Any]
     threads: int | None = None
     linear: Any = None
+    fused: bool = True
+    spin: bool = False
     _session: Any = field(default=None, repr=False)
     _tok: Any = field(default=None, repr=False)
 
     @property
-    def key(self) -> str:
-        """Hash of what the assembled graph depends on (delta, base, onnxruntime version)."""
+    def graph_key(self) -> str:
+        """Hash of what the assembled ONNX graph depends on: delta, base, layers, graph code, onnxruntime version."""
         import onnxruntime
 
-        digest = hashlib.sha256(json.dumps(self.meta, sort_keys=True).encode())
+        from sna.stance.encoder import GRAPH_VERSION
+
+        graph = {k: self.meta.get(k) for k in ("format", "base_sha256", "layers")}
+        graph |= {"graph": GRAPH_VERSION, "fused": self.fused}
+        digest = hashlib.sha256(json.dumps(graph, sort_keys=True).encode())
         for name in sorted(self.delta):
             digest.update(name.encode())
             digest.update(np.ascontiguousarray(self.delta[name]).tobytes())
         digest.update(onnxruntime.__version__.encode())
         return digest.hexdigest()[:16]
+
+    @property
+    def key(self) -> str:
+        """Hash of what the predictions depend on: the graph (:attr:`graph_key`) and the whole model card."""
+        digest = hashlib.sha256(self.graph_key.encode())
+        digest.update(json.dumps(self.meta, sort_keys=True).encode())
+        return digest.hexdigest()[:16]
+
+    @property
+    def lengths(self) -> tuple[int, int]:
+        """``(max_length, max_reply)`` word pieces per pair at run time (the card's ``inference``, else training's)."""
+        chosen = self.meta.get("inference") or self.meta
+        return int(chosen["max_length"]), int(chosen["max_reply"])
 
     def assemble(self, path: Path) -> None:
         """Build the int8 ONNX model from base weights and delta and write it to ``path`` (atomically)."""
@@ -226,7 +256,7 @@ class AccurateModel:
 
         weights = base_weights(self.meta["base_sha256"])
         weights.update(dequantise(self.delta))
-        graph = build_graph(weights, layers=int(self.meta["layers"]))
+        graph = build_graph(weights, layers=int(self.meta["layers"]), fused=self.fused)
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
             fp32 = Path(tmp) / "fp32.onnx"
@@ -234,7 +264,8 @@ class AccurateModel:
             quantised = Path(tmp) / "int8.onnx"
             logging.disable(logging.WARNING)  # onnxruntime's advice to pre-process, on the root logger
             try:
-                quantize_dynamic(fp32, quantised, weight_type=QuantType.QInt8, per_channel=False)
+                quantize_dynamic(fp32, quantised, weight_type=QuantType.QInt8, per_channel=False,
+                                 extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})  # fmt: skip
             finally:
                 logging.disable(logging.NOTSET)
             os.replace(quantised, path)
@@ -246,13 +277,17 @@ class AccurateModel:
                 import onnxruntime as ort
             except ImportError:
                 raise _missing("onnxruntime") from None
-            path = cache_dir() / f"stance-accurate-{self.key}.onnx"
+            path = cache_dir() / f"stance-accurate-{self.graph_key}.onnx"
             if not path.is_file():
                 self.assemble(path)
             options = ort.SessionOptions()
             usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
             options.intra_op_num_threads = self.threads or usable or 1
             options.inter_op_num_threads = 1
+            options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL  # fuses the int8 products
+            # idle threads sleep instead of spinning (more pairs per CPU-second on a shared machine)
+            options.add_session_config_entry("session.intra_op.allow_spinning", "1" if self.spin else "0")
             options.log_severity_level = 3
             self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         return self._session
@@ -270,14 +305,19 @@ class AccurateModel:
             return out
         session = self.session()
         self._tok = self._tok or tokenizer()
-        encoded = encode_pairs(parents, replies, max_length=int(self.meta["max_length"]),
-                               max_reply=int(self.meta["max_reply"]), tok=self._tok)  # fmt: skip
+        max_length, max_reply = self.lengths
+        encoded = encode_pairs(parents, replies, max_length=max_length, max_reply=max_reply, tok=self._tok)
         for rows, ids, types, mask in batches(encoded):
             (logits,) = session.run(["logits"], {"input_ids": ids, "token_type_ids": types, "attention_mask": mask})
             out[rows] = softmax(logits.astype(np.float64))
         weight = float((self.meta.get("mix") or {}).get("linear_weight") or 0.0)
         if weight and self.linear is not None:
             out = (1 - weight) * out + weight * self.linear.predict_proba(parents, replies)
+        temperature = (self.meta.get("calibration") or {}).get("temperature")
+        if temperature:
+            from sna.stance.calibration import with_temperature
+
+            out = with_temperature(out, float(temperature))
         return out
 
 

@@ -3,11 +3,15 @@
 The accurate stance model (:mod:`sna.stance.accurate`) is MiniLM (6 layers,
 hidden size 384, 12 heads) whose lower layers are the public base weights and
 whose top layers and head were fine-tuned. This module writes that network as
-a plain ONNX graph (opset 17: ``LayerNormalization``, ``Erf`` GELU, ``Softmax``
-attention), so that the runtime needs onnxruntime and numpy only — no PyTorch
-and no exported file from a model hub. The training code
-(``bench/train_stance_accurate.py``) computes the same function in PyTorch and
-checks the two agree.
+an ONNX graph (opset 17 with two of onnxruntime's fused ``com.microsoft``
+operators: ``MultiHeadAttention`` — scores, padding mask, softmax and context in
+one kernel, no reshapes or transposes in the graph — and ``BiasGelu``), so that
+the runtime needs onnxruntime and numpy only — no PyTorch and no exported file
+from a model hub. The query, key, value and feed-forward products stay plain
+``MatMul`` nodes, which onnxruntime's dynamic quantisation turns into int8 ones
+(the same as before the fused operators, so the logits did not change). ``tests/test_stance_accurate.py``
+checks the graph against the same network written out in numpy; the training
+code (``bench/train_stance_accurate.py``) computes it in PyTorch.
 
 Weight names follow the Hugging Face BERT layout (``embeddings.*``,
 ``encoder.layer.N.*``) plus ``head.weight`` / ``head.bias`` (3 × 384), applied to
@@ -25,9 +29,12 @@ HEADS = 12
 LAYERS = 6
 EPS = 1e-12
 OPSET = 17
+MS_DOMAIN = "com.microsoft"
+GRAPH_VERSION = 2
+"""Bumped when :func:`build_graph` computes differently (names the cached assembled model)."""
 
 
-def build_graph(weights: Mapping[str, np.ndarray], *, layers: int = LAYERS, heads: int = HEADS):
+def build_graph(weights: Mapping[str, np.ndarray], *, layers: int = LAYERS, heads: int = HEADS, fused: bool = True):
     """The encoder and head as an ``onnx.ModelProto`` (float32).
 
     Inputs ``input_ids``, ``token_type_ids``, ``attention_mask`` (int64,
@@ -39,6 +46,10 @@ def build_graph(weights: Mapping[str, np.ndarray], *, layers: int = LAYERS, head
         BERT weights (``embeddings.*``, ``encoder.layer.N.*``) and ``head.*``.
     layers, heads : int
         Transformer layers to apply and attention heads per layer.
+    fused : bool
+        onnxruntime's fused ``MultiHeadAttention`` and ``BiasGelu`` (the default,
+        faster), or the same function in standard ONNX operators only (for any
+        ONNX runtime, and the baseline of ``bench/bench_stance.py``).
 
     Returns
     -------
@@ -58,8 +69,6 @@ def build_graph(weights: Mapping[str, np.ndarray], *, layers: int = LAYERS, head
 
     nodes: list = []
     inits: dict[str, np.ndarray] = {}
-    hidden = int(weights["embeddings.word_embeddings.weight"].shape[1])
-    size = hidden // heads
 
     def const(name: str, value) -> str:
         inits[name] = np.asarray(value)
@@ -71,6 +80,10 @@ def build_graph(weights: Mapping[str, np.ndarray], *, layers: int = LAYERS, head
 
     def node(op: str, inputs: list[str], output: str, **attrs) -> str:
         nodes.append(helper.make_node(op, inputs, [output], name=output, **attrs))
+        return output
+
+    def ms_node(op: str, inputs: list[str], output: str, **attrs) -> str:
+        nodes.append(helper.make_node(op, inputs, [output], name=output, domain=MS_DOMAIN, **attrs))
         return output
 
     def linear(x: str, prefix: str, out: str) -> str:
@@ -92,38 +105,49 @@ def build_graph(weights: Mapping[str, np.ndarray], *, layers: int = LAYERS, head
     x = node("Add", [node("Add", [word, pos], "emb/word_pos"), typ], "emb/sum")
     x = layer_norm(x, "embeddings.LayerNorm", "emb/out")
 
-    # additive attention mask (batch, 1, 1, length) and the mask as float for pooling
+    # the mask as float for pooling; for the attention as int32 (fused) or additive (batch, 1, 1, length)
     maskf = node("Cast", ["attention_mask"], "mask_float", to=TensorProto.FLOAT)
-    inverse = node("Sub", [const("one_f", np.array(1.0, np.float32)), maskf], "mask_inverse")
-    additive = node("Mul", [inverse, const("neg_big", np.array(-10000.0, np.float32))], "mask_additive")
-    additive = node("Unsqueeze", [additive, const("axes12", np.array([1, 2], np.int64))], "mask_4d")
-    split_shape = const("split_shape", np.array([0, 0, heads, size], np.int64))
-    merge_shape = const("merge_shape", np.array([0, 0, hidden], np.int64))
-    scale = const("attention_scale", np.array(1.0 / np.sqrt(size), np.float32))
+    if fused:
+        key_padding_mask = node("Cast", ["attention_mask"], "mask_int32", to=TensorProto.INT32)
+    else:
+        inverse = node("Sub", [const("one_f", np.array(1.0, np.float32)), maskf], "mask_inverse")
+        additive = node("Mul", [inverse, const("neg_big", np.array(-10000.0, np.float32))], "mask_additive")
+        additive = node("Unsqueeze", [additive, const("axes12", np.array([1, 2], np.int64))], "mask_4d")
+        size = int(weights["embeddings.word_embeddings.weight"].shape[1]) // heads
+        split_shape = const("split_shape", np.array([0, 0, heads, size], np.int64))
+        merge_shape = const("merge_shape", np.array([0, 0, heads * size], np.int64))
+        scale = const("attention_scale", np.array(1.0 / np.sqrt(size), np.float32))
+
+    def attention(i: int, q: str, k: str, v: str) -> str:
+        if fused:
+            return ms_node("MultiHeadAttention", [q, k, v, "", key_padding_mask], f"l{i}/attention", num_heads=heads)
+        split = {}
+        for part, y, perm in (("query", q, [0, 2, 1, 3]), ("key", k, [0, 2, 3, 1]), ("value", v, [0, 2, 1, 3])):
+            split[part] = node("Transpose", [node("Reshape", [y, split_shape], f"l{i}/{part}_split")],
+                               f"l{i}/{part}_heads", perm=perm)  # fmt: skip
+        scores = node("MatMul", [split["query"], split["key"]], f"l{i}/scores")
+        scores = node("Add", [node("Mul", [scores, scale], f"l{i}/scaled"), additive], f"l{i}/masked")
+        context = node("MatMul", [node("Softmax", [scores], f"l{i}/probs", axis=-1), split["value"]], f"l{i}/context")
+        context = node("Transpose", [context], f"l{i}/context_t", perm=[0, 2, 1, 3])
+        return node("Reshape", [context, merge_shape], f"l{i}/context_merged")
+
+    def gelu(i: int, y: str, bias: str) -> str:
+        if fused:
+            return ms_node("BiasGelu", [y, w(bias)], f"l{i}/gelu")
+        inner = node("Add", [y, w(bias)], f"l{i}/ffn_in_biased")
+        scaled = node("Mul", [inner, const("inv_sqrt2", np.array(1 / np.sqrt(2), np.float32))], f"l{i}/gelu_scaled")
+        one_plus = node("Add", [const("one_f2", np.array(1.0, np.float32)), node("Erf", [scaled], f"l{i}/gelu_erf")],
+                        f"l{i}/gelu_1p")  # fmt: skip
+        return node("Mul", [node("Mul", [inner, one_plus], f"l{i}/gelu_x"), const("half", np.array(0.5, np.float32))],
+                    f"l{i}/gelu")  # fmt: skip
 
     for i in range(layers):
         p = f"encoder.layer.{i}"
-        heads_of = {}
-        for part in ("query", "key", "value"):
-            y = linear(x, f"{p}.attention.self.{part}", f"l{i}/{part}")
-            y = node("Reshape", [y, split_shape], f"l{i}/{part}_split")
-            perm = [0, 2, 3, 1] if part == "key" else [0, 2, 1, 3]
-            heads_of[part] = node("Transpose", [y], f"l{i}/{part}_heads", perm=perm)
-        scores = node("MatMul", [heads_of["query"], heads_of["key"]], f"l{i}/scores")
-        scores = node("Add", [node("Mul", [scores, scale], f"l{i}/scaled"), additive], f"l{i}/masked")
-        probs = node("Softmax", [scores], f"l{i}/probs", axis=-1)
-        context = node("MatMul", [probs, heads_of["value"]], f"l{i}/context")
-        context = node("Transpose", [context], f"l{i}/context_t", perm=[0, 2, 1, 3])
-        context = node("Reshape", [context, merge_shape], f"l{i}/context_merged")
-        attended = linear(context, f"{p}.attention.output.dense", f"l{i}/attn_out")
+        q, k, v = (linear(x, f"{p}.attention.self.{part}", f"l{i}/{part}") for part in ("query", "key", "value"))
+        attended = linear(attention(i, q, k, v), f"{p}.attention.output.dense", f"l{i}/attn_out")
         x = layer_norm(node("Add", [attended, x], f"l{i}/attn_res"), f"{p}.attention.output.LayerNorm", f"l{i}/ln1")
-        inner = linear(x, f"{p}.intermediate.dense", f"l{i}/ffn_in")
-        gelu = node("Mul", [inner, node("Add", [const("one_f2", np.array(1.0, np.float32)),
-                            node("Erf", [node("Mul", [inner, const("inv_sqrt2", np.array(1 / np.sqrt(2), np.float32))],
-                                              f"l{i}/gelu_scaled")], f"l{i}/gelu_erf")], f"l{i}/gelu_1p")],
-                    f"l{i}/gelu_x")  # fmt: skip
-        gelu = node("Mul", [gelu, const("half", np.array(0.5, np.float32))], f"l{i}/gelu")
-        out = linear(gelu, f"{p}.output.dense", f"l{i}/ffn_out")
+        inner = node("MatMul", [x, w(f"{p}.intermediate.dense.weight", transpose=True)], f"l{i}/ffn_in")
+        out = linear(gelu(i, inner, f"{p}.intermediate.dense.bias"), f"{p}.output.dense", f"l{i}/ffn_out")
         x = layer_norm(node("Add", [out, x], f"l{i}/ffn_res"), f"{p}.output.LayerNorm", f"l{i}/ln2")
 
     # mean over real tokens, then the head
@@ -146,7 +170,8 @@ def build_graph(weights: Mapping[str, np.ndarray], *, layers: int = LAYERS, head
         [io("logits", TensorProto.FLOAT, ["batch", int(weights["head.bias"].shape[0])])],
         [numpy_helper.from_array(v, name=k) for k, v in sorted(inits.items())],
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="sna")
+    opsets = [helper.make_opsetid("", OPSET)] + ([helper.make_opsetid(MS_DOMAIN, 1)] if fused else [])
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="sna")
     model.ir_version = 8
     return model
 

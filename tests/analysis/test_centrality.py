@@ -196,3 +196,32 @@ def test_pagerank_is_checked_and_polished(monkeypatch):
     np.testing.assert_allclose(polished, exact, atol=1e-9)
     _, report = pagerank_checked(links, max_iter=3)
     assert not report.converged and report.iterations == 3
+
+
+def test_sampled_measures_on_the_reached_subgraph_equal_the_whole_graphs_bit_for_bit():
+    # A reply forest of 3,000 posts with quotes (posts with two targets): few sources reach few posts,
+    # so the searches run on a small subgraph; the values must be those of the searches on the whole graph.
+    rng = np.random.default_rng(4)
+    forest = nx.DiGraph()
+    forest.add_nodes_from(range(3000))
+    for i in range(1, 3000):
+        if i % 50:  # every 50th post starts a thread
+            forest.add_edge(i, i - 1 - int(rng.integers(0, min(i, 30))))
+        if i % 7 == 0 and i > 40:
+            forest.add_edge(i, i - 40)
+    links = from_nx(forest)
+    from sna.analysis.centrality import _reached, _sources
+
+    chosen = _sources(links, 8, 3)
+    reached, sub, starts = _reached(links, chosen)
+    assert 8 <= len(reached) < links.n // 2 and sub.vcount() == len(reached) and len(starts) == 8
+    n = links.n
+    whole = np.asarray(links.igraph.betweenness(sources=chosen, directed=True)) / ((n - 1) * (n - 2)) * (n / 8)
+    values, sources = betweenness(links, k=8, seed=3)
+    assert sources == 8 and np.array_equal(values, whole) and (values > 0).any()
+    chosen = _sources(links, 8, 3)
+    distances = np.asarray(links.igraph.distances(source=chosen, mode="out"), dtype=float)
+    with np.errstate(divide="ignore"):
+        inverse = np.where(np.isfinite(distances) & (distances > 0), 1.0 / distances, 0.0)
+    values, _ = harmonic(links, k=8, seed=3)
+    assert np.array_equal(values, inverse.sum(axis=0) * (n / 8)) and (values > 0).any()
