@@ -187,3 +187,52 @@ def test_duplicate_ids_same_error(tmp_path, spark):
     with pytest.raises(SnaError) as remote:
         run_spark(tmp_path / "c", tmp_path / "s", spark=spark, skip=("stance",))
     assert str(remote.value) == str(local.value)
+
+
+def _graph_from_local(posts: pl.DataFrame, metrics) -> object:
+    """A ClusterGraph holding what the cluster computes, taken from the local engine's results."""
+    from sna.analysis.centrality import Convergence
+    from sna.engine.spark_graph import ClusterGraph
+
+    table = metrics.author_metrics
+    summary = metrics.summary
+    facts = {
+        "threads": summary["threads"], "posts": summary["posts"], "placeholders": summary["placeholders"],
+        "authors": summary["authors"], "edges": summary["edges"], "has_stance": summary["camps"]["available"],
+        "quoting_posts": round(summary["share_of_posts_that_quote"] * summary["posts"]),
+        "links": summary["author_graph"]["links"], "interactions": summary["author_graph"]["interactions"],
+        "mutual": round(summary["author_graph"]["reciprocity"] * summary["author_graph"]["links"]),
+    }  # fmt: skip
+    measures = table.select("author", "in_degree", "out_degree", "in_weight", "out_weight", "pagerank",
+                            "replies_received", "implicit_received", "agree_in", "disagree_in")  # fmt: skip
+    weak = metrics.summary["author_graph"]["weak_components"]
+    measures = measures.with_columns(component=pl.Series(range(table.height)) % weak)  # sizes are not compared
+    nodes = table.select("author", "posts", "self_replies", "anonymous")
+    converged = Convergence("pagerank", 1, True, 0.0)
+    return ClusterGraph(nodes, metrics.author_edges, measures, pl.DataFrame(), pl.DataFrame(), converged, facts)
+
+
+def test_driver_side_whole_and_filtered_author_graph():
+    """cluster_metrics on the whole author graph gives the local author table; on a subgraph, nulls outside it."""
+    import sna
+    from sna.engine.spark_graph import cluster_metrics
+
+    corpus = sna.load(ROOT / "data" / "raw")
+    metrics = corpus.metrics()
+    graph = _graph_from_local(corpus.posts, metrics)
+    cascades = metrics.cascades
+    whole, about = cluster_metrics(graph, cascades, metrics.summary["cascades"])
+    assert about["whole"] and whole.post_metrics is None
+    assert_frame_equal(whole.author_metrics, metrics.author_metrics, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
+    assert_frame_equal(whole.camps, metrics.camps.filter(pl.col("graph") == "author"))
+    assert whole.summary["communities"] == metrics.summary["communities"]
+
+    part, about = cluster_metrics(graph, cascades, metrics.summary["cascades"], max_nodes=5)
+    assert not about["whole"] and about["nodes"] == 5
+    table = part.author_metrics
+    ranked = metrics.author_metrics.with_row_index("_i").sort(["pagerank", "_i"], descending=[True, False])
+    top = set(ranked.head(5)["author"])  # ties: the earlier first post
+    assert set(table.filter(pl.col("betweenness").is_not_null())["author"]) == top
+    assert_frame_equal(table.select("author", "pagerank", "in_degree"), metrics.author_metrics.select(
+        "author", "pagerank", "in_degree"))  # fmt: skip
+    assert table.filter(~pl.col("author").is_in(list(top)))["community"].null_count() == table.height - 5

@@ -428,6 +428,8 @@ def driver_subgraph(graph: LinkArrays, pagerank: np.ndarray, *, max_nodes: int, 
                     ) -> tuple[LinkArrays, np.ndarray, dict[str, object]]:  # fmt: skip
     """The author graph itself when it fits, else the subgraph induced by the ``max_nodes`` authors of highest PageRank.
 
+    Ties in PageRank go to the author whose first post came first (node order).
+
     Returns the graph, the indices of its nodes in ``graph`` (ascending) and
     a description for ``summary.json``.
 
