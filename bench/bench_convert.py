@@ -1,11 +1,14 @@
 """`sna convert` on a generated Reddit dump (.zst, long window): peak memory and posts/s next to `zstd -d | wc -l`.
 
-    python bench/bench_convert.py --gb 5            # generates bench/out/synthetic-RC.zst once, then measures
+    python bench/bench_convert.py --gb 5            # generates bench/out/synthetic-RC-5GB.zst once, then measures
+    python bench/bench_convert.py --dump D.zst      # measures an existing dump (e.g. one recompressed without --long)
 
 The dump is chunks of synthetic forums (``bench/synth.py``), each with its own
 id prefix, compressed with a 2 GiB window (``--long=31``, as Pushshift's
 dumps are). Both commands run in this one process's run, one after the other,
-so the ratio holds on a busy machine too.
+so the ratio holds on a busy machine too; CPU seconds (user + system, of the
+command and its children) are given as well, as they depend less on what else
+the machine runs.
 """
 
 from __future__ import annotations
@@ -51,13 +54,15 @@ def generate(path: Path, gigabytes: float, *, seeds: int = 4) -> tuple[int, int]
     return records, written
 
 
-def timed(command: str) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (KB, of the largest process) and stdout of a shell command."""
+def timed(command: str) -> tuple[float, float, int, str]:
+    """Wall seconds, CPU seconds (user + system), peak RSS (KB, of the largest process) and stdout of a command."""
     started = time.perf_counter()
     proc = subprocess.run(["/usr/bin/time", "-v", "bash", "-c", command], capture_output=True, text=True, check=True)
     wall = time.perf_counter() - started
     peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
-    return wall, peak, proc.stdout
+    times = (re.search(rf"{kind} time \(seconds\): ([\d.]+)", proc.stderr) for kind in ("User", "System"))
+    cpu = sum(float(found.group(1)) for found in times if found)
+    return wall, cpu, peak, proc.stdout
 
 
 def main() -> None:
@@ -65,10 +70,15 @@ def main() -> None:
     parser.add_argument("--gb", type=float, default=5.0, help="Uncompressed size of the generated dump.")
     parser.add_argument("--work", type=Path, default=Path("bench/out"), help="Folder for the dump and the output.")
     parser.add_argument("--buckets", type=int, default=0, help="Spill files (0: sna convert's default).")
+    parser.add_argument("--dump", type=Path, help="Measure this .zst dump (its facts in DUMP.json, else counted).")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    dump = args.work / f"synthetic-RC-{args.gb:g}GB.zst"
+    dump = args.dump or args.work / f"synthetic-RC-{args.gb:g}GB.zst"
     meta = dump.with_suffix(".json")
+    if args.dump and not meta.exists():
+        _, _, _, out = timed(f"zstd -d --long=31 -c {dump} | wc -lc")
+        lines, size = (int(v) for v in out.split())
+        meta.write_text(json.dumps({"records": lines, "bytes": size}))
     if not meta.exists():
         started = time.perf_counter()
         records, size = generate(dump, args.gb)
@@ -76,21 +86,24 @@ def main() -> None:
         print(f"generated {records:,} records, {size / 1e9:.2f} GB uncompressed, "
               f"{dump.stat().st_size / 1e9:.2f} GB compressed in {time.perf_counter() - started:.0f} s")  # fmt: skip
     info = json.loads(meta.read_text())
-    wall_z, peak_z, out = timed(f"zstd -d --long=31 -c {dump} | wc -l")
+    wall_z, cpu_z, peak_z, out = timed(f"zstd -d --long=31 -c {dump} | wc -l")
     lines = int(out.strip())
     to = args.work / "converted"
     shutil.rmtree(to, ignore_errors=True)
     sna = Path(sys.executable).parent / "sna"
     buckets = f"--buckets {args.buckets}" if args.buckets else ""
-    wall_c, peak_c, _ = timed(f"{sna} convert {dump} --to {to} {buckets} -q")
+    wall_c, cpu_c, peak_c, _ = timed(f"{sna} convert {dump} --to {to} {buckets} -q")
     converted = json.loads((to / "sna-posts.json").read_text())
     print(f"dump: {info['records']:,} records, {info['bytes'] / 1e9:.2f} GB uncompressed, "
           f"{dump.stat().st_size / 1e9:.2f} GB .zst")  # fmt: skip
-    print(f"zstd -d | wc -l : {wall_z:7.1f} s  {lines / wall_z:>10,.0f} lines/s  peak {peak_z / 1024:,.0f} MB")
+    print(f"zstd -d | wc -l : {wall_z:7.1f} s wall {cpu_z:7.1f} s CPU  {lines / wall_z:>10,.0f} lines/s"
+          f"  peak {peak_z / 1024:,.0f} MB")  # fmt: skip
     rate = converted["posts"] / wall_c
-    print(f"sna convert     : {wall_c:7.1f} s  {rate:>10,.0f} posts/s  peak {peak_c / 1024:,.0f} MB"
-          f"  ({converted['parts']} parts, {converted['threads']:,} threads)")  # fmt: skip
-    print(f"ratio convert/zstd wall: {wall_c / wall_z:.1f}x")
+    print(
+        f"sna convert     : {wall_c:7.1f} s wall {cpu_c:7.1f} s CPU  {rate:>10,.0f} posts/s"
+        f"  peak {peak_c / 1024:,.0f} MB  ({converted['parts']} parts, {converted['threads']:,} threads)"
+    )
+    print(f"ratio convert/zstd: {wall_c / wall_z:.1f}x wall, {cpu_c / cpu_z:.1f}x CPU")
 
 
 if __name__ == "__main__":

@@ -14,19 +14,25 @@ Cases (real text):
 
 Each case runs the new path and the old one (``bench/stance_reference.py``: each
 pair featurized on its own, the parent tokenised again for every reply) and
-checks they agree: identical labels, probabilities within float rounding. Times
+checks they agree: identical labels, probabilities within float rounding. With
+``--baseline DIR`` the old path is instead the stance code of another checkout
+(e.g. the main branch), run in a child process on the same pairs, and the check
+is also whether the outputs are identical to the bit. Times
 are the best of ``--repeat`` runs of each, CPU seconds of this process beside
 wall seconds (the machine is shared: CPU time is what a quiet machine's wall
 time would be, about). Writes ``bench/out/bench_stance.json``.
 
 Usage: python bench/bench_stance.py [--data ../shared/data] [--bulk] [--repeat 3] [--accurate-pairs 1000]
+       [--baseline ../main]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -52,6 +58,66 @@ class OldPath:
         return reference.predict_proba(self.model, list(parents), list(replies))
 
 
+_BASELINE = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+import numpy as np, polars as pl
+from sna.stance import label_edges, load_model
+kind, folder, repeat = sys.argv[2], sys.argv[3], int(sys.argv[4])
+model = load_model()
+if kind == "pairs":
+    pairs = pl.read_parquet(folder + "/pairs.parquet")
+    parents, replies = pairs["parent"].to_list(), pairs["reply"].to_list()
+    work = lambda: model.predict_proba(parents, replies)
+else:
+    posts, edges = pl.read_parquet(folder + "/posts.parquet"), pl.read_parquet(folder + "/edges.parquet")
+    work = lambda: label_edges(posts, edges, model=model)
+runs = []
+for _ in range(repeat):
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = work()
+    runs.append((time.perf_counter() - wall, time.process_time() - cpu))
+if kind == "pairs":
+    np.save(folder + "/out.npy", out)
+else:
+    out.select("stance", "stance_score").write_parquet(folder + "/out.parquet")
+print(json.dumps({"wall": min(r[0] for r in runs), "cpu": min(r[1] for r in runs), "sna": __import__("sna").__file__}))
+"""
+
+
+class Baseline:
+    """The stance code of another checkout, run in a child process: ``(wall, cpu, output)`` of its best run."""
+
+    def __init__(self, root: Path, repeat: int):
+        self.root, self.repeat = root, repeat
+
+    def _run(self, kind: str, tables: dict) -> tuple[float, float, Path]:
+        folder = Path(tempfile.mkdtemp(prefix="sna-bench-stance-"))
+        for name, frame in tables.items():
+            frame.write_parquet(folder / f"{name}.parquet")
+        argv = [sys.executable, "-c", _BASELINE, str(self.root), kind, str(folder), str(self.repeat)]
+        done = subprocess.run(argv, check=True, capture_output=True, text=True)
+        timing = json.loads(done.stdout.strip().splitlines()[-1])
+        if not timing["sna"].startswith(str(self.root.resolve())):
+            raise SystemExit(f"--baseline {self.root}: the child process imported {timing['sna']}")
+        return timing["wall"], timing["cpu"], folder
+
+    def predict_proba(self, parents, replies) -> tuple[float, float, np.ndarray]:
+        import polars as pl
+
+        pairs = pl.DataFrame(
+            {"parent": list(parents), "reply": list(replies)}, schema={"parent": pl.String, "reply": pl.String}
+        )
+        wall, cpu, folder = self._run("pairs", {"pairs": pairs})
+        return wall, cpu, np.load(folder / "out.npy")
+
+    def label_edges(self, posts, edges) -> tuple[float, float, object]:
+        import polars as pl
+
+        wall, cpu, folder = self._run("edges", {"posts": posts, "edges": edges})
+        return wall, cpu, pl.read_parquet(folder / "out.parquet")
+
+
 def best_of(repeat: int, work) -> tuple[float, float, object]:
     runs = []
     for _ in range(repeat):
@@ -69,9 +135,10 @@ def iac_corpus(data: Path, bulk: bool):
     return sna.ingest(sorted((data / "iac-fourforums-bulk").glob("*.tar.xz")), format="iac")
 
 
-def case(name: str, pairs: int, new, old, check, repeat: int) -> dict:
+def case(name: str, pairs: int, new, old, check, repeat: int, timed_old: bool = False) -> dict:
+    """Time ``new`` (best of ``repeat``) and ``old`` (once, or as it times itself when ``timed_old``)."""
     new_wall, new_cpu, a = best_of(repeat, new)
-    old_wall, old_cpu, b = best_of(1, old)
+    old_wall, old_cpu, b = old() if timed_old else best_of(1, old)
     agree = check(a, b)
     row = {
         "case": name,
@@ -88,8 +155,9 @@ def case(name: str, pairs: int, new, old, check, repeat: int) -> dict:
     }
     print(
         f"{name:44} {pairs:>8,} pairs  new {new_wall:6.2f} s ({pairs / new_wall:>7,.0f}/s wall, "
-        f"{pairs / new_cpu:>7,.0f}/s CPU)  old {old_wall:6.2f} s  x{old_wall / new_wall:.1f}  "
-        f"same labels: {agree['same_labels']}, max |Δp| {agree['max_abs_diff']:.1e}",
+        f"{pairs / new_cpu:>7,.0f}/s CPU)  old {old_wall:6.2f} s ({pairs / old_cpu:>7,.0f}/s CPU)  "
+        f"x{old_wall / new_wall:.1f} wall, x{old_cpu / new_cpu:.1f} CPU  "
+        f"same labels: {agree['same_labels']}, max |Δp| {agree['max_abs_diff']:.1e}, same bits: {agree['same_bits']}",
         flush=True,
     )
     return row
@@ -98,6 +166,8 @@ def case(name: str, pairs: int, new, old, check, repeat: int) -> dict:
 def accurate_cases(test, pairs: int) -> list[dict]:
     """The accurate model before and after the speed work, on the first ``pairs`` rows of ``test``."""
     try:
+        import onnxruntime  # noqa: F401  (the accurate extra; without it these cases are skipped)
+
         from sna.stance.accurate import ACCURATE_MODEL, AccurateModel, read_accurate
 
         path = HERE.parent / "sna" / "models" / ACCURATE_MODEL
@@ -161,11 +231,16 @@ def main() -> None:
         "--bulk", action="store_true", help="Also the 110k-post IAC slice (the old path takes minutes)."
     )
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--baseline", type=Path, default=None,
+        help="A checkout whose stance code is the old path (e.g. ../main), instead of the per-pair reference.",
+    )  # fmt: skip
     parser.add_argument("--accurate-pairs", type=int, default=1000, help="Rows of test.csv for the accurate model.")
     parser.add_argument("--only-accurate", action="store_true", help="Only the accurate model's cases.")
     args = parser.parse_args()
     model = load_model()
     old_model = OldPath(model)
+    baseline = Baseline(args.baseline, args.repeat) if args.baseline else None
     rows = []
 
     test = read_debagreement(args.data / "debagreement-subset" / "test.csv")
@@ -175,22 +250,28 @@ def main() -> None:
         return
 
     def same_proba(a, b):
-        return {"same_labels": bool((a.argmax(1) == b.argmax(1)).all()), "max_abs_diff": float(np.abs(a - b).max())}
+        return {"same_labels": bool((a.argmax(1) == b.argmax(1)).all()), "max_abs_diff": float(np.abs(a - b).max()),
+                "same_bits": a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()}  # fmt: skip
 
     rows.append(
         case(
             "predict_proba, DEBAGREEMENT test.csv",
             len(replies),
             lambda: model.predict_proba(parents, replies),
-            lambda: old_model.predict_proba(parents, replies),
+            (lambda: baseline.predict_proba(parents, replies))
+            if baseline
+            else (lambda: old_model.predict_proba(parents, replies)),
             same_proba,
             args.repeat,
+            timed_old=baseline is not None,
         )
     )
 
     def same_edges(a, b):
         diff = (a["stance_score"] - b["stance_score"]).abs().max()
-        return {"same_labels": bool(a["stance"].equals(b["stance"])), "max_abs_diff": float(diff or 0.0)}
+        bits = a["stance_score"].to_numpy().tobytes() == b["stance_score"].to_numpy().tobytes()
+        return {"same_labels": bool(a["stance"].equals(b["stance"])), "max_abs_diff": float(diff or 0.0),
+                "same_bits": bool(a["stance"].equals(b["stance"], null_equal=True)) and bits}  # fmt: skip
 
     for bulk in (False, True) if args.bulk else (False,):
         corpus = iac_corpus(args.data, bulk)
@@ -201,9 +282,12 @@ def main() -> None:
                 name,
                 labelled,
                 lambda c=corpus: label_edges(c.posts, c.edges),
-                lambda c=corpus: label_edges(c.posts, c.edges, model=old_model),
+                (lambda c=corpus: baseline.label_edges(c.posts, c.edges))
+                if baseline
+                else (lambda c=corpus: label_edges(c.posts, c.edges, model=old_model)),
                 same_edges,
                 args.repeat,
+                timed_old=baseline is not None,
             )
         )
     rows.extend(accurate_cases(test, args.accurate_pairs))

@@ -321,6 +321,7 @@ def _draw(directory: Path, to: Path, *, figures: bool, html: bool, svg: bool = F
         inputs_path = directory / "ingest.json"
         inputs = json.loads(inputs_path.read_text()) if inputs_path.exists() else None
         present = sorted(p.name for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
+        present += sorted(f"{p.name}/" for p in directory.iterdir() if p.is_dir() and any(p.glob("part-*.parquet")))
         others = [(directory, present)] if directory.resolve() != to.resolve() else []
         names = write_pictures(pictures, stage, folder=to, others=others, figures=figures, html=html, svg=svg,
                                dpi=dpi, inputs=inputs)  # fmt: skip

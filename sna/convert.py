@@ -14,15 +14,22 @@ give the tables a run on the original inputs gives.
 
 How memory stays bounded: Reddit NDJSON dumps (plain, ``.zst`` with any
 window, ``.gz``/``.bz2``/``.xz``, folders and tar archives of them) are read
-as streams of records; each record goes, as its original line, to one of
-many spill files chosen by a hash of its thread, so a spill file holds whole
-threads. A spill file larger than :data:`SPILL_TARGET` is split again by a
-second hash. Each spill file is then read by the Reddit reader's own parser
-(:func:`sna.io.reddit.parse_reddit_records`) and merged like pages
-(:func:`sna.io.merge.merge_pages`), exactly as a whole-file read would, and
-written as one part. Memory holds one spill file's posts at a time (a
-thread larger than that is kept whole all the same). Inputs of other formats
-are read one file at a time by their reader and spilled the same way.
+as streams, a block of whole lines (:data:`sna.io.reddit.BLOCK_BYTES`) at a
+time; each block is parsed at once into the Reddit reader's rows
+(:func:`sna.io.reddit.block_rows`: the per-record rules as column
+expressions, with anything they cannot decide exactly left to the per-record
+rules, so a bad line gets the reader's own error naming file and line), and
+each row goes to one of many spill files (Arrow IPC) chosen by a hash of its
+thread, so a spill file holds whole threads. A spill file larger than
+:data:`SPILL_TARGET` is split again by a second hash. Each spill file is then
+made into POSTS by the reader's own second half
+(:func:`sna.io.reddit.parse_reddit_rows`: duplicates, ``>`` quotes,
+positions) and merged like pages (:func:`sna.io.merge.merge_pages`), exactly
+as a whole-file read would, and written as one part. Memory holds one block
+and one spill file's posts at a time (a thread larger than that is kept whole
+all the same), plus the zstandard decoder's window (up to 2 GiB for
+``--long=31`` dumps). Inputs of other formats are read one file at a time by
+their reader and spilled the same way.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from sna.errors import InputError, SnaError
 from sna.io import ReadOptions, detect_format, expand_inputs, read_input
 from sna.io.base import MARKED_SCHEMA, Parsed
 from sna.io.merge import merge_pages
+from sna.io.reddit import ROW_SCHEMA
 from sna.progress import SILENT, Progress
 
 #: Marker file of a converted folder.
@@ -94,44 +102,30 @@ def _bucket(thread_id: str, buckets: int, salt: int = 0) -> int:
     return zlib.crc32(thread_id.encode("utf-8"), salt) % buckets
 
 
-def _lines(path: Path) -> Iterator[tuple[dict[str, Any], str, int | None, str]]:
-    """(record, where, line, the line's text) of an NDJSON dump file, read as a stream."""
-    from sna.io.helpers.json_data import json_lines
-    from sna.io.helpers.streams import numbered_lines, open_input
-
-    where = str(path)
-    with open_input(path) as stream:
-        kept: dict[int, str] = {}
-
-        def remember(numbered: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
-            for number, text in numbered:
-                kept[number] = text
-                yield number, text
-
-        for number, record in json_lines(remember(numbered_lines(stream, where=where)), where=where,
-                                         what="Reddit record"):  # fmt: skip
-            yield record, where, number, kept.pop(number)
-            kept.clear()
-
-
-def _reddit_stream(path: Path) -> Iterator[tuple[dict[str, Any], str, int | None, str | None]] | None:
-    """The records of a Reddit dump input as a stream, or None when it is not one (a page, another format)."""
+def _reddit_sources(path: Path) -> Iterator[tuple[IO[bytes], str]] | None:
+    """The byte streams (and names) of a Reddit dump input, or None when it is not one (a page, another format)."""
     from sna.io import reddit
+    from sna.io.helpers.streams import open_input
 
     fmt = detect_format(path)
     if fmt is None or fmt.name != "reddit":
         return None
     if path.is_dir():
-        files = reddit._folder_files(path) or []
-        return (item for file in files for item in _lines(file))
+        return _file_sources(reddit._folder_files(path) or [])
     if reddit._is_archive(path):
-        return ((record, where, line, None) for record, where, line in reddit._archive_records(path))
-    from sna.io.helpers.streams import open_input
-
+        return reddit._archive_streams(path)
     with open_input(path) as stream:
         if stream.peek(64).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):  # type: ignore[attr-defined]
             return None  # a thread page: one small document, read whole
-    return _lines(path)
+    return _file_sources([path])
+
+
+def _file_sources(paths: list[Path]) -> Iterator[tuple[IO[bytes], str]]:
+    from sna.io.helpers.streams import open_input
+
+    for path in paths:
+        with open_input(path) as stream:
+            yield stream, str(path)
 
 
 class _Spill:
@@ -140,24 +134,26 @@ class _Spill:
     def __init__(self, folder: Path, buckets: int) -> None:
         self.folder = folder
         self.buckets = buckets
-        self.handles: dict[int, IO[bytes]] = {}
+        self.handles: dict[int, _RowWriter] = {}
         self.sizes = [0] * buckets
         self.tables: dict[int, list[tuple[int, bool, Path, Path]]] = {}
         self.recover: dict[int, bool] = {}
         self.pages: dict[int, bool] = {}
         self.columns: dict[int, list[str]] = {}
 
-    def record(self, bucket: int, line: bytes) -> None:
-        handle = self.handles.get(bucket)
-        if handle is None:
-            handle = self.handles[bucket] = (self.folder / f"r{bucket:05d}.jsonl").open("ab", buffering=1 << 20)
-        handle.write(line)
-        self.sizes[bucket] += len(line)
+    def rows(self, bucket: int, rows: pl.DataFrame, size: int) -> None:
+        """Append rows (:data:`SPILL_SCHEMA`) to a bucket's spill file; ``size`` is their bytes in the input."""
+        writer = self.handles.get(bucket)
+        if writer is None:
+            writer = self.handles[bucket] = _RowWriter(self.folder / f"r{bucket:05d}.arrow")
+        writer.write(rows)
+        self.sizes[bucket] += size
 
     def parsed(self, index: int, parsed: Parsed, name: str) -> None:
         """Spill one input read whole: its posts and quotes, by thread."""
-        posts = parsed.posts.with_columns(_b=pl.col("thread_id").map_elements(
-            lambda t: _bucket(t, self.buckets), return_dtype=pl.Int64))  # fmt: skip
+        posts = parsed.posts.with_columns(
+            _b=_buckets_of(parsed.posts["thread_id"], parsed.posts["thread_id"].unique().to_list(), self.buckets)
+        )
         quotes = parsed.quotes.with_row_index("_row").join(
             posts.select(pl.col("post_id").alias("source"), "_b"), on="source", how="left", maintain_order="left"
         )
@@ -178,83 +174,84 @@ class _Spill:
         self.handles.clear()
 
 
-def _records_of(path: Path, only: int) -> Iterator[tuple[int, int, dict[str, Any], str]]:
-    """(line, record number in its input, record, where) of the records of input ``only`` in a spill file."""
-    with path.open("rb") as handle:
-        for raw in handle:
-            index, number, seq, where, text = raw.rstrip(b"\n").split(b"\t", 4)
-            if int(index) == only:
-                yield int(number), int(seq), json.loads(text), where.decode("utf-8")
+#: Columns of the rows in a spill file: the Reddit reader's rows, their line, input and order in the input.
+SPILL_SCHEMA = {**ROW_SCHEMA, "_line": pl.Int64, "_input": pl.Int64, "_seq": pl.Int64}
 
 
-def _inputs_of(paths: list[Path]) -> list[int]:
-    """The inputs whose records a spill file holds."""
-    found: set[int] = set()
-    for path in paths:
-        with path.open("rb") as handle:
-            found.update(int(raw.split(b"\t", 1)[0]) for raw in handle)
-    return sorted(found)
+class _RowWriter:
+    """An Arrow IPC stream of row batches, appended to as records are read."""
+
+    def __init__(self, path: Path) -> None:
+        import pyarrow as pa
+
+        self.path = path
+        self._sink = pa.OSFile(str(path), "wb")
+        self._writer: Any = None
+
+    def write(self, rows: pl.DataFrame) -> None:
+        import pyarrow as pa
+
+        table = rows.select(list(SPILL_SCHEMA)).cast(SPILL_SCHEMA).to_arrow()  # type: ignore[arg-type]
+        if self._writer is None:
+            self._writer = pa.ipc.new_stream(self._sink, table.schema)
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        self._sink.close()
+
+
+def _row_batches(path: Path) -> Iterator[pl.DataFrame]:
+    """The row batches of a spill file, one at a time."""
+    import pyarrow as pa
+
+    with pa.OSFile(str(path), "rb") as source:
+        for batch in pa.ipc.open_stream(source):
+            yield pl.from_arrow(batch)  # type: ignore[misc]
+
+
+def _read_rows(paths: list[Path]) -> pl.DataFrame:
+    frames = [frame for path in paths for frame in _row_batches(path)]
+    return pl.concat(frames) if frames else pl.DataFrame(schema=SPILL_SCHEMA)
 
 
 def _resplit(path: Path, size: int, folder: Path, depth: int) -> list[Path]:
-    """Split a record spill file that is too large into smaller ones (by a second hash of the thread)."""
+    """Split a row spill file that is too large into smaller ones (by a second hash of the thread)."""
     pieces = max(2, -(-size // SPILL_TARGET))
-    out = [folder / f"{path.stem}-{depth}-{i:03d}.jsonl" for i in range(pieces)]
-    handles = [p.open("wb", buffering=1 << 20) for p in out]
+    out = [folder / f"{path.stem}-{depth}-{i:03d}.arrow" for i in range(pieces)]
+    writers: dict[int, _RowWriter] = {}
     seen: set[str] = set()
     sizes = [0] * pieces
-    with path.open("rb") as source:
-        for raw in source:
-            _index, _number, _seq, _where, text = raw.split(b"\t", 4)
-            thread = _keys(json.loads(text))[0]
-            piece = _bucket(thread, pieces, salt=depth + 1)
-            seen.add(thread)
-            handles[piece].write(raw)
-            sizes[piece] += len(raw)
-    for handle in handles:
-        handle.close()
+    for batch in _row_batches(path):
+        threads = batch["thread_id"].unique().to_list()
+        seen.update(threads)
+        batch = batch.with_columns(_b=_buckets_of(batch["thread_id"], threads, pieces, salt=depth + 1))
+        for (piece,), part in batch.partition_by("_b", as_dict=True).items():
+            writer = writers.get(int(piece))
+            if writer is None:
+                writer = writers[int(piece)] = _RowWriter(out[int(piece)])
+            writer.write(part)
+            sizes[int(piece)] += int(part["raw_text"].str.len_bytes().sum() or 0) + 200 * part.height
+    for writer in writers.values():
+        writer.close()
     path.unlink()
+    written = [(out[i], sizes[i]) for i in sorted(writers)]
     if len(seen) == 1:  # one thread: it stays whole however large
-        return [p for p in out if p.stat().st_size]
+        return [p for p, _ in written]
     result = []
-    for piece_path, piece_size in zip(out, sizes, strict=True):
-        if not piece_size:
-            piece_path.unlink()
-        elif piece_size > 2 * SPILL_TARGET and depth < 4:
+    for piece_path, piece_size in written:
+        if piece_size > 2 * SPILL_TARGET and depth < 4:
             result += _resplit(piece_path, piece_size, folder, depth + 1)
         else:
             result.append(piece_path)
     return result
 
 
-def _keys(record: dict[str, Any]) -> tuple[str, str]:
-    """(thread id, post id) of a Reddit record by the reader's rules, without the rest of a row.
-
-    A record the reader will reject gets empty keys (the reader names the line when the part is parsed).
-
-    Examples
-    --------
-    >>> _keys({"name": "t1_b", "link_id": "t3_a", "body": "x"})
-    ('t3_a', 't1_b')
-    >>> _keys({"id": "a", "title": "T", "selftext": "x"})
-    ('t3_a', 't3_a')
-    """
-    from sna.io.reddit import _fullname, _is_submission
-
-    name, link = _id(record.get("name")) or _id(record.get("id")), _id(record.get("link_id"))
-    if not name:
-        return "", ""
-    if _is_submission(record):
-        post = _fullname(name, "t3_")
-        return post, post
-    return (_fullname(link, "t3_") if link else ""), _fullname(name, "t1_")
-
-
-def _id(value: object) -> str | None:
-    """An id field as the reader takes it (strings, and integers some exports write)."""
-    if isinstance(value, str):
-        return value
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+def _buckets_of(threads: pl.Series, unique: list[str], buckets: int, salt: int = 0) -> pl.Series:
+    """:func:`_bucket` of each thread id (computed once per distinct id)."""
+    mapping = {t: _bucket(t, buckets, salt) for t in unique}
+    return threads.replace_strict(mapping, return_dtype=pl.Int64)
 
 
 def _bucket_part(
@@ -268,28 +265,21 @@ def _bucket_part(
 
     ``columns`` gets the POSTS columns of each Reddit input parsed here.
     """
-    from sna.io.reddit import parse_reddit_records
+    from sna.io.reddit import parse_reddit_rows
 
     parts: dict[int, tuple[Parsed, bool]] = {}
-    for index in _inputs_of(record_files):
-        ids: list[str] = []
-        seqs: list[int] = []
-
-        def records(index: int = index, ids: list[str] = ids, seqs: list[int] = seqs) -> Iterator[Any]:
-            for path in record_files:  # records are parsed one at a time, never held as a list
-                for number, seq, record, where in _records_of(path, index):
-                    ids.append(_keys(record)[1])
-                    seqs.append(seq)
-                    yield record, where, number or None
-
-        parsed = parse_reddit_records(records())
+    rows = _read_rows(record_files)
+    for (index,), own in sorted(rows.partition_by("_input", as_dict=True).items()):
+        own = own.sort("_seq")
+        parsed = parse_reddit_rows(own)
         # quotes in the order a whole read gives them: by the record they are in, then within it
-        first = pl.DataFrame({"source": ids, "_seq": seqs}).unique("source", keep="first", maintain_order=True)
-        quotes = parsed.quotes.join(first, on="source", how="left", maintain_order="left").with_columns(
-            _row=pl.col("_seq") * 65536 + pl.int_range(pl.len()).over("source")
-        )
-        parts[index] = (Parsed(parsed.posts, quotes.drop("_seq"), recover=parsed.recover, pages=True), True)
-        columns[index] = parsed.posts.columns
+        first = own.select("post_id", "_seq").unique("post_id", keep="first", maintain_order=True)
+        quotes = parsed.quotes.join(
+            first.rename({"post_id": "source"}), on="source", how="left", maintain_order="left"
+        ).with_columns(_row=pl.col("_seq") * 65536 + pl.int_range(pl.len()).over("source"))
+        parts[int(index)] = (Parsed(parsed.posts, quotes.drop("_seq"), recover=parsed.recover, pages=True), True)
+        columns[int(index)] = parsed.posts.columns
+    del rows
     loaded = {}
     for index, pages, p_path, q_path in tables:
         quotes = pl.read_parquet(q_path)
@@ -403,16 +393,16 @@ def convert(
         options = ReadOptions(mapping=dict(mapping or {}))
         with progress.stage(f"reading {len(files)} input{'s' if len(files) != 1 else ''} into {buckets} spill files"):
             for index, path in enumerate(files):
-                stream = None if format not in (None, "reddit") else _reddit_stream(path)
-                if stream is None:
+                sources = None if format not in (None, "reddit") else _reddit_sources(path)
+                if sources is None:
                     spill.parsed(index, read_input(path, format=format, options=options), names[index])
                     continue
                 spill.pages[index] = True
-                records += _spill_records(spill, index, stream)
+                records += _spill_rows(spill, index, sources)
         spill.close()
         plan: list[tuple[list[Path], list[tuple[int, bool, Path, Path]]]] = []
         for bucket in range(buckets):
-            path = spill_dir / f"r{bucket:05d}.jsonl"
+            path = spill_dir / f"r{bucket:05d}.arrow"
             tables = spill.tables.get(bucket, [])
             if path.exists() and spill.sizes[bucket] > 2 * SPILL_TARGET and not tables:
                 plan += [([piece], []) for piece in _resplit(path, spill.sizes[bucket], spill_dir, 0)]
@@ -505,17 +495,26 @@ def _column_order(spill: _Spill) -> list[str]:
     return list(order)
 
 
-def _spill_records(
-    spill: _Spill, index: int, stream: Iterator[tuple[dict[str, Any], str, int | None, str | None]]
-) -> int:
-    """Send each record of a Reddit stream, as one tagged line, to its thread's spill file."""
+def _spill_rows(spill: _Spill, index: int, sources: Iterator[tuple[IO[bytes], str]]) -> int:
+    """Read a Reddit input's streams a block of lines at a time and send each row to its thread's spill file."""
+    from sna.io.reddit import block_rows, line_blocks
+
     count = 0
-    for record, where, line, original in stream:
-        thread = _keys(record)[0]
-        text = original if original is not None else json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-        tag = f"{index}\t{line or 0}\t{count}\t{where}\t".encode()
-        spill.record(_bucket(thread, spill.buckets), tag + text.encode("utf-8") + b"\n")
-        count += 1
+    for stream, where in sources:
+        for first, block in line_blocks(stream):
+            rows = block_rows(block, where=where, first=first)
+            if not rows.height:
+                continue
+            threads = rows["thread_id"].unique().to_list()
+            rows = rows.with_columns(
+                _input=pl.lit(index, pl.Int64),
+                _seq=pl.int_range(count, count + rows.height, dtype=pl.Int64),
+                _b=_buckets_of(rows["thread_id"], threads, spill.buckets),
+            )
+            share = len(block) / rows.height
+            for (bucket,), part in rows.partition_by("_b", as_dict=True).items():
+                spill.rows(int(bucket), part, int(share * part.height))
+            count += rows.height
     return count
 
 

@@ -389,8 +389,13 @@ class _Folder:
         assert self.staging is not None
         old = self.old_manifest()
         self.existed = self.path.is_dir()
-        for name in self.staged:
-            if not (self.staging / name).is_file():
+        for name in list(self.staged):
+            target = self.staging / name
+            if target.is_dir() and not target.is_symlink():  # a table written as a folder of parts (Spark)
+                part = self.staged.pop(name)
+                for file in sorted(p for p in target.rglob("*") if p.is_file() and not p.is_symlink()):
+                    self.staged[file.relative_to(self.staging).as_posix()] = part
+            elif not target.is_file():
                 raise SnaError(f"{self.path}: {name} was staged but not written (a bug in sna)")
         dropped = self.dropped(old)
         kept = {} if old is None else {n: e for n, e in old.files.items() if n not in self.staged and n not in dropped}
@@ -784,6 +789,21 @@ class Results:
     def present(self, name: str) -> bool:
         """True if a file of that name is in the folder, listed or not."""
         return self._exists(name)
+
+    def parts(self, folder: str, suffix: str = ".parquet") -> list[str]:
+        """The files ``folder/part-*SUFFIX`` of the result set (a table written as a folder of parts), sorted."""
+        if self.manifest is not None:
+            names = [n for n in self.manifest.files if n.startswith(f"{folder}/")]
+        else:
+            try:
+                sub = os.open(folder, os.O_RDONLY | os.O_DIRECTORY, dir_fd=self._fd)
+            except OSError:
+                return []
+            try:
+                names = [f"{folder}/{n}" for n in os.listdir(sub)]
+            finally:
+                os.close(sub)
+        return sorted(n for n in names if Path(n).name.startswith("part-") and n.endswith(suffix) and self._exists(n))
 
     def open(self, name: str) -> BinaryIO:
         """Open a file of the result set for reading (binary), checked against the manifest.

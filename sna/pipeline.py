@@ -263,6 +263,8 @@ def _parquet(results: Results, name: str, writer: str) -> pl.DataFrame:
     """Read ``name.parquet`` of the result set, or say what is wrong and which command writes it."""
     file = f"{name}.parquet"
     path = results.path / file
+    if not results.has(file) and (parts := results.parts(name)):  # written as a folder of parts (Spark, large runs)
+        return pl.concat([_parquet_file(results, part, writer) for part in parts])
     if not results.has(file):
         if results.present(file):
             raise InputError(f"not listed in {results.path}'s manifest (left from an earlier run?); run `{writer}`",
@@ -272,6 +274,11 @@ def _parquet(results: Results, name: str, writer: str) -> pl.DataFrame:
             raise InputError(f"missing (there is {name}.csv, but results are read from Parquet); run `{fix}`",
                              path=path)  # fmt: skip
         raise SnaError(f"{results.path}: no {file}; run `{writer.replace('DIR', str(results.path))}` first")
+    return _parquet_file(results, file, writer)
+
+
+def _parquet_file(results: Results, file: str, writer: str) -> pl.DataFrame:
+    """Read one listed Parquet file of the result set, or say it is unreadable and which command writes it."""
     from polars.exceptions import PanicException
 
     try:
@@ -281,7 +288,7 @@ def _parquet(results: Results, name: str, writer: str) -> pl.DataFrame:
         if isinstance(exc, SnaError):
             raise
         raise InputError(f"not a readable Parquet table ({_first_line(exc)}); run `{writer}` again",
-                         path=path) from None  # fmt: skip
+                         path=results.path / file) from None  # fmt: skip
 
 
 def _typed(df: pl.DataFrame, schema: Mapping[str, pl.DataType], path: Path, writer: str) -> pl.DataFrame:

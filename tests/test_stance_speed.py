@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import sna
 from bench import stance_reference as reference
 from sna.stance import label_edges, load_model
-from sna.stance.features import extract, featurize
+from sna.stance.features import BLOCK_BITS, extract, featurize
 from sna.stance.tokens import clean_text, clean_texts, tokenise, tokens
 from tests.helpers import DATA, SEED
 
@@ -92,3 +92,20 @@ def test_each_distinct_text_is_featurized_once():
     assert feats.parent.tolist() == [0, 0, 1, 2] and feats.reply.tolist() == [1, 3, 3, 2]
     with pytest.raises(ValueError, match="unknown feature block"):
         featurize(["a"], ["b"], blocks=["emoji"])
+
+
+def test_known_buckets_keep_exactly_those_cells_and_the_same_scores():
+    parents, replies = _fixture_pairs()
+    rng = np.random.default_rng(0)
+    known = {name: rng.random(1 << bits) < 0.3 for name, bits in BLOCK_BITS.items()}
+    full, part = featurize(parents, replies), featurize(parents, replies, known=known)
+    for name, (rows, buckets, counts) in full.blocks.items():
+        keep = known[name][buckets]
+        assert 0 < keep.sum() < len(keep)
+        for a, b in zip(part.blocks[name], (rows[keep], buckets[keep], counts[keep]), strict=True):
+            np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(part.dense, full.dense)
+    model = load_model()  # the model's own buckets: dropping the others changes no bit of the scores
+    own = featurize(parents, replies, blocks=model.used_blocks,
+                    known={name: model.blocks[name].lookup >= 0 for name in model.used_blocks})  # fmt: skip
+    assert model.text_logits(own).tobytes() == model.text_logits(full).tobytes()

@@ -433,6 +433,18 @@ def collect(frame: DataFrame, *, drop: tuple[str, ...] = ()) -> pl.DataFrame:
     return pl.from_arrow(kept.toArrow())  # type: ignore[return-value]
 
 
+def _plain_parts(folder: Path) -> None:
+    """Leave only ``part-NNNNN.parquet`` files in a folder Spark wrote (no ``_SUCCESS``, checksums or job ids)."""
+    import re
+
+    for path in sorted(folder.iterdir()):
+        found = re.fullmatch(r"part-(\d+)-.*\.parquet", path.name)
+        if found:
+            path.rename(folder / f"part-{found.group(1)}.parquet")
+        elif path.name == "_SUCCESS" or (path.name.startswith(".") and path.name.endswith(".crc")):
+            path.unlink()
+
+
 def run_spark(
     source: str | Path,
     out: str | Path,
@@ -518,11 +530,14 @@ def _write_big_ingest(blobs: DataFrame, facts: Mapping[str, Any], tables: Any, u
     """POSTS and EDGES as partitioned Parquet written by Spark; unresolved quotes and ingest.json by the driver."""
     from sna.export import write_json, write_tables
 
+    blobs.sparkSession.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")  # POSTS' type, not INT96
     names = []
     for name, order in (("posts", ("thread_id", "position")), ("edges", ("_thread", "_row"))):
         frame = table(blobs, name, facts)
         assert frame is not None
-        frame.orderBy(*order).drop("_thread", "_row").write.parquet(str(tables(name)))
+        folder = tables(name)
+        frame.orderBy(*order).drop("_thread", "_row").write.parquet(str(folder))
+        _plain_parts(folder)
         names.append(f"{name}/")
     write_tables([(unresolved, tables("unresolved_quotes.parquet"))])
     write_json(summary, tables("ingest.json"))
@@ -669,6 +684,7 @@ def _on_cluster(
                                 summary, unresolved)  # fmt: skip
             names = _write_big_ingest(blobs, facts, tables, unresolved, summary)
             ordered.write.parquet(str(metric_files("cascades")))
+            _plain_parts(metric_files("cascades"))
             names.append("cascades/")
         else:
             with progress.stage("collecting posts and edges to write them through the local writer"):

@@ -41,11 +41,12 @@ searched for them (``recover`` is false).
 
 from __future__ import annotations
 
+import json
 import re
 import tarfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import polars as pl
 
@@ -54,7 +55,15 @@ from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts
 from sna.io.helpers.boundary import reading
 from sna.io.helpers.json_data import json_lines, load_json
 from sna.io.helpers.markdown_quotes import quote_matches, split_markdown_quotes
-from sna.io.helpers.streams import decode_text, decompressed, head_bytes, numbered_lines, open_input, read_document
+from sna.io.helpers.streams import (
+    LINE_LIMIT,
+    decode_text,
+    decompressed,
+    head_bytes,
+    numbered_lines,
+    open_input,
+    read_document,
+)
 from sna.io.helpers.timestamps import unix_time
 from sna.schema import UTC_DATETIME
 
@@ -165,6 +174,244 @@ _ROW_SCHEMA = {
 }
 
 
+ROW_SCHEMA = _ROW_SCHEMA
+
+#: Bytes of whole lines parsed at a time by :func:`block_rows` (a line longer than this is one block of its own).
+BLOCK_BYTES = 16 * 2**20
+#: The characters ``str.strip()`` removes (Python's whitespace), so that batch rules strip as the per-record ones do.
+PY_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # noqa: E501
+_BOM = b"\xef\xbb\xbf"
+#: The fields the batch parser reads, each with the only JSON type it takes from a block (any other type in a
+#: block sends that block through the per-record rules, which decide as they always have).
+_BATCH_FIELDS = {
+    **dict.fromkeys(("name", "id", "link_id", "parent_id", "body", "selftext", "title", "link_title", "author",
+                     "author_name", "subreddit"), "string"),
+    **dict.fromkeys(("created_utc", "created", "score", "ups"), "int64"),
+}  # fmt: skip
+#: A line holding this many brackets may nest deeper than Python's JSON parser goes: it is read record by record.
+_MANY_BRACKETS = 800
+#: A run of this many digits may be an integer longer than Python's JSON parser takes (4,300 digits).
+_LONG_DIGITS = 4000
+_DIGIT_RUN = re.compile(rb"[0-9]{%d}" % _LONG_DIGITS)
+_INT64_MIN = -(2**63)
+_MIN_US, _MAX_US = -62_135_596_800_000_000, 253_402_300_799_999_999  # years 1 and 9999 in microseconds
+
+
+def line_blocks(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(number of the first line, bytes) of blocks of whole lines of a stream, about :data:`BLOCK_BYTES` each.
+
+    A line longer than :data:`~sna.io.helpers.streams.LINE_LIMIT` ends the
+    blocks (as its own block), so that reading it names it and memory stays bounded.
+
+    Examples
+    --------
+    >>> import io
+    >>> list(line_blocks(io.BytesIO(b"a\\nb\\nc")))
+    [(1, b'a\\nb\\n'), (3, b'c')]
+    """
+    carry = b""
+    line = 1
+    while chunk := stream.read(BLOCK_BYTES):
+        data = carry + chunk if carry else chunk
+        cut = data.rfind(b"\n") + 1
+        if not cut:
+            carry = data
+            if len(carry) > LINE_LIMIT:
+                break
+            continue
+        block, carry = data[:cut], data[cut:]
+        yield line, block
+        line += block.count(b"\n")
+    if carry:
+        yield line, carry
+
+
+def block_rows(block: bytes, *, where: str, first: int = 1) -> pl.DataFrame:
+    """The rows (:data:`ROW_SCHEMA` and ``_line``) of a block of whole NDJSON lines, as :func:`_row` makes them.
+
+    The block is parsed at once (pyarrow's JSON reader, with each field's
+    JSON type fixed) and the per-record rules are applied as column
+    expressions. Whatever those cannot decide exactly as the per-record rules
+    do is decided by them: a block the batch reader rejects, or that holds
+    lines Python's JSON parser may read otherwise, is read record by record
+    (so that a bad line gets the same error, naming the file and line); single
+    records whose outcome depends on a field being absent rather than null,
+    or that the rules reject, go through :func:`_row` alone.
+
+    Parameters
+    ----------
+    block : bytes
+        Whole lines (the last may lack its newline).
+    where : str
+        The file, for error messages.
+    first : int
+        The number of the block's first line in the file.
+
+    Raises
+    ------
+    InputError
+        As :func:`parse_reddit_records` and reading the lines would, for the first bad line.
+
+    Examples
+    --------
+    >>> block_rows(b'{"id": "b", "link_id": "t3_a", "body": "Hi &amp; bye", "author": "[removed]"}\\n',
+    ...            where="x").select("post_id", "thread_id", "raw_text", "author", "author_deleted").rows()
+    [('t1_b', 't3_a', 'Hi & bye', None, True)]
+    """
+    parsed = _batch_table(block, first)
+    if parsed is None:
+        return _record_rows(block, where, first)
+    table, lines, numbers = parsed
+    frame = _batch_columns(pl.from_arrow(table))  # type: ignore[arg-type]
+    frame = frame.with_columns(_line=pl.Series(numbers, dtype=pl.Int64) + first)
+    odd = frame["_odd"]
+    if not odd.any():
+        return frame.drop("_odd")
+    redo = [int(i) for i in odd.arg_true().to_list()]
+    rows = []
+    for i in redo:
+        record = json.loads(lines[numbers[i]])
+        rows.append({**_row(record, where, first + numbers[i]), "_line": first + numbers[i]})
+    fixed = pl.DataFrame(rows, schema={**_ROW_SCHEMA, "_line": pl.Int64})
+    kept = frame.filter(~pl.col("_odd")).drop("_odd")
+    return pl.concat([kept, fixed]).sort("_line")
+
+
+def _batch_table(block: bytes, first: int) -> tuple[Any, list[bytes], list[int]] | None:
+    """(pyarrow table, lines, indices of the non-blank lines) of a block, or None when it must go record by record."""
+    import pyarrow as pa
+    import pyarrow.json as pa_json
+
+    if first == 1 and block.startswith(_BOM):
+        block = b" " * len(_BOM) + block[len(_BOM) :]  # numbered_lines drops it from line 1
+    if _BOM in block or block.count(b"\r") != block.count(b"\r\n"):  # where Python and the batch reader differ
+        return None
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = block.split(b"\n")
+    if len(max(lines, key=len)) >= LINE_LIMIT:
+        return None
+    numbers = [i for i, line in enumerate(lines) if line.strip()]
+    if not numbers:
+        return None
+    for line in lines:  # what Python's JSON parser rejects and the batch reader takes: deep nesting, huge integers
+        if len(line) >= _MANY_BRACKETS and line.count(b"[") + line.count(b"{") >= _MANY_BRACKETS:
+            return None
+        if len(line) >= _LONG_DIGITS and _DIGIT_RUN.search(line):
+            return None
+    schema = pa.schema([(name, getattr(pa, kind)()) for name, kind in _BATCH_FIELDS.items()])
+    options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+    size = max(1 << 20, len(max(lines, key=len)) + 2)
+    try:
+        table = pa_json.read_json(
+            pa.py_buffer(block),
+            read_options=pa_json.ReadOptions(block_size=size, use_threads=False),  # threads: twice the CPU, no faster
+            parse_options=options,
+        )
+    except pa.ArrowInvalid:
+        return None
+    if table.num_rows != len(numbers):  # two records on one line, or a line the batch reader split
+        return None
+    return table, lines, numbers
+
+
+def _py_blank(column: str) -> pl.Expr:
+    """Whether a string column is null or holds only what ``str.strip()`` removes."""
+    return pl.col(column).is_null() | (pl.col(column).str.strip_chars(PY_WHITESPACE) == "")
+
+
+def _optional_expr(column: str) -> pl.Expr:
+    return pl.when(~_py_blank(column)).then(pl.col(column))
+
+
+def _fullname_expr(column: str, prefix: str) -> pl.Expr:
+    value = pl.col(column)
+    return pl.when(value.str.starts_with("t1_") | value.str.starts_with("t3_")).then(value).otherwise(prefix + value)
+
+
+def _time_expr(column: str) -> pl.Expr:
+    """:func:`~sna.io.helpers.timestamps.unix_time` of an integer column (exactly: integer arithmetic only)."""
+    value = pl.col(column)
+    micros = (
+        pl.when(value.is_between(-(10**11), 10**11, closed="none")).then(value * 10**6)
+        .when(value.is_between(-(10**14), 10**14, closed="none")).then(value * 10**3)
+        .when(value.is_between(-(10**17), 10**17, closed="none")).then(value)
+        .otherwise(value // 1000)
+    )  # fmt: skip
+    return pl.when(micros.is_between(_MIN_US, _MAX_US)).then(micros).cast(UTC_DATETIME)
+
+
+def _batch_columns(raw: pl.DataFrame) -> pl.DataFrame:
+    """:func:`_row` as column expressions, with ``_odd`` marking the records it must decide itself."""
+    raw = raw.with_columns(pl.col(c).cast(pl.String) for c in raw.columns if raw.schema[c] == pl.Null)
+    col = pl.col
+    name = col("name")
+    ident = pl.when(name.is_not_null() & (name != "")).then(name).otherwise(col("id"))
+    named_t3, named_t1 = name.str.starts_with("t3_").fill_null(False), name.str.starts_with("t1_").fill_null(False)
+    comment_known = named_t1 | col("parent_id").is_not_null() | col("body").is_not_null()
+    frame = raw.with_columns(_ident=ident, _sub=named_t3, _decided=named_t3 | comment_known)
+    sub = col("_sub")
+    # a null field may be absent or written as null: where that changes the outcome, _row decides
+    unsure = (
+        ~col("_decided")
+        | col("_ident").is_null() | (col("_ident") == "")
+        | (~sub & (col("link_id").is_null() | (col("link_id") == "")))
+        | (sub & col("selftext").is_null() & col("body").is_not_null())
+        | (col("author").is_null() & col("author_name").is_not_null())
+        | (col("score").is_null() & col("ups").is_not_null())
+        | (col("created_utc").is_null() & col("created").is_not_null())
+    )  # fmt: skip
+    post_id = pl.when(sub).then(_fullname_expr("_ident", "t3_")).otherwise(_fullname_expr("_ident", "t1_"))
+    parent = pl.when(~sub & col("parent_id").is_not_null() & (col("parent_id") != "")).then(
+        _fullname_expr("parent_id", "t1_")
+    )
+    text = pl.when(sub & col("selftext").is_not_null()).then(col("selftext")).otherwise(col("body")).fill_null("")
+    author = pl.coalesce(col("author"), col("author_name"))
+    frame = frame.with_columns(
+        _odd=unsure,
+        post_id=post_id,
+        _author=pl.when(~_py_blank("author"))
+        .then(col("author"))
+        .otherwise(pl.when(col("author").is_null() & ~_py_blank("author_name")).then(col("author_name"))),
+        _score=pl.coalesce(col("score"), col("ups")),
+        _created=pl.coalesce(col("created_utc"), col("created")),
+    ).with_columns(_parent=parent)
+    del author
+    deleted = col("_author").is_not_null() & col("_author").str.strip_chars(PY_WHITESPACE).is_in(sorted(_DELETED))
+    return frame.select(
+        thread_id=pl.when(sub).then(col("post_id")).otherwise(_fullname_expr("link_id", "t3_")),
+        post_id=col("post_id"),
+        author=pl.when(~deleted).then(col("_author")),
+        created_at=_time_expr("_created"),
+        title=pl.when(sub).then(_optional_expr("title")).otherwise(
+            pl.coalesce(_optional_expr("link_title"), _optional_expr("title"))
+        ),
+        raw_text=text.str.replace_all("&gt;", ">", literal=True).str.replace_all("&lt;", "<", literal=True)
+        .str.replace_all("&amp;", "&", literal=True),
+        reply_to=pl.when(col("_parent") != col("post_id")).then(col("_parent")),
+        is_submission=sub,
+        author_deleted=deleted,
+        score=pl.when(col("_score") != _INT64_MIN).then(col("_score")),
+        subreddit=_optional_expr("subreddit"),
+        _odd=col("_odd"),
+    )  # fmt: skip
+
+
+def _record_rows(block: bytes, where: str, first: int) -> pl.DataFrame:
+    """The rows of a block read record by record (the rules of :func:`read_reddit`, errors and all)."""
+    import io
+
+    rows = [
+        {**_row(record, where, number), "_line": number}
+        for number, record in json_lines(
+            numbered_lines(io.BytesIO(block), where=where, first=first), where=where, what="Reddit record"
+        )
+    ]
+    return _rows_frame(rows, [(where, row["_line"]) for row in rows], {**_ROW_SCHEMA, "_line": pl.Int64})
+
+
 def parse_reddit_records(records: Iterable[Located]) -> Parsed:
     """Build POSTS and ``>`` quotes from Reddit records.
 
@@ -202,34 +449,81 @@ def parse_reddit_records(records: Iterable[Located]) -> Parsed:
     [('t1_b', 't3_a', 'Tea is better than coffee.')]
     """
     rows: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    located: list[tuple[str, int | None]] = []
     where: str | None = None
     for record, where, line in records:
-        row = _row(record, where, line)
-        if row["post_id"] in seen:
-            continue
-        seen.add(row["post_id"])
-        row["_order"] = len(rows)
-        rows.append(row)
-    if not rows:
+        rows.append(_row(record, where, line))
+        located.append((where, line))
+    return parse_reddit_rows(_rows_frame(rows, located, _ROW_SCHEMA), where=where)
+
+
+def _rows_frame(rows: list[dict[str, Any]], located: list[tuple[str, int | None]], schema: dict) -> pl.DataFrame:
+    """A frame of rows; a string that is not Unicode text (an unpaired surrogate, as JSON's ``\\ud800``) is an error."""
+    try:
+        return pl.DataFrame(rows, schema=schema)
+    except UnicodeEncodeError:
+        for row, (where, line) in zip(rows, located, strict=True):
+            for key, value in row.items():
+                if isinstance(value, str) and not value.isascii():
+                    try:
+                        value.encode("utf-8")
+                    except UnicodeEncodeError as exc:
+                        raise InputError(
+                            f"field {key!r} holds an unpaired surrogate ({value[exc.start]!r}); expected Unicode text",
+                            path=where, line=line,
+                        ) from None  # fmt: skip
+        raise
+
+
+def parse_reddit_rows(rows: pl.DataFrame, *, where: str | None = None) -> Parsed:
+    """Build POSTS and ``>`` quotes from rows of :data:`ROW_SCHEMA` (one per record, in input order).
+
+    The second half of :func:`parse_reddit_records`: what it does once each
+    record is a row, for rows made by :func:`block_rows` too. A fullname seen
+    twice keeps its first row.
+
+    Raises
+    ------
+    InputError
+        No rows at all (naming ``where``).
+
+    Examples
+    --------
+    >>> rows = block_rows(b'{"name": "t3_a", "title": "Tea?", "selftext": "Tea!"}\\n'
+    ...                   b'{"name": "t1_b", "link_id": "t3_a", "parent_id": "t3_a", "body": "> Tea!\\\\n\\\\nNo."}\\n',
+    ...                   where="x.jsonl")
+    >>> parse_reddit_rows(rows).posts.select("post_id", "position", "text", "reply_to").rows()
+    [('t3_a', 1, 'Tea!', None), ('t1_b', 2, 'No.', 't3_a')]
+    """
+    if not rows.height:
         raise InputError("no Reddit comments or submissions found", path=where)
-    raw_of = {row["post_id"]: row["raw_text"] for row in rows}
+    rows = rows.select(list(_ROW_SCHEMA)).unique("post_id", keep="first", maintain_order=True)
+    rows = rows.with_columns(_order=pl.int_range(pl.len(), dtype=pl.Int64))
+    # only texts with a line that may open a quote block (split_markdown_quotes leaves the others as they are)
+    quoting = rows.select("_order", "post_id", "reply_to", "raw_text").filter(
+        pl.col("raw_text").str.contains(">", literal=True) & pl.col("raw_text").str.contains(r"(?m)^ {0,3}(?:>|&gt;)")
+    )
+    quoting = quoting.join(
+        rows.select(pl.col("post_id").alias("reply_to"), pl.col("raw_text").alias("_parent_text")),
+        on="reply_to", how="left", maintain_order="left",
+    )  # fmt: skip
     marked: list[dict[str, Any]] = []
-    for row in rows:
-        row["text"] = row["raw_text"]
-        if ">" not in row["raw_text"]:
-            continue
-        own, quotes = split_markdown_quotes(row["raw_text"])
-        row["text"] = own
-        parent_text = raw_of.get(row["reply_to"]) if row["reply_to"] else None
+    own_texts: list[str] = []
+    for post_id, reply_to, raw_text, parent_text in quoting.select(
+        "post_id", "reply_to", "raw_text", "_parent_text"
+    ).iter_rows():
+        own, quotes = split_markdown_quotes(raw_text)
+        own_texts.append(own)
         for quote in quotes:
             matched = parent_text is not None and quote_matches(quote.text, parent_text)
             marked.append(
-                {"source": row["post_id"], "target": row["reply_to"] if matched else None, "target_author": None,
+                {"source": post_id, "target": reply_to if matched else None, "target_author": None,
                  "quoted_text": quote.text, "start": quote.start, "end": quote.end}
             )  # fmt: skip
-    schema = {**_ROW_SCHEMA, "_order": pl.Int64, "text": pl.String}
-    posts = pl.DataFrame(rows, schema=schema)
+    text = rows["raw_text"].alias("text")
+    if quoting.height:
+        text = text.scatter(quoting["_order"], pl.Series(own_texts, dtype=pl.String))
+    posts = rows.with_columns(text)
     posts = (
         posts.sort(~pl.col("is_submission"), pl.col("created_at"), "_order", nulls_last=True)
         .with_columns(
@@ -323,8 +617,8 @@ def _is_dump_name(name: str) -> bool:
     return name.endswith(_NDJSON_SUFFIXES) or "." not in Path(name).name or name.startswith(("rc_", "rs_"))
 
 
-def _archive_records(path: Path) -> Iterator[Located]:
-    """Records of every dump member of a tar archive, read as streams (members plain or compressed)."""
+def _archive_streams(path: Path) -> Iterator[tuple[IO[bytes], str]]:
+    """(stream, ``archive:member``) of each dump member of a tar archive, read as a stream (plain or compressed)."""
     with open_input(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
         for member in archive:  # streaming: members in archive order, none read whole
             name = Path(member.name).name
@@ -336,7 +630,13 @@ def _archive_records(path: Path) -> Iterator[Located]:
             if handle is None:
                 continue
             where = f"{path}:{member.name}"
-            yield from _records(numbered_lines(decompressed(handle, where=where), where=where), where)
+            yield decompressed(handle, where=where), where
+
+
+def _archive_records(path: Path) -> Iterator[Located]:
+    """Records of every dump member of a tar archive."""
+    for stream, where in _archive_streams(path):
+        yield from _records(numbered_lines(stream, where=where), where)
 
 
 def _file_records(path: Path) -> Iterator[Located]:

@@ -91,6 +91,8 @@ def _table(title: str, table: pl.DataFrame) -> dict[str, object]:
 
 
 def _file_note(name: str) -> str:
+    if name.endswith("/"):  # a table written as a folder of Parquet parts
+        return f"{FILE_NOTES.get(name[:-1], 'a table')}, as Parquet parts"
     stem, _, suffix = name.partition(".")
     if suffix == "html":
         return {"authors": "interactive author graph", "posts": "interactive post graph"}.get(

@@ -34,7 +34,7 @@ cells to one row per pair for training.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -151,17 +151,30 @@ def _bucket(keys: np.ndarray, block: str) -> np.ndarray:
     return (mixed >> np.uint64(64 - BLOCK_BITS[block])).astype(np.int64)
 
 
-def _cells(rows: np.ndarray, buckets: np.ndarray, block: str) -> Cells:
-    """Unique (row, bucket) cells and their counts."""
-    bits = BLOCK_BITS[block]
-    keys = np.sort((rows.astype(np.int64) << bits) | buckets)
-    if len(keys) == 0:
+def _cells(rows: np.ndarray, buckets: np.ndarray, block: str, texts: int | None = None) -> Cells:
+    """Unique (row, bucket) cells and their counts, sorted by row then bucket.
+
+    Summed as a sparse matrix (rows of ``texts`` rows by the block's buckets):
+    scipy sorts each row's few buckets, much faster than sorting all cells at once.
+    """
+    import scipy.sparse as sp
+
+    if len(rows) == 0:
         empty = np.zeros(0, np.int64)
         return empty, empty, empty
-    start = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    counts = np.diff(np.r_[start, len(keys)])
-    unique = keys[start]
-    return unique >> bits, unique & ((1 << bits) - 1), counts
+    texts = int(rows.max()) + 1 if texts is None else texts
+    matrix = sp.csr_matrix((np.ones(len(rows), np.int64), (rows, buckets)), shape=(texts, 1 << BLOCK_BITS[block]))
+    matrix.sum_duplicates()
+    rows = np.repeat(np.arange(texts, dtype=np.int64), np.diff(matrix.indptr))
+    return rows, matrix.indices.astype(np.int64), matrix.data
+
+
+def _known(rows: np.ndarray, buckets: np.ndarray, known: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The (row, bucket) entries whose bucket ``known`` (a mask over buckets, None: all) marks."""
+    if known is None:
+        return rows, buckets
+    keep = known[buckets]
+    return rows[keep], buckets[keep]
 
 
 def _chosen_tokens(tok: Tokenised, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -171,7 +184,7 @@ def _chosen_tokens(tok: Tokenised, texts: np.ndarray) -> tuple[np.ndarray, np.nd
     return np.flatnonzero(inside), owner[inside]
 
 
-def _word_block(tok: Tokenised, hashes: np.ndarray, texts: np.ndarray, block: str) -> Cells:
+def _word_block(tok: Tokenised, hashes: np.ndarray, texts: np.ndarray, block: str, known: np.ndarray | None) -> Cells:
     """Words and adjacent word pairs of the chosen texts."""
     where, rows = _chosen_tokens(tok, texts)
     ids = hashes[where]
@@ -179,10 +192,12 @@ def _word_block(tok: Tokenised, hashes: np.ndarray, texts: np.ndarray, block: st
     pairs = ((ids[:-1] << np.uint64(32)) | ids[1:] | np.uint64(1 << 63))[same]
     keys = np.concatenate([ids, pairs])
     all_rows = np.concatenate([rows, rows[:-1][same]])
-    return _cells(all_rows, _bucket(keys, block), block)
+    return _cells(*_known(all_rows, _bucket(keys, block), known), block, tok.n)
 
 
-def _char_block(tok: Tokenised, texts: np.ndarray, block: str, lo: int = 2, hi: int = 5) -> Cells:
+def _char_block(
+    tok: Tokenised, texts: np.ndarray, block: str, known: np.ndarray | None, lo: int = 2, hi: int = 5
+) -> Cells:
     """Byte n-grams of `` text ``, lo ≤ n ≤ hi, not crossing texts."""
     chosen = np.flatnonzero(texts)
     encoded = [(" " + t + " ").encode() for t in tok.clean.gather(chosen).to_list()]
@@ -197,10 +212,10 @@ def _char_block(tok: Tokenised, texts: np.ndarray, block: str, lo: int = 2, hi: 
             inside = owner[: len(rolling)] == owner[n - 1 :]
             rows.append(owner[: len(rolling)][inside])
             keys.append(rolling[inside])
-    return _cells(np.concatenate(rows), _bucket(np.concatenate(keys), block), block)
+    return _cells(*_known(np.concatenate(rows), _bucket(np.concatenate(keys), block), known), block, tok.n)
 
 
-def _opening_block(tok: Tokenised, texts: np.ndarray) -> Cells:
+def _opening_block(tok: Tokenised, texts: np.ndarray, known: np.ndarray | None) -> Cells:
     """``^`` plus the first one, two and three tokens of the chosen texts (``^`` alone when empty)."""
     import zlib
 
@@ -223,30 +238,35 @@ def _opening_block(tok: Tokenised, texts: np.ndarray) -> Cells:
     openings.append(pl.Series(["^"] * int((lengths == 0).sum()), dtype=pl.String))
     rows.append(chosen[lengths == 0])
     keys = np.fromiter((zlib.crc32(t.encode()) for t in pl.concat(openings).to_list()), np.uint64)
-    return _cells(np.concatenate(rows).astype(np.int64), _bucket(keys, "reply_opening"), "reply_opening")
+    rows_and_buckets = _known(np.concatenate(rows).astype(np.int64), _bucket(keys, "reply_opening"), known)
+    return _cells(*rows_and_buckets, "reply_opening", tok.n)
 
 
 def _text_counts(tok: Tokenised) -> dict[str, np.ndarray]:
-    """Per text: tokens, ``?`` and ``!``, cue words, negations, second person, ending in ``?``."""
-    owner, n = tok.owner, tok.n
+    """Per text: tokens, ``?`` and ``!``, cue words, negations, second person, ending in ``?``.
 
-    def count(words: Iterable[str] | None = None, flags: np.ndarray | None = None) -> np.ndarray:
-        flags = tok.word_flags(frozenset(words)) if flags is None else flags
-        return np.bincount(owner, flags[tok.words], minlength=n) if len(owner) else np.zeros(n)
-
-    negation = negation_flags(tok.vocab)
-    lengths = tok.lengths
-    last = tok.words[np.maximum(tok.offsets[1:] - 1, 0)] if len(tok.words) else np.zeros(n, np.int64)
+    Counted over the few tokens that are one of these words (one flag column per count).
+    """
+    n, lengths = tok.n, tok.lengths
     question = tok.word_flags({"?"})
+    flags = np.column_stack([question, tok.word_flags({"!"}), tok.word_flags(AGREE_WORDS),
+                             tok.word_flags(DISAGREE_WORDS), negation_flags(tok.vocab),
+                             tok.word_flags(SECOND_PERSON)])  # fmt: skip
+    hit = np.flatnonzero(flags.any(axis=1)[tok.words]) if len(tok.words) else np.zeros(0, np.int64)
+    owner = np.searchsorted(tok.offsets, hit, side="right") - 1
+    per_word = flags[tok.words[hit]]
+    # float sums of 0/1 flags (exact): the numbers np.bincount with flag weights gives
+    counted = [np.bincount(owner, per_word[:, k], minlength=n).astype(np.float64) for k in range(flags.shape[1])]
+    last = tok.words[np.maximum(tok.offsets[1:] - 1, 0)] if len(tok.words) else np.zeros(n, np.int64)
     return {
         "words": lengths,
-        "questions": count(flags=question),
-        "exclamations": count({"!"}),
+        "questions": counted[0],
+        "exclamations": counted[1],
         "ends_with_question": (lengths > 0) & (question[last] if len(question) else False),
-        "agree": count(AGREE_WORDS) + tok.agree_phrases,
-        "disagree": count(DISAGREE_WORDS) + tok.other_phrases,
-        "negations": count(flags=negation),
-        "second_person": count(SECOND_PERSON),
+        "agree": counted[2] + tok.agree_phrases,
+        "disagree": counted[3] + tok.other_phrases,
+        "negations": counted[4],
+        "second_person": counted[5],
     }
 
 
@@ -254,12 +274,9 @@ def _shared_words(tok: Tokenised, reply: np.ndarray, parent: np.ndarray) -> tupl
     """Per pair: distinct words of the reply, of the parent, and words they share."""
     import scipy.sparse as sp
 
-    width = max(len(tok.vocab), 1)
-    cells = np.sort(tok.owner.astype(np.int64) * width + tok.words)
-    cells = cells[np.r_[True, cells[1:] != cells[:-1]]] if len(cells) else cells
-    sets = sp.csr_matrix(
-        (np.ones(len(cells)), (cells // width, cells % width)), shape=(tok.n, width)
-    )  # fmt: skip
+    sets = sp.csr_matrix((np.ones(len(tok.words)), (tok.owner, tok.words)), shape=(tok.n, max(len(tok.vocab), 1)))
+    sets.sum_duplicates()
+    sets.data[:] = 1.0
     sizes = np.diff(sets.indptr)
     shared = np.asarray(sets[reply].multiply(sets[parent]).sum(axis=1)).ravel()
     return sizes[reply], sizes[parent], shared
@@ -296,6 +313,7 @@ def featurize(
     replies: Sequence[str | None] | pl.Series,
     *,
     blocks: Iterable[str] | None = None,
+    known: Mapping[str, np.ndarray] | None = None,
 ) -> TextFeatures:
     """Hash the features of each (parent, reply) pair, each distinct text once.
 
@@ -305,6 +323,10 @@ def featurize(
         The words answered and the reply's own words, pair by pair.
     blocks : iterable of str, optional
         The text blocks to compute (default: all of :data:`BLOCK_BITS`).
+    known : mapping of str to np.ndarray, optional
+        Per block, a boolean mask over its buckets: only cells of marked
+        buckets are kept (a model keeps the buckets it knows, since the others
+        weigh nothing). Default: all.
 
     Returns
     -------
@@ -333,11 +355,12 @@ def featurize(
         mask[which] = True
         sides[side] = mask
     hashes = tok.hashes() if wanted & {"reply_words", "parent_words"} else np.zeros(0, np.uint64)
+    known = known or {}
     makers = {
-        "reply_words": lambda: _word_block(tok, hashes, sides["reply"], "reply_words"),
-        "reply_chars": lambda: _char_block(tok, sides["reply"], "reply_chars"),
-        "parent_words": lambda: _word_block(tok, hashes, sides["parent"], "parent_words"),
-        "reply_opening": lambda: _opening_block(tok, sides["reply"]),
+        "reply_words": lambda: _word_block(tok, hashes, sides["reply"], "reply_words", known.get("reply_words")),
+        "reply_chars": lambda: _char_block(tok, sides["reply"], "reply_chars", known.get("reply_chars")),
+        "parent_words": lambda: _word_block(tok, hashes, sides["parent"], "parent_words", known.get("parent_words")),
+        "reply_opening": lambda: _opening_block(tok, sides["reply"], known.get("reply_opening")),
     }
     computed = {name: make() for name, make in makers.items() if name in wanted}
     return TextFeatures(n, tok.n, reply, parent, computed, _dense(tok, reply, parent))

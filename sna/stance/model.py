@@ -113,9 +113,12 @@ class StanceModel:
             rows, buckets, counts = feats.blocks[name]
             where = block.lookup[buckets]
             known = where >= 0
-            rows, where = rows[known], where[known]
-            values = weigh((rows, None, counts[known]), block.idf[where], feats.texts) * block.scale
-            matrix = sp.csr_matrix((values, (rows, where)), shape=(feats.texts, len(block.buckets)))
+            if not known.all():
+                rows, where, counts = rows[known], where[known], counts[known]
+            values = weigh((rows, None, counts), block.idf[where], feats.texts) * block.scale
+            # cells come sorted by text then bucket (so by model row too): the CSR arrays as they are
+            indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=feats.texts))]
+            matrix = sp.csr_matrix((values, where, indptr), shape=(feats.texts, len(block.buckets)))
             out += (matrix @ block.weights)[feats.side(name)]
         return out
 
@@ -135,7 +138,8 @@ class StanceModel:
             raise ValueError(f"{len(parents)} parents but {len(replies)} replies")
         parts = [np.zeros((0, len(LABELS)))]
         for start in range(0, len(replies), CHUNK):
-            feats = featurize(parents[start : start + CHUNK], replies[start : start + CHUNK], blocks=self.used_blocks)
+            feats = featurize(parents[start : start + CHUNK], replies[start : start + CHUNK], blocks=self.used_blocks,
+                              known={name: self.blocks[name].lookup >= 0 for name in self.used_blocks})  # fmt: skip
             parts.append(softmax(self.text_logits(feats)))
         return np.concatenate(parts)
 

@@ -207,8 +207,13 @@ def decode_text(data: bytes, *, where: str | Path, line: int | None = None, enco
         ) from None
 
 
-def numbered_lines(stream: IO[bytes], *, where: str | Path, limit: int | None = None) -> Iterator[tuple[int, str]]:
+def numbered_lines(
+    stream: IO[bytes], *, where: str | Path, limit: int | None = None, first: int = 1
+) -> Iterator[tuple[int, str]]:
     """Yield ``(line number, text)`` for each line of a byte stream, newline removed.
+
+    Lines are numbered from ``first`` (a stream that is a later piece of a file
+    gives the file's line numbers); a byte order mark is dropped from line 1 only.
 
     Raises
     ------
@@ -226,7 +231,7 @@ def numbered_lines(stream: IO[bytes], *, where: str | Path, limit: int | None = 
     sna.errors.InputError: x.jsonl:2: line longer than 20 bytes; expected one record per line
     """
     limit = LINE_LIMIT if limit is None else limit
-    number = 0
+    number = first - 1
     while True:
         data = stream.readline(limit + 1)
         if not data:
