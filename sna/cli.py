@@ -397,7 +397,9 @@ def _engine_options(command: Any) -> Any:
         click.option("--partitions", type=click.IntRange(min=1), default=None,
                      help="Spark partitions of whole threads (default: the cluster's parallelism)."),
         click.option("--graph-on", type=click.Choice(["driver", "cluster"]), default="driver", show_default=True,
-                     help="Where the author graph's metrics are computed (Spark engine)."),
+                     help="Spark engine: driver collects posts (without text) and links and computes every metric; "
+                          "cluster computes the author graph, PageRank, degrees and components in Spark and the rest "
+                          "on the author graph (no post_metrics)."),
     ]  # fmt: skip
     for option in reversed(options):
         command = option(command)

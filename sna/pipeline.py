@@ -433,7 +433,9 @@ def stage_metrics(
     carry (:func:`sna.analysis.views.graph_views`; computed when not given).
     """
     written: list[str] = []
-    tables = list(METRIC_TABLES) + [name for name in OPTIONAL_METRIC_TABLES if getattr(metrics, name).height]
+    # A table that is None was not computed (the Spark engine's --graph-on cluster: post_metrics); not written.
+    tables = [name for name in METRIC_TABLES if getattr(metrics, name) is not None]
+    tables += [name for name in OPTIONAL_METRIC_TABLES if getattr(metrics, name).height]
     jobs = [(getattr(metrics, name), stage(name + suffix)) for name in tables for suffix in (".csv", ".parquet")]
     with ThreadPoolExecutor(max_workers=2) as pool:  # polars builds and writes without the GIL
         # The metric tables are written while the graph files' tables are built; files are staged in order.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -68,13 +69,80 @@ def _same_results(local: Path, spark_out: Path) -> None:
             raise AssertionError(f"{name} differs")
 
 
-def _both_engines(tmp_path: Path, spark, inputs: list[Path], *, partitions: int = 3, **options) -> Path:
+#: What --graph-on cluster leaves out (see sna.engine.spark_graph), and summary entries it words apart.
+NOT_ON_CLUSTER = ["post_metrics.csv", "post_metrics.parquet", "posts.gexf", "posts.graphml"]
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def _close(ours: object, theirs: object, where: str = "") -> None:
+    """Equal JSON values, floats to 1e-9."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        assert ours.keys() == theirs.keys(), where
+        for key in ours:
+            _close(ours[key], theirs[key], f"{where}/{key}")
+    elif isinstance(ours, list) and isinstance(theirs, list):
+        assert len(ours) == len(theirs), where
+        for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+            _close(a, b, f"{where}/{i}")
+    elif isinstance(ours, float) and isinstance(theirs, float):
+        assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-12), where
+    else:
+        assert ours == theirs, where
+
+
+def _same_text_numbers(ours: str, theirs: str, name: str) -> None:
+    """The same text but for numbers, which agree to 1e-9 (graph files carry PageRank)."""
+    assert _NUMBER.sub("#", ours) == _NUMBER.sub("#", theirs), name
+    for a, b in zip(_NUMBER.findall(ours), _NUMBER.findall(theirs), strict=True):
+        assert float(a) == pytest.approx(float(b), rel=1e-9, abs=1e-12), name
+
+
+def _same_cluster_results(local: Path, cluster: Path) -> None:
+    """--graph-on cluster: the local engine's tables but post_metrics; PageRank and degrees to 1e-9."""
+    compared = filecmp.dircmp(local, cluster)
+    assert sorted(compared.left_only) == NOT_ON_CLUSTER and compared.right_only == []
+    for name in compared.diff_files:
+        stem, suffix = name.rsplit(".", 1)
+        assert stem not in EXACT, f"{name} differs"
+        if stem in ("author_metrics", "camps"):
+            read = pl.read_parquet if suffix == "parquet" else pl.read_csv
+            ours, theirs = read(local / name), read(cluster / name)
+            if stem == "camps":  # the post graph's camps are not computed on the cluster
+                ours = ours.filter(pl.col("graph") == "author")
+            assert_frame_equal(ours, theirs, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)  # integers: exact
+        elif stem == "authors":
+            _same_text_numbers((local / name).read_text(), (cluster / name).read_text(), name)
+        elif name == "summary.json":
+            ours, theirs = json.loads((local / name).read_text()), json.loads((cluster / name).read_text())
+            engine = theirs.pop("engine")
+            assert engine["graph_on"] == "cluster" and engine["driver_subgraph"]["whole"]
+            assert "pagerank" in engine["on_cluster"] and "betweenness" in engine["on_driver"]
+            assert theirs.pop("post_graph")["available"] is False
+            del ours["post_graph"]
+            if ours["camps"]["available"]:
+                assert theirs["camps"].pop("post_graph")["available"] is False
+                del ours["camps"]["post_graph"]
+            assert theirs["graph_files"].pop("posts").startswith("left out")
+            del ours["graph_files"]["posts"]
+            for summary in (ours, theirs):  # iterations counted from a direct solve (local) or a uniform start
+                del summary["author_graph"]["convergence"]["pagerank"]
+            _close(ours, theirs)
+        elif name != ".sna-manifest.json":
+            raise AssertionError(f"{name} differs")
+
+
+def _both_engines(
+    tmp_path: Path, spark, inputs: list[Path], *, partitions: int = 3, cluster: bool = False, **options
+) -> Path:
     from sna.engine.spark import run_spark
 
     convert(inputs, tmp_path / "converted", buckets=4)
     run(inputs, tmp_path / "local", skip=["figures", "html"], **options)
     run_spark(tmp_path / "converted", tmp_path / "spark", spark=spark, partitions=partitions)
     _same_results(tmp_path / "local", tmp_path / "spark")
+    if cluster:
+        run_spark(tmp_path / "converted", tmp_path / "cluster", spark=spark, partitions=partitions, graph_on="cluster")
+        _same_cluster_results(tmp_path / "local", tmp_path / "cluster")
     return tmp_path / "spark"
 
 
@@ -88,7 +156,7 @@ def test_partition_keys_match_spark_hash(spark):
 
 
 def test_sample_thread(tmp_path, spark):
-    out = _both_engines(tmp_path, spark, [ROOT / "data" / "raw"])
+    out = _both_engines(tmp_path, spark, [ROOT / "data" / "raw"], cluster=True)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["engine"]["large_threads"] == 1  # the one thread is larger than a partition's share
 
@@ -103,7 +171,7 @@ def test_synthetic_forum_20k_reddit_dump(tmp_path, spark):
 
     dump = tmp_path / "RC_synthetic.ndjson"
     dump.write_text(reddit_records(synthetic_forum(20_000, seed=3)).write_ndjson())
-    out = _both_engines(tmp_path / "run", spark, [dump], partitions=4)
+    out = _both_engines(tmp_path / "run", spark, [dump], partitions=4, cluster=True)
     assert pl.read_parquet(out / "posts.parquet").height == 20_000
 
 
@@ -119,3 +187,52 @@ def test_duplicate_ids_same_error(tmp_path, spark):
     with pytest.raises(SnaError) as remote:
         run_spark(tmp_path / "c", tmp_path / "s", spark=spark, skip=("stance",))
     assert str(remote.value) == str(local.value)
+
+
+def _graph_from_local(posts: pl.DataFrame, metrics) -> object:
+    """A ClusterGraph holding what the cluster computes, taken from the local engine's results."""
+    from sna.analysis.centrality import Convergence
+    from sna.engine.spark_graph import ClusterGraph
+
+    table = metrics.author_metrics
+    summary = metrics.summary
+    facts = {
+        "threads": summary["threads"], "posts": summary["posts"], "placeholders": summary["placeholders"],
+        "authors": summary["authors"], "edges": summary["edges"], "has_stance": summary["camps"]["available"],
+        "quoting_posts": round(summary["share_of_posts_that_quote"] * summary["posts"]),
+        "links": summary["author_graph"]["links"], "interactions": summary["author_graph"]["interactions"],
+        "mutual": round(summary["author_graph"]["reciprocity"] * summary["author_graph"]["links"]),
+    }  # fmt: skip
+    measures = table.select("author", "in_degree", "out_degree", "in_weight", "out_weight", "pagerank",
+                            "replies_received", "implicit_received", "agree_in", "disagree_in")  # fmt: skip
+    weak = metrics.summary["author_graph"]["weak_components"]
+    measures = measures.with_columns(component=pl.Series(range(table.height)) % weak)  # sizes are not compared
+    nodes = table.select("author", "posts", "self_replies", "anonymous")
+    converged = Convergence("pagerank", 1, True, 0.0)
+    return ClusterGraph(nodes, metrics.author_edges, measures, pl.DataFrame(), pl.DataFrame(), converged, facts)
+
+
+def test_driver_side_whole_and_filtered_author_graph():
+    """cluster_metrics on the whole author graph gives the local author table; on a subgraph, nulls outside it."""
+    import sna
+    from sna.engine.spark_graph import cluster_metrics
+
+    corpus = sna.load(ROOT / "data" / "raw")
+    metrics = corpus.metrics()
+    graph = _graph_from_local(corpus.posts, metrics)
+    cascades = metrics.cascades
+    whole, about = cluster_metrics(graph, cascades, metrics.summary["cascades"])
+    assert about["whole"] and whole.post_metrics is None
+    assert_frame_equal(whole.author_metrics, metrics.author_metrics, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
+    assert_frame_equal(whole.camps, metrics.camps.filter(pl.col("graph") == "author"))
+    assert whole.summary["communities"] == metrics.summary["communities"]
+
+    part, about = cluster_metrics(graph, cascades, metrics.summary["cascades"], max_nodes=5)
+    assert not about["whole"] and about["nodes"] == 5
+    table = part.author_metrics
+    ranked = metrics.author_metrics.with_row_index("_i").sort(["pagerank", "_i"], descending=[True, False])
+    top = set(ranked.head(5)["author"])  # ties: the earlier first post
+    assert set(table.filter(pl.col("betweenness").is_not_null())["author"]) == top
+    assert_frame_equal(table.select("author", "pagerank", "in_degree"), metrics.author_metrics.select(
+        "author", "pagerank", "in_degree"))  # fmt: skip
+    assert table.filter(~pl.col("author").is_in(list(top)))["community"].null_count() == table.height - 5

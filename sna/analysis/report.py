@@ -144,7 +144,17 @@ ASSUMED_WARNING = 1 / 3
 
 def _links_summary(edges: pl.DataFrame, implicit_links: str) -> tuple[dict[str, object], list[str]]:
     """Links by kind, the share that is assumed, and a warning when it is large."""
-    counts = {kind: int((edges["kind"] == kind).sum()) for kind in EDGE_KINDS}
+    return assumed_links_summary({kind: int((edges["kind"] == kind).sum()) for kind in EDGE_KINDS}, implicit_links)
+
+
+def assumed_links_summary(counts: dict[str, int], implicit_links: str) -> tuple[dict[str, object], list[str]]:
+    """The share of links that is assumed, and a warning when it is large, from the EDGES counts by kind.
+
+    Examples
+    --------
+    >>> assumed_links_summary({"quote": 1, "reply": 0, "implicit": 1}, "ignore")[0]["assumed_share"]
+    0.5
+    """
     total = sum(counts.values())
     share = counts["implicit"] / total if total else None
     warnings = []

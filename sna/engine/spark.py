@@ -48,6 +48,8 @@ COLLECT_LIMIT = 200_000
 #: Posts given to the per-thread step at once inside a partition (whole threads; a larger thread goes alone).
 CHUNK_POSTS = 50_000
 _BLOB_SCHEMA = "kind string, part long, seq long, data binary"
+#: The tables of the per-thread step, in the order of their schemas.
+TABLES = ("posts", "edges", "unresolved", "cascades")
 
 
 def missing_spark() -> str | None:
@@ -163,13 +165,42 @@ def _unresolved_keys(marked: pl.DataFrame, unresolved: pl.DataFrame) -> pl.DataF
     )
 
 
+def thread_cascades(posts: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
+    """The cascades table of whole threads, with the keys that order it as one call on the corpus does.
+
+    Reply and quote trees never leave a thread, so the tables of separate
+    threads, sorted by ``_kind`` (reply before quote), ``thread_id`` and
+    ``_position`` (of the root), are the corpus's. One difference is left for
+    the caller: ``agree``/``disagree`` are null where these threads have no
+    stance label, 0 in a corpus that has some.
+
+    Examples
+    --------
+    >>> posts = pl.DataFrame({"post_id": ["a", "b"], "thread_id": ["t", "t"], "position": [1, 2],
+    ...     "author": ["x", "y"], "created_at": [None, None]},
+    ...     schema_overrides={"created_at": pl.Datetime("us", "UTC")})
+    >>> edges = pl.DataFrame({"source": ["b"], "target": ["a"], "kind": ["reply"]})
+    >>> thread_cascades(posts, edges).select("cascade_id", "size", "_kind", "_position").rows()
+    [('reply:a', 2, 0, 1)]
+    """
+    from sna.analysis.cascades import cascades
+
+    table, _ = cascades(posts, edges)
+    roots = posts.select(pl.col("post_id").alias("root"), pl.col("position").cast(pl.Int64).alias("_position"))
+    return table.join(roots, on="root", how="left", maintain_order="left").with_columns(
+        _kind=(pl.col("kind") == "quote").cast(pl.Int64)
+    )
+
+
 def thread_partition(
-    batches: Iterator[pa.RecordBatch], *, implicit_target: str, stance: Mapping[str, Any] | None, part: int
-) -> Iterator[pa.RecordBatch]:
+    batches: Iterator[pa.RecordBatch], *, implicit_target: str, stance: Mapping[str, Any] | None, part: int,
+    with_cascades: bool = False,
+) -> Iterator[pa.RecordBatch]:  # fmt: skip
     """The per-thread step over one partition of whole threads, sorted; results as Arrow blobs.
 
     Yields rows (kind, part, seq, data): ``posts``, ``edges`` and
-    ``unresolved`` tables (IPC streams), ``counts`` (JSON), or ``error``
+    ``unresolved`` tables (IPC streams), with ``with_cascades`` also
+    ``cascades`` (:func:`thread_cascades`), ``counts`` (JSON), or ``error``
     (the message of an :class:`~sna.errors.SnaError`).
     """
     import pyarrow as pa
@@ -197,16 +228,14 @@ def thread_partition(
                 break
             thread_of = found.posts.select(pl.col("post_id").alias("source"), pl.col("thread_id").alias("_thread"))
             edges = found.edges.with_row_index("_row").join(thread_of, on="source", how="left", maintain_order="left")
-            out += [
-                ("posts", seq, _blob(found.posts)),
-                ("edges", seq, _blob(edges.with_columns(pl.col("_row").cast(pl.Int64)))),
-                ("unresolved", seq, _blob(_unresolved_keys(marked, found.unresolved))),
-                ("counts", seq, json.dumps(found.counts).encode()),
-            ]
+            frames = [found.posts, edges.with_columns(pl.col("_row").cast(pl.Int64)),
+                      _unresolved_keys(marked, found.unresolved)]  # fmt: skip
+            if with_cascades:
+                frames.append(thread_cascades(found.posts, found.edges))
+            out += [(kind, seq, _blob(frame)) for kind, frame in zip(TABLES, frames, strict=False)]
+            out.append(("counts", seq, json.dumps(found.counts).encode()))
             if seq == 0:  # the schema of each table, for the driver (as empty tables)
-                out += [("schema", i, _blob(frame.head(0))) for i, frame in
-                        enumerate((found.posts, edges.with_columns(pl.col("_row").cast(pl.Int64)),
-                                   _unresolved_keys(marked, found.unresolved)))]  # fmt: skip
+                out += [("schema", i, _blob(frame.head(0))) for i, frame in enumerate(frames)]
     if out:
         kinds, seqs, data = zip(*out, strict=True)
         yield pa.RecordBatch.from_pydict(
@@ -319,6 +348,7 @@ def per_thread(
     partitions: int,
     implicit_target: str = "first",
     stance: Mapping[str, Any] | None = None,
+    with_cascades: bool = False,
     progress: Progress = SILENT,
 ) -> tuple[DataFrame, dict[str, Any]]:
     """Run the global checks and the per-thread step on a converted folder; return the result blobs and facts.
@@ -365,8 +395,13 @@ def per_thread(
         from pyspark import TaskContext
 
         context = TaskContext.get()
-        yield from thread_partition(batches, implicit_target=implicit_target, stance=stance,
-                                    part=context.partitionId() if context else 0)  # fmt: skip
+        yield from thread_partition(
+            batches,
+            implicit_target=implicit_target,
+            stance=stance,
+            part=context.partitionId() if context else 0,
+            with_cascades=with_cascades,
+        )
 
     with progress.stage(f"finding quotes and replies in {slots} partitions of whole threads"):
         blobs = posts.mapInArrow(work, _BLOB_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK)
@@ -382,10 +417,10 @@ def per_thread(
 
 
 def table(blobs: DataFrame, kind: str, facts: Mapping[str, Any]) -> DataFrame | None:
-    """One result table (``posts``, ``edges``, ``unresolved``) of the per-thread step as a Spark DataFrame."""
+    """One result table (:data:`TABLES`) of the per-thread step as a Spark DataFrame (None if not made)."""
     from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
 
-    index = ("posts", "edges", "unresolved").index(kind)
+    index = TABLES.index(kind)
     if index not in facts["schemas"]:
         return None
     schema = _spark_schema(_unblob(facts["schemas"][index]))
@@ -423,20 +458,24 @@ def run_spark(
     stance_min_confidence: float | None = None,
     post_graph_files: bool | None = None,
     metric_options: Mapping[str, Any] | None = None,
+    driver_limits: tuple[int, int] | None = None,
     spark: SparkSession | None = None,
     progress: Progress = SILENT,
 ) -> tuple[Any, Any, dict[Path, list[str]]]:
-    """``sna run SOURCE --engine spark``: see the module text. Returns (Ingested, Metrics, written)."""
+    """``sna run SOURCE --engine spark``: see the module text. Returns (Ingested, Metrics, written).
+
+    ``driver_limits``: with ``graph_on="cluster"``, the largest author graph
+    (nodes, links) the driver takes whole (default
+    :data:`sna.engine.spark_graph.DRIVER_NODES`, ``DRIVER_LINKS``). With
+    ``graph_on="cluster"`` the returned Ingested holds POSTS and EDGES only up
+    to :data:`COLLECT_LIMIT` posts (else their empty schemas), and Metrics has
+    ``post_metrics`` None (not computed) and ``cascades`` None above that limit
+    (written by Spark).
+    """
     from sna.convert import is_converted
-    from sna.export import write_json, write_tables
-    from sna.outputs import output_folders
-    from sna.pipeline import POST_GRAPH_FILE_LIMIT, Ingested, _legacy_files, stage_ingested, stage_metrics
-    from sna.steps import add_counts, corpus_metrics, ingest_summary
 
     if graph_on not in ("driver", "cluster"):
         raise SnaError(f"--graph-on must be driver or cluster, not {graph_on!r}")
-    if graph_on == "cluster":
-        raise SnaError("--graph-on cluster is not available yet; use --graph-on driver")
     source = str(source)
     if "://" not in source and not is_converted(source):
         raise SnaError(f"{source}: the Spark engine reads a folder `sna convert` wrote; run `sna convert {source} "
@@ -447,60 +486,218 @@ def run_spark(
         slots = partitions or max(2, spark.sparkContext.defaultParallelism)
         stance = None if "stance" in skip else {"model": stance_model, "min_confidence": stance_min_confidence}
         blobs, facts = per_thread(spark, source, partitions=slots, implicit_target=implicit_target, stance=stance,
-                                  progress=progress)  # fmt: skip
-        posts_df, edges_df, unresolved_df = (table(blobs, k, facts) for k in ("posts", "edges", "unresolved"))
-        assert posts_df is not None and edges_df is not None
-        big = int(facts["posts"]) > COLLECT_LIMIT
-        with progress.stage("collecting posts (without text) and edges to the driver"):
-            posts = collect(posts_df, drop=("text", "raw_text") if big else ()).sort("thread_id", "position")
-            edges = collect(edges_df).sort("_thread", "_row").drop("_thread", "_row")
-            unresolved = (
-                collect(unresolved_df).sort(*QUOTE_KEYS).drop(*QUOTE_KEYS)
-                if unresolved_df is not None
-                else pl.DataFrame(schema=UNRESOLVED_SCHEMA)
-            )
-        counts = add_counts(facts["counts"])
-        summary = ingest_summary(posts, counts, files=int(facts["files"]), files_skipped=int(facts["files_skipped"]),
-                                 implicit_target=implicit_target)  # fmt: skip
-        ingested = Ingested(posts, edges, summary, unresolved)
-        with progress.stage("computing metrics on the driver"):
-            metrics = corpus_metrics(posts, edges, **dict(metric_options or {}))
-        metrics.summary["engine"] = {
-            "name": "spark",
-            "master": spark.sparkContext.master,
-            "graph_on": graph_on,
-            "partitions": facts["partitions"],
-            "large_threads": facts["large_threads"],
-        }
-        out = Path(out)
-        with output_folders(inputs=[] if "://" in source else [source]) as outputs:
-            tables = outputs.folder(out, part="ingest", replaces=None, adopt=_legacy_files())
-            metric_files = outputs.folder(out, part="metrics")
-            with_posts = not big and (post_graph_files if post_graph_files is not None else
-                                      posts.height <= POST_GRAPH_FILE_LIMIT)  # fmt: skip
-            with progress.stage("laying out graphs"):
-                from sna.analysis.views import graph_views
-
-                views = graph_views(posts, edges, metrics, seed=int((metric_options or {}).get("seed", 0)),
-                                    with_posts=with_posts)  # fmt: skip
-            if big:
-                spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")  # POSTS' type, not INT96
-                names = []
-                for name, frame, order in (("posts", posts_df, ("thread_id", "position")),
-                                           ("edges", edges_df, ("_thread", "_row"))):  # fmt: skip
-                    folder = tables(name)
-                    frame.orderBy(*order).drop("_thread", "_row").write.parquet(str(folder))
-                    _plain_parts(folder)
-                    names.append(f"{name}/")
-                write_tables([(unresolved, tables("unresolved_quotes.parquet"))])
-                write_json(summary, tables("ingest.json"))
-                names += ["unresolved_quotes.parquet", "ingest.json"]
-            else:
-                names = stage_ingested(ingested, tables)
-            names += stage_metrics(posts, edges, metrics, metric_files, post_graph_files=with_posts, views=views,
-                                   progress=progress)  # fmt: skip
-        blobs.unpersist()
-        return ingested, metrics, {out: names}
+                                  with_cascades=graph_on == "cluster", progress=progress)  # fmt: skip
+        try:
+            options = dict(metric_options or {})
+            step = _on_cluster if graph_on == "cluster" else _on_driver
+            return step(spark, blobs, facts, Path(out), source=source, implicit_target=implicit_target,
+                        post_graph_files=post_graph_files, options=options, driver_limits=driver_limits,
+                        progress=progress)  # fmt: skip
+        finally:
+            blobs.unpersist()
     finally:
         if own:
             spark.stop()
+
+
+def _engine_facts(spark: SparkSession, facts: Mapping[str, Any], graph_on: str) -> dict[str, Any]:
+    return {
+        "name": "spark",
+        "master": spark.sparkContext.master,
+        "graph_on": graph_on,
+        "partitions": facts["partitions"],
+        "large_threads": facts["large_threads"],
+    }
+
+
+def _collected(blobs: DataFrame, facts: Mapping[str, Any], *, big: bool) -> tuple[pl.DataFrame, ...]:
+    """POSTS (without text when ``big``), EDGES and unresolved quotes on the driver, in the local engine's order."""
+    posts_df, edges_df, unresolved_df = (table(blobs, k, facts) for k in ("posts", "edges", "unresolved"))
+    assert posts_df is not None and edges_df is not None
+    posts = collect(posts_df, drop=("text", "raw_text") if big else ()).sort("thread_id", "position")
+    edges = collect(edges_df).sort("_thread", "_row").drop("_thread", "_row")
+    return posts, edges, _collected_unresolved(unresolved_df)
+
+
+def _collected_unresolved(unresolved_df: DataFrame | None) -> pl.DataFrame:
+    if unresolved_df is None:
+        return pl.DataFrame(schema=UNRESOLVED_SCHEMA)
+    return collect(unresolved_df).sort(*QUOTE_KEYS).drop(*QUOTE_KEYS)
+
+
+def _write_big_ingest(blobs: DataFrame, facts: Mapping[str, Any], tables: Any, unresolved: pl.DataFrame,
+                      summary: Mapping[str, Any]) -> list[str]:  # fmt: skip
+    """POSTS and EDGES as partitioned Parquet written by Spark; unresolved quotes and ingest.json by the driver."""
+    from sna.export import write_json, write_tables
+
+    blobs.sparkSession.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")  # POSTS' type, not INT96
+    names = []
+    for name, order in (("posts", ("thread_id", "position")), ("edges", ("_thread", "_row"))):
+        frame = table(blobs, name, facts)
+        assert frame is not None
+        folder = tables(name)
+        frame.orderBy(*order).drop("_thread", "_row").write.parquet(str(folder))
+        _plain_parts(folder)
+        names.append(f"{name}/")
+    write_tables([(unresolved, tables("unresolved_quotes.parquet"))])
+    write_json(summary, tables("ingest.json"))
+    return [*names, "unresolved_quotes.parquet", "ingest.json"]
+
+
+def _on_driver(
+    spark: SparkSession,
+    blobs: DataFrame,
+    facts: Mapping[str, Any],
+    out: Path,
+    *,
+    source: str,
+    implicit_target: str,
+    post_graph_files: bool | None,
+    options: dict[str, Any],
+    driver_limits: tuple[int, int] | None,
+    progress: Progress,
+) -> tuple[Any, Any, dict[Path, list[str]]]:
+    """``--graph-on driver``: POSTS without text and EDGES collected; the local global step unchanged."""
+    from sna.outputs import output_folders
+    from sna.pipeline import POST_GRAPH_FILE_LIMIT, Ingested, _legacy_files, stage_ingested, stage_metrics
+    from sna.steps import add_counts, corpus_metrics, ingest_summary
+
+    big = int(facts["posts"]) > COLLECT_LIMIT
+    with progress.stage("collecting posts (without text) and edges to the driver"):
+        posts, edges, unresolved = _collected(blobs, facts, big=big)
+    counts = add_counts(facts["counts"])
+    summary = ingest_summary(posts, counts, files=int(facts["files"]), files_skipped=int(facts["files_skipped"]),
+                             implicit_target=implicit_target)  # fmt: skip
+    ingested = Ingested(posts, edges, summary, unresolved)
+    with progress.stage("computing metrics on the driver"):
+        metrics = corpus_metrics(posts, edges, **options)
+    metrics.summary["engine"] = _engine_facts(spark, facts, "driver")
+    with output_folders(inputs=[] if "://" in source else [source]) as outputs:
+        tables = outputs.folder(out, part="ingest", replaces=None, adopt=_legacy_files())
+        metric_files = outputs.folder(out, part="metrics")
+        with_posts = not big and (post_graph_files if post_graph_files is not None else
+                                  posts.height <= POST_GRAPH_FILE_LIMIT)  # fmt: skip
+        with progress.stage("laying out graphs"):
+            from sna.analysis.views import graph_views
+
+            views = graph_views(posts, edges, metrics, seed=int(options.get("seed", 0)), with_posts=with_posts)
+        names = (
+            _write_big_ingest(blobs, facts, tables, unresolved, summary) if big else stage_ingested(ingested, tables)
+        )
+        names += stage_metrics(posts, edges, metrics, metric_files, post_graph_files=with_posts, views=views,
+                               progress=progress)  # fmt: skip
+    return ingested, metrics, {out: names}
+
+
+def _on_cluster(
+    spark: SparkSession,
+    blobs: DataFrame,
+    facts: Mapping[str, Any],
+    out: Path,
+    *,
+    source: str,
+    implicit_target: str,
+    post_graph_files: bool | None,
+    options: dict[str, Any],
+    driver_limits: tuple[int, int] | None,
+    progress: Progress,
+) -> tuple[Any, Any, dict[Path, list[str]]]:
+    """``--graph-on cluster``: see :mod:`sna.engine.spark_graph`; the driver holds author-level tables only."""
+    from pyspark import StorageLevel
+
+    from sna.analysis.report import _cascade_summary
+    from sna.analysis.views import author_view
+    from sna.engine.spark_graph import (
+        DRIVER_LINKS,
+        DRIVER_NODES,
+        NOT_COMPUTED,
+        ON_CLUSTER,
+        ON_DRIVER,
+        cascade_summary_frame,
+        cluster_graph,
+        cluster_metrics,
+    )
+    from sna.export import write_json
+    from sna.outputs import output_folders
+    from sna.pipeline import Ingested, _legacy_files, stage_ingested, stage_metrics
+    from sna.steps import add_counts
+
+    if post_graph_files:
+        raise SnaError("--post-graph-files needs the post graph: use --graph-on driver")
+    big = int(facts["posts"]) > COLLECT_LIMIT
+    posts_df, edges_df, cascades_df = (table(blobs, k, facts) for k in ("posts", "edges", "cascades"))
+    assert posts_df is not None and edges_df is not None and cascades_df is not None
+    posts_df = posts_df.select("post_id", "thread_id", "position", "author", "placeholder", "created_at")
+    edges_df = edges_df.select(*[c for c in ("source", "target", "kind", "stance", "created_at") if c in
+                                 edges_df.columns])  # fmt: skip
+    posts_df = posts_df.persist(StorageLevel.MEMORY_AND_DISK)
+    edges_df = edges_df.persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        with progress.stage("author graph, degrees, PageRank and components on the cluster"):
+            graph = cluster_graph(spark, posts_df, edges_df, implicit_links=options.get("implicit_links", "ignore"))
+    finally:
+        posts_df.unpersist()
+        edges_df.unpersist()
+    counts = add_counts(facts["counts"])
+    found = graph.facts
+    summary = {
+        "files": int(facts["files"]),
+        "files_skipped": int(facts["files_skipped"]),
+        "threads": found["threads"],
+        "posts": found["posts"],
+        "authors": found["authors"],
+        "posts_without_author": found["posts_without_author"],
+        "implicit_target": implicit_target,
+        **counts,
+    }
+    ordered = cascades_df.orderBy("_kind", "thread_id", "_position").drop("_kind", "_position")
+    if found["has_stance"]:
+        from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
+
+        ordered = ordered.withColumns({c: F.coalesce(c, F.lit(0).cast("long")) for c in ("agree", "disagree")})
+    if big:
+        cascades = None
+        cascade_summary = {
+            kind: cascade_summary_frame(ordered.filter(f"kind = '{kind}'")) for kind in ("reply", "quote")
+        }
+    else:
+        cascades = collect(ordered)
+        if found["has_stance"]:
+            cascades = cascades.with_columns(pl.col("agree", "disagree").fill_null(0))
+        cascade_summary = {
+            kind: _cascade_summary(cascades.filter(pl.col("kind") == kind)) for kind in ("reply", "quote")
+        }
+    limits = driver_limits or (DRIVER_NODES, DRIVER_LINKS)
+    with progress.stage("betweenness, harmonic, HITS, Katz, communities and camps on the driver (author graph)"):
+        metrics, subgraph = cluster_metrics(graph, cascades, cascade_summary, max_nodes=limits[0], max_links=limits[1],
+                                            **options)  # fmt: skip
+    metrics.summary["engine"] = _engine_facts(spark, facts, "cluster") | {
+        "on_cluster": ON_CLUSTER, "on_driver": ON_DRIVER, "driver_subgraph": subgraph, "not_computed": NOT_COMPUTED,
+        "pagerank_iterations": graph.convergence.iterations,
+    }  # fmt: skip
+    with output_folders(inputs=[] if "://" in source else [source]) as outputs:
+        tables = outputs.folder(out, part="ingest", replaces=None, adopt=_legacy_files())
+        metric_files = outputs.folder(out, part="metrics")
+        if big:
+            unresolved = _collected_unresolved(table(blobs, "unresolved", facts))
+            ingested = Ingested(_unblob(facts["schemas"][0]), _unblob(facts["schemas"][1]).drop("_thread", "_row"),
+                                summary, unresolved)  # fmt: skip
+            names = _write_big_ingest(blobs, facts, tables, unresolved, summary)
+            ordered.write.parquet(str(metric_files("cascades")))
+            _plain_parts(metric_files("cascades"))
+            names.append("cascades/")
+        else:
+            with progress.stage("collecting posts and edges to write them through the local writer"):
+                posts, edges, unresolved = _collected(blobs, facts, big=False)
+            ingested = Ingested(posts, edges, summary, unresolved)
+            names = stage_ingested(ingested, tables)
+        with progress.stage("laying out the author graph"):
+            views = {"authors": author_view(metrics, graph.firsts, seed=int(options.get("seed", 0)))}
+        names += stage_metrics(graph.firsts, graph.pair_times, metrics, metric_files, post_graph_files=False,
+                               views=views, progress=progress)  # fmt: skip
+        graph_files = {
+            "authors": "written",
+            "posts": "left out: the post graph is not computed with --graph-on cluster",
+        }
+        write_json(metrics.summary | {"graph_files": graph_files}, metric_files("summary.json"))
+    return ingested, metrics, {out: names}

@@ -36,6 +36,12 @@ def run_on_spark(
         f"spark ({engine['master']}, graph on the {engine['graph_on']}): {ingested.summary['posts']:,} posts in "
         f"{engine['partitions']} partitions ({engine['large_threads']} large threads on their own)"
     )
+    for table, reason in engine.get("not_computed", {}).items():
+        click.echo(f"{table}: not written with --graph-on cluster ({reason})")
+    subgraph = engine.get("driver_subgraph")
+    if subgraph and not subgraph["whole"]:
+        click.echo(f"betweenness, harmonic, HITS, Katz, camps and communities: on the {subgraph['nodes']:,} authors of "
+                   "highest PageRank only (the others are null)")  # fmt: skip
     if not {"figures", "html"} <= stages:
         click.echo("figures: not drawn by the Spark engine; run `sna figures OUT` and `sna html OUT` on the results")
     for folder, names in written.items():
