@@ -387,7 +387,7 @@ def _stance_options(command):
 
 
 def _engine_options(command: Any) -> Any:
-    """--engine, --master, --partitions, --graph-on (see sna.engine.spark)."""
+    """--engine, --master, --partitions, --driver-memory, --graph-on (see sna.engine.spark)."""
     options = [
         click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
                      help="local: one process. spark: Apache Spark (pip install 'sna[spark]'); reads a folder "
@@ -396,6 +396,9 @@ def _engine_options(command: Any) -> Any:
                      help="Spark master (default local[2]; leave it to spark-submit on a cluster: --master submit)."),
         click.option("--partitions", type=click.IntRange(min=1), default=None,
                      help="Spark partitions of whole threads (default: the cluster's parallelism)."),
+        click.option("--driver-memory", metavar="SIZE", default=None,
+                     help="Spark engine: the driver's Java heap, e.g. 8g (default in local mode: a quarter of this "
+                          "machine's memory, 1g to 8g)."),
         click.option("--graph-on", type=click.Choice(["driver", "cluster"]), default="driver", show_default=True,
                      help="Spark engine: driver collects posts (without text) and links and computes every metric; "
                           "cluster computes the author graph, PageRank, degrees and components in Spark and the rest "
@@ -441,7 +444,7 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
         implicit_links: str, rank_anonymous: bool, min_camp_size: int, camps_by: str, post_graph_files: bool | None,
         svg: bool, dpi: int, stance_model: str, stance_min_confidence: float | None,
         thread: str | None, top: int, min_degree: int, hide_assumed: bool, engine: str, master: str | None,
-        partitions: int | None, graph_on: str, quiet: bool) -> None:  # fmt: skip
+        partitions: int | None, driver_memory: str | None, graph_on: str, quiet: bool) -> None:  # fmt: skip
     """Run the whole analysis: ingest, stance, metrics, camps, figures and HTML.
 
     Writes everything `sna ingest` and `sna metrics` write into --out, and the
@@ -460,7 +463,8 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
         from sna.engine.spark_cli import run_on_spark
 
         return run_on_spark(
-            inputs, out, master=master, partitions=partitions, graph_on=graph_on, skip=skip, fmt=fmt,
+            inputs, out, master=master, partitions=partitions, driver_memory=driver_memory, graph_on=graph_on,
+            skip=skip, fmt=fmt,
             implicit_target="none" if no_implicit else implicit_target, post_graph_files=post_graph_files,
             stance_model=stance_model, stance_min_confidence=stance_min_confidence, quiet=quiet,
             metric_options={"seed": seed, "sources": sources, "n_camps": n_camps, "implicit_links": implicit_links,

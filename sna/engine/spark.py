@@ -28,6 +28,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,11 +71,35 @@ def missing_spark() -> str | None:
     return None
 
 
-def spark_session(master: str | None = "local[2]", *, shuffle_partitions: int = 8, app: str = "sna") -> SparkSession:
+def default_driver_memory(total_bytes: int | None = None) -> str:
+    """Heap for a local Spark driver: a quarter of this machine's memory, 1 to 8 GB (Spark's own default is 1 GB).
+
+    In local mode the driver JVM also runs the executors, so Spark's 1 GB
+    default runs out of heap at a few hundred thousand posts.
+
+    Examples
+    --------
+    >>> default_driver_memory(24 * 2**30), default_driver_memory(2 * 2**30), default_driver_memory(64 * 2**30)
+    ('6g', '1g', '8g')
+    """
+    if total_bytes is None:
+        try:
+            total_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):
+            total_bytes = 4 * 2**30
+    return f"{min(8, max(1, total_bytes // 4 // 2**30))}g"
+
+
+def spark_session(
+    master: str | None = "local[2]", *, shuffle_partitions: int = 8, app: str = "sna", driver_memory: str | None = None
+) -> SparkSession:
     """A Spark session set up for sna: time zone UTC, workers on this Python, Arrow batches.
 
     ``master`` None leaves the master to ``spark-submit``. In local mode the
-    driver binds 127.0.0.1 unless ``SPARK_LOCAL_IP`` says otherwise.
+    driver binds 127.0.0.1 unless ``SPARK_LOCAL_IP`` says otherwise, and its
+    heap is ``driver_memory`` (default :func:`default_driver_memory`, unless
+    ``PYSPARK_SUBMIT_ARGS`` sets ``--driver-memory``); it only applies when
+    this call starts the JVM.
     """
     why = missing_spark()
     if why:
@@ -97,6 +122,10 @@ def spark_session(master: str | None = "local[2]", *, shuffle_partitions: int = 
     )
     if master is not None and master.startswith("local"):
         builder = builder.config("spark.driver.host", os.environ["SPARK_LOCAL_IP"])
+        if driver_memory or "--driver-memory" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+            builder = builder.config("spark.driver.memory", driver_memory or default_driver_memory())
+    elif driver_memory:
+        builder = builder.config("spark.driver.memory", driver_memory)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
@@ -459,6 +488,7 @@ def run_spark(
     post_graph_files: bool | None = None,
     metric_options: Mapping[str, Any] | None = None,
     driver_limits: tuple[int, int] | None = None,
+    driver_memory: str | None = None,
     spark: SparkSession | None = None,
     progress: Progress = SILENT,
 ) -> tuple[Any, Any, dict[Path, list[str]]]:
@@ -470,7 +500,9 @@ def run_spark(
     ``graph_on="cluster"`` the returned Ingested holds POSTS and EDGES only up
     to :data:`COLLECT_LIMIT` posts (else their empty schemas), and Metrics has
     ``post_metrics`` None (not computed) and ``cascades`` None above that limit
-    (written by Spark).
+    (written by Spark). ``driver_memory`` is the driver's heap (see
+    :func:`spark_session`); when Java runs out of heap the run stops with a
+    one-line :class:`~sna.errors.SnaError` saying so.
     """
     from sna.convert import is_converted
 
@@ -481,23 +513,60 @@ def run_spark(
         raise SnaError(f"{source}: the Spark engine reads a folder `sna convert` wrote; run `sna convert {source} "
                        "--to DIR` first")  # fmt: skip
     own = spark is None
-    spark = spark or spark_session(master)
+    spark = spark or spark_session(master, driver_memory=driver_memory)
     try:
-        slots = partitions or max(2, spark.sparkContext.defaultParallelism)
-        stance = None if "stance" in skip else {"model": stance_model, "min_confidence": stance_min_confidence}
-        blobs, facts = per_thread(spark, source, partitions=slots, implicit_target=implicit_target, stance=stance,
-                                  with_cascades=graph_on == "cluster", progress=progress)  # fmt: skip
-        try:
-            options = dict(metric_options or {})
-            step = _on_cluster if graph_on == "cluster" else _on_driver
-            return step(spark, blobs, facts, Path(out), source=source, implicit_target=implicit_target,
-                        post_graph_files=post_graph_files, options=options, driver_limits=driver_limits,
-                        progress=progress)  # fmt: skip
-        finally:
-            blobs.unpersist()
+        with _java_heap_errors(spark):
+            return _run(spark, source, out, partitions=partitions, graph_on=graph_on, skip=skip,
+                        implicit_target=implicit_target, stance_model=stance_model,
+                        stance_min_confidence=stance_min_confidence, post_graph_files=post_graph_files,
+                        metric_options=metric_options, driver_limits=driver_limits, progress=progress)  # fmt: skip
     finally:
         if own:
             spark.stop()
+
+
+@contextmanager
+def _java_heap_errors(spark: SparkSession) -> Iterator[None]:
+    """Java's OutOfMemoryError (a Py4J error with a Java stack) as one line naming the heap and the flag."""
+    try:
+        yield
+    except Exception as exc:
+        if "java.lang.OutOfMemoryError" not in str(exc):
+            raise
+        heap = spark.sparkContext.getConf().get("spark.driver.memory", "1g")
+        raise SnaError(f"Spark ran out of Java heap (driver memory {heap}); give it more with --driver-memory, "
+                       "or on a cluster more executor memory, or more --partitions") from None  # fmt: skip
+
+
+def _run(
+    spark: SparkSession,
+    source: str,
+    out: str | Path,
+    *,
+    partitions: int | None,
+    graph_on: str,
+    skip: tuple[str, ...],
+    implicit_target: str,
+    stance_model: str,
+    stance_min_confidence: float | None,
+    post_graph_files: bool | None,
+    metric_options: Mapping[str, Any] | None,
+    driver_limits: tuple[int, int] | None,
+    progress: Progress,
+) -> tuple[Any, Any, dict[Path, list[str]]]:
+    """The steps of :func:`run_spark` inside its session."""
+    slots = partitions or max(2, spark.sparkContext.defaultParallelism)
+    stance = None if "stance" in skip else {"model": stance_model, "min_confidence": stance_min_confidence}
+    blobs, facts = per_thread(spark, source, partitions=slots, implicit_target=implicit_target, stance=stance,
+                              with_cascades=graph_on == "cluster", progress=progress)  # fmt: skip
+    try:
+        options = dict(metric_options or {})
+        step = _on_cluster if graph_on == "cluster" else _on_driver
+        return step(spark, blobs, facts, Path(out), source=source, implicit_target=implicit_target,
+                    post_graph_files=post_graph_files, options=options, driver_limits=driver_limits,
+                    progress=progress)  # fmt: skip
+    finally:
+        blobs.unpersist()
 
 
 def _engine_facts(spark: SparkSession, facts: Mapping[str, Any], graph_on: str) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from sna.progress import Progress
 
 
 def run_on_spark(
-    inputs: tuple[Path, ...], out: Path, *, master: str | None, partitions: int | None, graph_on: str, skip: str,
+    inputs: tuple[Path, ...], out: Path, *, master: str | None, partitions: int | None, driver_memory: str | None,
+    graph_on: str, skip: str,
     fmt: str | None, implicit_target: str, post_graph_files: bool | None, stance_model: str,
     stance_min_confidence: float | None, quiet: bool, metric_options: Mapping[str, Any],
 ) -> None:  # fmt: skip
@@ -27,8 +28,8 @@ def run_on_spark(
     stages = {s.strip() for s in skip.split(",") if s.strip()}
     ingested, metrics, written = run_spark(
         str(inputs[0]), out, master=None if master == "submit" else (master or "local[2]"), partitions=partitions,
-        graph_on=graph_on, skip=tuple(stages), implicit_target=implicit_target, stance_model=stance_model,
-        stance_min_confidence=stance_min_confidence, post_graph_files=post_graph_files,
+        driver_memory=driver_memory, graph_on=graph_on, skip=tuple(stages), implicit_target=implicit_target,
+        stance_model=stance_model, stance_min_confidence=stance_min_confidence, post_graph_files=post_graph_files,
         metric_options=metric_options, progress=Progress(quiet=quiet),
     )  # fmt: skip
     engine = metrics.summary["engine"]

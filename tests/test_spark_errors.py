@@ -1,0 +1,54 @@
+"""The Spark engine's error lines and defaults that need no Java (tests/test_spark.py runs Spark itself)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sna.engine.spark import _java_heap_errors, default_driver_memory
+from sna.errors import SnaError
+
+
+class _Conf:
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return self.values.get(key, default)
+
+
+class _Context:
+    def __init__(self, values: dict[str, str]) -> None:
+        self.conf = _Conf(values)
+
+    def getConf(self) -> _Conf:  # noqa: N802 (pyspark's name)
+        return self.conf
+
+
+class _Session:
+    def __init__(self, values: dict[str, str]) -> None:
+        self.sparkContext = _Context(values)
+
+
+class Py4JJavaError(Exception):  # the shape of py4j's error: the Java stack in its text
+    pass
+
+
+def test_java_heap_exhaustion_becomes_one_line_naming_the_heap_and_the_flag() -> None:
+    java = Py4JJavaError("An error occurred while calling o123.collectToPython.\n: java.lang.OutOfMemoryError: "
+                         "Java heap space\n\tat java.base/java.util.Arrays.copyOf(Arrays.java:3537)")  # fmt: skip
+    with pytest.raises(SnaError) as raised, _java_heap_errors(_Session({"spark.driver.memory": "6g"})):
+        raise java
+    message = str(raised.value)
+    assert "\n" not in message
+    assert "driver memory 6g" in message and "--driver-memory" in message
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
+def test_other_errors_pass_through_unchanged() -> None:
+    with pytest.raises(ValueError, match="not a heap problem"), _java_heap_errors(_Session({})):
+        raise ValueError("not a heap problem")
+
+
+@pytest.mark.parametrize(("gib", "heap"), [(1, "1g"), (4, "1g"), (8, "2g"), (24, "6g"), (32, "8g"), (512, "8g")])
+def test_default_driver_memory_is_a_quarter_of_the_machine_within_1_to_8_gb(gib: int, heap: str) -> None:
+    assert default_driver_memory(gib * 2**30) == heap
