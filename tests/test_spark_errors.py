@@ -52,3 +52,14 @@ def test_other_errors_pass_through_unchanged() -> None:
 @pytest.mark.parametrize(("gib", "heap"), [(1, "1g"), (4, "1g"), (8, "2g"), (24, "6g"), (32, "8g"), (512, "8g")])
 def test_default_driver_memory_is_a_quarter_of_the_machine_within_1_to_8_gb(gib: int, heap: str) -> None:
     assert default_driver_memory(gib * 2**30) == heap
+
+
+class _DeadSession:
+    @property
+    def sparkContext(self) -> None:  # noqa: N802 (pyspark's name)
+        raise ConnectionError("the Java gateway is gone")
+
+
+def test_a_dead_jvm_still_gives_the_one_line() -> None:
+    with pytest.raises(SnaError, match="driver memory unknown"), _java_heap_errors(_DeadSession()):
+        raise Py4JJavaError("java.lang.OutOfMemoryError: Java heap space")

@@ -533,7 +533,10 @@ def _java_heap_errors(spark: SparkSession) -> Iterator[None]:
     except Exception as exc:
         if "java.lang.OutOfMemoryError" not in str(exc):
             raise
-        heap = spark.sparkContext.getConf().get("spark.driver.memory", "1g")
+        try:
+            heap = spark.sparkContext.getConf().get("spark.driver.memory", "1g")
+        except Exception:  # a JVM that ran out of heap may no longer answer
+            heap = "unknown"
         raise SnaError(f"Spark ran out of Java heap (driver memory {heap}); give it more with --driver-memory, "
                        "or on a cluster more executor memory, or more --partitions") from None  # fmt: skip
 
