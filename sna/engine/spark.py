@@ -120,11 +120,12 @@ def spark_session(
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.pythonUDF.arrow.enabled", "true")
     )
-    if master is not None and master.startswith("local"):
+    local = master is not None and master.startswith("local")
+    if local:
         builder = builder.config("spark.driver.host", os.environ["SPARK_LOCAL_IP"])
-        if driver_memory or "--driver-memory" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
-            builder = builder.config("spark.driver.memory", driver_memory or default_driver_memory())
-    elif driver_memory:
+    if local and not driver_memory and "--driver-memory" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+        driver_memory = default_driver_memory()
+    if driver_memory:
         builder = builder.config("spark.driver.memory", driver_memory)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
@@ -516,10 +517,18 @@ def run_spark(
     spark = spark or spark_session(master, driver_memory=driver_memory)
     try:
         with _java_heap_errors(spark):
-            return _run(spark, source, out, partitions=partitions, graph_on=graph_on, skip=skip,
-                        implicit_target=implicit_target, stance_model=stance_model,
-                        stance_min_confidence=stance_min_confidence, post_graph_files=post_graph_files,
-                        metric_options=metric_options, driver_limits=driver_limits, progress=progress)  # fmt: skip
+            slots = partitions or max(2, spark.sparkContext.defaultParallelism)
+            stance = None if "stance" in skip else {"model": stance_model, "min_confidence": stance_min_confidence}
+            blobs, facts = per_thread(spark, source, partitions=slots, implicit_target=implicit_target, stance=stance,
+                                      with_cascades=graph_on == "cluster", progress=progress)  # fmt: skip
+            try:
+                options = dict(metric_options or {})
+                step = _on_cluster if graph_on == "cluster" else _on_driver
+                return step(spark, blobs, facts, Path(out), source=source, implicit_target=implicit_target,
+                            post_graph_files=post_graph_files, options=options, driver_limits=driver_limits,
+                            progress=progress)  # fmt: skip
+            finally:
+                blobs.unpersist()
     finally:
         if own:
             spark.stop()
@@ -539,37 +548,6 @@ def _java_heap_errors(spark: SparkSession) -> Iterator[None]:
             heap = "unknown"
         raise SnaError(f"Spark ran out of Java heap (driver memory {heap}); give it more with --driver-memory, "
                        "or on a cluster more executor memory, or more --partitions") from None  # fmt: skip
-
-
-def _run(
-    spark: SparkSession,
-    source: str,
-    out: str | Path,
-    *,
-    partitions: int | None,
-    graph_on: str,
-    skip: tuple[str, ...],
-    implicit_target: str,
-    stance_model: str,
-    stance_min_confidence: float | None,
-    post_graph_files: bool | None,
-    metric_options: Mapping[str, Any] | None,
-    driver_limits: tuple[int, int] | None,
-    progress: Progress,
-) -> tuple[Any, Any, dict[Path, list[str]]]:
-    """The steps of :func:`run_spark` inside its session."""
-    slots = partitions or max(2, spark.sparkContext.defaultParallelism)
-    stance = None if "stance" in skip else {"model": stance_model, "min_confidence": stance_min_confidence}
-    blobs, facts = per_thread(spark, source, partitions=slots, implicit_target=implicit_target, stance=stance,
-                              with_cascades=graph_on == "cluster", progress=progress)  # fmt: skip
-    try:
-        options = dict(metric_options or {})
-        step = _on_cluster if graph_on == "cluster" else _on_driver
-        return step(spark, blobs, facts, Path(out), source=source, implicit_target=implicit_target,
-                    post_graph_files=post_graph_files, options=options, driver_limits=driver_limits,
-                    progress=progress)  # fmt: skip
-    finally:
-        blobs.unpersist()
 
 
 def _engine_facts(spark: SparkSession, facts: Mapping[str, Any], graph_on: str) -> dict[str, Any]:
