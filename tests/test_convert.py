@@ -299,3 +299,14 @@ def test_post_id_repeated_in_two_inputs_of_one_folder(tmp_path):
     posts = read_converted(tmp_path / "posts").posts
     assert posts.filter(pl.col("post_id") == "t1_x").select("thread_id", "text").rows() == [("t3_b", "in b")]
     _same_ingest([folder], tmp_path / "posts")
+
+
+@pytest.mark.parametrize("depth", [790, 5000])
+def test_deeply_nested_lines_are_read_as_the_per_record_rules_read_them(depth):
+    ordinary = b'{"name": "t1_a", "link_id": "t3_a", "body": "x [y] {z}"}\n'
+    deep = b'{"name": "t1_w", "link_id": "t3_w", "x": ' + b"[" * depth + b"]" * depth + b"}\n"
+    data = ordinary * 3 + deep + ordinary
+    assert (reddit._batch_table(data, 1) is None) == (depth >= reddit._MANY_BRACKETS)  # the batch reader is not asked
+    batch = _outcome(lambda d: reddit.block_rows(d, where="dump.jsonl"), data)
+    assert batch == _outcome(lambda d: reddit._record_rows(d, "dump.jsonl", 1), data)
+    assert (depth < 1000) == isinstance(batch, list)  # Python's JSON parser stops somewhere below 5,000 levels

@@ -191,6 +191,8 @@ _MANY_BRACKETS = 800
 #: A run of this many digits may be an integer longer than Python's JSON parser takes (4,300 digits).
 _LONG_DIGITS = 4000
 _DIGIT_RUN = re.compile(rb"[0-9]{%d}" % _LONG_DIGITS)
+#: Every byte but ``[``, ``{`` and the newline (deleted to count the brackets that open on each line).
+_NOT_OPENING = bytes(sorted(set(range(256)) - set(b"[{\n")))
 _INT64_MIN = -(2**63)
 _MIN_US, _MAX_US = -62_135_596_800_000_000, 253_402_300_799_999_999  # years 1 and 9999 in microseconds
 
@@ -282,7 +284,7 @@ def _batch_table(block: bytes, first: int) -> tuple[Any, list[bytes], list[int]]
 
     if first == 1 and block.startswith(_BOM):
         block = b" " * len(_BOM) + block[len(_BOM) :]  # numbered_lines drops it from line 1
-    if _BOM in block or block.count(b"\r") != block.count(b"\r\n"):  # where Python and the batch reader differ
+    if _BOM in block or (b"\r" in block and block.count(b"\r") != block.count(b"\r\n")):  # Python and the reader differ
         return None
     try:
         block.decode("utf-8")
@@ -294,11 +296,11 @@ def _batch_table(block: bytes, first: int) -> tuple[Any, list[bytes], list[int]]
     numbers = [i for i, line in enumerate(lines) if line.strip()]
     if not numbers:
         return None
-    for line in lines:  # what Python's JSON parser rejects and the batch reader takes: deep nesting, huge integers
-        if len(line) >= _MANY_BRACKETS and line.count(b"[") + line.count(b"{") >= _MANY_BRACKETS:
-            return None
-        if len(line) >= _LONG_DIGITS and _DIGIT_RUN.search(line):
-            return None
+    # what Python's JSON parser rejects and the batch reader takes: deep nesting, huge integers
+    if max(map(len, block.translate(None, _NOT_OPENING).split(b"\n"))) >= _MANY_BRACKETS:  # brackets per line
+        return None
+    if any(len(line) >= _LONG_DIGITS and _DIGIT_RUN.search(line) for line in lines):
+        return None
     schema = pa.schema([(name, getattr(pa, kind)()) for name, kind in _BATCH_FIELDS.items()])
     options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
     size = max(1 << 20, len(max(lines, key=len)) + 2)
