@@ -161,30 +161,29 @@ def split_markdown_quotes_frame(texts: pl.Series) -> tuple[pl.Series, pl.DataFra
     from sna.text import BLANK_LINES, EDGE_SPACE
 
     col = pl.col
-    frame = pl.DataFrame({"line": texts.cast(pl.String).str.split("\n")}).with_row_index("index")
-    lines = frame.explode("line").with_columns(
-        _length=col("line").str.len_chars().cast(pl.Int64),
-        _quote=col("line").str.contains(r"^ {0,3}(?:>|&gt;)") & ~col("line").str.contains(r"^ {0,3}(?:>|&gt;)!"),
-    )
+    texts = texts.cast(pl.String)
+    frame = pl.DataFrame({"line": texts.str.split("\n"), "_total": texts.str.len_chars().cast(pl.Int64)})
+    lines = frame.with_row_index("index").explode("line")
+    # lines of one text are consecutive: a text's first line is where the index changes (no window per text needed)
+    first = col("index") != col("index").shift(1, fill_value=-1)
+    quote = col("line").str.contains(r"^ {0,3}(?:>|&gt;)") & ~col("line").str.contains(r"^ {0,3}(?:>|&gt;)!")
     lines = lines.with_columns(
-        _offset=(col("_length") + 1).cum_sum().over("index") - col("_length") - 1,
-        _opens=col("_quote") != col("_quote").shift(1, fill_value=False).over("index"),
-        _total=(col("_length") + 1).sum().over("index") - 1,
-    ).with_columns(_run=col("_opens").cum_sum().over("index"))
-    # a run of other lines after a quote block starts with the block's newline: a blank first line of it goes
-    blank_after = (col("line") == "") & col("_opens") & (col("_run") > 1)
-    kept = lines.filter(~col("_quote") & ~blank_after)
-    tidied = (
-        col("line").list.join("\n").fill_null("")
-        .str.replace_all(BLANK_LINES.replace(r"\u00a0", "\u00a0"), "\n\n")
-        .str.strip_chars(EDGE_SPACE)
+        _length=col("line").str.len_chars().cast(pl.Int64), _quote=quote, _first=first
+    ).with_columns(
+        _end=(col("_length") + 1).cum_sum(),  # after this line's newline, counted over all texts
+        _opens=pl.when(col("_first")).then(col("_quote")).otherwise(col("_quote") != col("_quote").shift(1)),
+    ).with_columns(
+        _offset=col("_end") - col("_length") - 1
+        - pl.when(col("_first")).then(col("_end") - col("_length") - 1).forward_fill(),
+        _run=(col("_opens") | col("_first")).cum_sum(),  # runs of quote lines and of other lines, over all texts
     )  # fmt: skip
+    # a run of other lines after a quote block starts with the block's newline: a blank first line of it goes
+    blank_after = (col("line") == "") & col("_opens") & ~col("_quote")
+    tidied = col("_own").str.replace_all(BLANK_LINES.replace(r"\u00a0", "\u00a0"), "\n\n").str.strip_chars(EDGE_SPACE)
     own = (
-        frame.select("index")
-        .join(kept.group_by("index", maintain_order=True).agg(col("line")), on="index", how="left")
-        .join(lines.group_by("index").agg(_quotes=col("_quote").any()), on="index", how="left")
-        .sort("index")
-        .with_columns(_text=texts.cast(pl.String))
+        lines.group_by("index", maintain_order=True)
+        .agg(_own=col("line").filter(~col("_quote") & ~blank_after).str.join("\n"), _quotes=col("_quote").any())
+        .with_columns(_text=texts)
         .select(pl.when(col("_quotes")).then(tidied).otherwise(col("_text")))  # no block: the text as it is
         .to_series()
         .alias(texts.name)
@@ -196,12 +195,13 @@ def split_markdown_quotes_frame(texts: pl.Series) -> tuple[pl.Series, pl.DataFra
     blocks = (
         lines.filter(col("_quote"))
         .with_columns(
-            _first=pl.when(body.str.starts_with(" ")).then(body.str.slice(1)).otherwise(body),
+            _level1=pl.when(body.str.starts_with(" ")).then(body.str.slice(1)).otherwise(body),
             _deeper=deeper,
         )
-        .group_by("index", "_run", maintain_order=True)
+        .group_by("_run", maintain_order=True)
         .agg(
-            quoted_text=col("_first").filter(~col("_deeper")).str.join("\n").str.strip_chars(PY_WHITESPACE),
+            index=col("index").first(),
+            quoted_text=col("_level1").filter(~col("_deeper")).str.join("\n").str.strip_chars(PY_WHITESPACE),
             start=col("_offset").first(),
             end=pl.min_horizontal(col("_offset").last() + col("_length").last() + 1, col("_total").first()),
         )
