@@ -106,8 +106,9 @@ def main() -> None:
     for label, python in [*runs, ("this checkout", Path(sys.executable))]:
         to = folders[label] = args.work / ("converted-baseline" if python != Path(sys.executable) else "converted")
         shutil.rmtree(to, ignore_errors=True)
+        # run from / so that the sna found is the environment's, not the working folder's
         where = subprocess.run([str(python), "-c", "import sna; print(sna.__file__)"], capture_output=True, text=True,
-                               check=True).stdout.strip()  # fmt: skip
+                               check=True, cwd="/").stdout.strip()  # fmt: skip
         commit = _git(Path(where).parent, "rev-parse", "--short", "HEAD") or "?"
         if _git(Path(where).parent, "status", "--porcelain", "--untracked-files=no"):
             commit += " with uncommitted changes"
