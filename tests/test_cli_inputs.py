@@ -1,12 +1,15 @@
-"""The command line on inputs users bring: Windows-1252 exports (--encoding)."""
+"""The command line on inputs users bring: Windows-1252 exports (--encoding) and tables of reply pairs."""
 
 import polars as pl
 import pytest
 from click.testing import CliRunner
 
 from sna.cli import main
+from tests.helpers import DATA
 
 CP1252_CSV = b"post_id,author,text\n1,Ren\xe9,He said \x93hello\x94\n2,bob,caf\xe9 is nice\n"
+MASK = DATA / "subreddit-agreement-cp1252.csv"  # real data, Windows-1252, columns quote_text,response_text,relation
+DEBAGREEMENT = DATA / "debagreement-dev-sample.csv"  # real data, body_parent/body_child pairs
 
 
 @pytest.fixture
@@ -66,3 +69,51 @@ def test_unknown_encoding_and_spark_engine_are_one_line(runner, tmp_path):
     assert _error_line(result) == (
         "sna: error: --engine spark: --encoding applies to `sna convert`, not to a converted folder"
     )
+
+
+def test_real_cp1252_pair_table_names_its_byte_then_sends_to_stance(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # short paths, as a user types them (a long path may cut the one line short)
+    (tmp_path / "mask.csv").write_bytes(MASK.read_bytes())
+    first = _error_line(runner.invoke(main, ["run", "mask.csv", "--out", "out", "-q"]))
+    assert first == (
+        "sna: error: mask.csv:3: not UTF-8 text (byte 0x92 at column 75, byte offset 771); "
+        "if it was saved as Windows-1252 or Latin-1, pass --encoding cp1252"
+    )
+    second = _error_line(runner.invoke(main, ["run", "mask.csv", "--encoding", "cp1252", "--out", "out", "-q"]))
+    command = (
+        "sna stance mask.csv --parent-col quote_text --reply-col response_text --encoding cp1252 --out labelled.csv"
+    )
+    assert second == (
+        f"sna: error: mask.csv: no 'text' column: looks like reply pairs; label them with `{command}` "
+        "(or --map text=COLUMN)"
+    )
+    # The command the error names works as given.
+    result = runner.invoke(main, command.split()[1:])
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(tmp_path / "labelled.csv").height == 8
+
+
+def test_debagreement_pairs_are_sent_to_stance(runner, tmp_path):
+    line = _error_line(runner.invoke(main, ["ingest", str(DEBAGREEMENT), "--out", str(tmp_path / "o"), "-q"]))
+    assert line == (
+        f"sna: error: {DEBAGREEMENT}: no 'text' column: looks like reply pairs; label them with "
+        f"`sna stance {DEBAGREEMENT} --parent-col body_parent --reply-col body_child --out labelled.csv` "
+        "(or --map text=COLUMN)"
+    )
+
+
+def test_table_without_text_that_is_not_pairs_keeps_the_map_hint(runner, tmp_path):
+    path = tmp_path / "posts.csv"
+    path.write_text("id,body,parent_id\n1,hello,\n")
+    line = _error_line(runner.invoke(main, ["ingest", str(path), "--out", str(tmp_path / "o"), "-q"]))
+    assert line == (
+        f"sna: error: {path}: expected a 'text' column (columns: id, body, parent_id); use --map text=COLUMN to name it"
+    )
+
+
+def test_pair_table_still_reads_as_posts_when_mapped(runner, tmp_path):
+    out = tmp_path / "o"
+    args = ["ingest", str(DEBAGREEMENT), "--map", "text=body_child,post_id=msg_id_child", "--out", str(out), "-q"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert pl.read_parquet(out / "posts.parquet").height == 48

@@ -13,6 +13,7 @@ other quotes are left to quote recovery.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -68,6 +69,52 @@ def _apply_mapping(df: pl.DataFrame, mapping: Mapping[str, str], path: str) -> p
     renamed = {source: canonical for canonical, source in mapping.items()}
     clashing = [c for c in renamed.values() if c in df.columns and c not in renamed]
     return df.drop(clashing).rename(renamed)
+
+
+_PAIR_ROLES = ({"parent", "quote"}, {"child", "reply", "response"})
+_PAIR_TEXT_WORDS = {"body", "text", "comment", "message", "content"}
+
+
+def pair_columns(columns: list[str]) -> tuple[str, str] | None:
+    """The (parent, reply) text columns when a table's names say it holds reply pairs, else None.
+
+    A pair table (DEBAGREEMENT's ``body_parent``/``body_child``, ``quote_text``/
+    ``response_text``, …) has one column naming a parent (or quote) and one
+    naming a child (or reply, response), both naming a text (body, text, …).
+
+    Examples
+    --------
+    >>> pair_columns(["label", "msg_id_parent", "msg_id_child", "body_parent", "body_child", "author_parent"])
+    ('body_parent', 'body_child')
+    >>> pair_columns(["quote_text", "response_text", "relation"])
+    ('quote_text', 'response_text')
+    >>> pair_columns(["id", "body", "parent_id"]) is None
+    True
+    """
+    found = []
+    for role in _PAIR_ROLES:
+        for name in columns:
+            words = set(re.split(r"[^a-z0-9]+", name.lower()))
+            if words & role and words & _PAIR_TEXT_WORDS:
+                found.append(name)
+                break
+    return (found[0], found[1]) if len(found) == 2 else None
+
+
+def _no_text_column(columns: list[str], path: str) -> InputError:
+    """The error for a table without a ``text`` column; a pair table is sent to ``sna stance``."""
+    pairs = pair_columns(columns)
+    if pairs is None:
+        return InputError(
+            f"expected a 'text' column (columns: {', '.join(columns)}); use --map text=COLUMN to name it", path=path
+        )
+    encoding = current_encoding()
+    decoded = "" if is_utf8(encoding) else f" --encoding {encoding}"
+    return InputError(
+        f"no 'text' column: looks like reply pairs; label them with `sna stance {path} "
+        f"--parent-col {pairs[0]} --reply-col {pairs[1]}{decoded} --out labelled.csv` (or --map text=COLUMN)",
+        path=path,
+    )
 
 
 #: Microseconds of 0001-01-01 and of 9999-12-31T23:59:59.999999 since the Unix epoch.
@@ -180,10 +227,7 @@ def parse_table(df: pl.DataFrame, *, source: str = "table", mapping: Mapping[str
     if "raw_text" in df.columns:
         df = df.drop("text", strict=False).rename({"raw_text": "text"})
     if "text" not in df.columns:
-        raise InputError(
-            f"expected a 'text' column (columns: {', '.join(df.columns)}); use --map text=COLUMN to name it",
-            path=path,
-        )
+        raise _no_text_column(df.columns, path)
     for name in _ID_COLUMNS:
         if name in df.columns:
             df = df.with_columns(pl.col(name).cast(pl.String))
