@@ -217,3 +217,13 @@ def test_read_table_reads_the_whole_cp1252_file(tmp_path):
         patch.setattr(encodings, "_CHUNK", 4096)
         posts = read_table(path, encoding="cp1252").posts
     assert posts["text"].to_list() == [r["text"] for r in rows]
+
+
+def test_load_takes_the_encoding(tmp_path):
+    import sna
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(CP1252_CSV)
+    with pytest.raises(InputError, match="pass --encoding cp1252"):
+        sna.load(path, stance=False)
+    assert sna.load(path, encoding="cp1252", stance=False).posts["author"].to_list() == ["René", "bob"]
