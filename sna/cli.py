@@ -164,8 +164,8 @@ def ingest(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | 
            implicit_target: str, no_implicit: bool, quiet: bool) -> None:  # fmt: skip
     """Read forum threads into the posts and edges tables.
 
-    INPUTS are files or folders (searched recursively). Writes posts.csv,
-    posts.parquet, edges.csv, edges.parquet and ingest.json into --out.
+    INPUTS are files or folders (searched recursively). Writes posts, edges
+    and unresolved_quotes (CSV and Parquet) and ingest.json into --out.
 
     \b
     Example:
@@ -352,11 +352,12 @@ def _draw(directory: Path, to: Path, *, figures: bool, html: bool, svg: bool = F
 def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None, implicit_links: str,
             rank_anonymous: bool, min_camp_size: int, camps_by: str, post_graph_files: bool | None,
             quiet: bool) -> None:  # fmt: skip
-    """Compute centrality and cascades for what `sna ingest` wrote in DIRECTORY.
+    """Compute centrality, cascades, camps and communities for what `sna ingest` wrote in DIRECTORY.
 
-    Adds post_metrics, author_metrics and cascades (CSV and Parquet),
-    summary.json, and posts/authors graph files (GEXF and GraphML) to
-    DIRECTORY.
+    Adds post_metrics, author_metrics, author_edges, cascades and camps (CSV
+    and Parquet; thread_camps with --camps-by thread), summary.json, and the
+    authors and posts graph files (GEXF and GraphML) to DIRECTORY. Camps need
+    stance labels: run `sna stance DIRECTORY` first (`sna run` does both).
 
     \b
     Example:
@@ -569,7 +570,7 @@ def figures(directory: Path, to: Path, svg: bool, dpi: int, seed: int, thread: s
     \b
     Example:
       sna figures data/processed --to figures
-      sna figures data/processed --to figures --thread 8052 --top 20 --hide-assumed
+      sna figures data/processed --to figures --thread pakistan-ussr-thread --top 20 --hide-assumed
       sna figures data/processed --to figures --svg --dpi 300
     """
     options = _options(seed, thread, top, min_degree, hide_assumed)
@@ -610,7 +611,8 @@ def html(directory: Path, to: Path, seed: int, thread: str | None, top: int, min
 @click.option("--reply-col", metavar="NAME", help="Pairs table: column with the reply's own words.")
 @click.option("--out", "-o", "out", type=click.Path(path_type=Path, dir_okay=False),
               help="Pairs table: table to write (.csv, .parquet, .json or .jsonl).")  # fmt: skip
-@click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of a CSV input, e.g. cp1252.")
+@click.option("--encoding", default="utf-8", show_default=True, metavar="NAME",
+              help="Pairs table: text encoding of a CSV, TSV or JSON Lines input, e.g. cp1252.")  # fmt: skip
 @click.option("--probabilities", is_flag=True, help="Pairs table: also write p_disagree, p_neutral and p_agree.")
 @click.option("--model", "model_path", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help="A model written by bench/train_stance.py instead of the one shipped with sna.")  # fmt: skip
