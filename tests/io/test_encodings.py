@@ -90,6 +90,8 @@ def test_utf16_export_reads(tmp_path):
     # Excel's "Unicode text" is UTF-16 with a byte order mark: every newline byte is followed by a 0 byte.
     path = tmp_path / "unicode.tsv"
     path.write_bytes("author\ttext\nRené\t“hi”\n".encode("utf-16"))
+    with pytest.raises(InputError, match=r"unicode.tsv:1: .*byte offset 0\); it starts with a UTF-16 .*utf-16$"):
+        read_table(path)
     assert read_table(path, encoding="utf-16").posts.select("author", "text").rows() == [("René", "“hi”")]
 
 

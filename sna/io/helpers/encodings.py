@@ -98,12 +98,17 @@ def undecodable(
     Latin-1, pass --encoding cp1252
     >>> str(undecodable(b"ok \\x81", 3, "cp1252", where="t.csv"))
     't.csv:1: not cp1252 text (byte 0x81 at column 4, byte offset 3); pass the --encoding it was saved in'
+    >>> print(undecodable("text".encode("utf-16"), 0, "utf-8", where="t.csv"))  # doctest: +NORMALIZE_WHITESPACE
+    t.csv:1: not UTF-8 text (byte 0xff at column 1, byte offset 0); it starts with a UTF-16 byte order mark
+    (Excel's Unicode text): pass --encoding utf-16
     """
     before = data[:start]
     newlines = before.count(b"\n")
     at_line = line + newlines
     at_column = (start - before.rfind(b"\n")) if newlines else column + start
-    if is_utf8(encoding):
+    if is_utf8(encoding) and offset + start == 0 and data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        name, hint = "UTF-8", "it starts with a UTF-16 byte order mark (Excel's Unicode text): pass --encoding utf-16"
+    elif is_utf8(encoding):
         name, hint = "UTF-8", "if it was saved as Windows-1252 or Latin-1, pass --encoding cp1252"
     else:
         name, hint = encoding, "pass the --encoding it was saved in"
