@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +17,9 @@ from sna.edges import IMPLICIT_TARGETS
 from sna.errors import SnaError
 from sna.graph import IMPLICIT_LINKS
 from sna.progress import Progress
+
+if TYPE_CHECKING:
+    import polars as pl
 
 #: Longest error line printed (longer messages are cut, keeping their start).
 MESSAGE_LIMIT = 300
@@ -639,7 +642,6 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
       sna stance pairs.csv --parent-col parent --reply-col reply --stance-model accurate --out pred.csv
     """
     from sna.errors import InputError
-    from sna.schema import STANCES
     from sna.stance import load_model, resolve_model
 
     if not source.exists():
@@ -653,9 +655,7 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
         if given:
             raise SnaError(f"{source} is a folder: {', '.join(given)} apply to a pairs table only")
         labelled, stale = label_folder(source, model=model, min_confidence=stance_min_confidence)
-        counts = labelled["stance"].drop_nulls().value_counts().sort("stance")
-        shown = ", ".join(f"{n:,} {s}" for s, n in counts.iter_rows()) or "none labelled"
-        click.echo(f"labelled {_plural(labelled.height, 'edge')} ({shown}); rewrote the edges tables in {source}")
+        click.echo(f"labelled {_stance_counts(labelled, 'edge')}; rewrote the edges tables in {source}")
         if stale:
             click.echo(f"note: {source} also holds metrics computed before these labels; "
                        f"run `sna metrics {source}` to update them")  # fmt: skip
@@ -677,11 +677,30 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
                            min_confidence=stance_min_confidence)  # fmt: skip
     with atomic_file(out, inputs=[source]) as temporary:
         write_table(labelled, temporary)
+    click.echo(f"labelled {_stance_counts(labelled, 'pair')}; wrote {out}")
+
+
+def _stance_counts(labelled: pl.DataFrame, noun: str) -> str:
+    """``"12 of 31 edges (6 agree, 0 neutral, 6 disagree; 19 implicit left unlabelled)"``, as `sna stance` says it.
+
+    Rows left without a stance are counted apart, by edge kind when the table has one: implicit links are
+    labelled only where the model is confident, and --stance-min-confidence leaves unsure ones out.
+    """
+    import polars as pl
+
+    from sna.schema import STANCES
+
     counts = dict(zip(*labelled["stance"].value_counts().to_dict(as_series=False).values(), strict=True))
     shown = ", ".join(f"{counts.get(s, 0):,} {s}" for s in STANCES)
-    if counts.get(None):
-        shown += f", {counts[None]:,} unlabelled"
-    click.echo(f"labelled {_plural(labelled.height, 'pair')} ({shown}); wrote {out}")
+    unlabelled = counts.get(None, 0)
+    if not unlabelled:
+        return f"{_plural(labelled.height, noun)} ({shown})"
+    if "kind" in labelled.columns:
+        kinds = labelled.filter(pl.col("stance").is_null())["kind"].value_counts().sort("kind")
+        left = ", ".join(f"{n:,} {kind}" for kind, n in kinds.iter_rows())
+    else:
+        left = f"{unlabelled:,}"
+    return f"{labelled.height - unlabelled:,} of {_plural(labelled.height, noun)} ({shown}; {left} left unlabelled)"
 
 
 @main.command()
