@@ -2,6 +2,12 @@
 
     python bench/bench_convert.py --gb 5            # generates bench/out/synthetic-RC-5GB.zst once, then measures
     python bench/bench_convert.py --dump D.zst      # measures an existing dump (e.g. one recompressed without --long)
+    python bench/bench_convert.py --dump D.zst --baseline-python ../main/.venv/bin/python   # old code too
+
+``--baseline-python`` runs ``sna convert`` from that Python's environment as
+well (the ``sna`` package it imports: its path and git commit are printed),
+in the same run, and says whether its parts are byte-identical to this
+checkout's.
 
 The dump is chunks of synthetic forums (``bench/synth.py``), each with its own
 id prefix, compressed with a 2 GiB window (``--long=31``, as Pushshift's
@@ -14,6 +20,7 @@ the machine runs.
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
 import re
 import shutil
@@ -71,6 +78,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("bench/out"), help="Folder for the dump and the output.")
     parser.add_argument("--buckets", type=int, default=0, help="Spill files (0: sna convert's default).")
     parser.add_argument("--dump", type=Path, help="Measure this .zst dump (its facts in DUMP.json, else counted).")
+    parser.add_argument("--baseline-python", type=Path, help="Also run the sna this Python imports (e.g. main's venv).")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     dump = args.dump or args.work / f"synthetic-RC-{args.gb:g}GB.zst"
@@ -86,24 +94,48 @@ def main() -> None:
         print(f"generated {records:,} records, {size / 1e9:.2f} GB uncompressed, "
               f"{dump.stat().st_size / 1e9:.2f} GB compressed in {time.perf_counter() - started:.0f} s")  # fmt: skip
     info = json.loads(meta.read_text())
-    wall_z, cpu_z, peak_z, out = timed(f"zstd -d --long=31 -c {dump} | wc -l")
-    lines = int(out.strip())
-    to = args.work / "converted"
-    shutil.rmtree(to, ignore_errors=True)
-    sna = Path(sys.executable).parent / "sna"
-    buckets = f"--buckets {args.buckets}" if args.buckets else ""
-    wall_c, cpu_c, peak_c, _ = timed(f"{sna} convert {dump} --to {to} {buckets} -q")
-    converted = json.loads((to / "sna-posts.json").read_text())
     print(f"dump: {info['records']:,} records, {info['bytes'] / 1e9:.2f} GB uncompressed, "
           f"{dump.stat().st_size / 1e9:.2f} GB .zst")  # fmt: skip
+    wall_z, cpu_z, peak_z, out = timed(f"zstd -d --long=31 -c {dump} | wc -l")
+    lines = int(out.strip())
     print(f"zstd -d | wc -l : {wall_z:7.1f} s wall {cpu_z:7.1f} s CPU  {lines / wall_z:>10,.0f} lines/s"
-          f"  peak {peak_z / 1024:,.0f} MB")  # fmt: skip
-    rate = converted["posts"] / wall_c
-    print(
-        f"sna convert     : {wall_c:7.1f} s wall {cpu_c:7.1f} s CPU  {rate:>10,.0f} posts/s"
-        f"  peak {peak_c / 1024:,.0f} MB  ({converted['parts']} parts, {converted['threads']:,} threads)"
-    )
-    print(f"ratio convert/zstd: {wall_c / wall_z:.1f}x wall, {cpu_c / cpu_z:.1f}x CPU")
+          f"  peak {peak_z / 1024:,.0f} MB", flush=True)  # fmt: skip
+    buckets = f"--buckets {args.buckets}" if args.buckets else ""
+    runs = [("baseline", args.baseline_python)] if args.baseline_python else []
+    folders = {}
+    for label, python in [*runs, ("this checkout", Path(sys.executable))]:
+        to = folders[label] = args.work / ("converted-baseline" if python != Path(sys.executable) else "converted")
+        shutil.rmtree(to, ignore_errors=True)
+        # run from / so that the sna found is the environment's, not the working folder's
+        where = subprocess.run([str(python), "-c", "import sna; print(sna.__file__)"], capture_output=True, text=True,
+                               check=True, cwd="/").stdout.strip()  # fmt: skip
+        commit = _git(Path(where).parent, "rev-parse", "--short", "HEAD") or "?"
+        if _git(Path(where).parent, "status", "--porcelain", "--untracked-files=no"):
+            commit += " with uncommitted changes"
+        wall_c, cpu_c, peak_c, _ = timed(f"{Path(python).parent / 'sna'} convert {dump} --to {to} {buckets} -q")
+        converted = json.loads((to / "sna-posts.json").read_text())
+        rate = converted["posts"] / wall_c
+        print(f"sna convert ({label}: {where} at {commit})")
+        print(
+            f"  {wall_c:7.1f} s wall {cpu_c:7.1f} s CPU  {rate:>10,.0f} posts/s"
+            f"  peak {peak_c / 1024:,.0f} MB  ({converted['parts']} parts, {converted['threads']:,} threads)"
+        )
+        print(f"  ratio convert/zstd: {wall_c / wall_z:.1f}x wall, {cpu_c / cpu_z:.1f}x CPU", flush=True)
+    if runs:
+        print(f"parts byte-identical to the baseline's: {_same_parts(folders['baseline'], folders['this checkout'])}")
+        shutil.rmtree(folders["baseline"], ignore_errors=True)
+
+
+def _git(folder: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True).stdout.strip()
+
+
+def _same_parts(a: Path, b: Path) -> bool:
+    """Whether two converted folders hold the same part files, byte for byte."""
+    names = sorted(str(p.relative_to(a)) for p in a.rglob("*.parquet"))
+    if names != sorted(str(p.relative_to(b)) for p in b.rglob("*.parquet")):
+        return False
+    return all(filecmp.cmp(a / n, b / n, shallow=False) for n in names)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,10 @@ time; each block is parsed at once into the Reddit reader's rows
 expressions, with anything they cannot decide exactly left to the per-record
 rules, so a bad line gets the reader's own error naming file and line), and
 each row goes to one of many spill files (Arrow IPC) chosen by a hash of its
-thread, so a spill file holds whole threads. A spill file larger than
+thread, so a spill file holds whole threads; each row's post id goes to a
+small id spill file too (by a hash of the id), so that a post id a Reddit
+input holds in two threads keeps its first record only, as a whole read
+keeps it. A spill file larger than
 :data:`SPILL_TARGET` is split again by a second hash. Each spill file is then
 made into POSTS by the reader's own second half
 (:func:`sna.io.reddit.parse_reddit_rows`: duplicates, ``>`` quotes,
@@ -135,6 +138,8 @@ class _Spill:
         self.folder = folder
         self.buckets = buckets
         self.handles: dict[int, _RowWriter] = {}
+        self.id_buckets = max(1, -(-buckets // 16))
+        self.id_handles: dict[int, _RowWriter] = {}
         self.sizes = [0] * buckets
         self.tables: dict[int, list[tuple[int, bool, Path, Path]]] = {}
         self.recover: dict[int, bool] = {}
@@ -148,6 +153,30 @@ class _Spill:
             writer = self.handles[bucket] = _RowWriter(self.folder / f"r{bucket:05d}.arrow")
         writer.write(rows)
         self.sizes[bucket] += size
+
+    def ids(self, rows: pl.DataFrame) -> None:
+        """Note the post ids of Reddit rows (with their input and order), spilled by a hash of the id."""
+        ids = rows.select(*ID_SCHEMA).with_columns(_h=pl.col("post_id").hash() % self.id_buckets)
+        for (bucket,), part in ids.partition_by("_h", as_dict=True).items():
+            writer = self.id_handles.get(int(bucket))
+            if writer is None:
+                path = self.folder / f"i{int(bucket):05d}.arrow"
+                writer = self.id_handles[int(bucket)] = _RowWriter(path, ID_SCHEMA)
+            writer.write(part)
+
+    def repeated(self) -> pl.DataFrame:
+        """``_input`` and ``_seq`` of the Reddit rows whose post id an earlier row of the same input has.
+
+        A whole read keeps a post id's first record only (:func:`sna.io.reddit.parse_reddit_rows`); the
+        parts of the other threads the id is seen in must leave theirs out too.
+        """
+        found = []
+        for writer in self.id_handles.values():
+            ids = _read_rows([writer.path], ID_SCHEMA)
+            writer.path.unlink()
+            repeats = ids.filter(pl.col("_seq") != pl.col("_seq").min().over("_input", "post_id"))
+            found.append(repeats.select("_input", "_seq"))
+        return pl.concat(found) if found else pl.DataFrame(schema={"_input": pl.Int64, "_seq": pl.Int64})
 
     def parsed(self, index: int, parsed: Parsed, name: str) -> None:
         """Spill one input read whole: its posts and quotes, by thread."""
@@ -169,29 +198,32 @@ class _Spill:
         self.columns[index] = parsed.posts.columns
 
     def close(self) -> None:
-        for handle in self.handles.values():
+        for handle in [*self.handles.values(), *self.id_handles.values()]:
             handle.close()
         self.handles.clear()
 
 
 #: Columns of the rows in a spill file: the Reddit reader's rows, their line, input and order in the input.
 SPILL_SCHEMA = {**ROW_SCHEMA, "_line": pl.Int64, "_input": pl.Int64, "_seq": pl.Int64}
+#: Columns of the id spill files: which row of which input holds which post id.
+ID_SCHEMA = {"post_id": pl.String, "_input": pl.Int64, "_seq": pl.Int64}
 
 
 class _RowWriter:
     """An Arrow IPC stream of row batches, appended to as records are read."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, schema: dict[str, Any] | None = None) -> None:
         import pyarrow as pa
 
         self.path = path
+        self.schema = schema or SPILL_SCHEMA
         self._sink = pa.OSFile(str(path), "wb")
         self._writer: Any = None
 
     def write(self, rows: pl.DataFrame) -> None:
         import pyarrow as pa
 
-        table = rows.select(list(SPILL_SCHEMA)).cast(SPILL_SCHEMA).to_arrow()  # type: ignore[arg-type]
+        table = rows.select(list(self.schema)).cast(self.schema).to_arrow()
         if self._writer is None:
             self._writer = pa.ipc.new_stream(self._sink, table.schema)
         self._writer.write_table(table)
@@ -211,9 +243,9 @@ def _row_batches(path: Path) -> Iterator[pl.DataFrame]:
             yield pl.from_arrow(batch)  # type: ignore[misc]
 
 
-def _read_rows(paths: list[Path]) -> pl.DataFrame:
+def _read_rows(paths: list[Path], schema: dict[str, Any] | None = None) -> pl.DataFrame:
     frames = [frame for path in paths for frame in _row_batches(path)]
-    return pl.concat(frames) if frames else pl.DataFrame(schema=SPILL_SCHEMA)
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema or SPILL_SCHEMA)
 
 
 def _resplit(path: Path, size: int, folder: Path, depth: int) -> list[Path]:
@@ -260,15 +292,19 @@ def _bucket_part(
     names: list[str],
     recover: dict[int, bool],
     columns: dict[int, list[str]],
+    repeated: pl.DataFrame,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """POSTS and quotes of one spill bucket, read and merged as a whole-input read would.
 
-    ``columns`` gets the POSTS columns of each Reddit input parsed here.
+    ``columns`` gets the POSTS columns of each Reddit input parsed here; the rows in
+    ``repeated`` (by ``_input`` and ``_seq``) are left out.
     """
     from sna.io.reddit import parse_reddit_rows
 
     parts: dict[int, tuple[Parsed, bool]] = {}
     rows = _read_rows(record_files)
+    if repeated.height:
+        rows = rows.join(repeated, on=["_input", "_seq"], how="anti", maintain_order="left")
     for (index,), own in sorted(rows.partition_by("_input", as_dict=True).items()):
         own = own.sort("_seq")
         parsed = parse_reddit_rows(own)
@@ -316,10 +352,11 @@ def _write_part(
     recover: dict[int, bool],
     out: Path,
     number: int,
+    repeated: pl.DataFrame,
 ) -> tuple[int, int, dict[int, list[str]]]:
     """Parse, merge and write one part; return its posts, threads and the columns of the Reddit inputs in it."""
     columns: dict[int, list[str]] = {}
-    posts, quotes = _bucket_part(record_files, tables, names, recover, columns)
+    posts, quotes = _bucket_part(record_files, tables, names, recover, columns, repeated)
     for path in record_files:
         path.unlink()
     posts.write_parquet(out / "posts" / f"part-{number:05d}.parquet")
@@ -400,6 +437,7 @@ def convert(
                 spill.pages[index] = True
                 records += _spill_rows(spill, index, sources)
         spill.close()
+        repeated = spill.repeated()
         plan: list[tuple[list[Path], list[tuple[int, bool, Path, Path]]]] = []
         for bucket in range(buckets):
             path = spill_dir / f"r{bucket:05d}.arrow"
@@ -411,7 +449,7 @@ def convert(
         out = work / "out"
         (out / "posts").mkdir(parents=True)
         (out / "quotes").mkdir()
-        jobs = [(record_files, tables, names, spill.recover, out, number) for number, (record_files, tables)
+        jobs = [(record_files, tables, names, spill.recover, out, number, repeated) for number, (record_files, tables)
                 in enumerate(plan)]  # fmt: skip
         with progress.stage(f"writing {len(plan)} parts of whole threads ({workers} at a time)"):
             if workers == 1 or len(jobs) < 2:
@@ -514,6 +552,7 @@ def _spill_rows(spill: _Spill, index: int, sources: Iterator[tuple[IO[bytes], st
             share = len(block) / rows.height
             for (bucket,), part in rows.partition_by("_b", as_dict=True).items():
                 spill.rows(int(bucket), part, int(share * part.height))
+            spill.ids(rows)
             count += rows.height
     return count
 

@@ -245,3 +245,68 @@ def test_rejected_records_name_file_and_line(tmp_path, line, message):
 def test_batch_whitespace_is_what_str_strip_removes():
     python = {chr(c) for c in range(0x110000) if chr(c).isspace()}
     assert set(reddit.PY_WHITESPACE) == python
+
+
+# --- A post id seen in two threads of one input: the first record wins, as in a whole read ------------------------
+
+
+def _dump_lines(records: list[dict]) -> str:
+    import json
+
+    return "".join(json.dumps(r) + "\n" for r in records)
+
+
+@pytest.mark.parametrize("first_in", ["t3_a", "t3_b"])
+def test_post_id_in_two_threads_is_kept_once_as_in_a_direct_read(tmp_path, first_in):
+    other = {"t3_a": "t3_b", "t3_b": "t3_a"}[first_in]
+    records = [
+        {"name": "t3_a", "title": "A", "selftext": "Tea is better than coffee in every way.", "author": "ann",
+         "created_utc": 1},
+        {"name": "t3_b", "title": "B", "selftext": "Cats are better than dogs in every way.", "author": "bob",
+         "created_utc": 2},
+        {"name": "t1_x", "link_id": first_in, "parent_id": first_in, "body": "first record of x", "author": "cy",
+         "created_utc": 3},
+        {"name": "t1_y", "link_id": other, "parent_id": other, "body": "> better than dogs in every way\n\nNo.",
+         "author": "di", "created_utc": 4},
+        {"name": "t1_x", "link_id": other, "parent_id": "t1_y", "body": "second record of x", "author": "ed",
+         "created_utc": 5},
+        {"name": "t1_z", "link_id": other, "parent_id": other, "body": "a later comment", "author": "fy",
+         "created_utc": 6},
+    ]  # fmt: skip
+    dump = tmp_path / "RC_dup.jsonl"
+    dump.write_text(_dump_lines(records))
+    assert convert_module._bucket("t3_a", 7) != convert_module._bucket("t3_b", 7)  # the threads go to two parts
+    info = convert([dump], tmp_path / "posts", buckets=7)
+    assert info["parts"] == 2 and info["posts"] == 5
+    posts = read_converted(tmp_path / "posts").posts
+    x = posts.filter(pl.col("post_id") == "t1_x")
+    assert x.select("thread_id", "text").rows() == [(first_in, "first record of x")]
+    assert posts.filter(pl.col("thread_id") == other)["position"].to_list() == [1, 2, 3]
+    _same_ingest([dump], tmp_path / "posts")
+    run([tmp_path / "posts"], tmp_path / "run", skip=["figures", "html"])  # no duplicate id to stop at
+
+
+def test_post_id_repeated_in_two_inputs_of_one_folder(tmp_path):
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    (folder / "RS_a.jsonl").write_text(_dump_lines([{"name": "t3_a", "title": "A", "selftext": "a"},
+                                                    {"name": "t3_b", "title": "B", "selftext": "b"}]))  # fmt: skip
+    (folder / "RC_b.jsonl").write_text(_dump_lines([
+        {"name": "t1_x", "link_id": "t3_b", "parent_id": "t3_b", "body": "in b"},
+        {"name": "t1_x", "link_id": "t3_a", "parent_id": "t3_a", "body": "in a"},
+    ]))  # fmt: skip
+    convert([folder], tmp_path / "posts", buckets=7)
+    posts = read_converted(tmp_path / "posts").posts
+    assert posts.filter(pl.col("post_id") == "t1_x").select("thread_id", "text").rows() == [("t3_b", "in b")]
+    _same_ingest([folder], tmp_path / "posts")
+
+
+@pytest.mark.parametrize("depth", [790, 5000])
+def test_deeply_nested_lines_are_read_as_the_per_record_rules_read_them(depth):
+    ordinary = b'{"name": "t1_a", "link_id": "t3_a", "body": "x [y] {z}"}\n'
+    deep = b'{"name": "t1_w", "link_id": "t3_w", "x": ' + b"[" * depth + b"]" * depth + b"}\n"
+    data = ordinary * 3 + deep + ordinary
+    assert (reddit._batch_table(data, 1) is None) == (depth >= reddit._MANY_BRACKETS)  # the batch reader is not asked
+    batch = _outcome(lambda d: reddit.block_rows(d, where="dump.jsonl"), data)
+    assert batch == _outcome(lambda d: reddit._record_rows(d, "dump.jsonl", 1), data)
+    assert (depth < 1000) == isinstance(batch, list)  # Python's JSON parser stops somewhere below 5,000 levels

@@ -54,7 +54,7 @@ from sna.errors import InputError
 from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts
 from sna.io.helpers.boundary import reading
 from sna.io.helpers.json_data import json_lines, load_json
-from sna.io.helpers.markdown_quotes import quote_matches, split_markdown_quotes
+from sna.io.helpers.markdown_quotes import PY_WHITESPACE, quote_matches_frame, split_markdown_quotes_frame
 from sna.io.helpers.streams import (
     LINE_LIMIT,
     decode_text,
@@ -178,8 +178,6 @@ ROW_SCHEMA = _ROW_SCHEMA
 
 #: Bytes of whole lines parsed at a time by :func:`block_rows` (a line longer than this is one block of its own).
 BLOCK_BYTES = 16 * 2**20
-#: The characters ``str.strip()`` removes (Python's whitespace), so that batch rules strip as the per-record ones do.
-PY_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # noqa: E501
 _BOM = b"\xef\xbb\xbf"
 #: The fields the batch parser reads, each with the only JSON type it takes from a block (any other type in a
 #: block sends that block through the per-record rules, which decide as they always have).
@@ -193,6 +191,8 @@ _MANY_BRACKETS = 800
 #: A run of this many digits may be an integer longer than Python's JSON parser takes (4,300 digits).
 _LONG_DIGITS = 4000
 _DIGIT_RUN = re.compile(rb"[0-9]{%d}" % _LONG_DIGITS)
+#: Every byte but ``[``, ``{`` and the newline (deleted to count the brackets that open on each line).
+_NOT_OPENING = bytes(sorted(set(range(256)) - set(b"[{\n")))
 _INT64_MIN = -(2**63)
 _MIN_US, _MAX_US = -62_135_596_800_000_000, 253_402_300_799_999_999  # years 1 and 9999 in microseconds
 
@@ -284,7 +284,7 @@ def _batch_table(block: bytes, first: int) -> tuple[Any, list[bytes], list[int]]
 
     if first == 1 and block.startswith(_BOM):
         block = b" " * len(_BOM) + block[len(_BOM) :]  # numbered_lines drops it from line 1
-    if _BOM in block or block.count(b"\r") != block.count(b"\r\n"):  # where Python and the batch reader differ
+    if _BOM in block or (b"\r" in block and block.count(b"\r") != block.count(b"\r\n")):  # Python and the reader differ
         return None
     try:
         block.decode("utf-8")
@@ -296,11 +296,11 @@ def _batch_table(block: bytes, first: int) -> tuple[Any, list[bytes], list[int]]
     numbers = [i for i, line in enumerate(lines) if line.strip()]
     if not numbers:
         return None
-    for line in lines:  # what Python's JSON parser rejects and the batch reader takes: deep nesting, huge integers
-        if len(line) >= _MANY_BRACKETS and line.count(b"[") + line.count(b"{") >= _MANY_BRACKETS:
-            return None
-        if len(line) >= _LONG_DIGITS and _DIGIT_RUN.search(line):
-            return None
+    # what Python's JSON parser rejects and the batch reader takes: deep nesting, huge integers
+    if max(map(len, block.translate(None, _NOT_OPENING).split(b"\n"))) >= _MANY_BRACKETS:  # brackets per line
+        return None
+    if any(len(line) >= _LONG_DIGITS and _DIGIT_RUN.search(line) for line in lines):
+        return None
     schema = pa.schema([(name, getattr(pa, kind)()) for name, kind in _BATCH_FIELDS.items()])
     options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
     size = max(1 << 20, len(max(lines, key=len)) + 2)
@@ -507,22 +507,23 @@ def parse_reddit_rows(rows: pl.DataFrame, *, where: str | None = None) -> Parsed
         rows.select(pl.col("post_id").alias("reply_to"), pl.col("raw_text").alias("_parent_text")),
         on="reply_to", how="left", maintain_order="left",
     )  # fmt: skip
-    marked: list[dict[str, Any]] = []
-    own_texts: list[str] = []
-    for post_id, reply_to, raw_text, parent_text in quoting.select(
-        "post_id", "reply_to", "raw_text", "_parent_text"
-    ).iter_rows():
-        own, quotes = split_markdown_quotes(raw_text)
-        own_texts.append(own)
-        for quote in quotes:
-            matched = parent_text is not None and quote_matches(quote.text, parent_text)
-            marked.append(
-                {"source": post_id, "target": reply_to if matched else None, "target_author": None,
-                 "quoted_text": quote.text, "start": quote.start, "end": quote.end}
-            )  # fmt: skip
+    own_texts, found = split_markdown_quotes_frame(quoting["raw_text"])
+    found = found.join(
+        quoting.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("index"), "post_id", "reply_to", "_parent_text"),
+        on="index", how="left", maintain_order="left",
+    )  # fmt: skip
+    matched = quote_matches_frame(found["quoted_text"], found["_parent_text"])
+    quotes = found.with_columns(matched).select(
+        source=pl.col("post_id"),
+        target=pl.when(pl.col("matched")).then(pl.col("reply_to")),
+        target_author=pl.lit(None, pl.String),
+        quoted_text=pl.col("quoted_text"),
+        start=pl.col("start"),
+        end=pl.col("end"),
+    )
     text = rows["raw_text"].alias("text")
     if quoting.height:
-        text = text.scatter(quoting["_order"], pl.Series(own_texts, dtype=pl.String))
+        text = text.scatter(quoting["_order"], own_texts)
     posts = rows.with_columns(text)
     posts = (
         posts.sort(~pl.col("is_submission"), pl.col("created_at"), "_order", nulls_last=True)
@@ -537,8 +538,7 @@ def parse_reddit_rows(rows: pl.DataFrame, *, where: str | None = None) -> Parsed
         .sort("thread_id", "position")
         .drop("_order", "is_submission")
     )
-    quotes = pl.DataFrame(marked, schema=MARKED_SCHEMA)
-    return Parsed(finish_posts(posts, default_thread="reddit"), quotes, recover=False, pages=True)
+    return Parsed(finish_posts(posts, default_thread="reddit"), quotes.cast(MARKED_SCHEMA), recover=False, pages=True)
 
 
 def _walk_listing(node: object) -> Iterator[dict[str, Any]]:
