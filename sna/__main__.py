@@ -1,23 +1,70 @@
 """The ``sna`` command's entry point (also ``python -m sna``).
 
-It imports almost nothing before it has set up how signals end the command:
+It imports almost nothing (``sna.errors``) before it has set up how signals end the command:
 Ctrl-C (SIGINT) and SIGTERM become :class:`sna.errors.Interrupted`, which
 unwinds through the output staging (removing it) and ends as one line on
 stderr with exit code 130 or 143 — also when it arrives while the command's
-modules are still being imported.
+modules are still being imported (it is then delivered as soon as that import
+is over, so that no module is left half imported).
 """
 
 from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from types import FrameType
+from typing import Any
+
+from sna.errors import PENDING_SIGNALS, Interrupted
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    from sna.errors import Interrupted
+def _importing(frame: FrameType | None) -> bool:
+    """Whether ``frame`` runs inside an import (module code or the import machinery itself)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
 
+
+def _later(signum: int) -> None:
+    """Deliver ``signum`` again in 20 ms (SIGALRM, see :func:`_deferred`)."""
+    PENDING_SIGNALS.append(signum)
+    signal.setitimer(signal.ITIMER_REAL, 0.02)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """Raise :class:`sna.errors.Interrupted`, or, inside an import, ask again in 20 ms.
+
+    An exception raised in the middle of an import can leave a module half
+    set up (numpy turns it into an ImportError) or be dropped by the import
+    machinery's callbacks; commands import their heavy modules lazily, so a
+    Ctrl-C often lands in one.
+    """
+    if _importing(frame) and hasattr(signal, "setitimer"):
+        _later(signum)
+        return
+    PENDING_SIGNALS.clear()
     raise Interrupted(signum)
+
+
+def _deferred(signum: int, frame: FrameType | None) -> None:
+    """SIGALRM: deliver the signal that was put off (or put it off again)."""
+    if PENDING_SIGNALS:
+        _interrupt(PENDING_SIGNALS[-1], frame)
+
+
+def _unraisable(previous: Callable[[Any], object]) -> Callable[[Any], object]:
+    """A ``sys.unraisablehook`` that delivers again an interruption compiled code dropped, instead of printing it."""
+
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, Interrupted) and hasattr(signal, "setitimer"):
+            _later(unraisable.exc_value.signum)
+        else:
+            previous(unraisable)
+
+    return hook
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -32,11 +79,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     True
     """
     previous = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    handlers = [(signal.SIGINT, _interrupt), (signal.SIGTERM, _interrupt)]
+    if hasattr(signal, "SIGALRM"):
+        handlers.append((signal.SIGALRM, _deferred))
+    for sig, handler in handlers:
         try:
-            previous[sig] = signal.signal(sig, _interrupt)
+            previous[sig] = signal.signal(sig, handler)
         except ValueError:  # not the main thread: leave signals alone
             break
+    hook = sys.unraisablehook
+    if previous:
+        sys.unraisablehook = _unraisable(hook)
     try:
         import click
 
@@ -57,8 +110,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.stderr.write("sna: interrupted\n")
         sys.exit(getattr(exc, "exit_code", 130))
     finally:
+        if signal.SIGALRM in previous:  # no put-off signal may fire once the default handlers are back
+            signal.setitimer(signal.ITIMER_REAL, 0)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        sys.unraisablehook = hook
 
 
 if __name__ == "__main__":

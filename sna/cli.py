@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sna.edges import IMPLICIT_TARGETS
-from sna.errors import SnaError
+from sna.errors import SnaError, pending_interrupt
 from sna.graph import IMPLICIT_LINKS
 from sna.progress import Progress
 
@@ -50,6 +50,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except SnaError as exc:
+            if (interrupt := pending_interrupt()) is not None:  # the signal, lost in compiled code, caused this
+                raise interrupt from None
             if _debug(ctx):
                 raise
             click.echo(one_line(f"sna: error: {exc}"), err=True)
@@ -65,6 +67,8 @@ class _Group(click.Group):
         except (SystemExit, GeneratorExit):
             raise
         except BaseException as exc:  # a bug in sna (or a library panic): one line, traceback with --debug
+            if (interrupt := pending_interrupt()) is not None:
+                raise interrupt from None
             if _debug(ctx):
                 raise
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

@@ -91,3 +91,22 @@ class Interrupted(KeyboardInterrupt):
     def exit_code(self) -> int:
         """128 + the signal number, as shells report it."""
         return 128 + self.signum
+
+
+#: Signals not yet turned into :class:`Interrupted`: one that arrived during an
+#: import (delivered again once the import is over), or one whose exception was
+#: lost in a callback from compiled code (delivered again, and what the command
+#: line reports instead of the failure that losing it caused). ``sna.__main__``
+#: fills it.
+PENDING_SIGNALS: list[int] = []
+
+
+def pending_interrupt() -> Interrupted | None:
+    """The interruption a pending signal stands for, or ``None``.
+
+    Examples
+    --------
+    >>> pending_interrupt() is None
+    True
+    """
+    return Interrupted(PENDING_SIGNALS[-1]) if PENDING_SIGNALS else None

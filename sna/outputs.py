@@ -239,8 +239,11 @@ def _remove_tree(path: Path, *, wait: float = 0.0) -> bool:
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back (main thread only) while folders are switched."""
-    held = {signal.SIGINT, signal.SIGTERM}
+    """Hold SIGINT and SIGTERM back (main thread only) while folders are created or switched.
+
+    SIGALRM too: ``sna.__main__`` delivers with it an interruption that came during an import.
+    """
+    held = {signal.SIGINT, signal.SIGTERM} | ({signal.SIGALRM} if hasattr(signal, "SIGALRM") else set())
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -318,10 +321,12 @@ class _Folder:
             raise _fail(path, f"cannot create its parent folder ({_os_reason(exc)})") from None
         self.created_parents = missing  # deepest first
         try:
-            self.lock.acquire()
+            with _signals_held():  # a signal waits until the lock file is held (and removed again on the way out)
+                self.lock.acquire()
             self._collect_leftovers()
             try:
-                self.staging = Path(tempfile.mkdtemp(prefix=_sibling(path, "stage-"), dir=path.parent))
+                with _signals_held():  # not between the folder's creation and its name being kept
+                    self.staging = Path(tempfile.mkdtemp(prefix=_sibling(path, "stage-"), dir=path.parent))
             except OSError as exc:
                 raise _fail(path, f"cannot create a staging folder beside it ({_os_reason(exc)})") from None
         except BaseException:
@@ -512,7 +517,8 @@ class _Folder:
                 _remove_tree(self.old, wait=READER_WAIT_S)
                 self.old = None
         finally:
-            self.lock.release()
+            with _signals_held():
+                self.lock.release()
             if not committed:
                 for parent in self.created_parents:
                     with contextlib.suppress(OSError):

@@ -382,3 +382,60 @@ def test_stance_of_a_folder_relabels_in_one_switch_and_keeps_the_manifest_valid(
     kept = snapshot(out)
     one_error_line(cli("stance", out), "the stance model broke")
     assert snapshot(out) == kept and leftovers(tmp_path) == []
+
+
+_IMPORT_SIGNAL = """
+import signal, sys, time
+sys.path.insert(0, {folder!r})
+from sna.__main__ import _deferred, _interrupt, _unraisable
+from sna.errors import Interrupted
+signal.signal(signal.SIGINT, _interrupt)
+signal.signal(signal.SIGALRM, _deferred)
+sys.unraisablehook = _unraisable(sys.unraisablehook)
+try:
+    import halfway  # raises SIGINT at its own top level, then keeps going
+    time.sleep(5)  # the put-off signal arrives here
+    print("not interrupted")
+except Interrupted as exc:
+    print("interrupted", exc.signum, "module complete:", sys.modules["halfway"].COMPLETE)
+"""
+
+
+def _python(script: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs signal.setitimer")
+def test_a_signal_during_an_import_waits_for_the_import_to_finish(tmp_path):
+    """Ctrl-C in the middle of a module's import: the module is imported whole, then the command is interrupted."""
+    (tmp_path / "halfway.py").write_text("import signal\nsignal.raise_signal(signal.SIGINT)\nCOMPLETE = True\n")
+    done = _python(_IMPORT_SIGNAL.format(folder=str(tmp_path)))
+    assert done.stdout.strip() == "interrupted 2 module complete: True", done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs signal.setitimer")
+def test_an_interruption_lost_in_a_callback_is_delivered_again():
+    """An Interrupted raised where Python can only report it (a __del__) is raised again, not printed."""
+    script = """
+import gc, signal, sys, time
+from sna.__main__ import _deferred, _interrupt, _unraisable
+from sna.errors import Interrupted, pending_interrupt
+signal.signal(signal.SIGALRM, _deferred)
+sys.unraisablehook = _unraisable(sys.unraisablehook)
+class Swallows:
+    def __del__(self):
+        raise Interrupted(signal.SIGTERM)
+try:
+    Swallows()  # the exception from __del__ is unraisable
+    gc.collect()
+    print("pending", pending_interrupt().exit_code)
+    time.sleep(5)
+    print("not interrupted")
+except Interrupted as exc:
+    print("interrupted", exc.exit_code)
+"""
+    done = _python(script)
+    assert done.stdout.split() == ["pending", "143", "interrupted", "143"], done.stdout + done.stderr
+    assert "Exception ignored" not in done.stderr
