@@ -27,6 +27,7 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from sna.ids import rows_of
 from sna.schema import EDGE_KINDS, KIND_CODES, STANCE_CODES
 
 #: Author names that stand for "unknown" and must never be merged into one node.
@@ -242,10 +243,15 @@ class Indexed:
         return replace(self, src=self.src[keep], dst=self.dst[keep], kind=self.kind[keep], stance=self.stance[keep])
 
 
-def index_corpus(posts: pl.DataFrame, edges: pl.DataFrame) -> Indexed:
+def index_corpus(
+    posts: pl.DataFrame, edges: pl.DataFrame, *, rows: tuple[np.ndarray, np.ndarray] | None = None
+) -> Indexed:
     """Map posts, authors and edges to integer arrays once.
 
     Edges whose endpoints are not posts are dropped (validated EDGES have none).
+    ``rows``, each edge's source and target as row numbers of ``posts`` (as
+    :func:`sna.edges.extract_edges` found them), saves looking the ids up; they
+    are checked against the ids and looked up anyway when they do not match.
 
     Examples
     --------
@@ -258,11 +264,11 @@ def index_corpus(posts: pl.DataFrame, edges: pl.DataFrame) -> Indexed:
     """
     n = posts.height
     ids = posts["post_id"]
-    lookup = pl.DataFrame({"_id": ids, "_i": np.arange(n, dtype=np.int64)})
-    # Sources and targets looked up in one join; rows keep their order.
-    ends = pl.concat([edges["source"], edges["target"]]).alias("_id").to_frame()
-    found = ends.join(lookup, on="_id", how="left", maintain_order="left")["_i"].fill_null(-1).to_numpy()
-    src_i, dst_i = found[: edges.height], found[edges.height :]
+    if rows is not None and _rows_match(ids, edges, rows):
+        src_i, dst_i = rows
+    else:  # sources and targets looked up in one join; rows keep their order
+        found = rows_of(pl.concat([edges["source"], edges["target"]]), ids)
+        src_i, dst_i = found[: edges.height], found[edges.height :]
     rows = np.flatnonzero((src_i >= 0) & (dst_i >= 0))
     kind = edges["kind"].replace_strict(KIND_CODES, return_dtype=pl.Int8).to_numpy()[rows]
     if "stance" in edges.columns:
@@ -290,6 +296,17 @@ def index_corpus(posts: pl.DataFrame, edges: pl.DataFrame) -> Indexed:
         stance=stance,
         created_us=created_us,
     )
+
+
+def _rows_match(ids: pl.Series, edges: pl.DataFrame, rows: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether ``rows`` give each edge's source and target as row numbers of ``ids`` (gathering is cheap)."""
+    for end, row in zip(("source", "target"), rows, strict=True):
+        row = np.asarray(row)
+        if len(row) != edges.height or (len(row) and (row.min() < 0 or row.max() >= len(ids))):
+            return False
+        if not ids.gather(row).eq_missing(edges[end]).all():
+            return False
+    return True
 
 
 def _group_pairs(a: np.ndarray, b: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
