@@ -375,7 +375,27 @@ def author_tables(
     >>> links.select("source", "target", "weight", "disagree", "signed").rows()
     [('ann', 'bo', 1, 0, 0), ('bo', 'ann', 1, 1, -1)]
     """
-    ix = index or index_corpus(posts, edges)
+    nodes, links, _ = author_tables_with_graph(index or index_corpus(posts, edges), counted)
+    return nodes, links
+
+
+def author_tables_with_graph(
+    ix: Indexed, counted: tuple[str, ...] = EDGE_KINDS
+) -> tuple[pl.DataFrame, pl.DataFrame, LinkArrays]:
+    """:func:`author_tables` of an indexed corpus, and the author graph as arrays, built from node numbers.
+
+    The graph is what :func:`links_from_tables` makes of the two tables,
+    without looking the names up again.
+
+    Examples
+    --------
+    >>> posts = pl.DataFrame({"post_id": ["1", "2", "3"], "thread_id": ["t"] * 3, "position": [1, 2, 3],
+    ...                       "author": ["bo", "ann", "bo"]})
+    >>> edges = pl.DataFrame({"source": ["2", "3"], "target": ["1", "2"], "kind": ["quote", "reply"]})
+    >>> nodes, links, graph = author_tables_with_graph(index_corpus(posts, edges))
+    >>> links.select("source", "target").rows(), graph.src.tolist(), graph.dst.tolist()
+    ([('ann', 'bo'), ('bo', 'ann')], [0, 1], [1, 0])
+    """
     n_nodes = len(ix.node_names)
     a, b = ix.node[ix.src], ix.node[ix.dst]
     self_reply = a == b
@@ -390,18 +410,26 @@ def author_tables(
     keep = ~self_reply
     source, target, group = _group_pairs(a[keep], b[keep], n_nodes)
     counts = np.isin(ix.kind[keep], [KIND_CODES[k] for k in counted])
+    weight = np.bincount(group, weights=counts, minlength=len(source)).astype(np.int64)
+    # Pairs come sorted by node numbers; the table is sorted by names: by each name's rank among the names.
+    rank = np.empty(n_nodes, dtype=np.int64)
+    rank[ix.node_names.arg_sort().to_numpy()] = np.arange(n_nodes)
+    by_name = np.lexsort((rank[target], rank[source]))
     columns: dict[str, object] = {
-        "source": ix.node_names.gather(source),
-        "target": ix.node_names.gather(target),
-        "weight": np.bincount(group, weights=counts, minlength=len(source)).astype(np.int64),
+        "source": ix.node_names.gather(source[by_name]),
+        "target": ix.node_names.gather(target[by_name]),
+        "weight": weight[by_name],
     }
     for name, code in KIND_CODES.items():
-        columns[name] = np.bincount(group, weights=ix.kind[keep] == code, minlength=len(source)).astype(np.int64)
+        columns[name] = np.bincount(group, weights=ix.kind[keep] == code, minlength=len(source)).astype(np.int64)[
+            by_name
+        ]
     for name, code in STANCE_CODES.items():
         labelled = counts & (ix.stance[keep] == code)
-        columns[name] = np.bincount(group, weights=labelled, minlength=len(source)).astype(np.int64)
-    links = pl.DataFrame(columns).with_columns(signed=pl.col("agree") - pl.col("disagree")).sort("source", "target")
-    return nodes, links
+        columns[name] = np.bincount(group, weights=labelled, minlength=len(source)).astype(np.int64)[by_name]
+    links = pl.DataFrame(columns).with_columns(signed=pl.col("agree") - pl.col("disagree"))
+    used = weight > 0
+    return nodes, links, LinkArrays(ix.node_names, source[used], target[used], weight[used].astype(np.float64))
 
 
 def links_from_tables(nodes: pl.DataFrame, links: pl.DataFrame) -> LinkArrays:

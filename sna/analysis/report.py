@@ -23,10 +23,9 @@ from sna.graph import (
     STANCE_CODES,
     Indexed,
     LinkArrays,
-    author_tables,
+    author_tables_with_graph,
     counted_kinds,
     index_corpus,
-    links_from_tables,
     post_links,
 )
 from sna.schema import EDGE_KINDS
@@ -260,8 +259,7 @@ def compute_metrics(
         .hstack(per_post.drop("post_id"))
     )
 
-    nodes, links = author_tables(posts, edges, index=full, counted=counted)
-    author_graph = links_from_tables(nodes, links)
+    nodes, links, author_graph = author_tables_with_graph(full, counted)
     author_table, author_convergence = centrality(author_graph, k=sources, seed=seed, name="author")
     read, assumed = _received(full, by_node=True)
     author_metrics = nodes.hstack(author_table.drop("author")).with_columns(  # both in node order
