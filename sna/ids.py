@@ -44,13 +44,7 @@ def thread_order(thread_id: pl.Series, position: pl.Series) -> pl.Series | None:
     >>> thread_order(pl.Series(["u", "t", "t"]), pl.Series([1, 2, 1])).to_list()
     [2, 1, 0]
     """
-    n = len(thread_id)
-    if n > 1 and thread_id.null_count() == 0 and position.null_count() == 0:
-        head, tail = thread_id.slice(0, n - 1), thread_id.slice(1)
-        ordered = (head < tail) | ((head == tail) & (position.slice(0, n - 1) <= position.slice(1)))
-        if ordered.all():
-            return None
-    elif n <= 1:
+    if _in_order(thread_id, position, strict=False):
         return None
     frame = pl.DataFrame({"t": thread_id, "p": position})
     return frame.select(pl.arg_sort_by("t", "p", maintain_order=True)).to_series()
@@ -93,3 +87,33 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     return ordered[keep]
+
+
+def strictly_in_thread_order(thread_id: pl.Series, position: pl.Series) -> bool:
+    """Whether posts are sorted by thread and position with no position repeated in a thread.
+
+    Then no (thread, position) pair repeats, which is otherwise found by
+    hashing every pair: a cheap first check for the inputs that arrive in
+    thread order (most do). False for nulls.
+
+    Examples
+    --------
+    >>> strictly_in_thread_order(pl.Series(["t", "t", "u"]), pl.Series([1, 2, 1]))
+    True
+    >>> strictly_in_thread_order(pl.Series(["t", "t"]), pl.Series([2, 2]))
+    False
+    """
+    return _in_order(thread_id, position, strict=True)
+
+
+def _in_order(thread_id: pl.Series, position: pl.Series, *, strict: bool) -> bool:
+    """Whether each post comes after its neighbour above by thread, then position (``strict``: never equal)."""
+    n = len(thread_id)
+    if n < 2:
+        return True
+    if thread_id.null_count() or position.null_count():
+        return False
+    head, tail = thread_id.slice(0, n - 1), thread_id.slice(1)
+    above, below = position.slice(0, n - 1), position.slice(1)
+    later = above < below if strict else above <= below
+    return bool(((head < tail) | ((head == tail) & later)).all())
