@@ -20,7 +20,9 @@ runs in a fresh process, one after the other:
   with BFS depths and ``nx.average_shortest_path_length`` per tree. It is
   slow: above 100k posts it runs only with ``--baseline-1m``.
 
-Peak memory is each process's maximum resident set size. Between two sizes
+Peak memory is each process's maximum resident set size. With a baseline, the
+CPU time (user and system, all threads) of both sna runs is printed too: on a
+busy machine its ratio moves less than that of wall-clock times. Between two sizes
 the table gives the scaling exponent of sna's total time (log time ratio over
 log size ratio; 1.0 is linear).
 
@@ -56,6 +58,12 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """User and system CPU time of this process so far (all its threads): steadier than wall time when busy."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def forum_file(n: int) -> Path:
     path = HERE / "out" / f"forum-{n}.parquet"
     if not path.exists():
@@ -89,18 +97,18 @@ def run_sna(n: int, save: bool) -> dict[str, object]:
 
     path = HERE / "out" / f"forum-{n}.parquet"
     progress = Progress(quiet=True)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     with tempfile.TemporaryDirectory(dir=HERE / "out") as tmp:
         result = run([path], tmp, skip=("stance", "figures", "html"), progress=progress)
         files = sum(len(names) for names in result.written.values())
-    total = time.perf_counter() - start
+    total, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     stages = [(name, seconds, 0.0) for name, seconds in progress.timings.items()]
     stages.append(("writing tables", total - sum(s for _, s, _ in stages), peak_mb()))
     if save:
         edges, posts = result.ingested.edges, result.ingested.posts
         edges.select("source", "target").write_parquet(HERE / "out" / f"edges-{n}.parquet")
         posts.select("post_id", "thread_id", "position", "author").write_parquet(HERE / "out" / f"posts-{n}.parquet")
-    return {"stages": stages, "total": total, "files": files, "peak": peak_mb()}
+    return {"stages": stages, "total": total, "files": files, "peak": peak_mb(), "cpu": cpu}
 
 
 def run_networkx(n: int) -> dict[str, object]:
@@ -234,6 +242,9 @@ def _print(rows: list[tuple[int, str, dict[str, object]]], sizes: list[int]) -> 
     for n, label, result in rows:
         if label == "sna (baseline)":
             print(f"{n:>10,}  sna is {result['total'] / ours[n]['total']:.2f}x as fast as the baseline (whole run)")
+            if "cpu" in result:  # CPU seconds of every thread: the fairer ratio when the machine is busy
+                print(f"{n:>10,}  CPU time: sna {ours[n]['cpu']:.2f} s, baseline {result['cpu']:.2f} s "
+                      f"({result['cpu'] / ours[n]['cpu']:.2f}x)")  # fmt: skip
         if label == "networkx":
             metrics = dict((name, s) for name, s, _ in ours[n]["stages"])["computing metrics"]
             print(f"{n:>10,}  metrics: networkx {result['total']:.2f} s, sna {metrics:.2f} s "

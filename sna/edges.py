@@ -29,6 +29,7 @@ import numpy as np
 import polars as pl
 
 from sna.errors import SchemaError
+from sna.ids import rows_of, sorted_thread_codes, thread_order
 from sna.quotes import find_pasted_quotes, locate_quoted_posts
 from sna.schema import (
     EDGE_KINDS,
@@ -80,28 +81,33 @@ class Extracted:
         ``quotes_unresolved``, ``replies_missing`` (stated parents not in the
         input), ``threads_without_start`` (placeholders added) and the number
         of edges per kind.
+    rows : tuple of np.ndarray, optional
+        Each edge's source and target as row numbers of ``posts`` (what
+        :func:`sna.graph.index_corpus` would otherwise look up by id).
     """
 
     posts: pl.DataFrame
     edges: pl.DataFrame
     unresolved: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=UNRESOLVED_SCHEMA))
     counts: dict[str, int] = field(default_factory=dict)
+    rows: tuple[np.ndarray, np.ndarray] | None = None
 
 
-def _check_reply_tree(posts: pl.DataFrame) -> None:
-    """Raise if stated parents cross threads or form a cycle."""
+def _check_reply_tree(posts: pl.DataFrame, thread: np.ndarray) -> np.ndarray:
+    """Raise if stated parents cross threads or form a cycle; else each post's parent row (-1: none, or not a post).
+
+    ``thread`` holds each post's thread code (equal codes, same thread).
+    """
     ids = posts["post_id"]
-    index = pl.DataFrame({"reply_to": ids, "_parent": pl.int_range(len(ids), eager=True)})
-    parent = posts.select("reply_to").join(index, on="reply_to", how="left", maintain_order="left")["_parent"]
-    parent_idx = parent.fill_null(-1).to_numpy().astype(np.int64)
+    parent_idx = rows_of(posts["reply_to"], ids)
     has = parent_idx >= 0
-    threads = posts["thread_id"].to_numpy()
-    cross = has & (threads != threads[np.where(has, parent_idx, 0)])
+    cross = has & (thread != thread[np.where(has, parent_idx, 0)])
     if cross.any():
         i = int(np.flatnonzero(cross)[0])
+        threads = posts["thread_id"]
         raise SchemaError(
             f"post {ids[i]!r} replies to {posts['reply_to'][i]!r}, which is in another thread "
-            f"({threads[parent_idx[i]]!r}, not {threads[i]!r}): expected replies within a thread"
+            f"({threads[int(parent_idx[i])]!r}, not {threads[i]!r}): expected replies within a thread"
         )
     # Pointer doubling: after enough rounds every chain has reached a root (-1)
     # unless it runs into a cycle.
@@ -122,6 +128,7 @@ def _check_reply_tree(posts: pl.DataFrame) -> None:
             f"reply_to forms a cycle of {len(cycle):,} post{'s' if len(cycle) != 1 else ''}: {path}; "
             "expected each post to reply to an earlier one"
         )
+    return parent_idx
 
 
 def _resolve_marked(posts: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:
@@ -193,53 +200,78 @@ def _with_placeholders(posts: pl.DataFrame, threads: pl.Series) -> pl.DataFrame:
     return merged.sort("thread_id", "position", maintain_order=True).select(flagged.columns)
 
 
-def _implicit_pairs(posts: pl.DataFrame, answered: pl.Series, target: str) -> pl.DataFrame:
-    """(source, target) for posts not in ``answered``: their thread's first post, or the one above."""
+def _implicit_pairs(thread: np.ndarray, skip: np.ndarray, target: str) -> pl.DataFrame:
+    """Rows (``_s``, ``_t``) linking each post not in ``skip`` to its thread's first post, or the one above.
+
+    Posts are in thread order; ``thread`` holds their thread codes.
+    """
+    n = len(thread)
+    row = np.arange(n, dtype=np.int64)
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = thread[1:] != thread[:-1]
     if target == "first":
-        link = pl.col("post_id").first().over("thread_id")
+        link = np.maximum.accumulate(np.where(starts, row, 0)) if n else row
     else:
-        link = pl.col("post_id").shift(1).over("thread_id")
-    return (
-        posts.with_columns(_target=link)
-        .filter(~pl.col("post_id").is_in(answered.implode()) & ~pl.col("placeholder"))
-        .filter(pl.col("_target").is_not_null() & (pl.col("post_id") != pl.col("_target")))
-        .select(pl.col("post_id").alias("source"), pl.col("_target").alias("target"))
-    )
+        link = np.where(starts, -1, row - 1)
+    source = np.flatnonzero(~skip & (link >= 0) & (link != row))
+    return pl.DataFrame({"_s": source, "_t": link[source]}, schema=PAIR_SCHEMA)
+
+
+#: Edges of one kind as row numbers of POSTS: source, target (and the quoted words).
+PAIR_SCHEMA: dict[str, pl.DataType] = {"_s": pl.Int64(), "_t": pl.Int64()}
 
 
 def _edge_rows(posts: pl.DataFrame, parts: list[tuple[pl.DataFrame, str]]) -> pl.DataFrame:
-    """EDGES from (source, target[, quoted_text]) pairs of each kind, ordered by source post, kind, pair.
+    """EDGES from (``_s``, ``_t``[, ``quoted_text``]) row pairs of each kind, ordered by source post, kind, pair.
 
-    Post ids are looked up once, as row numbers of POSTS (every source and
-    target is a post), and the other columns gathered by row number.
+    Sources and targets are row numbers of POSTS; ids, authors and times are
+    gathered by row number. Returns EDGES with ``_s`` and ``_t`` still attached.
     """
     pieces = []
     for pairs, kind in parts:
         quoted = pairs["quoted_text"] if "quoted_text" in pairs.columns else pl.lit(None, pl.String)
         pieces.append(
-            pairs.select("source", "target", quoted.alias("quoted_text")).with_columns(
+            pairs.select(pl.col("_s", "_t").cast(pl.Int64), quoted.alias("quoted_text")).with_columns(
                 _k=pl.lit(KIND_CODES[kind], pl.Int8), _seq=pl.int_range(pl.len(), dtype=pl.Int64)
             )
         )
-    row = pl.DataFrame({"_id": posts["post_id"], "_row": pl.int_range(posts.height, dtype=pl.Int64, eager=True)})
-    rows = (
-        pl.concat(pieces)
-        .join(row.rename({"_id": "source", "_row": "_s"}), on="source", how="left", maintain_order="left")
-        .join(row.rename({"_id": "target", "_row": "_t"}), on="target", how="left", maintain_order="left")
-        .sort("_s", "_k", "_seq")
-    )
+    rows = pl.concat(pieces).sort("_s", "_k", "_seq")
     source, target = rows["_s"], rows["_t"]
     kinds = pl.Series(EDGE_KINDS, dtype=pl.String).gather(rows["_k"].cast(pl.Int64))
     edges = pl.DataFrame({
-        "source": rows["source"],
-        "target": rows["target"],
+        "source": posts["post_id"].gather(source),
+        "target": posts["post_id"].gather(target),
         "source_author": posts["author"].gather(source),
         "target_author": posts["author"].gather(target),
         "kind": kinds,
         "quoted_text": rows["quoted_text"],
         "created_at": posts["created_at"].gather(source),
     })  # fmt: skip
-    return conform(edges, EDGES_SCHEMA).select(list(EDGES_SCHEMA))
+    return conform(edges, EDGES_SCHEMA).select(list(EDGES_SCHEMA)).with_columns(_s=source, _t=target, _k=rows["_k"])
+
+
+def _check_edge_rows(edges: pl.DataFrame, n_posts: int) -> None:
+    """Self-loops and repeated (source, target, kind) rows, found on row numbers; named by :func:`validate_edges`."""
+    s, t, k = (edges[c].to_numpy().astype(np.int64) for c in ("_s", "_t", "_k"))
+    key = pl.Series((s * max(n_posts, 1) + t) * len(EDGE_KINDS) + k)
+    if (s == t).any() or key.n_unique() < len(key):
+        validate_edges(edges.drop("_s", "_t", "_k"))
+
+
+def _late_starts(thread: np.ndarray, position: np.ndarray, unanswered: np.ndarray, target: str) -> np.ndarray:
+    """First rows of the threads that need a placeholder opening post, in thread order.
+
+    A thread needs one when its first post on the page is not position 1 and
+    some post of it would be linked to the missing first post.
+    """
+    n = len(thread)
+    first_row = np.flatnonzero(np.concatenate([[True], thread[1:] != thread[:-1]])) if n else np.zeros(0, np.int64)
+    late = position[first_row] > 1
+    if target == "first":
+        waiting = np.bincount(thread[unanswered] - 1, minlength=len(first_row)) > 0  # codes are 1, 2, …
+    else:
+        waiting = unanswered[first_row]
+    return first_row[late & waiting]
 
 
 def extract_edges(
@@ -300,65 +332,73 @@ def extract_edges(
     if implicit_target not in IMPLICIT_TARGETS:
         raise SchemaError(f"implicit_target must be one of {', '.join(IMPLICIT_TARGETS)}, got {implicit_target!r}")
     validate_posts(posts)
-    _check_reply_tree(posts)
     if isinstance(recover, bool):
         recover = pl.Series([recover] * posts.height, dtype=pl.Boolean)
-    posts = posts.with_columns(_recover=pl.Series(recover, dtype=pl.Boolean).fill_null(False))
-    order = posts.select(pl.arg_sort_by("thread_id", "position")).to_series()
-    if not (order.diff().drop_nulls() == 1).all():  # most inputs arrive in thread order already
-        posts = posts[order]
-    recover_mask = posts["_recover"]
-    posts = posts.drop("_recover")
+    recover_mask = pl.Series(recover, dtype=pl.Boolean).fill_null(False)
+    order = thread_order(posts["thread_id"], posts["position"])
+    if order is not None:
+        posts, recover_mask = posts[order], recover_mask.gather(order)
+    # From here on posts are rows 0..n-1 in thread order; pairs of posts are pairs of row numbers.
+    thread = sorted_thread_codes(posts["thread_id"])
+    parent = _check_reply_tree(posts, thread)
     marked = empty_marked() if marked is None else marked
     counts: Counter[str] = Counter()
 
     marked = _resolve_marked(posts, marked)
     unresolved = marked.filter(pl.col("resolved").is_null()).select(list(UNRESOLVED_SCHEMA))
     counts["quotes_unresolved"] = unresolved.height
-    marked_pairs = marked.filter(pl.col("resolved").is_not_null()).select(
-        pl.col("source"), pl.col("resolved").alias("target"), pl.col("quoted_text")
-    )
+    resolved = marked.filter(pl.col("resolved").is_not_null())
+    ids = posts["post_id"]
+    marked_pairs = pl.DataFrame(
+        {"_s": rows_of(resolved["source"], ids), "_t": rows_of(resolved["resolved"], ids)}, schema=PAIR_SCHEMA
+    ).with_columns(quoted_text=resolved["quoted_text"].cast(pl.String))
 
-    pasted = pl.DataFrame(schema={"source": pl.String, "target": pl.String, "quoted_text": pl.String})
+    pasted = pl.DataFrame(schema={**PAIR_SCHEMA, "quoted_text": pl.String})
     if recover_mask.any():
         found = find_pasted_quotes(posts, recover=recover_mask)
         posts = posts.with_columns(text=found.text)
-        pasted = found.blocks.select("source", "target", "quoted_text")
+        pasted = pl.DataFrame({"_s": found.source_row, "_t": found.target_row}, schema=PAIR_SCHEMA).with_columns(
+            quoted_text=found.blocks["quoted_text"]
+        )
 
     quote_pairs = (
         pl.concat([marked_pairs, pasted])
-        .filter(pl.col("source") != pl.col("target"))
-        .group_by("source", "target", maintain_order=True)
+        .filter(pl.col("_s") != pl.col("_t"))
+        .group_by("_s", "_t", maintain_order=True)
         .agg(pl.col("quoted_text").drop_nulls().str.join(QUOTE_SEPARATOR))
     )
-    known = posts["post_id"].implode()
-    stated = posts.filter(pl.col("reply_to").is_not_null())
-    counts["replies_missing"] = int((~stated["reply_to"].is_in(known)).sum())
-    reply_pairs = stated.filter(pl.col("reply_to").is_in(known)).select(
-        pl.col("post_id").alias("source"), pl.col("reply_to").alias("target")
-    )
-    answered = pl.concat([quote_pairs["source"], stated["post_id"]])
+    stated = posts["reply_to"].is_not_null().to_numpy()
+    counts["replies_missing"] = int((stated & (parent < 0)).sum())
+    replying = np.flatnonzero(parent >= 0)
+    reply_pairs = pl.DataFrame({"_s": replying, "_t": parent[replying]}, schema=PAIR_SCHEMA)
+    answered = stated.copy()
+    answered[quote_pairs["_s"].to_numpy()] = True
     missing_start = pl.Series("thread_id", [], dtype=pl.String)
     if implicit_target != "none":
-        starts = posts.group_by("thread_id", maintain_order=True).agg(pl.col("position").min())
-        late = starts.filter(pl.col("position") > 1)["thread_id"]
-        # A placeholder only where some post of the thread would be linked to it.
-        unattached = posts.filter(
-            ~pl.col("post_id").is_in(answered.implode()) & pl.col("thread_id").is_in(late.implode())
-        )
-        if implicit_target == "first":
-            missing_start = late.filter(late.is_in(unattached["thread_id"].implode()))
-        else:
-            first_on_page = unattached.join(starts, on=["thread_id", "position"], how="semi")
-            missing_start = late.filter(late.is_in(first_on_page["thread_id"].implode()))
+        position = posts["position"].to_numpy()
+        firsts = _late_starts(thread, position, ~answered, implicit_target)
+        missing_start = posts["thread_id"].gather(firsts)
     posts = _with_placeholders(posts, missing_start)
     counts["threads_without_start"] = missing_start.len()
+    if missing_start.len():  # placeholders open their threads: later rows move down
+        added = np.zeros(thread[-1] + 1, dtype=np.int64)
+        added[thread[firsts]] = 1
+        new_row = np.arange(len(thread), dtype=np.int64) + np.cumsum(added)[thread]
+        quote_pairs, reply_pairs = (
+            pairs.with_columns(_s=new_row[pairs["_s"].to_numpy()], _t=new_row[pairs["_t"].to_numpy()])
+            for pairs in (quote_pairs, reply_pairs)
+        )
+        answered_now = np.zeros(posts.height, dtype=bool)
+        answered_now[new_row] = answered
+        answered, thread = answered_now, sorted_thread_codes(posts["thread_id"])
     parts = [(quote_pairs, "quote"), (reply_pairs, "reply")]
     if implicit_target != "none":
-        parts.append((_implicit_pairs(posts, answered, implicit_target), "implicit"))
+        skip = answered | posts["placeholder"].to_numpy().astype(bool)
+        parts.append((_implicit_pairs(thread, skip, implicit_target), "implicit"))
     # Rows by source post, then kind; a post's quote rows in the order it quotes them.
     edges = _edge_rows(posts, parts)
-    validate_edges(edges)  # endpoints are posts by construction; the check costs seconds at 1M
-    for kind in EDGE_KINDS:
-        counts[f"edges_{kind}"] = int((edges["kind"] == kind).sum())
-    return Extracted(posts, edges, unresolved, dict(counts))
+    _check_edge_rows(edges, posts.height)  # endpoints are posts by construction
+    for kind, count in zip(EDGE_KINDS, np.bincount(edges["_k"].to_numpy(), minlength=len(EDGE_KINDS)), strict=True):
+        counts[f"edges_{kind}"] = int(count)
+    rows = (edges["_s"].to_numpy(), edges["_t"].to_numpy())
+    return Extracted(posts, edges.drop("_s", "_t", "_k"), unresolved, dict(counts), rows)

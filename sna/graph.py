@@ -27,6 +27,7 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from sna.ids import rows_of
 from sna.schema import EDGE_KINDS, KIND_CODES, STANCE_CODES
 
 #: Author names that stand for "unknown" and must never be merged into one node.
@@ -242,10 +243,15 @@ class Indexed:
         return replace(self, src=self.src[keep], dst=self.dst[keep], kind=self.kind[keep], stance=self.stance[keep])
 
 
-def index_corpus(posts: pl.DataFrame, edges: pl.DataFrame) -> Indexed:
+def index_corpus(
+    posts: pl.DataFrame, edges: pl.DataFrame, *, rows: tuple[np.ndarray, np.ndarray] | None = None
+) -> Indexed:
     """Map posts, authors and edges to integer arrays once.
 
     Edges whose endpoints are not posts are dropped (validated EDGES have none).
+    ``rows``, each edge's source and target as row numbers of ``posts`` (as
+    :func:`sna.edges.extract_edges` found them), saves looking the ids up; they
+    are checked against the ids and looked up anyway when they do not match.
 
     Examples
     --------
@@ -258,11 +264,11 @@ def index_corpus(posts: pl.DataFrame, edges: pl.DataFrame) -> Indexed:
     """
     n = posts.height
     ids = posts["post_id"]
-    lookup = pl.DataFrame({"_id": ids, "_i": np.arange(n, dtype=np.int64)})
-    # Sources and targets looked up in one join; rows keep their order.
-    ends = pl.concat([edges["source"], edges["target"]]).alias("_id").to_frame()
-    found = ends.join(lookup, on="_id", how="left", maintain_order="left")["_i"].fill_null(-1).to_numpy()
-    src_i, dst_i = found[: edges.height], found[edges.height :]
+    if rows is not None and _rows_match(ids, edges, rows):
+        src_i, dst_i = rows
+    else:  # sources and targets looked up in one join; rows keep their order
+        found = rows_of(pl.concat([edges["source"], edges["target"]]), ids)
+        src_i, dst_i = found[: edges.height], found[edges.height :]
     rows = np.flatnonzero((src_i >= 0) & (dst_i >= 0))
     kind = edges["kind"].replace_strict(KIND_CODES, return_dtype=pl.Int8).to_numpy()[rows]
     if "stance" in edges.columns:
@@ -290,6 +296,17 @@ def index_corpus(posts: pl.DataFrame, edges: pl.DataFrame) -> Indexed:
         stance=stance,
         created_us=created_us,
     )
+
+
+def _rows_match(ids: pl.Series, edges: pl.DataFrame, rows: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether ``rows`` give each edge's source and target as row numbers of ``ids`` (gathering is cheap)."""
+    for end, row in zip(("source", "target"), rows, strict=True):
+        row = np.asarray(row)
+        if len(row) != edges.height or (len(row) and (row.min() < 0 or row.max() >= len(ids))):
+            return False
+        if not ids.gather(row).eq_missing(edges[end]).all():
+            return False
+    return True
 
 
 def _group_pairs(a: np.ndarray, b: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -358,7 +375,27 @@ def author_tables(
     >>> links.select("source", "target", "weight", "disagree", "signed").rows()
     [('ann', 'bo', 1, 0, 0), ('bo', 'ann', 1, 1, -1)]
     """
-    ix = index or index_corpus(posts, edges)
+    nodes, links, _ = author_tables_with_graph(index or index_corpus(posts, edges), counted)
+    return nodes, links
+
+
+def author_tables_with_graph(
+    ix: Indexed, counted: tuple[str, ...] = EDGE_KINDS
+) -> tuple[pl.DataFrame, pl.DataFrame, LinkArrays]:
+    """:func:`author_tables` of an indexed corpus, and the author graph as arrays, built from node numbers.
+
+    The graph is what :func:`links_from_tables` makes of the two tables,
+    without looking the names up again.
+
+    Examples
+    --------
+    >>> posts = pl.DataFrame({"post_id": ["1", "2", "3"], "thread_id": ["t"] * 3, "position": [1, 2, 3],
+    ...                       "author": ["bo", "ann", "bo"]})
+    >>> edges = pl.DataFrame({"source": ["2", "3"], "target": ["1", "2"], "kind": ["quote", "reply"]})
+    >>> nodes, links, graph = author_tables_with_graph(index_corpus(posts, edges))
+    >>> links.select("source", "target").rows(), graph.src.tolist(), graph.dst.tolist()
+    ([('ann', 'bo'), ('bo', 'ann')], [0, 1], [1, 0])
+    """
     n_nodes = len(ix.node_names)
     a, b = ix.node[ix.src], ix.node[ix.dst]
     self_reply = a == b
@@ -373,18 +410,26 @@ def author_tables(
     keep = ~self_reply
     source, target, group = _group_pairs(a[keep], b[keep], n_nodes)
     counts = np.isin(ix.kind[keep], [KIND_CODES[k] for k in counted])
+    weight = np.bincount(group, weights=counts, minlength=len(source)).astype(np.int64)
+    # Pairs come sorted by node numbers; the table is sorted by names: by each name's rank among the names.
+    rank = np.empty(n_nodes, dtype=np.int64)
+    rank[ix.node_names.arg_sort().to_numpy()] = np.arange(n_nodes)
+    by_name = np.lexsort((rank[target], rank[source]))
     columns: dict[str, object] = {
-        "source": ix.node_names.gather(source),
-        "target": ix.node_names.gather(target),
-        "weight": np.bincount(group, weights=counts, minlength=len(source)).astype(np.int64),
+        "source": ix.node_names.gather(source[by_name]),
+        "target": ix.node_names.gather(target[by_name]),
+        "weight": weight[by_name],
     }
     for name, code in KIND_CODES.items():
-        columns[name] = np.bincount(group, weights=ix.kind[keep] == code, minlength=len(source)).astype(np.int64)
+        columns[name] = np.bincount(group, weights=ix.kind[keep] == code, minlength=len(source)).astype(np.int64)[
+            by_name
+        ]
     for name, code in STANCE_CODES.items():
         labelled = counts & (ix.stance[keep] == code)
-        columns[name] = np.bincount(group, weights=labelled, minlength=len(source)).astype(np.int64)
-    links = pl.DataFrame(columns).with_columns(signed=pl.col("agree") - pl.col("disagree")).sort("source", "target")
-    return nodes, links
+        columns[name] = np.bincount(group, weights=labelled, minlength=len(source)).astype(np.int64)[by_name]
+    links = pl.DataFrame(columns).with_columns(signed=pl.col("agree") - pl.col("disagree"))
+    used = weight > 0
+    return nodes, links, LinkArrays(ix.node_names, source[used], target[used], weight[used].astype(np.float64))
 
 
 def links_from_tables(nodes: pl.DataFrame, links: pl.DataFrame) -> LinkArrays:

@@ -48,6 +48,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,8 @@ FOREIGN_LIMIT = 1_000
 #: How long a writer waits for readers of the folder it replaced before leaving it
 #: for the next writer to delete.
 READER_WAIT_S = 30.0
+#: Threads hashing and syncing the files of a commit (the machines sna runs on have a few cores).
+HASH_THREADS = min(4, os.cpu_count() or 1)
 
 Stage = Callable[[str], Path]
 """Maps a file name (``"posts.csv"``, ``"figures/network.png"``) to the path to write it at."""
@@ -157,6 +160,14 @@ def _sha256(path: Path) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _digest_and_sync(path: Path) -> tuple[int, str]:
+    """Size and SHA-256 of a staged file, after asking the OS to write it to disk."""
+    digest = _sha256(path)
+    with contextlib.suppress(OSError), path.open("rb") as handle:
+        os.fsync(handle.fileno())
+    return path.stat().st_size, digest
 
 
 # Locks ----------------------------------------------------------------------
@@ -410,11 +421,12 @@ class _Folder:
         for name, entry in files.items():
             if "sha256" not in entry:  # adopted from a folder without a manifest
                 entry |= {"bytes": (self.staging / name).stat().st_size, "sha256": _sha256(self.staging / name)}
-        for name, part in self.staged.items():
-            target = self.staging / name
-            files[name] = {"part": part, "bytes": target.stat().st_size, "sha256": _sha256(target)}
-            with contextlib.suppress(OSError), target.open("rb") as handle:
-                os.fsync(handle.fileno())
+        staged = list(self.staged.items())
+        # Hashing and syncing release the GIL (hashlib on large buffers, reads, fsync): files in parallel.
+        with ThreadPoolExecutor(max_workers=HASH_THREADS) as pool:
+            digests = list(pool.map(_digest_and_sync, [self.staging / name for name, _ in staged]))
+        for (name, part), (size, digest) in zip(staged, digests, strict=True):
+            files[name] = {"part": part, "bytes": size, "sha256": digest}
         live = {entry["part"] for entry in files.values()}
         parts = {p: i for p, i in (old.parts if old else {}).items() if p in live and p not in self.info}
         parts |= {p: i for p, i in self.info.items() if p in live}

@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from sna.analysis.pictures import PictureOptions
@@ -54,12 +55,17 @@ class Ingested:
         Files, threads, posts, authors, edges by kind, unresolved quotes, …
     unresolved : pl.DataFrame
         Marked quotes of posts not in the input (``sna.edges.UNRESOLVED_SCHEMA``).
+    edge_rows : tuple of np.ndarray, optional
+        Each edge's source and target as row numbers of ``posts``, when
+        extracted in this process (:attr:`sna.edges.Extracted.rows`): the
+        metrics then need not look the post ids up again.
     """
 
     posts: pl.DataFrame
     edges: pl.DataFrame
     summary: dict[str, object] = field(default_factory=dict)
     unresolved: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=UNRESOLVED_SCHEMA))
+    edge_rows: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def ingest(
@@ -108,7 +114,7 @@ def ingest(
         implicit_target=implicit_target,
     )  # fmt: skip
     summary["seconds"] = round(time.perf_counter() - started, 3)
-    return Ingested(out_posts, extracted.edges, summary, extracted.unresolved)
+    return Ingested(out_posts, extracted.edges, summary, extracted.unresolved, extracted.rows)
 
 
 def read_sources(
@@ -639,7 +645,7 @@ def run(
                 metrics = compute_metrics(
                     result.posts, result.edges, seed=seed, sources=sources, n_camps=n_camps,
                     implicit_links=implicit_links, rank_anonymous=rank_anonymous, min_camp_size=min_camp_size,
-                    camps_by=camps_by,
+                    camps_by=camps_by, edge_rows=result.edge_rows,
                 )  # fmt: skip
             written: dict[Path, list[str]] = {}
             notes: list[str] = []

@@ -52,13 +52,14 @@ plain text, whose quote markup tells the truth (precision 0.94–0.95, recall
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
 
 import numpy as np
 import polars as pl
 
+from sna.ids import sorted_thread_codes, sorted_unique, thread_order
 from sna.quote_rules import (
     OPENING_WORDS,
     boilerplate_lines,
@@ -125,10 +126,14 @@ class QuoteBlocks:
         ``n_words`` and ``quoted_text``.
     text : pl.Series
         Each input post's text with its quote blocks removed, in input order.
+    source_row, target_row : np.ndarray
+        Each block's source and target as row numbers of the input posts.
     """
 
     blocks: pl.DataFrame
     text: pl.Series
+    source_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    target_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 _BLOCKS_SCHEMA = {
@@ -154,7 +159,7 @@ def _stock_keys() -> tuple[np.ndarray, int]:
     """Sequence keys of the stock phrases, and the most words one has."""
     tokens = tokenize(pl.Series(sorted(STOCK_PHRASES)))
     count = np.diff(tokens.text_words)
-    return np.unique(sequence_keys(tokens.hashes, tokens.text_words[:-1], count)), int(count.max())
+    return sorted_unique(sequence_keys(tokens.hashes, tokens.text_words[:-1], count)), int(count.max())
 
 
 def _shingle_pairs(
@@ -358,7 +363,7 @@ def _choose_targets(post: np.ndarray, block: np.ndarray, cand: np.ndarray) -> tu
     n_cands = np.bincount(block)
     sole = n_cands[block] == 1
     key = (post[block] << 32) | cand
-    preferred = in_sorted(key, np.unique(key[sole]))
+    preferred = in_sorted(key, sorted_unique(key[sole]))
     block_at = np.flatnonzero(np.concatenate(([True], block[1:] != block[:-1])))
     best = np.minimum.reduceat(np.where(preferred, cand, np.iinfo(np.int64).max), block_at)
     return block[block_at], np.where(best < np.iinfo(np.int64).max, best, cand[block_at])
@@ -423,7 +428,7 @@ def _batch_blocks(
     matchable = (any_count >= min(min_words, OPENING_WORDS)) & (any_count < shingle)
     lid_b, cand_b = _short_line_pairs(any_lid[matchable], any_key[matchable], line_post, thread, query)
     lid_c, cand_c = opening_line_pairs(tokens, thread, query, short_lid, short_count, short_key, shingle=shingle)
-    pairs = np.unique(np.concatenate((lid_a, lid_b, lid_c)) << 32 | np.concatenate((cand_a, cand_b, cand_c)))
+    pairs = sorted_unique(np.concatenate((lid_a, lid_b, lid_c)) << 32 | np.concatenate((cand_a, cand_b, cand_c)))
     lid, cand = pairs >> 32, pairs & 0xFFFFFFFF
     # Stock phrases and boilerplate lines are never quotes.
     stock, most = _stock_keys()
@@ -587,13 +592,13 @@ def find_pasted_quotes(
     'No, dogs are.'
     """
     author = pl.col("author") if "author" in posts.columns else pl.lit(None, pl.String)
-    order = (
-        posts.select("thread_id", "position", "post_id", "text", author.cast(pl.String).alias("_author"))
-        .with_row_index("_row")
-        .sort("thread_id", "position")
-    )
+    order = posts.select("thread_id", "position", "post_id", "text", author.cast(pl.String).alias("_author"))
+    order = order.with_row_index("_row")
+    sorting = thread_order(order["thread_id"], order["position"])  # None: in thread order already
+    if sorting is not None:
+        order = order[sorting]
     n = order.height
-    thread = order["thread_id"].rank("dense").cast(pl.Int64).to_numpy() if n else _EMPTY
+    thread = sorted_thread_codes(order["thread_id"]) if n else _EMPTY
     # Authors as hashes (0: unknown); only equality matters.
     authors = (
         order.select(pl.when(pl.col("_author").is_not_null()).then(pl.col("_author").hash()).otherwise(0))
@@ -637,10 +642,11 @@ def find_pasted_quotes(
         return pl.concat(columns, rechunk=True) if dtype == pl.String else pl.Series(name, np.concatenate(columns))
 
     ids = order["post_id"]
+    source, target = joined("post", pl.Int64), joined("target", pl.Int64)
     blocks = pl.DataFrame(
         {
-            "source": ids.gather(joined("post", pl.Int64)),
-            "target": ids.gather(joined("target", pl.Int64)),
+            "source": ids.gather(source),
+            "target": ids.gather(target),
             "first_line": joined("first_line", pl.Int64),
             "last_line": joined("last_line", pl.Int64),
             "n_words": joined("words", pl.Int64),
@@ -651,7 +657,9 @@ def find_pasted_quotes(
     text = joined("text", pl.String) if parts else texts
     inverse = np.empty(n, dtype=np.int64)
     inverse[order["_row"].to_numpy()] = np.arange(n)
-    return QuoteBlocks(blocks, text.alias("text").gather(inverse))
+    input_row = order["_row"].cast(pl.Int64)
+    rows = input_row.gather(source).to_numpy(), input_row.gather(target).to_numpy()
+    return QuoteBlocks(blocks, text.alias("text").gather(inverse), *rows)
 
 
 def _covering_posts(
@@ -686,7 +694,7 @@ def _covering_posts(
     # Distinct (quote, candidate, run start), sorted; the runs' union is what they cover.
     width = int(max(per_quote.max(), 1))
     n_cand = int(cand.max()) + 1
-    key = np.unique((q.astype(np.int64) * n_cand + cand) * width + j)
+    key = sorted_unique((q.astype(np.int64) * n_cand + cand) * width + j)
     pair, j = key // width, key % width
     new_pair = np.r_[True, pair[1:] != pair[:-1]]
     step = np.minimum(np.diff(np.r_[j, 0]), k)
@@ -789,7 +797,7 @@ def locate_quoted_posts(
         if short_quotes:  # shorter than a shingle: word for word, in the earlier posts of the thread
             spans = [(int(np.searchsorted(thread[lo:hi], thread[source[qi]])), int(source[qi]) - lo)
                      for qi in short_quotes]  # fmt: skip
-            needed = np.unique(np.concatenate([np.arange(a, b) for a, b in spans]))
+            needed = sorted_unique(np.concatenate([np.arange(a, b) for a, b in spans]))
             padded = [f" {t} " for t in normalized(texts.gather(needed + lo)).to_list()]
             norm_texts = dict(zip(needed.tolist(), padded, strict=True))
             for qi, (first, src) in zip(short_quotes, spans, strict=True):

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 import polars as pl
 
 from sna.errors import SchemaError
+from sna.ids import strictly_in_thread_order
 
 UTC_DATETIME = pl.Datetime("us", "UTC")
 
@@ -167,8 +168,9 @@ def validate_posts(posts: pl.DataFrame) -> pl.DataFrame:
     bad_pos = posts["position"] < 1
     if bad_pos.any():
         raise SchemaError(f"posts: position must be 1 or more in {_rows(posts, bad_pos)}")
-    dup_pos = posts.select(pl.struct("thread_id", "position").is_duplicated()).to_series()
-    if dup_pos.any():
+    in_order = strictly_in_thread_order(posts["thread_id"], posts["position"])  # then no pair repeats
+    dup_pos = None if in_order else posts.select(pl.struct("thread_id", "position").is_duplicated()).to_series()
+    if dup_pos is not None and dup_pos.any():
         raise SchemaError(f"posts: position repeats within a thread in {_rows(posts, dup_pos)}")
     self_reply = (posts["reply_to"] == posts["post_id"]).fill_null(False)
     if self_reply.any():

@@ -28,6 +28,8 @@ from itertools import pairwise
 import numpy as np
 import polars as pl
 
+from sna.ids import sorted_unique
+
 #: What words are, as a regular expression (for reference: the code reads bytes).
 TOKEN_PATTERN = r"[^\W_]+"
 #: Characters outside ASCII that cannot be part of a word (Rust regex syntax,
@@ -163,7 +165,7 @@ def _word_bytes(texts: pl.Series, buf: np.ndarray, offsets: np.ndarray) -> tuple
     n = len(buf) - 8
     if n <= 0 or buf.max() < 0x80:
         return buf, offsets
-    rows = np.unique(np.searchsorted(offsets, np.flatnonzero(buf[:n] >= 0x80), side="right") - 1)
+    rows = sorted_unique(np.searchsorted(offsets, np.flatnonzero(buf[:n] >= 0x80), side="right") - 1)
     wide = texts.gather(rows).str.to_lowercase().str.replace_all(_NON_ASCII_NON_WORD, " ")
     return text_bytes(texts.fill_null("").scatter(rows, wide))
 
@@ -187,7 +189,7 @@ def _word_spans(buf: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.nd
     starts, ends = edges[0::2].copy(), edges[1::2].copy()
     inner = offsets[1:-1]
     if len(inner):
-        joined = np.unique(inner[is_word[inner] & is_word[inner + 1]])  # a text ends, the next begins, mid-word
+        joined = sorted_unique(inner[is_word[inner] & is_word[inner + 1]])  # a text ends, the next begins, mid-word
         if len(joined):
             starts = np.insert(starts, np.searchsorted(starts, joined), joined)
             ends = np.insert(ends, np.searchsorted(ends, joined), joined)

@@ -102,7 +102,7 @@ def thread_edges(
     from sna.stance import label_edges
 
     edges = label_edges(extracted.posts, extracted.edges, **dict(stance))
-    return Extracted(extracted.posts, edges, extracted.unresolved, extracted.counts)
+    return Extracted(extracted.posts, edges, extracted.unresolved, extracted.counts, extracted.rows)
 
 
 def add_counts(parts: Iterable[Mapping[str, int]]) -> dict[str, int]:

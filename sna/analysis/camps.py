@@ -37,6 +37,7 @@ import polars as pl
 
 from sna.analysis.signed import LEIDEN_MAX_PAIRS, CampResult, SignedPairs, partition_signed, signed_pairs
 from sna.graph import Indexed
+from sna.ids import sorted_unique
 
 CENTRAL_MEMBERS = 5
 LISTED_MEMBERS = 20
@@ -94,7 +95,7 @@ def camp_table(
     has = labels > 0
     # a dense id per (group, camp), 1.., in (group, camp) order; 0 for no camp
     key = group.astype(np.int64) * (int(labels.max()) + 1 if len(labels) else 1) + labels
-    unique_keys = np.unique(key[has])
+    unique_keys = sorted_unique(key[has])
     camp_id = np.zeros(len(labels), dtype=np.int64)
     camp_id[has] = np.searchsorted(unique_keys, key[has]) + 1
     k = len(unique_keys)
@@ -276,5 +277,5 @@ def _summary(result: CampResult, pairs: SignedPairs, **options: object) -> dict[
         "seed": options["seed"],
     }
     if options["camps_by"] == "thread":
-        summary["threads_with_camps"] = len(np.unique(group[labels > 0]))
+        summary["threads_with_camps"] = len(sorted_unique(group[labels > 0]))
     return summary

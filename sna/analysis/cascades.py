@@ -27,6 +27,7 @@ import numpy as np
 import polars as pl
 
 from sna.graph import KIND_CODES, Indexed, index_corpus
+from sna.ids import sorted_unique
 from sna.schema import EDGE_KINDS
 
 CASCADE_COLUMNS = [
@@ -125,7 +126,7 @@ def _cascade_table(
     root, depth, size = tree_arrays(parent)
     member = np.flatnonzero(members)
     r = root[member]
-    roots = np.unique(r)  # in post order: a root precedes its descendants
+    roots = sorted_unique(r)  # in post order: a root precedes its descendants
     count = np.bincount(r, minlength=n)
     tree_size = size[root]
     non_root = member[parent[member] >= 0]
@@ -135,7 +136,7 @@ def _cascade_table(
     level_key = r * (int(depth.max(initial=0)) + 1) + depth[member]
     levels, level_count = np.unique(level_key, return_counts=True)
     breadth = _per_root(level_count, levels // (int(depth.max(initial=0)) + 1), n, "max")
-    pairs = np.unique(r * max(len(ix.node_names), 1) + ix.node[member])
+    pairs = sorted_unique(r * max(len(ix.node_names), 1) + ix.node[member])
     authors = np.bincount(pairs // max(len(ix.node_names), 1), minlength=n)
     sizes = count[roots]
     columns: dict[str, object] = {

@@ -23,10 +23,9 @@ from sna.graph import (
     STANCE_CODES,
     Indexed,
     LinkArrays,
-    author_tables,
+    author_tables_with_graph,
     counted_kinds,
     index_corpus,
-    links_from_tables,
     post_links,
 )
 from sna.schema import EDGE_KINDS
@@ -178,6 +177,7 @@ def compute_metrics(
     rank_anonymous: bool = True,
     min_camp_size: int = 2,
     camps_by: str = "corpus",
+    edge_rows: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Metrics:
     """Centrality of posts and authors, cascades, agreement camps, and graph-level figures.
 
@@ -213,6 +213,10 @@ def compute_metrics(
     rank_anonymous : bool
         Whether author nodes that stand for unknown or deleted authors (the
         ``anonymous`` column) appear in the summary's top-10 lists.
+    edge_rows : tuple of np.ndarray, optional
+        Each edge's source and target as row numbers of ``posts``
+        (:attr:`sna.edges.Extracted.rows`), so that post ids need not be looked
+        up again (see :func:`sna.graph.index_corpus`).
 
     Returns
     -------
@@ -239,26 +243,26 @@ def compute_metrics(
     2
     """
     counted = counted_kinds(implicit_links)
-    full = index_corpus(posts, edges)
+    full = index_corpus(posts, edges, rows=edge_rows)
     ix = full.restrict(counted)
     post_graph = post_links(posts, edges, index=ix)
     post_table, post_convergence = centrality(post_graph, k=sources, seed=seed, name="post_id")
     cascade_table, per_post = cascade_tables(posts, edges, index=full)
     read, assumed = _received(full, by_node=False)
     placeholder = posts["placeholder"] if "placeholder" in posts.columns else pl.repeat(False, posts.height, eager=True)
+    # The centrality and per-post tables have one row per post, in the order of POSTS: joined by row, not by id.
     post_metrics = (
         posts.select("post_id", "thread_id", "author")
         .with_columns(placeholder=placeholder.fill_null(False))
-        .join(post_table, on="post_id", how="left", maintain_order="left")
+        .hstack(post_table.drop("post_id"))
         .with_columns(replies_received=read, implicit_received=assumed)
-        .join(per_post, on="post_id", how="left", maintain_order="left")
+        .hstack(per_post.drop("post_id"))
     )
 
-    nodes, links = author_tables(posts, edges, index=full, counted=counted)
-    author_graph = links_from_tables(nodes, links)
+    nodes, links, author_graph = author_tables_with_graph(full, counted)
     author_table, author_convergence = centrality(author_graph, k=sources, seed=seed, name="author")
     read, assumed = _received(full, by_node=True)
-    author_metrics = nodes.join(author_table, on="author", how="left", maintain_order="left").with_columns(
+    author_metrics = nodes.hstack(author_table.drop("author")).with_columns(  # both in node order
         replies_received=read, implicit_received=assumed
     )
     received = _stance_received(ix)

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sna.ids import sorted_unique
 from sna.schema import STANCE_CODES
 
 #: Random rounds held in memory at once is about this many node-pairs / rounds.
@@ -360,7 +361,7 @@ def _split_conflicted(parts: np.ndarray, pairs: SignedPairs, seed: int, runs: in
     from single nodes.
     """
     inside = parts[pairs.i] == parts[pairs.j]
-    conflicted = np.unique(parts[pairs.i[inside & (pairs.disagree > 0)]])
+    conflicted = sorted_unique(parts[pairs.i[inside & (pairs.disagree > 0)]])
     if not len(conflicted):
         return parts
     nodes = np.flatnonzero(np.isin(parts, conflicted))

@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from sna.errors import InputError
+from sna.ids import strictly_in_thread_order
 from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts, thread_id_from_path
 from sna.io.helpers.boundary import native_stderr_held, reading, shorten
 from sna.io.helpers.encodings import DEFAULT_ENCODING, check_decodes, current_encoding, is_utf8, utf8_copy
@@ -260,7 +261,9 @@ def parse_table(df: pl.DataFrame, *, source: str = "table", mapping: Mapping[str
             shown = "is empty" if value is None else f"{shorten(repr(value), 40)} is not a whole number of 1 or more"
             raise InputError(f"position {shown} (expected each post's number in its thread)", path=path, row=row)
         df = df.with_columns(position=pos)
-        if "thread_id" in df.columns:
+        if "thread_id" in df.columns and strictly_in_thread_order(df["thread_id"].cast(pl.String), pos):
+            dup = pl.Series([False])  # sorted with no repeats: nothing to hash
+        elif "thread_id" in df.columns:
             dup = df.select(pl.struct("thread_id", "position").is_duplicated()).to_series() & pos.is_not_null()
         else:
             dup = pos.is_duplicated() & pos.is_not_null()
