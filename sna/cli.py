@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +17,9 @@ from sna.edges import IMPLICIT_TARGETS
 from sna.errors import SnaError
 from sna.graph import IMPLICIT_LINKS
 from sna.progress import Progress
+
+if TYPE_CHECKING:
+    import polars as pl
 
 #: Longest error line printed (longer messages are cut, keeping their start).
 MESSAGE_LIMIT = 300
@@ -109,12 +112,20 @@ def _print_ingest_summary(summary: dict[str, Any]) -> None:
         click.echo(f"skipped {_plural(int(summary['files_skipped']), 'file')} of unknown format")
 
 
+_encoding_option = click.option(
+    "--encoding", default="utf-8", show_default=True, metavar="NAME",
+    help="Text encoding of CSV, TSV and JSON Lines tables and plain-text pages, e.g. cp1252 or latin-1 "
+         "(never guessed: bytes that do not decode are an error naming the line).",
+)  # fmt: skip
+
+
 def _input_options(command: Any) -> Any:
     """The options of commands that read forum files (ingest, run)."""
     options = [
         click.option("--format", "fmt", metavar="NAME", help="Read every input as this format (see `sna formats`)."),
         click.option("--map", "mapping", metavar="SPEC",
                      help="Table column names, canonical=yours, e.g. text=body,author=user."),
+        _encoding_option,
         click.option("--implicit-target", type=click.Choice(IMPLICIT_TARGETS), default="first", show_default=True,
                      help="What a post that quotes nothing and states no parent is linked to by an assumed "
                           "(implicit) link: its thread's first post, the post just above, or nothing."),
@@ -152,24 +163,26 @@ def main(debug: bool) -> None:
 )
 @_input_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def ingest(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | None, implicit_target: str,
-           no_implicit: bool, quiet: bool) -> None:  # fmt: skip
+def ingest(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | None, encoding: str,
+           implicit_target: str, no_implicit: bool, quiet: bool) -> None:  # fmt: skip
     """Read forum threads into the posts and edges tables.
 
-    INPUTS are files or folders (searched recursively). Writes posts.csv,
-    posts.parquet, edges.csv, edges.parquet and ingest.json into --out.
+    INPUTS are files or folders (searched recursively). Writes posts, edges
+    and unresolved_quotes (CSV and Parquet) and ingest.json into --out.
 
     \b
     Example:
       sna ingest data/raw --out data/processed
       sna ingest export.csv --map text=body,author=user --out out/
+      sna ingest excel-export.csv --encoding cp1252 --out out/
     """
-    from sna.io import parse_mapping
+    from sna.io import parse_mapping, text_encoding
     from sna.pipeline import ingest as run_ingest
     from sna.pipeline import ingest_outputs, stage_ingested
 
     progress = Progress(quiet=quiet)
-    with ingest_outputs(out, inputs=inputs) as stage:  # locks --out now; switched in when all is written
+    # ingest_outputs locks --out now; it is switched in when all is written
+    with text_encoding(encoding), ingest_outputs(out, inputs=inputs) as stage:
         result = run_ingest(inputs, format=fmt, mapping=parse_mapping(mapping),
                             implicit_target="none" if no_implicit else implicit_target, progress=progress)  # fmt: skip
         with progress.stage("writing tables"):
@@ -342,11 +355,12 @@ def _draw(directory: Path, to: Path, *, figures: bool, html: bool, svg: bool = F
 def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None, implicit_links: str,
             rank_anonymous: bool, min_camp_size: int, camps_by: str, post_graph_files: bool | None,
             quiet: bool) -> None:  # fmt: skip
-    """Compute centrality and cascades for what `sna ingest` wrote in DIRECTORY.
+    """Compute centrality, cascades, camps and communities for what `sna ingest` wrote in DIRECTORY.
 
-    Adds post_metrics, author_metrics and cascades (CSV and Parquet),
-    summary.json, and posts/authors graph files (GEXF and GraphML) to
-    DIRECTORY.
+    Adds post_metrics, author_metrics, author_edges, cascades and camps (CSV
+    and Parquet; thread_camps with --camps-by thread), summary.json, and the
+    authors and posts graph files (GEXF and GraphML) to DIRECTORY. Camps need
+    stance labels: run `sna stance DIRECTORY` first (`sna run` does both).
 
     \b
     Example:
@@ -441,9 +455,9 @@ def _engine_options(command: Any) -> Any:
 @_engine_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str | None, mapping: str | None,
-        implicit_target: str, no_implicit: bool, skip: str, seed: int, sources: int | None, n_camps: int | None,
-        implicit_links: str, rank_anonymous: bool, min_camp_size: int, camps_by: str, post_graph_files: bool | None,
-        svg: bool, dpi: int, stance_model: str, stance_min_confidence: float | None,
+        encoding: str, implicit_target: str, no_implicit: bool, skip: str, seed: int, sources: int | None,
+        n_camps: int | None, implicit_links: str, rank_anonymous: bool, min_camp_size: int, camps_by: str,
+        post_graph_files: bool | None, svg: bool, dpi: int, stance_model: str, stance_min_confidence: float | None,
         thread: str | None, top: int, min_degree: int, hide_assumed: bool, engine: str, master: str | None,
         partitions: int | None, driver_memory: str | None, graph_on: str, quiet: bool) -> None:  # fmt: skip
     """Run the whole analysis: ingest, stance, metrics, camps, figures and HTML.
@@ -457,11 +471,15 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
       sna run data/raw --out data/processed --figures figures
       sna run dump.csv --map text=body --out out/ --skip figures,html
     """
-    from sna.io import parse_mapping
+    from sna.io import parse_mapping, text_encoding
+    from sna.io.helpers.encodings import is_utf8
     from sna.pipeline import run as run_pipeline
 
     if engine == "spark":
         from sna.engine.spark_cli import run_on_spark
+
+        if not is_utf8(encoding):
+            raise SnaError("--engine spark: --encoding applies to `sna convert`, not to a converted folder")
 
         return run_on_spark(
             inputs, out, master=master, partitions=partitions, driver_memory=driver_memory, graph_on=graph_on,
@@ -471,14 +489,15 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
             metric_options={"seed": seed, "sources": sources, "n_camps": n_camps, "implicit_links": implicit_links,
                             "rank_anonymous": rank_anonymous, "min_camp_size": min_camp_size, "camps_by": camps_by},
         )  # fmt: skip
-    result = run_pipeline(
-        inputs, out, figures_dir=figures_dir, skip=skip.split(","), format=fmt, mapping=parse_mapping(mapping),
-        implicit_target="none" if no_implicit else implicit_target, implicit_links=implicit_links,
-        rank_anonymous=rank_anonymous, seed=seed, sources=sources, n_camps=n_camps, min_camp_size=min_camp_size,
-        camps_by=camps_by, svg=svg, dpi=dpi, post_graph_files=post_graph_files, stance_model=stance_model,
-        stance_min_confidence=stance_min_confidence, pictures=_options(seed, thread, top, min_degree, hide_assumed),
-        progress=Progress(quiet=quiet),
-    )  # fmt: skip
+    with text_encoding(encoding):
+        result = run_pipeline(
+            inputs, out, figures_dir=figures_dir, skip=skip.split(","), format=fmt, mapping=parse_mapping(mapping),
+            implicit_target="none" if no_implicit else implicit_target, implicit_links=implicit_links,
+            rank_anonymous=rank_anonymous, seed=seed, sources=sources, n_camps=n_camps, min_camp_size=min_camp_size,
+            camps_by=camps_by, svg=svg, dpi=dpi, post_graph_files=post_graph_files, stance_model=stance_model,
+            stance_min_confidence=stance_min_confidence, pictures=_options(seed, thread, top, min_degree, hide_assumed),
+            progress=Progress(quiet=quiet),
+        )  # fmt: skip
     _print_warnings(result.metrics.summary)
     _print_ingest_summary(result.ingested.summary)
     labelled = result.ingested.edges["stance"].drop_nulls()
@@ -555,7 +574,7 @@ def figures(directory: Path, to: Path, svg: bool, dpi: int, seed: int, thread: s
     \b
     Example:
       sna figures data/processed --to figures
-      sna figures data/processed --to figures --thread 8052 --top 20 --hide-assumed
+      sna figures data/processed --to figures --thread pakistan-ussr-thread --top 20 --hide-assumed
       sna figures data/processed --to figures --svg --dpi 300
     """
     options = _options(seed, thread, top, min_degree, hide_assumed)
@@ -596,7 +615,8 @@ def html(directory: Path, to: Path, seed: int, thread: str | None, top: int, min
 @click.option("--reply-col", metavar="NAME", help="Pairs table: column with the reply's own words.")
 @click.option("--out", "-o", "out", type=click.Path(path_type=Path, dir_okay=False),
               help="Pairs table: table to write (.csv, .parquet, .json or .jsonl).")  # fmt: skip
-@click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of a CSV input, e.g. cp1252.")
+@click.option("--encoding", default="utf-8", show_default=True, metavar="NAME",
+              help="Pairs table: text encoding of a CSV, TSV or JSON Lines input, e.g. cp1252.")  # fmt: skip
 @click.option("--probabilities", is_flag=True, help="Pairs table: also write p_disagree, p_neutral and p_agree.")
 @click.option("--model", "model_path", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help="A model written by bench/train_stance.py instead of the one shipped with sna.")  # fmt: skip
@@ -623,7 +643,6 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
       sna stance pairs.csv --parent-col parent --reply-col reply --stance-model accurate --out pred.csv
     """
     from sna.errors import InputError
-    from sna.schema import STANCES
     from sna.stance import load_model, resolve_model
 
     if not source.exists():
@@ -637,9 +656,7 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
         if given:
             raise SnaError(f"{source} is a folder: {', '.join(given)} apply to a pairs table only")
         labelled, stale = label_folder(source, model=model, min_confidence=stance_min_confidence)
-        counts = labelled["stance"].drop_nulls().value_counts().sort("stance")
-        shown = ", ".join(f"{n:,} {s}" for s, n in counts.iter_rows()) or "none labelled"
-        click.echo(f"labelled {_plural(labelled.height, 'edge')} ({shown}); rewrote the edges tables in {source}")
+        click.echo(f"labelled {_stance_counts(labelled, 'edge')}; rewrote the edges tables in {source}")
         if stale:
             click.echo(f"note: {source} also holds metrics computed before these labels; "
                        f"run `sna metrics {source}` to update them")  # fmt: skip
@@ -661,11 +678,30 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
                            min_confidence=stance_min_confidence)  # fmt: skip
     with atomic_file(out, inputs=[source]) as temporary:
         write_table(labelled, temporary)
+    click.echo(f"labelled {_stance_counts(labelled, 'pair')}; wrote {out}")
+
+
+def _stance_counts(labelled: pl.DataFrame, noun: str) -> str:
+    """``"12 of 31 edges (6 agree, 0 neutral, 6 disagree; 19 implicit left unlabelled)"``, as `sna stance` says it.
+
+    Rows left without a stance are counted apart, by edge kind when the table has one: implicit links are
+    labelled only where the model is confident, and --stance-min-confidence leaves unsure ones out.
+    """
+    import polars as pl
+
+    from sna.schema import STANCES
+
     counts = dict(zip(*labelled["stance"].value_counts().to_dict(as_series=False).values(), strict=True))
     shown = ", ".join(f"{counts.get(s, 0):,} {s}" for s in STANCES)
-    if counts.get(None):
-        shown += f", {counts[None]:,} unlabelled"
-    click.echo(f"labelled {_plural(labelled.height, 'pair')} ({shown}); wrote {out}")
+    unlabelled = counts.get(None, 0)
+    if not unlabelled:
+        return f"{_plural(labelled.height, noun)} ({shown})"
+    if "kind" in labelled.columns:
+        kinds = labelled.filter(pl.col("stance").is_null())["kind"].value_counts().sort("kind")
+        left = ", ".join(f"{n:,} {kind}" for kind, n in kinds.iter_rows())
+    else:
+        left = f"{unlabelled:,}"
+    return f"{labelled.height - unlabelled:,} of {_plural(labelled.height, noun)} ({shown}; {left} left unlabelled)"
 
 
 @main.command()
@@ -673,13 +709,14 @@ def stance(source: Path, parent_col: str | None, reply_col: str | None, out: Pat
 @click.option("--to", "to", required=True, type=click.Path(path_type=Path), help="Folder to write the parts into.")
 @click.option("--format", "fmt", metavar="NAME", help="Read every input as this format (see `sna formats`).")
 @click.option("--map", "mapping", metavar="SPEC", help="Table column names, canonical=yours, e.g. text=body.")
+@_encoding_option
 @click.option("--buckets", type=click.IntRange(min=1, max=4096), default=None,
               help="Spill files of the first pass (default: one per ~24 MB of input, at most 1,024).")  # fmt: skip
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=1, show_default=True,
               help="Parts parsed at once, each in its own process.")  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def convert(inputs: tuple[Path, ...], to: Path, fmt: str | None, mapping: str | None, buckets: int, workers: int,
-            quiet: bool) -> None:  # fmt: skip
+def convert(inputs: tuple[Path, ...], to: Path, fmt: str | None, mapping: str | None, encoding: str, buckets: int,
+            workers: int, quiet: bool) -> None:  # fmt: skip
     """Convert inputs of any size to partitioned Parquet POSTS, in bounded memory.
 
     Each part holds whole threads, sorted; `sna run DIR` (either engine) reads
@@ -691,10 +728,11 @@ def convert(inputs: tuple[Path, ...], to: Path, fmt: str | None, mapping: str | 
       sna run posts/ --out results/
     """
     from sna.convert import convert as convert_inputs
-    from sna.io import parse_mapping
+    from sna.io import parse_mapping, text_encoding
 
-    info = convert_inputs(inputs, to, format=fmt, mapping=parse_mapping(mapping), buckets=buckets, workers=workers,
-                          progress=Progress(quiet=quiet))  # fmt: skip
+    with text_encoding(encoding):  # inputs are read in this process (the workers write parts)
+        info = convert_inputs(inputs, to, format=fmt, mapping=parse_mapping(mapping), buckets=buckets,
+                              workers=workers, progress=Progress(quiet=quiet))  # fmt: skip
     click.echo(
         f"wrote {_plural(int(info['posts']), 'post')} in {_plural(int(info['threads']), 'thread')} "
         f"as {_plural(int(info['parts']), 'part')} to {to}"

@@ -181,6 +181,7 @@ def load(
     format: str | None = None,
     mapping: Mapping[str, str] | None = None,
     implicit_target: str = "first",
+    encoding: str = "utf-8",
     stance: bool = True,
     **stance_options: Any,
 ) -> Corpus:
@@ -195,8 +196,9 @@ def load(
     *paths : str or Path
         Input files or folders; a single folder holding ``posts.parquet`` and
         ``edges.parquet`` is read as it is.
-    format, mapping, implicit_target
-        As for ``sna ingest`` (``--format``, ``--map``, ``--implicit-target``).
+    format, mapping, implicit_target, encoding
+        As for ``sna ingest`` (``--format``, ``--map``, ``--implicit-target``,
+        ``--encoding``: the text encoding of tables and plain-text pages).
     stance : bool
         Label each quote and reply agree / neutral / disagree, as ``sna run``
         does (edges already labelled in a results folder are kept).
@@ -210,7 +212,10 @@ def load(
     if len(paths) == 1 and (Path(paths[0]) / "posts.parquet").exists():
         result: Ingested = read_ingested(paths[0])
     else:
-        result = ingest(paths, format=format, mapping=mapping, implicit_target=implicit_target)
+        from sna.io import text_encoding
+
+        with text_encoding(encoding):
+            result = ingest(paths, format=format, mapping=mapping, implicit_target=implicit_target)
     edges = result.edges
     if stance and edges["stance"].null_count() == edges.height:
         from sna.stance import label_edges

@@ -107,7 +107,7 @@ def test_stance_labels_an_ingest_folder_in_place(tmp_path):
     assert before["stance"].null_count() == before.height
     result = runner.invoke(main, ["stance", str(out)])
     assert result.exit_code == 0, result.output
-    assert "labelled 31 edges (6 agree, 6 disagree)" in result.output
+    assert "labelled 12 of 31 edges (6 agree, 0 neutral, 6 disagree; 19 implicit left unlabelled)" in result.output
     after = pl.read_parquet(out / "edges.parquet")
     assert after.equals(sna.load(SEED).edges)
     assert pl.read_csv(out / "edges.csv").height == after.height

@@ -129,7 +129,7 @@ def test_min_confidence_leaves_rows_unlabelled(runner, pairs_csv, tmp_path):
     args = [pairs_csv, "--parent-col", "parent", "--reply-col", "reply", "--out", out, "--probabilities"]
     result = _stance(runner, *args, "--stance-min-confidence", "0.999")
     assert result.exit_code == 0, result.output
-    assert "4 unlabelled" in result.output
+    assert "labelled 0 of 4 pairs (0 agree, 0 neutral, 0 disagree; 4 left unlabelled)" in result.output
     pred = pl.read_csv(out)
     assert pred["stance"].is_null().all() and pred["stance_score"].is_null().all()
     assert pred["p_agree"].is_not_null().all()

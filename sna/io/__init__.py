@@ -28,6 +28,7 @@ from sna.io.convokit import looks_like_convokit, read_convokit
 from sna.io.discourse import looks_like_discourse, read_discourse
 from sna.io.forumscraper import looks_like_forumscraper, read_forumscraper
 from sna.io.helpers.boundary import input_boundary
+from sna.io.helpers.encodings import text_encoding
 from sna.io.helpers.streams import head_bytes
 from sna.io.html_pages import looks_like_html_page, read_html_page
 from sna.io.iac import looks_like_iac, read_iac
@@ -49,6 +50,7 @@ __all__ = [
     "parse_mapping",
     "parse_text_page",
     "read_input",
+    "text_encoding",
     "thread_id_from_path",
 ]
 
@@ -61,9 +63,13 @@ class ReadOptions:
     ----------
     mapping : dict
         Canonical POSTS column name to the source's column name (tables).
+    encoding : str, optional
+        Text encoding of CSV, TSV and JSON Lines tables and plain-text pages
+        (e.g. ``cp1252``); UTF-8 unless given here or by :func:`text_encoding`.
     """
 
     mapping: Mapping[str, str] = field(default_factory=dict)
+    encoding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,7 @@ def _looks_like_jsonl(path: Path, head: str) -> bool:
 
 
 def _table_reader(fmt: str) -> Callable[[Path, ReadOptions], Parsed]:
-    return lambda path, options: read_table(path, format=fmt, mapping=options.mapping)
+    return lambda path, options: read_table(path, format=fmt, mapping=options.mapping, encoding=options.encoding)
 
 
 _ARCHIVES = (".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz")  # tar archives, and single compressed dumps
@@ -124,7 +130,7 @@ _ARCHIVES = (".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz")  # tar archi
 #: Known formats, in the order in which content sniffing tries them.
 FORMATS: list[Format] = [
     Format("text", "plain-text copy of a forum page (posts separated by no-break-space lines)",
-           (".txt",), _looks_like_text_page, lambda path, options: read_text_page(path)),
+           (".txt",), _looks_like_text_page, lambda path, options: read_text_page(path, encoding=options.encoding)),
     Format("parquet", "Parquet table of posts", (".parquet", ".pq"),
            lambda path, head: head.startswith("PAR1"), _table_reader("parquet")),
     Format("html", "saved forum thread page (XenForo, vBulletin, phpBB, SMF, Invision, XMB, NodeBB)",

@@ -13,6 +13,7 @@ other quotes are left to quote recovery.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import polars as pl
 from sna.errors import InputError
 from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts, thread_id_from_path
 from sna.io.helpers.boundary import native_stderr_held, reading, shorten
+from sna.io.helpers.encodings import DEFAULT_ENCODING, check_decodes, current_encoding, is_utf8, utf8_copy
 from sna.io.helpers.json_data import json_lines
 from sna.io.helpers.markup import split_marked_quotes
 from sna.io.helpers.streams import numbered_lines, open_input
@@ -67,6 +69,52 @@ def _apply_mapping(df: pl.DataFrame, mapping: Mapping[str, str], path: str) -> p
     renamed = {source: canonical for canonical, source in mapping.items()}
     clashing = [c for c in renamed.values() if c in df.columns and c not in renamed]
     return df.drop(clashing).rename(renamed)
+
+
+_PAIR_ROLES = ({"parent", "quote"}, {"child", "reply", "response"})
+_PAIR_TEXT_WORDS = {"body", "text", "comment", "message", "content"}
+
+
+def pair_columns(columns: list[str]) -> tuple[str, str] | None:
+    """The (parent, reply) text columns when a table's names say it holds reply pairs, else None.
+
+    A pair table (DEBAGREEMENT's ``body_parent``/``body_child``, ``quote_text``/
+    ``response_text``, …) has one column naming a parent (or quote) and one
+    naming a child (or reply, response), both naming a text (body, text, …).
+
+    Examples
+    --------
+    >>> pair_columns(["label", "msg_id_parent", "msg_id_child", "body_parent", "body_child", "author_parent"])
+    ('body_parent', 'body_child')
+    >>> pair_columns(["quote_text", "response_text", "relation"])
+    ('quote_text', 'response_text')
+    >>> pair_columns(["id", "body", "parent_id"]) is None
+    True
+    """
+    found = []
+    for role in _PAIR_ROLES:
+        for name in columns:
+            words = set(re.split(r"[^a-z0-9]+", name.lower()))
+            if words & role and words & _PAIR_TEXT_WORDS:
+                found.append(name)
+                break
+    return (found[0], found[1]) if len(found) == 2 else None
+
+
+def _no_text_column(columns: list[str], path: str) -> InputError:
+    """The error for a table without a ``text`` column; a pair table is sent to ``sna stance``."""
+    pairs = pair_columns(columns)
+    if pairs is None:
+        return InputError(
+            f"expected a 'text' column (columns: {', '.join(columns)}); use --map text=COLUMN to name it", path=path
+        )
+    encoding = current_encoding()
+    decoded = "" if is_utf8(encoding) else f" --encoding {encoding}"
+    return InputError(
+        f"no 'text' column: looks like reply pairs; label them with `sna stance {path} "
+        f"--parent-col {pairs[0]} --reply-col {pairs[1]}{decoded} --out labelled.csv` (or --map text=COLUMN)",
+        path=path,
+    )
 
 
 #: Microseconds of 0001-01-01 and of 9999-12-31T23:59:59.999999 since the Unix epoch.
@@ -179,10 +227,7 @@ def parse_table(df: pl.DataFrame, *, source: str = "table", mapping: Mapping[str
     if "raw_text" in df.columns:
         df = df.drop("text", strict=False).rename({"raw_text": "text"})
     if "text" not in df.columns:
-        raise InputError(
-            f"expected a 'text' column (columns: {', '.join(df.columns)}); use --map text=COLUMN to name it",
-            path=path,
-        )
+        raise _no_text_column(df.columns, path)
     for name in _ID_COLUMNS:
         if name in df.columns:
             df = df.with_columns(pl.col(name).cast(pl.String))
@@ -252,12 +297,12 @@ _FORMAT_OF_SUFFIX = {".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson":
                      ".pq": "parquet"}  # fmt: skip
 
 
-def _first_bad_line(path: Path, what: str) -> None:
+def _first_bad_line(path: Path, what: str, *, named: Path) -> None:
     """Raise the :class:`InputError` of the first line that is not UTF-8 (or, for JSON Lines, not an object)."""
     with open_input(path) as stream:
-        lines = numbered_lines(stream, where=path)
+        lines = numbered_lines(stream, where=named)
         if what == "jsonl":
-            for _ in json_lines(lines, where=path, what="JSON object"):
+            for _ in json_lines(lines, where=named, what="JSON object"):
                 pass
         else:
             for _ in lines:
@@ -276,7 +321,13 @@ def _read_polars(path: Path, format: str) -> pl.DataFrame:
 
 
 @reading("a table of posts (CSV, TSV, JSON Lines or Parquet) with a 'text' column")
-def read_table(path: str | Path, *, format: str | None = None, mapping: Mapping[str, str] | None = None) -> Parsed:
+def read_table(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+) -> Parsed:
     """Read a CSV, TSV, JSON Lines or Parquet table of posts; see :func:`parse_table`.
 
     Parameters
@@ -287,18 +338,48 @@ def read_table(path: str | Path, *, format: str | None = None, mapping: Mapping[
         Taken from the extension when not given.
     mapping : dict, optional
         Canonical column name to the file's column name.
+    encoding : str, optional
+        Text encoding of a CSV, TSV or JSON Lines file (a Python codec name
+        such as ``cp1252`` or ``latin-1``); UTF-8 unless given here or by
+        :func:`~sna.io.helpers.encodings.text_encoding`. Never guessed.
 
     Returns
     -------
     Parsed
+
+    Raises
+    ------
+    InputError
+        Also for bytes that are not text in the encoding, naming the line,
+        column and byte offset (and, for UTF-8, suggesting ``--encoding cp1252``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "export.csv"
+    >>> _ = path.write_bytes(b"author,text\\nRen\\xe9,He said \\x93hello\\x94\\n")
+    >>> read_table(path, encoding="cp1252").posts.select("author", "text").rows()
+    [('René', 'He said “hello”')]
     """
     path = Path(path)
     format = format or _FORMAT_OF_SUFFIX.get(path.suffix.lower(), "csv")
+    encoding = current_encoding(encoding)
+    if format != "parquet" and not is_utf8(encoding):
+        with utf8_copy(path, encoding) as copy:
+            df = _read_frame(copy, format, named=path)
+    else:
+        df = _read_frame(path, format, named=path)
+    return parse_table(df, source=str(path), mapping=mapping)
+
+
+def _read_frame(path: Path, format: str, *, named: Path) -> pl.DataFrame:
+    """The table in ``path`` (UTF-8 unless Parquet) as polars reads it; errors name ``named``, the user's file."""
     try:
         with native_stderr_held():  # a polars panic on a corrupt file prints a report of its own
-            df = _read_polars(path, format)
+            return _read_polars(path, format)
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         if format != "parquet":
-            _first_bad_line(path, format)  # names the line when the bytes or a JSON line are at fault
-        raise InputError(f"cannot read as {format.upper()}: {shorten(exc, 120)}", path=path) from None
-    return parse_table(df, source=str(path), mapping=mapping)
+            if path == named:  # a copy made by utf8_copy is UTF-8 already
+                check_decodes(path, DEFAULT_ENCODING)  # names the line and byte when the bytes are at fault
+            _first_bad_line(path, format, named=named)  # names the line when a JSON line is at fault
+        raise InputError(f"cannot read as {format.upper()}: {shorten(exc, 120)}", path=named) from None
