@@ -691,9 +691,11 @@ def _on_driver(
             from sna.analysis.views import graph_views
 
             views = graph_views(posts, edges, metrics, seed=int(options.get("seed", 0)), with_posts=with_posts)
-        names = (
-            _write_big_ingest(blobs, facts, tables, unresolved, summary) if big else stage_ingested(ingested, tables)
-        )
+        if big:
+            with progress.stage("writing posts and edges as Parquet parts (Spark)"):
+                names = _write_big_ingest(blobs, facts, tables, unresolved, summary)
+        else:
+            names = stage_ingested(ingested, tables)
         names += stage_metrics(posts, edges, metrics, metric_files, post_graph_files=with_posts, views=views,
                                progress=progress)  # fmt: skip
     return ingested, metrics, {out: names}
@@ -767,9 +769,10 @@ def _on_cluster(
         ordered = ordered.withColumns({c: F.coalesce(c, F.lit(0).cast("long")) for c in ("agree", "disagree")})
     if big:
         cascades = None
-        cascade_summary = {
-            kind: cascade_summary_frame(ordered.filter(f"kind = '{kind}'")) for kind in ("reply", "quote")
-        }
+        with progress.stage("summarising cascades on the cluster"):
+            cascade_summary = {
+                kind: cascade_summary_frame(ordered.filter(f"kind = '{kind}'")) for kind in ("reply", "quote")
+            }
     else:
         cascades = collect(ordered)
         if found["has_stance"]:
@@ -792,9 +795,10 @@ def _on_cluster(
             unresolved = _collected_unresolved(table(blobs, "unresolved", facts))
             ingested = Ingested(_unblob(facts["schemas"][0]), _unblob(facts["schemas"][1]).drop("_thread", "_row"),
                                 summary, unresolved)  # fmt: skip
-            names = _write_big_ingest(blobs, facts, tables, unresolved, summary)
-            ordered.write.parquet(str(metric_files("cascades")))
-            _plain_parts(metric_files("cascades"))
+            with progress.stage("writing posts, edges and cascades as Parquet parts (Spark)"):
+                names = _write_big_ingest(blobs, facts, tables, unresolved, summary)
+                ordered.write.parquet(str(metric_files("cascades")))
+                _plain_parts(metric_files("cascades"))
             names.append("cascades/")
         else:
             with progress.stage("collecting posts and edges to write them through the local writer"):
