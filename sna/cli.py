@@ -413,7 +413,8 @@ def _engine_options(command: Any) -> Any:
         click.option("--master", metavar="URL", default=None,
                      help="Spark master (default local[2]; leave it to spark-submit on a cluster: --master submit)."),
         click.option("--partitions", type=click.IntRange(min=1), default=None,
-                     help="Spark partitions of whole threads (default: the cluster's parallelism)."),
+                     help="Spark partitions of whole threads (default: the cluster's parallelism, or more so that "
+                          "each holds about 200,000 posts at most)."),
         click.option("--driver-memory", metavar="SIZE", default=None,
                      help="Spark engine: the driver's Java heap, e.g. 8g (default in local mode: a quarter of this "
                           "machine's memory, 1g to 8g)."),

@@ -63,3 +63,37 @@ class _DeadSession:
 def test_a_dead_jvm_still_gives_the_one_line() -> None:
     with pytest.raises(SnaError, match="driver memory unknown"), _java_heap_errors(_DeadSession()):
         raise Py4JJavaError("java.lang.OutOfMemoryError: Java heap space")
+
+
+def test_driver_memory_under_spark_submit_is_refused_in_one_line_naming_where_to_set_it(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from sna.cli import main
+
+    converted = tmp_path / "posts"
+    converted.mkdir()
+    result = CliRunner().invoke(main, ["run", str(converted), "--out", str(tmp_path / "out"), "--engine", "spark",
+                                       "--master", "submit", "--driver-memory", "8g"])  # fmt: skip
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "--driver-memory 8g cannot take effect under spark-submit" in lines[0]
+    assert "spark-submit --driver-memory 8g" in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_driver_memory_with_a_session_already_given_is_refused(tmp_path) -> None:
+    from sna.engine.spark import run_spark
+
+    with pytest.raises(SnaError, match="with a Spark session already running"):
+        run_spark(tmp_path, tmp_path / "out", driver_memory="4g", spark=_Session({}))  # type: ignore[arg-type]
+
+
+def test_driver_memory_in_local_mode_is_refused_only_when_a_spark_context_already_runs(monkeypatch) -> None:
+    import sna.engine.spark as engine
+
+    monkeypatch.setattr(engine, "_jvm_running", lambda: False)
+    engine.refuse_ignored_driver_memory("4g", master="local[2]", session_given=False)
+    monkeypatch.setattr(engine, "_jvm_running", lambda: True)
+    with pytest.raises(SnaError, match="--driver-memory 4g cannot take effect with a Spark session already running"):
+        engine.refuse_ignored_driver_memory("4g", master="local[2]", session_given=False)
+    engine.refuse_ignored_driver_memory(None, master="local[2]", session_given=True)

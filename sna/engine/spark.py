@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 
 #: Up to this many posts the Spark engine writes POSTS and EDGES through the local writer (CSV and Parquet files).
 COLLECT_LIMIT = 200_000
+#: Default partitions of the per-thread step: at least the cluster's parallelism, and no more than about this
+#: many posts each (a partition's posts, with their text, are held by one Python worker at once).
+PARTITION_POSTS = 200_000
 #: Posts given to the per-thread step at once inside a partition (whole threads; a larger thread goes alone).
 CHUNK_POSTS = 50_000
 _BLOB_SCHEMA = "kind string, part long, seq long, data binary"
@@ -90,6 +93,41 @@ def default_driver_memory(total_bytes: int | None = None) -> str:
     return f"{min(8, max(1, total_bytes // 4 // 2**30))}g"
 
 
+def refuse_ignored_driver_memory(driver_memory: str | None, *, master: str | None, session_given: bool) -> None:
+    """Refuse ``--driver-memory`` where it cannot take effect: the driver's JVM is already running.
+
+    Under ``spark-submit`` (``master`` None, ``--master submit``) or with a
+    session made elsewhere, the heap was fixed when that JVM started, so the
+    flag would be silently ignored and a long run could still fail for heap
+    later; the error says where the heap is set instead.
+
+    Examples
+    --------
+    >>> refuse_ignored_driver_memory("8g", master="local[2]", session_given=False)
+    >>> refuse_ignored_driver_memory(None, master=None, session_given=False)
+    >>> refuse_ignored_driver_memory("8g", master=None, session_given=False)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sna.errors.SnaError: --driver-memory 8g cannot take effect under spark-submit (--master submit): ...
+    """
+    if not driver_memory:
+        return
+    where = "under spark-submit (--master submit)" if master is None else "with a Spark session already running"
+    if master is None or session_given or _jvm_running():
+        raise SnaError(f"--driver-memory {driver_memory} cannot take effect {where}: the driver's Java heap is fixed "
+                       f"when spark-submit starts it; give it there (spark-submit --driver-memory {driver_memory} "
+                       "...) or as spark.driver.memory in the cluster's Spark configuration")  # fmt: skip
+
+
+def _jvm_running() -> bool:
+    """Whether this process already has a SparkContext (so a new session reuses its JVM and heap)."""
+    if "pyspark" not in sys.modules:
+        return False
+    from pyspark import SparkContext
+
+    return SparkContext._active_spark_context is not None  # pyspark has no public test for it
+
+
 def spark_session(
     master: str | None = "local[2]", *, shuffle_partitions: int = 8, app: str = "sna", driver_memory: str | None = None
 ) -> SparkSession:
@@ -120,6 +158,7 @@ def spark_session(
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.pythonUDF.arrow.enabled", "true")
     )
+    refuse_ignored_driver_memory(driver_memory, master=master, session_given=False)
     local = master is not None and master.startswith("local")
     if local:
         builder = builder.config("spark.driver.host", os.environ["SPARK_LOCAL_IP"])
@@ -317,6 +356,24 @@ def _murmur3_long(value: int, seed: int = 42) -> int:
     return h - (1 << 32) if h >= 1 << 31 else h
 
 
+def default_partitions(posts: int, parallelism: int) -> int:
+    """Partitions of whole threads when ``--partitions`` is not given: the parallelism, more for a large corpus.
+
+    Each Python worker holds one partition's posts (with their text) and its
+    results at once, so at 10M posts two partitions would need two workers of
+    several GB each; about :data:`PARTITION_POSTS` posts a partition keeps a
+    worker under about 1 GB.
+
+    Examples
+    --------
+    >>> default_partitions(20_000, 2), default_partitions(1_000_000, 2), default_partitions(10_000_000, 2)
+    (2, 5, 50)
+    >>> default_partitions(1_000_000, 64)
+    64
+    """
+    return max(2, parallelism, -(-posts // PARTITION_POSTS))
+
+
 def partition_keys(partitions: int) -> list[int]:
     """For each partition number, the smallest integer Spark's hash partitioning sends there.
 
@@ -375,7 +432,7 @@ def per_thread(
     spark: SparkSession,
     source: str,
     *,
-    partitions: int,
+    partitions: int | None,
     implicit_target: str = "first",
     stance: Mapping[str, Any] | None = None,
     with_cascades: bool = False,
@@ -383,7 +440,8 @@ def per_thread(
 ) -> tuple[DataFrame, dict[str, Any]]:
     """Run the global checks and the per-thread step on a converted folder; return the result blobs and facts.
 
-    The blobs are persisted; facts are the folder's ``sna-posts.json`` plus
+    ``partitions`` None: :func:`default_partitions` of the folder's posts and
+    the cluster's parallelism. The blobs are persisted; facts are the folder's ``sna-posts.json`` plus
     ``partitions``, ``large_threads`` (threads given a partition of their own)
     and ``largest_partition_posts``.
     """
@@ -400,6 +458,7 @@ def per_thread(
         global_checks(posts)
     sizes = posts.groupBy("thread_id").count()
     total = int(info["posts"])
+    partitions = partitions or default_partitions(total, spark.sparkContext.defaultParallelism)
     share = max(1, total // partitions)
     large = sizes.filter(F.col("count") > share).orderBy(F.desc("count"), "thread_id").collect()
     slots = partitions + len(large)
@@ -507,6 +566,7 @@ def run_spark(
     """
     from sna.convert import is_converted
 
+    refuse_ignored_driver_memory(driver_memory, master=master, session_given=spark is not None)
     if graph_on not in ("driver", "cluster"):
         raise SnaError(f"--graph-on must be driver or cluster, not {graph_on!r}")
     source = str(source)
@@ -517,10 +577,10 @@ def run_spark(
     spark = spark or spark_session(master, driver_memory=driver_memory)
     try:
         with _java_heap_errors(spark):
-            slots = partitions or max(2, spark.sparkContext.defaultParallelism)
             stance = None if "stance" in skip else {"model": stance_model, "min_confidence": stance_min_confidence}
-            blobs, facts = per_thread(spark, source, partitions=slots, implicit_target=implicit_target, stance=stance,
-                                      with_cascades=graph_on == "cluster", progress=progress)  # fmt: skip
+            blobs, facts = per_thread(spark, source, partitions=partitions, implicit_target=implicit_target,
+                                      stance=stance, with_cascades=graph_on == "cluster",
+                                      progress=progress)  # fmt: skip
             try:
                 options = dict(metric_options or {})
                 step = _on_cluster if graph_on == "cluster" else _on_driver
@@ -631,9 +691,11 @@ def _on_driver(
             from sna.analysis.views import graph_views
 
             views = graph_views(posts, edges, metrics, seed=int(options.get("seed", 0)), with_posts=with_posts)
-        names = (
-            _write_big_ingest(blobs, facts, tables, unresolved, summary) if big else stage_ingested(ingested, tables)
-        )
+        if big:
+            with progress.stage("writing posts and edges as Parquet parts (Spark)"):
+                names = _write_big_ingest(blobs, facts, tables, unresolved, summary)
+        else:
+            names = stage_ingested(ingested, tables)
         names += stage_metrics(posts, edges, metrics, metric_files, post_graph_files=with_posts, views=views,
                                progress=progress)  # fmt: skip
     return ingested, metrics, {out: names}
@@ -707,9 +769,10 @@ def _on_cluster(
         ordered = ordered.withColumns({c: F.coalesce(c, F.lit(0).cast("long")) for c in ("agree", "disagree")})
     if big:
         cascades = None
-        cascade_summary = {
-            kind: cascade_summary_frame(ordered.filter(f"kind = '{kind}'")) for kind in ("reply", "quote")
-        }
+        with progress.stage("summarising cascades on the cluster"):
+            cascade_summary = {
+                kind: cascade_summary_frame(ordered.filter(f"kind = '{kind}'")) for kind in ("reply", "quote")
+            }
     else:
         cascades = collect(ordered)
         if found["has_stance"]:
@@ -732,9 +795,10 @@ def _on_cluster(
             unresolved = _collected_unresolved(table(blobs, "unresolved", facts))
             ingested = Ingested(_unblob(facts["schemas"][0]), _unblob(facts["schemas"][1]).drop("_thread", "_row"),
                                 summary, unresolved)  # fmt: skip
-            names = _write_big_ingest(blobs, facts, tables, unresolved, summary)
-            ordered.write.parquet(str(metric_files("cascades")))
-            _plain_parts(metric_files("cascades"))
+            with progress.stage("writing posts, edges and cascades as Parquet parts (Spark)"):
+                names = _write_big_ingest(blobs, facts, tables, unresolved, summary)
+                ordered.write.parquet(str(metric_files("cascades")))
+                _plain_parts(metric_files("cascades"))
             names.append("cascades/")
         else:
             with progress.stage("collecting posts and edges to write them through the local writer"):
