@@ -723,11 +723,10 @@ def _on_cluster(
         DRIVER_LINKS,
         DRIVER_NODES,
         NOT_COMPUTED,
-        ON_CLUSTER,
-        ON_DRIVER,
         cascade_summary_frame,
         cluster_graph,
         cluster_metrics,
+        placement,
     )
     from sna.export import write_json
     from sna.outputs import output_folders
@@ -744,9 +743,11 @@ def _on_cluster(
                                  edges_df.columns])  # fmt: skip
     posts_df = posts_df.persist(StorageLevel.MEMORY_AND_DISK)
     edges_df = edges_df.persist(StorageLevel.MEMORY_AND_DISK)
+    limits = driver_limits or (DRIVER_NODES, DRIVER_LINKS)
     try:
-        with progress.stage("author graph, degrees, PageRank and components on the cluster"):
-            graph = cluster_graph(spark, posts_df, edges_df, implicit_links=options.get("implicit_links", "ignore"))
+        with progress.stage("author graph on the cluster; degrees, PageRank and components"):
+            graph = cluster_graph(spark, posts_df, edges_df, implicit_links=options.get("implicit_links", "ignore"),
+                                  max_nodes=limits[0], max_links=limits[1])  # fmt: skip
     finally:
         posts_df.unpersist()
         edges_df.unpersist()
@@ -780,13 +781,12 @@ def _on_cluster(
         cascade_summary = {
             kind: _cascade_summary(cascades.filter(pl.col("kind") == kind)) for kind in ("reply", "quote")
         }
-    limits = driver_limits or (DRIVER_NODES, DRIVER_LINKS)
     with progress.stage("betweenness, harmonic, HITS, Katz, communities and camps on the driver (author graph)"):
         metrics, subgraph = cluster_metrics(graph, cascades, cascade_summary, max_nodes=limits[0], max_links=limits[1],
                                             **options)  # fmt: skip
     metrics.summary["engine"] = _engine_facts(spark, facts, "cluster") | {
-        "on_cluster": ON_CLUSTER, "on_driver": ON_DRIVER, "driver_subgraph": subgraph, "not_computed": NOT_COMPUTED,
-        "pagerank_iterations": graph.convergence.iterations,
+        "measured_on": graph.measured_on, **placement(graph.measured_on), "driver_subgraph": subgraph,
+        "not_computed": NOT_COMPUTED, "pagerank_iterations": graph.convergence.iterations,
     }  # fmt: skip
     with output_folders(inputs=[] if "://" in source else [source]) as outputs:
         tables = outputs.folder(out, part="ingest", replaces=None, adopt=_legacy_files())
