@@ -199,6 +199,24 @@ def test_duplicate_ids_same_error(tmp_path, spark):
     assert str(remote.value) == str(local.value)
 
 
+def test_parent_in_another_thread_same_error(tmp_path, spark):
+    from sna.engine.spark import global_checks, run_spark
+
+    (tmp_path / "a.csv").write_text("thread_id,post_id,position,author,text,reply_to\n"
+                                    "t1,p1,1,ann,Tea.,\nt1,p2,2,bo,Coffee.,p1\nt2,p3,1,cy,Milk.,\n"
+                                    "t2,p4,2,ann,Water.,p3\nt2,p5,3,bo,Juice.,p2\n")  # fmt: skip
+    convert([tmp_path / "a.csv"], tmp_path / "c")
+    with pytest.raises(SnaError) as local:
+        run([tmp_path / "a.csv"], tmp_path / "l", skip=["figures", "html", "stance"])
+    with pytest.raises(SnaError) as remote:
+        run_spark(tmp_path / "c", tmp_path / "s", spark=spark, skip=("stance",))
+    assert "replies to 'p2', which is in another thread" in str(local.value)
+    assert str(remote.value) == str(local.value)
+    with pytest.raises(SnaError) as checked:  # found by the checks across threads, before the per-thread step
+        global_checks(spark.read.parquet(str(tmp_path / "c" / "posts")))
+    assert str(checked.value) == str(local.value)
+
+
 def _graph_from_local(posts: pl.DataFrame, metrics) -> object:
     """A ClusterGraph holding what the cluster computes, taken from the local engine's results."""
     from sna.analysis.centrality import Convergence

@@ -395,9 +395,37 @@ def partition_keys(partitions: int) -> list[int]:
 
 
 def global_checks(posts: DataFrame) -> None:
-    """Raise the local engine's errors for a post id seen twice or a parent in another thread."""
+    """Raise the local engine's errors for a post id seen twice or a parent in another thread.
+
+    One scan and one shuffle find whether either happens: each post gives its
+    own id (with its thread) and its parent's id (with its thread), grouped by
+    id. Only when one does are the queries run that name the post the local
+    engine names (the least duplicated id; the first reply across threads).
+    """
     from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
 
+    key = F.explode(F.array(
+        F.struct(F.col("post_id").alias("key"), F.lit(1).alias("own"), F.col("thread_id").alias("thread")),
+        F.struct(F.col("reply_to").alias("key"), F.lit(0).alias("own"), F.col("thread_id").alias("thread")),
+    )).alias("_k")  # fmt: skip
+    own = F.col("_k.own") == 1
+    grouped = (
+        posts.select(key)
+        .filter(own | F.col("_k.key").isNotNull())
+        .groupBy(F.col("_k.key").alias("key"))
+        .agg(
+            F.sum("_k.own").alias("own"),
+            F.min(F.when(own, F.col("_k.thread"))).alias("parent"),
+            F.min(F.when(~own, F.col("_k.thread"))).alias("low"),
+            F.max(F.when(~own, F.col("_k.thread"))).alias("high"),
+        )
+    )
+    crossing = (F.col("own") == 1) & ((F.col("low") != F.col("parent")) | (F.col("high") != F.col("parent")))
+    found = grouped.agg(
+        F.max((F.col("own") > 1).cast("int")).alias("twice"), F.max(crossing.cast("int")).alias("crossing")
+    ).first()
+    if not (found and (found["twice"] or found["crossing"])):
+        return
     dup = posts.groupBy("post_id").count().filter("count > 1").orderBy("post_id").limit(1).collect()
     if dup:
         post_id = dup[0]["post_id"]
