@@ -229,3 +229,63 @@ def test_load_takes_the_encoding(tmp_path):
     with pytest.raises(InputError, match="pass --encoding cp1252"):
         sna.load(path, stance=False)
     assert sna.load(path, encoding="cp1252", stance=False).posts["author"].to_list() == ["René", "bob"]
+
+
+# One decoder (sna.io.helpers.streams.decode_text / undecodable) for every reader; the advice fits the reader:
+# tables and text pages take --encoding, the JSON, HTML and IAC readers do not (the file has to be converted).
+CONVERT = "save or convert it as UTF-8 (e.g. iconv -f cp1252 -t utf-8)"
+
+
+def test_json_reader_names_the_byte_offset_and_suggests_converting_not_the_option(tmp_path):
+    page = tmp_path / "t_1.json"
+    data = b'{"post_stream": {"posts": [\n{"topic_id": 1, "post_number": 1, "cooked": "caf\xe9"}]}}'
+    page.write_bytes(data)
+    with pytest.raises(InputError) as caught:
+        read_input(page, options=ReadOptions(encoding="cp1252"))  # --encoding does not apply to JSON
+    offset = data.index(b"\xe9")
+    column = offset - data.rfind(b"\n", 0, offset)
+    located = f"byte 0xe9 at column {column}, byte offset {offset}"
+    assert str(caught.value) == f"{page}:2: not UTF-8 text ({located}); {CONVERT}"
+
+
+def test_utf16_json_is_told_to_convert_from_utf16(tmp_path):
+    page = tmp_path / "t_1.json"
+    page.write_bytes('{"post_stream": {"posts": []}}'.encode("utf-16"))
+    with pytest.raises(InputError) as caught:
+        read_input(page, format="discourse")
+    assert str(caught.value) == (
+        f"{page}:1: not UTF-8 text (byte 0xff at column 1, byte offset 0); "
+        "it starts with a UTF-16 byte order mark: convert it to UTF-8 (e.g. iconv -f utf-16 -t utf-8)"
+    )
+
+
+def test_html_page_outside_its_declared_charset_is_told_so(tmp_path):
+    path = tmp_path / "page.html"
+    data = b'<html><head><meta charset="shift_jis"></head>\n<body>\x82\xa0\n\x85\x40</body></html>'
+    path.write_bytes(data)
+    with pytest.raises(InputError) as caught:
+        read_input(path)
+    offset = data.index(b"\x85")
+    assert str(caught.value) == (
+        f"{path}:3: not shift_jis text (byte 0x85 at column 1, byte offset {offset}); "
+        "the page declares shift_jis but has bytes outside it: save it again, or convert it to UTF-8"
+    )
+
+
+def test_readers_with_and_without_the_option_give_their_own_advice(tmp_path):
+    bad = "café".encode("cp1252")
+    takes_option = {"posts.csv": b"text\n" + bad + b"\n", "page.txt": b"What's new\n" + bad + b"\n"}
+    no_option = {
+        "dump.jsonl": b'{"name": "t1_x", "link_id": "t3_s", "parent_id": "t3_s", "body": "' + bad + b'"}\n',
+        "thread.json": b'[{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"title": "'
+        + bad
+        + b'"}}]}}]',
+    }
+    for name, data in {**takes_option, **no_option}.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(InputError) as caught:
+            read_input(path, format="reddit" if name in no_option else None)
+        message = str(caught.value)
+        assert ("--encoding cp1252" in message) == (name in takes_option), message
+        assert ("iconv" in message) == (name in no_option), message
