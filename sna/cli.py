@@ -180,14 +180,14 @@ def ingest(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | 
       sna ingest export.csv --map text=body,author=user --out out/
       sna ingest excel-export.csv --encoding cp1252 --out out/
     """
-    from sna.io import parse_mapping, text_encoding
+    from sna.io import parse_mapping
     from sna.pipeline import ingest as run_ingest
     from sna.pipeline import ingest_outputs, stage_ingested
 
     progress = Progress(quiet=quiet)
     # ingest_outputs locks --out now; it is switched in when all is written
-    with text_encoding(encoding), ingest_outputs(out, inputs=inputs) as stage:
-        result = run_ingest(inputs, format=fmt, mapping=parse_mapping(mapping),
+    with ingest_outputs(out, inputs=inputs) as stage:
+        result = run_ingest(inputs, format=fmt, mapping=parse_mapping(mapping), encoding=encoding,
                             implicit_target="none" if no_implicit else implicit_target, progress=progress)  # fmt: skip
         with progress.stage("writing tables"):
             names = stage_ingested(result, stage)
@@ -475,7 +475,7 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
       sna run data/raw --out data/processed --figures figures
       sna run dump.csv --map text=body --out out/ --skip figures,html
     """
-    from sna.io import parse_mapping, text_encoding
+    from sna.io import parse_mapping
     from sna.io.helpers.encodings import is_utf8
     from sna.pipeline import run as run_pipeline
 
@@ -493,15 +493,14 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
             metric_options={"seed": seed, "sources": sources, "n_camps": n_camps, "implicit_links": implicit_links,
                             "rank_anonymous": rank_anonymous, "min_camp_size": min_camp_size, "camps_by": camps_by},
         )  # fmt: skip
-    with text_encoding(encoding):
-        result = run_pipeline(
-            inputs, out, figures_dir=figures_dir, skip=skip.split(","), format=fmt, mapping=parse_mapping(mapping),
-            implicit_target="none" if no_implicit else implicit_target, implicit_links=implicit_links,
-            rank_anonymous=rank_anonymous, seed=seed, sources=sources, n_camps=n_camps, min_camp_size=min_camp_size,
-            camps_by=camps_by, svg=svg, dpi=dpi, post_graph_files=post_graph_files, stance_model=stance_model,
-            stance_min_confidence=stance_min_confidence, pictures=_options(seed, thread, top, min_degree, hide_assumed),
-            progress=Progress(quiet=quiet),
-        )  # fmt: skip
+    result = run_pipeline(
+        inputs, out, figures_dir=figures_dir, skip=skip.split(","), format=fmt, mapping=parse_mapping(mapping),
+        encoding=encoding, implicit_target="none" if no_implicit else implicit_target, implicit_links=implicit_links,
+        rank_anonymous=rank_anonymous, seed=seed, sources=sources, n_camps=n_camps, min_camp_size=min_camp_size,
+        camps_by=camps_by, svg=svg, dpi=dpi, post_graph_files=post_graph_files, stance_model=stance_model,
+        stance_min_confidence=stance_min_confidence, pictures=_options(seed, thread, top, min_degree, hide_assumed),
+        progress=Progress(quiet=quiet),
+    )  # fmt: skip
     _print_warnings(result.metrics.summary)
     _print_ingest_summary(result.ingested.summary)
     labelled = result.ingested.edges["stance"].drop_nulls()
@@ -732,11 +731,10 @@ def convert(inputs: tuple[Path, ...], to: Path, fmt: str | None, mapping: str | 
       sna run posts/ --out results/
     """
     from sna.convert import convert as convert_inputs
-    from sna.io import parse_mapping, text_encoding
+    from sna.io import parse_mapping
 
-    with text_encoding(encoding):  # inputs are read in this process (the workers write parts)
-        info = convert_inputs(inputs, to, format=fmt, mapping=parse_mapping(mapping), buckets=buckets,
-                              workers=workers, progress=Progress(quiet=quiet))  # fmt: skip
+    info = convert_inputs(inputs, to, format=fmt, mapping=parse_mapping(mapping), encoding=encoding, buckets=buckets,
+                          workers=workers, progress=Progress(quiet=quiet))  # fmt: skip
     click.echo(
         f"wrote {_plural(int(info['posts']), 'post')} in {_plural(int(info['threads']), 'thread')} "
         f"as {_plural(int(info['parts']), 'part')} to {to}"

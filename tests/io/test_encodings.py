@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sna import pipeline
 from sna.errors import InputError, SnaError
-from sna.io import ReadOptions, read_input, text_encoding
+from sna.io import ReadOptions, read_input
 from sna.io.helpers import encodings
 from sna.io.helpers.encodings import check_decodes, utf8_copy
 from sna.io.tables import read_table
@@ -69,8 +70,12 @@ def test_unknown_encoding_is_an_error(tmp_path):
     path.write_text("text\nhi\n")
     with pytest.raises(SnaError, match=r"^--encoding: unknown encoding 'klingon' \(e.g. utf-8, cp1252, latin-1\)$"):
         read_table(path, encoding="klingon")
-    with pytest.raises(SnaError, match="unknown encoding"), text_encoding("klingon"):
-        pass
+    with pytest.raises(SnaError, match="unknown encoding"):
+        ReadOptions(encoding="klingon")
+    html = tmp_path / "page.html"  # a format that takes no encoding: still refused, before anything is read
+    html.write_text("<html></html>")
+    with pytest.raises(SnaError, match="unknown encoding"):
+        pipeline.ingest([html], encoding="klingon")
 
 
 @pytest.mark.parametrize("suffix", [".tsv", ".jsonl"])
@@ -108,16 +113,36 @@ def test_utf8_with_byte_order_mark_reads_either_way(tmp_path):
     assert read_table(path, encoding="utf-8-sig").posts["text"].to_list() == ["café"]
 
 
-def test_the_encoding_of_a_block_and_of_read_options(tmp_path):
+def test_read_options_take_the_encoding(tmp_path):
     path = tmp_path / "export.csv"
     path.write_bytes(CP1252_CSV)
-    with text_encoding("cp1252"):
-        assert read_input(path).posts["author"].to_list() == ["René", "bob"]
-        with pytest.raises(InputError, match="not UTF-8 text"):  # a reader given one itself keeps it
-            read_input(path, options=ReadOptions(encoding="utf-8"))
-    assert read_input(path, options=ReadOptions(encoding="cp1252")).posts["author"][0] == "René"
-    with pytest.raises(InputError, match="pass --encoding cp1252"):  # the block is over
+    assert read_input(path, options=ReadOptions(encoding="cp1252")).posts["author"].to_list() == ["René", "bob"]
+    with pytest.raises(InputError, match="pass --encoding cp1252"):
+        read_input(path, options=ReadOptions(encoding="utf-8"))
+    with pytest.raises(InputError, match="pass --encoding cp1252"):
         read_input(path)
+
+
+def test_ingest_and_run_take_the_encoding_as_a_parameter(tmp_path):
+    # The real Windows-1252 fixture, read as posts (its replies as the text), with no context manager around.
+    replies = pl.read_csv(MASK.read_bytes().decode("cp1252").encode("utf-8"))["response_text"].to_list()
+    mapping = {"text": "response_text"}
+    with pytest.raises(InputError, match=r":3: not UTF-8 text .*pass --encoding cp1252$"):
+        pipeline.ingest([MASK], mapping=mapping)
+    ingested = pipeline.ingest([MASK], mapping=mapping, encoding="cp1252")
+    assert ingested.posts["text"].to_list() == [text.strip() for text in replies]
+    assert any("’" in text for text in ingested.posts["text"])  # 0x92 read as a right single quote
+    result = pipeline.run(
+        [MASK], tmp_path / "out", mapping=mapping, encoding="cp1252", skip=["stance", "figures", "html"]
+    )
+    assert pl.read_parquet(tmp_path / "out" / "posts.parquet")["text"].equals(ingested.posts["text"])
+    assert result.ingested.posts.height == len(replies)
+
+
+def test_pair_table_hint_names_the_encoding_given_to_the_api():
+    with pytest.raises(InputError) as caught:
+        pipeline.ingest([MASK], encoding="cp1252")
+    assert "--reply-col response_text --encoding cp1252 --out labelled.csv`" in str(caught.value)
 
 
 def test_text_page_takes_the_encoding(tmp_path):

@@ -2,10 +2,10 @@
 
 CSV, TSV and JSON Lines tables and plain-text pages are UTF-8 unless told
 otherwise: ``read_table(path, encoding="cp1252")``, ``read_text_page(path,
-encoding=...)``, or, for everything read inside a block (what the command
-line's ``--encoding`` does around ``sna ingest`` / ``sna run`` / ``sna
-convert``), ``with text_encoding("cp1252"): ...``. The encoding is never
-guessed: bytes that do not decode are an :class:`~sna.errors.InputError`
+encoding=...)``, ``ReadOptions(encoding=...)``, and ``encoding=`` of
+:func:`sna.pipeline.ingest`, :func:`sna.pipeline.run`, :func:`sna.convert.convert`
+and :func:`sna.load`, which the command line's ``--encoding`` passes. The
+encoding is never guessed: bytes that do not decode are an :class:`~sna.errors.InputError`
 naming the file, the line, the column and the byte offset, and saying which
 ``--encoding`` to try.
 """
@@ -17,7 +17,6 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
 from typing import IO
 
@@ -27,7 +26,6 @@ from sna.io.helpers.streams import names_utf8, open_input, undecodable
 #: What tables and text pages are decoded as when no encoding is named.
 DEFAULT_ENCODING = "utf-8"
 _CHUNK = 1 << 20  # bytes decoded at a time
-_CURRENT: ContextVar[str] = ContextVar("sna_text_encoding", default=DEFAULT_ENCODING)
 
 
 def codec_name(encoding: str) -> str:
@@ -79,29 +77,15 @@ def option_hint(encoding: str, utf16: bool) -> str:
     return "pass the --encoding it was saved in"
 
 
-@contextmanager
-def text_encoding(encoding: str) -> Iterator[None]:
-    """Read tables and text pages as ``encoding`` inside the block (unless a reader is given one itself).
+def encoding_or_default(encoding: str | None = None) -> str:
+    """``encoding`` when given (checked: an unknown one is an :class:`SnaError`), else UTF-8.
 
     Examples
     --------
-    >>> with text_encoding("cp1252"):
-    ...     current_encoding()
-    'cp1252'
-    >>> current_encoding()
-    'utf-8'
+    >>> encoding_or_default(), encoding_or_default("cp1252")
+    ('utf-8', 'cp1252')
     """
-    codec_name(encoding)
-    token = _CURRENT.set(encoding)
-    try:
-        yield
-    finally:
-        _CURRENT.reset(token)
-
-
-def current_encoding(encoding: str | None = None) -> str:
-    """``encoding`` when given (checked), else the one :func:`text_encoding` set, else UTF-8."""
-    chosen = _CURRENT.get() if encoding is None else encoding
+    chosen = DEFAULT_ENCODING if encoding is None else encoding
     codec_name(chosen)
     return chosen
 
