@@ -290,11 +290,15 @@ _camps_by_option = click.option(
 )  # fmt: skip
 
 
+_thread_option = click.option(
+    "--thread", "thread", metavar="ID", default=None,
+    help="Thread for the arc diagram and the cascade trees (default: the largest).",
+)  # fmt: skip
+
+
 def _picture_options(command: Any) -> Any:
-    """The options of commands that draw (run, figures, html)."""
+    """The options of commands that draw (run, figures, html); ``--thread`` picks a figure's thread (not html)."""
     options = [
-        click.option("--thread", "thread", metavar="ID", default=None,
-                     help="Thread for the arc diagram and the cascade trees (default: the largest)."),
         click.option("--top", type=click.IntRange(min=0, max=1000), default=10, show_default=True,
                      help="Nodes labelled in the network figure and listed in rankings and the report."),
         click.option("--min-degree", type=click.IntRange(min=0), default=0, show_default=True,
@@ -455,6 +459,7 @@ def _engine_options(command: Any) -> Any:
 @click.option("--svg", is_flag=True, help="Also write figures as SVG.")
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
 @_stance_options
+@_thread_option
 @_picture_options
 @_engine_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
@@ -563,6 +568,7 @@ def export(directory: Path, convokit: Path | None) -> None:
 @click.option("--svg", is_flag=True, help="Also write SVG files.")
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the network layout.")
+@_thread_option
 @_picture_options
 def figures(directory: Path, to: Path, svg: bool, dpi: int, seed: int, thread: str | None, top: int, min_degree: int,
             hide_assumed: bool) -> None:  # fmt: skip
@@ -593,8 +599,7 @@ def figures(directory: Path, to: Path, svg: bool, dpi: int, seed: int, thread: s
               help="Folder to write the pages into.")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the network layout.")
 @_picture_options
-def html(directory: Path, to: Path, seed: int, thread: str | None, top: int, min_degree: int,
-         hide_assumed: bool) -> None:  # fmt: skip
+def html(directory: Path, to: Path, seed: int, top: int, min_degree: int, hide_assumed: bool) -> None:
     """Write interactive graph pages (authors.html, posts.html) and report.html from what `sna run` wrote.
 
     Each page is one offline file: filter links by kind, stance, camp,
@@ -606,7 +611,7 @@ def html(directory: Path, to: Path, seed: int, thread: str | None, top: int, min
       sna html data/processed --to figures
       sna html data/processed --to figures --min-degree 2 --hide-assumed
     """
-    options = _options(seed, thread, top, min_degree, hide_assumed)
+    options = _options(seed, None, top, min_degree, hide_assumed)  # the pages show every thread (and filter by it)
     written, _ = _draw(directory, to, figures=False, html=True, options=options)
     click.echo(f"wrote {_plural(len(written), 'page')} to {to}: {', '.join(written)}")
     click.echo(f"report: {(to / 'report.html').resolve()}")
