@@ -13,7 +13,9 @@ other quotes are left to quote recovery.
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -102,6 +104,22 @@ def pair_columns(columns: list[str]) -> tuple[str, str] | None:
     return (found[0], found[1]) if len(found) == 2 else None
 
 
+def shell_path(path: str | Path) -> str:
+    """``path`` for a command to paste: relative to the current folder when that is shorter, quoted for the shell.
+
+    Examples
+    --------
+    >>> shell_path(Path.cwd() / "export.csv"), shell_path("/no/such folder/x.csv")
+    ('export.csv', "'/no/such folder/x.csv'")
+    """
+    given = str(path)
+    try:
+        relative = os.path.relpath(given)
+    except ValueError:  # another drive (Windows)
+        relative = given
+    return shlex.quote(min(given, relative, key=len))
+
+
 def _no_text_column(columns: list[str], path: str, encoding: str) -> InputError:
     """The error for a table without a ``text`` column; a pair table is sent to ``sna stance``."""
     pairs = pair_columns(columns)
@@ -109,9 +127,9 @@ def _no_text_column(columns: list[str], path: str, encoding: str) -> InputError:
         return InputError(
             f"expected a 'text' column (columns: {', '.join(columns)}); use --map text=COLUMN to name it", path=path
         )
-    decoded = "" if is_utf8(encoding) else f" --encoding {encoding}"
+    decoded = "" if is_utf8(encoding) else f" --encoding {shlex.quote(encoding)}"
     return InputError(
-        f"no 'text' column: looks like reply pairs; label them with `sna stance {path} "
+        f"no 'text' column: looks like reply pairs; label them with `sna stance {shell_path(path)} "
         f"--parent-col {pairs[0]} --reply-col {pairs[1]}{decoded} --out labelled.csv` (or --map text=COLUMN)",
         path=path,
     )
