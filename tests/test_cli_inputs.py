@@ -130,12 +130,26 @@ def test_pair_table_hint_survives_a_250_character_path(runner, tmp_path, monkeyp
     assert pl.read_csv(folder / "labelled.csv").height == 8
 
 
-def test_pair_table_hint_quotes_a_path_with_spaces(runner, tmp_path):
+def test_pair_table_hint_far_from_a_long_path_names_the_file_in_its_folder(runner, tmp_path, monkeypatch):
+    folder = tmp_path.joinpath(*["d" * 40] * 4)
+    folder.mkdir(parents=True)
+    (folder / "mask.csv").write_bytes(MASK.read_bytes())
+    monkeypatch.chdir(tmp_path)  # the path relative to here is still over 160 characters
+    line = _error_line(runner.invoke(main, ["ingest", str(folder / "mask.csv"), "--encoding", "cp1252", "--out", "o"]))
+    assert len(line) <= 300
+    assert line.endswith(
+        "label them with `sna stance mask.csv --parent-col quote_text --reply-col response_text --encoding cp1252 "
+        "--out labelled.csv` in its folder (or --map text=COLUMN)"
+    )
+
+
+def test_pair_table_hint_quotes_a_path_with_spaces(runner, tmp_path, monkeypatch):
     path = tmp_path / "my exports" / "pairs.csv"
     path.parent.mkdir()
     path.write_bytes(DEBAGREEMENT.read_bytes())
+    monkeypatch.chdir(tmp_path)
     line = _error_line(runner.invoke(main, ["ingest", str(path), "--out", str(tmp_path / "o"), "-q"]))
-    assert f"`sna stance '{path}' --parent-col body_parent" in line or "`sna stance 'my exports/pairs.csv'" in line
+    assert "`sna stance 'my exports/pairs.csv' --parent-col body_parent --reply-col body_child" in line
 
 
 def test_table_without_text_that_is_not_pairs_keeps_the_map_hint(runner, tmp_path):

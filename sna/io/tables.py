@@ -128,11 +128,17 @@ def _no_text_column(columns: list[str], path: str, encoding: str) -> InputError:
             f"expected a 'text' column (columns: {', '.join(columns)}); use --map text=COLUMN to name it", path=path
         )
     decoded = "" if is_utf8(encoding) else f" --encoding {shlex.quote(encoding)}"
+    shown, where = shell_path(path), ""
+    if len(shown) > _COMMAND_PATH:  # the command would not fit the error line whole: name the file in its folder
+        shown, where = shlex.quote(Path(path).name), " in its folder"
     return InputError(
-        f"no 'text' column: looks like reply pairs; label them with `sna stance {shell_path(path)} "
-        f"--parent-col {pairs[0]} --reply-col {pairs[1]}{decoded} --out labelled.csv` (or --map text=COLUMN)",
+        f"no 'text' column: looks like reply pairs; label them with `sna stance {shown} --parent-col {pairs[0]} "
+        f"--reply-col {pairs[1]}{decoded} --out labelled.csv`{where} (or --map text=COLUMN)",
         path=path,
     )
+
+
+_COMMAND_PATH = 80  # longest path put in the suggested command (the error line has 288 characters in all)
 
 
 #: Microseconds of 0001-01-01 and of 9999-12-31T23:59:59.999999 since the Unix epoch.
