@@ -17,7 +17,7 @@ from sna.graph import LinkArrays
 
 
 def forum(posts: int = 1500, threads: int = 30, authors: int = 120, seed: int = 3) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Replies to a random earlier post of the same thread; authors drawn with a skew, so the author graph has cycles."""
+    """Replies to a random earlier post of the same thread; skewed authors, so the author graph has cycles."""
     rng = np.random.default_rng(seed)
     thread = np.sort(rng.integers(0, threads, posts))
     position = np.zeros(posts, dtype=np.int64)
