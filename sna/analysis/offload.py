@@ -136,10 +136,15 @@ class PathMeasures:
                   "seed": self._seed, "parent": os.getpid()}  # fmt: skip
         root = str(Path(__file__).resolve().parents[2])  # the child imports this very sna
         env = os.environ | {"PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed in _close)
-        self._process = subprocess.Popen(
-            child_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env
-        )
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed in __exit__)
+        try:
+            self._process = subprocess.Popen(
+                child_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env
+            )
+        except OSError:  # no interpreter to start (an embedded Python): computed here instead
+            self._stderr.close()
+            self.in_child = False
+            return
         payload = [json.dumps(header).encode() + b"\n", np.ascontiguousarray(links.src, dtype=np.int64).data,
                    np.ascontiguousarray(links.dst, dtype=np.int64).data]  # fmt: skip
         self._feeder = threading.Thread(target=_feed, args=(self._process.stdin, payload), daemon=True)

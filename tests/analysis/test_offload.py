@@ -162,3 +162,12 @@ def test_an_error_before_the_result_is_taken_kills_the_child(always, monkeypatch
         raise RuntimeError("the caller failed")
     assert job._process is not None and job._process.returncode == -signal.SIGKILL
     assert not job._feeder.is_alive()
+
+
+def test_no_interpreter_to_start_computes_here(always, monkeypatch, tmp_path):
+    monkeypatch.setattr(offload, "child_command", lambda: [str(tmp_path / "no-python")])
+    links = graph()
+    with offload.path_measures(links) as job:
+        between, _, harm, _ = job.result()
+    assert not job.in_child
+    assert np.array_equal(between, betweenness(links)[0]) and np.array_equal(harm, harmonic(links)[0])
