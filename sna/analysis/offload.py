@@ -46,10 +46,11 @@ from sna.graph import LinkArrays
 #: Environment variable: how many processes sna may use (default: the usable cores); 1 keeps it to one.
 PROCESSES_VARIABLE = "SNA_PROCESSES"
 #: Searches (nodes and edges visited, estimated by :func:`search_steps`) from which a second process pays.
-#: Starting one costs about 1 CPU-s (interpreter, imports, the graph rebuilt), about 2·10⁷ steps
-#: at the 17 million steps per CPU-s measured on the author graph of 1M posts; at 5·10⁷ steps
-#: the searches moved away take about three times what the child costs to start.
-MIN_STEPS = 5e7
+#: Starting one costs 1.3-1.9 CPU-s (a busy machine: interpreter, imports, the graph rebuilt). The estimate
+#: is an upper bound whose rate varies: 1.75·10⁷ steps per CPU-s on the author graph of 1M synthetic
+#: posts (1.9·10⁸ steps, 11.1 CPU-s: it pays), 1.2·10⁸ on that of IAC bulk, 110k real posts (6.2·10⁷
+#: steps, 0.5 CPU-s: a child took 1.7-1.9 CPU-s, so it does not).
+MIN_STEPS = 1e8
 
 _CHILD = "the second process computing betweenness and harmonic closeness"
 _ONE_PROCESS = f"set {PROCESSES_VARIABLE}=1 to compute them in one process"
