@@ -51,8 +51,10 @@ SECOND_PERSON = frozenset(("you", "your", "you're", "youre", "yourself", "you've
 _AGREE_PHRASES = ("well said", "good point", "great point", "so true")
 _OTHER_PHRASES = ("good luck", "if you think", "you think", "nice try")
 _PHRASES = re.compile(r"\b(?:" + "|".join((*_AGREE_PHRASES, *_OTHER_PHRASES)) + r")\b")
-_PHRASE_ENDS = "|".join(sorted({phrase.split()[-1] for phrase in (*_AGREE_PHRASES, *_OTHER_PHRASES)}))
-"""The last words of the cue phrases: a text holds a phrase only if it holds one of these."""
+_MAY_HOLD_PHRASE = "|".join("[^a-z0-9]+".join(phrase.split()) for phrase in (*_AGREE_PHRASES, *_OTHER_PHRASES))
+"""A cleaned text holds a cue phrase among its tokens only if it holds the phrase's words with only
+characters that are in no word token between them (word tokens are runs of [a-z0-9'] that touch nothing
+else of [a-z0-9], and the dropped ``.,;:`` are such characters)."""
 _NOT = zlib.crc32(b"NOT_")
 
 
@@ -255,6 +257,33 @@ def _word_ids(flat: pl.Series) -> tuple[np.ndarray, pl.Series]:
     return remap[codes], flat.gather(first[present[order]])
 
 
+def _negated(is_end: np.ndarray, is_neg: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Whether each token is in a negation scope, given which tokens end and open scopes and the texts' lengths.
+
+    A token is negated when the last scope event before it in its text (a negation word opens
+    a scope, punctuation ends it) is a negation word, and it does not end a scope itself. The
+    tokens fall into runs that start right after each event and at each text's start; a run's
+    tokens all have the state its start gives (the event's, or not negated at a text's start).
+
+    Examples
+    --------
+    >>> word, end, neg = range(3)
+    >>> kinds = np.array([word, neg, word, end, word, neg, word])
+    >>> _negated(kinds == end, kinds == neg, np.array([5, 0, 2])).tolist()
+    [False, False, True, False, False, False, True]
+    """
+    n = len(is_end)
+    events = np.flatnonzero(is_end | is_neg)
+    starts = (np.cumsum(lengths) - lengths)[lengths > 0]
+    opens, state = np.zeros(n + 1, bool), np.zeros(n + 1, bool)
+    opens[events + 1] = True
+    opens[starts] = True
+    state[events + 1] = is_neg[events]
+    state[starts] = False
+    first = np.flatnonzero(opens[:n])
+    return np.repeat(state[first], np.diff(first, append=n)) & ~is_end
+
+
 def tokenise(clean: list[str] | pl.Series) -> Tokenised:
     """Tokenise cleaned texts all at once (the same tokens as :func:`tokens` gives each).
 
@@ -275,18 +304,13 @@ def tokenise(clean: list[str] | pl.Series) -> Tokenised:
     raw, vocab = _word_ids(flat)
     is_end, is_neg, is_drop = (flags[raw] for flags in (_flags(vocab, _SCOPE_END), negation_flags(vocab),
                                                        _flags(vocab, _DROP)))  # fmt: skip
-    # A token is negated when the last scope event before it in its text (a negation word opens
-    # a scope, punctuation ends it) is a negation word.
-    position = np.arange(len(raw))
-    last_event = np.maximum.accumulate(np.where(is_end | is_neg, position, -1)) if len(raw) else position
-    previous = np.r_[-1, last_event[:-1]] if len(raw) else position
-    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    negated = (previous >= starts) & is_neg[np.maximum(previous, 0)] & ~is_end
+    negated = _negated(is_end, is_neg, lengths)
+    starts = np.cumsum(lengths) - lengths
+    dropped = np.r_[0, np.cumsum(is_drop)]
+    kept_lengths = lengths - (dropped[starts + lengths] - dropped[starts])
     keep = ~is_drop
-    owner = np.repeat(np.arange(len(clean)), lengths)
-    kept_lengths = np.bincount(owner[keep], minlength=len(clean))
-    # a phrase's last word is a token, so a substring of the text: only texts holding one are searched
-    maybe = clean.str.contains(_PHRASE_ENDS).fill_null(False).to_numpy()
+    # only texts that may hold a phrase are searched
+    maybe = clean.str.contains(_MAY_HOLD_PHRASE).fill_null(False).to_numpy()
     agree, other = np.zeros(len(clean), np.int64), np.zeros(len(clean), np.int64)
     if maybe.any():
         # the kept tokens joined by spaces: word tokens never hold ".,;:", so a dropped token is one
