@@ -46,11 +46,10 @@ from sna.stance.tokens import (
     MAX_CHARS,
     SECOND_PERSON,
     Tokenised,
+    clean_and_tokenise,
     clean_text,
-    clean_texts,
     distinct,
     negation_flags,
-    tokenise,
     tokens,
 )
 
@@ -307,7 +306,8 @@ def _shared_words(tok: Tokenised, reply: np.ndarray, parent: np.ndarray) -> tupl
     """Per pair: distinct words of the reply, of the parent, and words they share."""
     import scipy.sparse as sp
 
-    sets = sp.csr_matrix((np.ones(len(tok.words)), (tok.owner, tok.words)), shape=(tok.n, max(len(tok.vocab), 1)))
+    # the tokens come text by text: the token offsets are the row pointers
+    sets = sp.csr_matrix((np.ones(len(tok.words)), tok.words, tok.offsets), shape=(tok.n, max(len(tok.vocab), 1)))
     sets.sum_duplicates()
     sets.data[:] = 1.0
     sizes = np.diff(sets.indptr)
@@ -381,7 +381,7 @@ def featurize(
     both = pl.concat([_series(parents), _series(replies)])
     texts, index = distinct(both)
     parent, reply = index[:n], index[n:]
-    tok = tokenise(clean_texts(texts))
+    tok = clean_and_tokenise(texts)
     sides = {}
     for side, which in (("reply", reply), ("parent", parent)):
         mask = np.zeros(tok.n, bool)
