@@ -8,7 +8,10 @@ column for ASCII texts, :func:`clean_text` in Python for the few others), and
 tokenise them all at once (:func:`tokenise`): the token regular expression runs
 in polars, and negation scopes, word hashes and counts are numpy arrays over
 the tokens of the whole batch. The result is the same, token for token, as
-:func:`tokens` applied to each text.
+:func:`tokens` applied to each text. :func:`clean_and_tokenise` does both steps
+on large batches in two parts side by side (threads: the work is polars and
+numpy, which let go of the interpreter lock) and joins the parts into the very
+arrays one batch gives.
 """
 
 from __future__ import annotations
