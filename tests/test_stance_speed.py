@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import sna
 from bench import stance_reference as reference
+from sna.stance import features as features_module
 from sna.stance import label_edges, load_model
 from sna.stance import tokens as tokens_module
 from sna.stance.features import BLOCK_BITS, extract, featurize
@@ -155,7 +156,9 @@ def test_features_of_real_pairs_are_the_same_when_tokenised_in_parts(monkeypatch
     known = {name: model.blocks[name].lookup >= 0 for name in model.used_blocks}
     one = featurize(parents, replies, known=known)
     monkeypatch.setattr(tokens_module, "PART_TEXTS", 10)
-    monkeypatch.setattr(tokens_module, "_workers", lambda: 2)
+    monkeypatch.setattr(tokens_module, "workers", lambda: 2)
+    monkeypatch.setattr(features_module, "PART_TEXTS", 10)
+    monkeypatch.setattr(features_module, "workers", lambda: 2)
     two = featurize(parents, replies, known=known)
     assert one.texts == two.texts > 40
     for name, cells in one.blocks.items():

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import polars as pl
@@ -44,6 +45,7 @@ from sna.stance.tokens import (
     AGREE_WORDS,
     DISAGREE_WORDS,
     MAX_CHARS,
+    PART_TEXTS,
     SECOND_PERSON,
     Tokenised,
     clean_and_tokenise,
@@ -51,6 +53,7 @@ from sna.stance.tokens import (
     distinct,
     negation_flags,
     tokens,
+    workers,
 )
 
 __all__ = [
@@ -395,8 +398,17 @@ def featurize(
         "parent_words": lambda: _word_block(tok, *words, sides["parent"], "parent_words", known.get("parent_words")),
         "reply_opening": lambda: _opening_block(tok, sides["reply"], known.get("reply_opening")),
     }
-    computed = {name: make() for name, make in makers.items() if name in wanted}
-    return TextFeatures(n, tok.n, reply, parent, computed, _dense(tok, reply, parent))
+    jobs = [make for name, make in makers.items() if name in wanted]
+    dense = partial(_dense, tok, reply, parent)
+    if tok.n < 2 * PART_TEXTS or workers() < 2:
+        done = [make() for make in [*jobs, dense]]
+    else:  # numpy and scipy let go of the interpreter lock: the blocks are computed side by side
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:
+            done = list(pool.map(lambda make: make(), [*jobs, dense]))
+    computed = dict(zip([name for name in makers if name in wanted], done[:-1], strict=True))
+    return TextFeatures(n, tok.n, reply, parent, computed, done[-1])
 
 
 def _series(texts: Sequence[str | None] | pl.Series) -> pl.Series:

@@ -343,7 +343,8 @@ PART_TEXTS = 2_000
 """Fewest texts per part when cleaning and tokenising runs in parts on several cores."""
 
 
-def _workers() -> int:
+def workers() -> int:
+    """Threads the stance features use: two when the process may run on two cores or more, else one."""
     try:
         return max(1, min(2, len(os.sched_getaffinity(0))))
     except AttributeError:  # not on Linux
@@ -377,7 +378,7 @@ def clean_and_tokenise(texts: pl.Series, parts: int | None = None) -> Tokenised:
     True
     """
     if parts is None:
-        parts = _workers() if len(texts) >= 2 * PART_TEXTS else 1
+        parts = workers() if len(texts) >= 2 * PART_TEXTS else 1
     parts = max(1, min(parts, len(texts)))
     if parts == 1:
         return tokenise(clean_texts(texts))
