@@ -253,9 +253,9 @@ def steps(name: str, parents, replies, model, parts: int) -> dict:
     keys = timed("word hashes and pairs", lambda: feat._word_keys(tok, tok.hashes()))
     known = {name: model.blocks[name].lookup >= 0 for name in model.used_blocks}
     blocks = {}
-    for name, side in (("reply_words", "reply"), ("parent_words", "parent")):
+    for block, side in (("reply_words", "reply"), ("parent_words", "parent")):
         mask = sides[side]
-        blocks[name] = timed(f"{name} block", lambda: feat._word_block(tok, *keys, mask, name, known[name]))  # noqa: B023
+        blocks[block] = timed(f"{block} block", lambda: feat._word_block(tok, *keys, mask, block, known[block]))  # noqa: B023
     opening = known["reply_opening"]
     blocks["reply_opening"] = timed("reply_opening block", lambda: feat._opening_block(tok, sides["reply"], opening))
     dense = timed("dense features", lambda: feat._dense(tok, reply, parent))
