@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
-from sna.errors import PENDING_SIGNALS, Interrupted
+from sna.errors import Interrupted, clear_pending_signal, hold_signal, pending_signal
 
 
 def _importing(frame: FrameType | None) -> bool:
@@ -30,7 +30,7 @@ def _importing(frame: FrameType | None) -> bool:
 
 def _later(signum: int) -> None:
     """Deliver ``signum`` again in 20 ms (SIGALRM, see :func:`_deferred`)."""
-    PENDING_SIGNALS.append(signum)
+    hold_signal(signum)
     signal.setitimer(signal.ITIMER_REAL, 0.02)
 
 
@@ -45,14 +45,14 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     if _importing(frame) and hasattr(signal, "setitimer"):
         _later(signum)
         return
-    PENDING_SIGNALS.clear()
+    clear_pending_signal()
     raise Interrupted(signum)
 
 
 def _deferred(signum: int, frame: FrameType | None) -> None:
     """SIGALRM: deliver the signal that was put off (or put it off again)."""
-    if PENDING_SIGNALS:
-        _interrupt(PENDING_SIGNALS[-1], frame)
+    if (signum := pending_signal()) is not None:
+        _interrupt(signum, frame)
 
 
 def _unraisable(previous: Callable[[Any], object]) -> Callable[[Any], object]:

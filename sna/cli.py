@@ -180,14 +180,14 @@ def ingest(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | 
       sna ingest export.csv --map text=body,author=user --out out/
       sna ingest excel-export.csv --encoding cp1252 --out out/
     """
-    from sna.io import parse_mapping, text_encoding
+    from sna.io import parse_mapping
     from sna.pipeline import ingest as run_ingest
     from sna.pipeline import ingest_outputs, stage_ingested
 
     progress = Progress(quiet=quiet)
     # ingest_outputs locks --out now; it is switched in when all is written
-    with text_encoding(encoding), ingest_outputs(out, inputs=inputs) as stage:
-        result = run_ingest(inputs, format=fmt, mapping=parse_mapping(mapping),
+    with ingest_outputs(out, inputs=inputs) as stage:
+        result = run_ingest(inputs, format=fmt, mapping=parse_mapping(mapping), encoding=encoding,
                             implicit_target="none" if no_implicit else implicit_target, progress=progress)  # fmt: skip
         with progress.stage("writing tables"):
             names = stage_ingested(result, stage)
@@ -290,11 +290,15 @@ _camps_by_option = click.option(
 )  # fmt: skip
 
 
+_thread_option = click.option(
+    "--thread", "thread", metavar="ID", default=None,
+    help="Thread for the arc diagram and the cascade trees (default: the largest).",
+)  # fmt: skip
+
+
 def _picture_options(command: Any) -> Any:
-    """The options of commands that draw (run, figures, html)."""
+    """The options of commands that draw (run, figures, html); ``--thread`` picks a figure's thread (not html)."""
     options = [
-        click.option("--thread", "thread", metavar="ID", default=None,
-                     help="Thread for the arc diagram and the cascade trees (default: the largest)."),
         click.option("--top", type=click.IntRange(min=0, max=1000), default=10, show_default=True,
                      help="Nodes labelled in the network figure and listed in rankings and the report."),
         click.option("--min-degree", type=click.IntRange(min=0), default=0, show_default=True,
@@ -455,6 +459,7 @@ def _engine_options(command: Any) -> Any:
 @click.option("--svg", is_flag=True, help="Also write figures as SVG.")
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
 @_stance_options
+@_thread_option
 @_picture_options
 @_engine_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
@@ -475,7 +480,7 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
       sna run data/raw --out data/processed --figures figures
       sna run dump.csv --map text=body --out out/ --skip figures,html
     """
-    from sna.io import parse_mapping, text_encoding
+    from sna.io import parse_mapping
     from sna.io.helpers.encodings import is_utf8
     from sna.pipeline import run as run_pipeline
 
@@ -493,15 +498,14 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
             metric_options={"seed": seed, "sources": sources, "n_camps": n_camps, "implicit_links": implicit_links,
                             "rank_anonymous": rank_anonymous, "min_camp_size": min_camp_size, "camps_by": camps_by},
         )  # fmt: skip
-    with text_encoding(encoding):
-        result = run_pipeline(
-            inputs, out, figures_dir=figures_dir, skip=skip.split(","), format=fmt, mapping=parse_mapping(mapping),
-            implicit_target="none" if no_implicit else implicit_target, implicit_links=implicit_links,
-            rank_anonymous=rank_anonymous, seed=seed, sources=sources, n_camps=n_camps, min_camp_size=min_camp_size,
-            camps_by=camps_by, svg=svg, dpi=dpi, post_graph_files=post_graph_files, stance_model=stance_model,
-            stance_min_confidence=stance_min_confidence, pictures=_options(seed, thread, top, min_degree, hide_assumed),
-            progress=Progress(quiet=quiet),
-        )  # fmt: skip
+    result = run_pipeline(
+        inputs, out, figures_dir=figures_dir, skip=skip.split(","), format=fmt, mapping=parse_mapping(mapping),
+        encoding=encoding, implicit_target="none" if no_implicit else implicit_target, implicit_links=implicit_links,
+        rank_anonymous=rank_anonymous, seed=seed, sources=sources, n_camps=n_camps, min_camp_size=min_camp_size,
+        camps_by=camps_by, svg=svg, dpi=dpi, post_graph_files=post_graph_files, stance_model=stance_model,
+        stance_min_confidence=stance_min_confidence, pictures=_options(seed, thread, top, min_degree, hide_assumed),
+        progress=Progress(quiet=quiet),
+    )  # fmt: skip
     _print_warnings(result.metrics.summary)
     _print_ingest_summary(result.ingested.summary)
     labelled = result.ingested.edges["stance"].drop_nulls()
@@ -564,6 +568,7 @@ def export(directory: Path, convokit: Path | None) -> None:
 @click.option("--svg", is_flag=True, help="Also write SVG files.")
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the network layout.")
+@_thread_option
 @_picture_options
 def figures(directory: Path, to: Path, svg: bool, dpi: int, seed: int, thread: str | None, top: int, min_degree: int,
             hide_assumed: bool) -> None:  # fmt: skip
@@ -594,8 +599,7 @@ def figures(directory: Path, to: Path, svg: bool, dpi: int, seed: int, thread: s
               help="Folder to write the pages into.")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the network layout.")
 @_picture_options
-def html(directory: Path, to: Path, seed: int, thread: str | None, top: int, min_degree: int,
-         hide_assumed: bool) -> None:  # fmt: skip
+def html(directory: Path, to: Path, seed: int, top: int, min_degree: int, hide_assumed: bool) -> None:
     """Write interactive graph pages (authors.html, posts.html) and report.html from what `sna run` wrote.
 
     Each page is one offline file: filter links by kind, stance, camp,
@@ -607,7 +611,7 @@ def html(directory: Path, to: Path, seed: int, thread: str | None, top: int, min
       sna html data/processed --to figures
       sna html data/processed --to figures --min-degree 2 --hide-assumed
     """
-    options = _options(seed, thread, top, min_degree, hide_assumed)
+    options = _options(seed, None, top, min_degree, hide_assumed)  # the pages show every thread (and filter by it)
     written, _ = _draw(directory, to, figures=False, html=True, options=options)
     click.echo(f"wrote {_plural(len(written), 'page')} to {to}: {', '.join(written)}")
     click.echo(f"report: {(to / 'report.html').resolve()}")
@@ -732,11 +736,10 @@ def convert(inputs: tuple[Path, ...], to: Path, fmt: str | None, mapping: str | 
       sna run posts/ --out results/
     """
     from sna.convert import convert as convert_inputs
-    from sna.io import parse_mapping, text_encoding
+    from sna.io import parse_mapping
 
-    with text_encoding(encoding):  # inputs are read in this process (the workers write parts)
-        info = convert_inputs(inputs, to, format=fmt, mapping=parse_mapping(mapping), buckets=buckets,
-                              workers=workers, progress=Progress(quiet=quiet))  # fmt: skip
+    info = convert_inputs(inputs, to, format=fmt, mapping=parse_mapping(mapping), encoding=encoding, buckets=buckets,
+                          workers=workers, progress=Progress(quiet=quiet))  # fmt: skip
     click.echo(
         f"wrote {_plural(int(info['posts']), 'post')} in {_plural(int(info['threads']), 'thread')} "
         f"as {_plural(int(info['parts']), 'part')} to {to}"

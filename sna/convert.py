@@ -370,6 +370,7 @@ def convert(
     *,
     format: str | None = None,
     mapping: dict[str, str] | None = None,
+    encoding: str | None = None,
     buckets: int | None = None,
     workers: int = 1,
     progress: Progress = SILENT,
@@ -382,7 +383,7 @@ def convert(
         Files or folders, as for :func:`sna.pipeline.ingest`.
     to : path
         The folder to write (replaced as a whole at the end, never left half written).
-    format, mapping
+    format, mapping, encoding
         As for :func:`sna.pipeline.ingest`.
     buckets : int
         Spill files of the first pass (default: about one per 24 MB of uncompressed input, at
@@ -427,7 +428,7 @@ def convert(
         spill = _Spill(spill_dir, buckets)
         names = [str(p) for p in files]
         records = 0
-        options = ReadOptions(mapping=dict(mapping or {}))
+        options = ReadOptions(mapping=dict(mapping or {}), encoding=encoding)
         with progress.stage(f"reading {len(files)} input{'s' if len(files) != 1 else ''} into {buckets} spill files"):
             for index, path in enumerate(files):
                 sources = None if format not in (None, "reddit") else _reddit_sources(path)

@@ -212,10 +212,7 @@ def load(
     if len(paths) == 1 and (Path(paths[0]) / "posts.parquet").exists():
         result: Ingested = read_ingested(paths[0])
     else:
-        from sna.io import text_encoding
-
-        with text_encoding(encoding):
-            result = ingest(paths, format=format, mapping=mapping, implicit_target=implicit_target)
+        result = ingest(paths, format=format, mapping=mapping, implicit_target=implicit_target, encoding=encoding)
     edges = result.edges
     if stance and edges["stance"].null_count() == edges.height:
         from sna.stance import label_edges

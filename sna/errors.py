@@ -93,20 +93,47 @@ class Interrupted(KeyboardInterrupt):
         return 128 + self.signum
 
 
-#: Signals not yet turned into :class:`Interrupted`: one that arrived during an
-#: import (delivered again once the import is over), or one whose exception was
-#: lost in a callback from compiled code (delivered again, and what the command
-#: line reports instead of the failure that losing it caused). ``sna.__main__``
-#: fills it.
-PENDING_SIGNALS: list[int] = []
+#: The signal not yet turned into :class:`Interrupted`, under "signum" (one at
+#: most: the last to arrive): one that arrived during an import (delivered again
+#: once the import is over), or one whose exception was lost in a callback from
+#: compiled code (delivered again, and what the command line reports instead of
+#: the failure that losing it caused). ``sna.__main__`` sets it with
+#: :func:`hold_signal`; putting it off again (every 20 ms of a long import)
+#: replaces it.
+_PENDING: dict[str, int] = {}
+
+
+def hold_signal(signum: int) -> None:
+    """Keep ``signum`` as the pending signal (replacing the one held before)."""
+    _PENDING["signum"] = signum
+
+
+def clear_pending_signal() -> None:
+    """Forget the pending signal (it is being delivered)."""
+    _PENDING.clear()
+
+
+def pending_signal() -> int | None:
+    """The pending signal's number, or ``None``.
+
+    Examples
+    --------
+    >>> import signal
+    >>> hold_signal(signal.SIGINT); hold_signal(signal.SIGTERM); pending_signal() == signal.SIGTERM
+    True
+    >>> clear_pending_signal(); pending_signal() is None
+    True
+    """
+    return _PENDING.get("signum")
 
 
 def pending_interrupt() -> Interrupted | None:
-    """The interruption a pending signal stands for, or ``None``.
+    """The interruption the pending signal stands for, or ``None``.
 
     Examples
     --------
     >>> pending_interrupt() is None
     True
     """
-    return Interrupted(PENDING_SIGNALS[-1]) if PENDING_SIGNALS else None
+    signum = pending_signal()
+    return None if signum is None else Interrupted(signum)

@@ -74,6 +74,7 @@ def ingest(
     format: str | None = None,
     mapping: Mapping[str, str] | None = None,
     implicit_target: str = "first",
+    encoding: str | None = None,
     progress: Progress = SILENT,
 ) -> Ingested:
     """Read forum files and directories into POSTS and EDGES.
@@ -89,6 +90,10 @@ def ingest(
     implicit_target : {"first", "previous", "none"}
         What a post that quotes nothing and states no parent is linked to by an
         assumed (``implicit``) edge (see :func:`sna.edges.extract_edges`).
+    encoding : str, optional
+        Text encoding of CSV, TSV and JSON Lines tables and plain-text pages
+        (a Python codec name such as ``cp1252``; ``--encoding``); UTF-8 unless
+        given. Other formats state theirs.
     progress : Progress
         Where to report stages.
 
@@ -104,7 +109,7 @@ def ingest(
         with progress.stage("reading converted posts"):
             sources = read_converted_inputs(inputs)
     else:
-        sources = read_sources(inputs, format=format, mapping=mapping, progress=progress)
+        sources = read_sources(inputs, format=format, mapping=mapping, encoding=encoding, progress=progress)
     check_unique_ids(sources.posts)
     with progress.stage("finding quotes and replies"):
         extracted = thread_edges(sources.posts, sources.marked, sources.recover, implicit_target=implicit_target)
@@ -122,6 +127,7 @@ def read_sources(
     *,
     format: str | None = None,
     mapping: Mapping[str, str] | None = None,
+    encoding: str | None = None,
     progress: Progress = SILENT,
 ) -> Sources:
     """Read forum files and folders into POSTS, stated quotes and recover flags (see :func:`ingest`)."""
@@ -129,7 +135,7 @@ def read_sources(
         files, skipped = expand_inputs(inputs)
     if not files:
         raise SnaError(f"no readable input files in {', '.join(str(p) for p in inputs)}")
-    options = ReadOptions(mapping=dict(mapping or {}))
+    options = ReadOptions(mapping=dict(mapping or {}), encoding=encoding)
     posts_parts, quote_parts, recover_parts = [], [], []
     paged: list[tuple[Parsed, str]] = []  # pages of threads, merged by post id below
     with progress.stage(f"reading {len(files)} file{'s' if len(files) != 1 else ''}"):
@@ -430,6 +436,7 @@ def stage_metrics(
     post_graph_files: bool | None = None,
     views: dict | None = None,
     progress: Progress = SILENT,
+    edge_rows: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[str]:
     """Write metric tables (CSV and Parquet), ``summary.json`` and graph files through ``stage``.
 
@@ -437,6 +444,7 @@ def stage_metrics(
     up to ``POST_GRAPH_FILE_LIMIT`` posts; ``authors.*`` are always written).
     ``views``: the laid-out graphs whose positions and colours the GEXF files
     carry (:func:`sna.analysis.views.graph_views`; computed when not given).
+    ``edge_rows``: as :attr:`Ingested.edge_rows`, if known.
     """
     written: list[str] = []
     # A table that is None was not computed (the Spark engine's --graph-on cluster: post_metrics); not written.
@@ -448,7 +456,7 @@ def stage_metrics(
         futures = [pool.submit(write_table, df, path) for df, path in jobs]
         written += [path.name for _, path in jobs]
         written += _stage_graph_files(posts, edges, metrics, stage, pool, futures, post_graph_files=post_graph_files,
-                                      views=views, progress=progress)  # fmt: skip
+                                      views=views, progress=progress, edge_rows=edge_rows)  # fmt: skip
         for future in futures:
             future.result()
     return written
@@ -457,6 +465,7 @@ def stage_metrics(
 def _stage_graph_files(
     posts: pl.DataFrame, edges: pl.DataFrame, metrics: Metrics, stage: Callable[[str], Path], pool: ThreadPoolExecutor,
     futures: list, *, post_graph_files: bool | None, views: dict | None, progress: Progress,
+    edge_rows: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[str]:  # fmt: skip
     """Write ``summary.json`` and submit the graph files to ``pool`` (their futures go to ``futures``)."""
     written: list[str] = []
@@ -475,7 +484,7 @@ def _stage_graph_files(
 
             views = graph_views(posts, edges, metrics, seed=int(metrics.summary.get("seed", 0)), with_posts=with_posts)
         tables = graph_file_tables(posts, edges, metrics.post_metrics, metrics.author_metrics, metrics.author_edges,
-                                   with_posts=with_posts, views=views)  # fmt: skip
+                                   with_posts=with_posts, views=views, edge_rows=edge_rows)  # fmt: skip
         for name, (nodes, links) in tables.items():
             weight = "weight" if "weight" in links.columns else None
             kind = "kind" if name == "posts" else None
@@ -564,6 +573,7 @@ def run(
     format: str | None = None,
     mapping: Mapping[str, str] | None = None,
     implicit_target: str = "first",
+    encoding: str | None = None,
     implicit_links: str = "ignore",
     rank_anonymous: bool = True,
     seed: int = 0,
@@ -591,7 +601,7 @@ def run(
         Folder for figures and HTML pages (default ``out/figures``).
     skip : iterable of str
         Stages to leave out: ``stance``, ``figures``, ``html``.
-    format, mapping, implicit_target
+    format, mapping, implicit_target, encoding
         As for :func:`ingest`.
     implicit_links, rank_anonymous, seed, sources, n_camps, min_camp_size, camps_by
         As for :func:`sna.analysis.report.compute_metrics`.
@@ -629,7 +639,10 @@ def run(
         if drawing:
             figure_files = outputs.folder(folder, part="figures", replaces=["figures", "html"])
             page_files = outputs.folder(folder, part="html", replaces=["figures", "html"])
-        result = ingest(inputs, format=format, mapping=mapping, implicit_target=implicit_target, progress=progress)
+        result = ingest(
+            inputs, format=format, mapping=mapping, implicit_target=implicit_target, encoding=encoding,
+            progress=progress,
+        )  # fmt: skip
         if "stance" not in skipped:
             from sna.stance import label_edges
 
@@ -656,7 +669,7 @@ def run(
                 views = graph_views(result.posts, result.edges, metrics, seed=seed, with_posts=with_posts)
             names += stage_metrics(
                 result.posts, result.edges, metrics, metric_files, post_graph_files=post_graph_files, views=views,
-                progress=progress,
+                progress=progress, edge_rows=result.edge_rows,
             )  # fmt: skip
             pending.result()
         if drawing:

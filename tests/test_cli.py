@@ -202,3 +202,14 @@ def test_post_graph_files_are_left_out_above_the_limit_unless_asked(runner, tmp_
     args = ["run", str(seed_path), "--out", str(forced), "-q", "--skip", "stance,figures,html", "--post-graph-files"]
     assert runner.invoke(main, args).exit_code == 0
     assert (forced / "posts.gexf").exists()
+
+
+def test_thread_is_an_option_of_the_commands_it_changes_and_not_of_html(runner, tmp_path):
+    # --thread picks the arc diagram's and the cascade trees' thread; the pages show every thread (and filter by
+    # any), so `sna html` does not offer an option that would change nothing.
+    for command in ("run", "figures"):
+        assert "--thread ID" in runner.invoke(main, [command, "--help"]).output
+    assert "--thread" not in runner.invoke(main, ["html", "--help"]).output
+    result = runner.invoke(main, ["html", str(tmp_path), "--thread", "t1"])
+    assert result.exit_code == 2
+    assert "No such option '--thread'" in result.output

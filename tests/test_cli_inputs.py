@@ -93,13 +93,63 @@ def test_real_cp1252_pair_table_names_its_byte_then_sends_to_stance(runner, tmp_
     assert pl.read_csv(tmp_path / "labelled.csv").height == 8
 
 
-def test_debagreement_pairs_are_sent_to_stance(runner, tmp_path):
+def test_debagreement_pairs_are_sent_to_stance(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(DATA)  # the command names the file relative to the current folder (when that is shorter)
     line = _error_line(runner.invoke(main, ["ingest", str(DEBAGREEMENT), "--out", str(tmp_path / "o"), "-q"]))
     assert line == (
         f"sna: error: {DEBAGREEMENT}: no 'text' column: looks like reply pairs; label them with "
-        f"`sna stance {DEBAGREEMENT} --parent-col body_parent --reply-col body_child --out labelled.csv` "
+        "`sna stance debagreement-dev-sample.csv --parent-col body_parent --reply-col body_child --out labelled.csv` "
         "(or --map text=COLUMN)"
     )
+
+
+def test_pair_table_hint_survives_a_250_character_path(runner, tmp_path, monkeypatch):
+    folder, wanted = tmp_path, 250 - len("/mask.csv")
+    assert wanted - len(str(folder)) >= 2, tmp_path
+    while len(str(folder)) < wanted:  # folders of at most 40 characters, the last one filling the rest exactly
+        left = wanted - len(str(folder))
+        folder = folder / ("d" * (40 if left > 42 else left - 1))
+    folder.mkdir(parents=True)
+    path = folder / "mask.csv"
+    assert len(str(path)) == 250
+    path.write_bytes(MASK.read_bytes())
+    monkeypatch.chdir(folder)
+    line = _error_line(runner.invoke(main, ["run", str(path), "--encoding", "cp1252", "--out", str(tmp_path / "o")]))
+    command = (
+        "sna stance mask.csv --parent-col quote_text --reply-col response_text --encoding cp1252 --out labelled.csv"
+    )
+    assert len(line) <= 300
+    assert line.endswith(
+        f": no 'text' column: looks like reply pairs; label them with `{command}` (or --map text=COLUMN)"
+    )
+    shown = line.removeprefix("sna: error: ").split(": no 'text' column")[0]  # the path, cut in its middle
+    start, end = shown.split("…")
+    assert str(path).startswith(start) and str(path).endswith(end) and end.endswith("/mask.csv")
+    result = runner.invoke(main, command.split()[1:])  # the command works as given, from where the user is
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(folder / "labelled.csv").height == 8
+
+
+def test_pair_table_hint_far_from_a_long_path_names_the_file_in_its_folder(runner, tmp_path, monkeypatch):
+    folder = tmp_path.joinpath(*["d" * 40] * 4)
+    folder.mkdir(parents=True)
+    (folder / "mask.csv").write_bytes(MASK.read_bytes())
+    monkeypatch.chdir(tmp_path)  # the path relative to here is still over 160 characters
+    line = _error_line(runner.invoke(main, ["ingest", str(folder / "mask.csv"), "--encoding", "cp1252", "--out", "o"]))
+    assert len(line) <= 300
+    assert line.endswith(
+        "label them with `sna stance mask.csv --parent-col quote_text --reply-col response_text --encoding cp1252 "
+        "--out labelled.csv` in its folder (or --map text=COLUMN)"
+    )
+
+
+def test_pair_table_hint_quotes_a_path_with_spaces(runner, tmp_path, monkeypatch):
+    path = tmp_path / "my exports" / "pairs.csv"
+    path.parent.mkdir()
+    path.write_bytes(DEBAGREEMENT.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    line = _error_line(runner.invoke(main, ["ingest", str(path), "--out", str(tmp_path / "o"), "-q"]))
+    assert "`sna stance 'my exports/pairs.csv' --parent-col body_parent --reply-col body_child" in line
 
 
 def test_table_without_text_that_is_not_pairs_keeps_the_map_hint(runner, tmp_path):

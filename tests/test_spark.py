@@ -8,7 +8,6 @@ from __future__ import annotations
 import filecmp
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -69,36 +68,16 @@ def _same_results(local: Path, spark_out: Path) -> None:
             raise AssertionError(f"{name} differs")
 
 
-#: What --graph-on cluster leaves out (see sna.engine.spark_graph), and summary entries it words apart.
+#: What --graph-on cluster leaves out (see sna.engine.spark_graph).
 NOT_ON_CLUSTER = ["post_metrics.csv", "post_metrics.parquet", "posts.gexf", "posts.graphml"]
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
-
-
-def _close(ours: object, theirs: object, where: str = "") -> None:
-    """Equal JSON values, floats to 1e-9."""
-    if isinstance(ours, dict) and isinstance(theirs, dict):
-        assert ours.keys() == theirs.keys(), where
-        for key in ours:
-            _close(ours[key], theirs[key], f"{where}/{key}")
-    elif isinstance(ours, list) and isinstance(theirs, list):
-        assert len(ours) == len(theirs), where
-        for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
-            _close(a, b, f"{where}/{i}")
-    elif isinstance(ours, float) and isinstance(theirs, float):
-        assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-12), where
-    else:
-        assert ours == theirs, where
-
-
-def _same_text_numbers(ours: str, theirs: str, name: str) -> None:
-    """The same text but for numbers, which agree to 1e-9 (graph files carry PageRank)."""
-    assert _NUMBER.sub("#", ours) == _NUMBER.sub("#", theirs), name
-    for a, b in zip(_NUMBER.findall(ours), _NUMBER.findall(theirs), strict=True):
-        assert float(a) == pytest.approx(float(b), rel=1e-9, abs=1e-12), name
 
 
 def _same_cluster_results(local: Path, cluster: Path) -> None:
-    """--graph-on cluster: the local engine's tables but post_metrics; PageRank and degrees to 1e-9."""
+    """--graph-on cluster, the author graph within the driver limits: the local engine's tables but post_metrics.
+
+    Degrees, PageRank and components are computed by the local engine's code on the collected author graph, so
+    author_metrics is equal bit for bit; camps hold the author graph's rows.
+    """
     compared = filecmp.dircmp(local, cluster)
     assert sorted(compared.left_only) == NOT_ON_CLUSTER and compared.right_only == []
     for name in compared.diff_files:
@@ -109,14 +88,16 @@ def _same_cluster_results(local: Path, cluster: Path) -> None:
             ours, theirs = read(local / name), read(cluster / name)
             if stem == "camps":  # the post graph's camps are not computed on the cluster
                 ours = ours.filter(pl.col("graph") == "author")
-            assert_frame_equal(ours, theirs, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)  # integers: exact
+            assert_frame_equal(ours, theirs)  # exact
         elif stem == "authors":
-            _same_text_numbers((local / name).read_text(), (cluster / name).read_text(), name)
+            assert (local / name).read_text() == (cluster / name).read_text(), name
         elif name == "summary.json":
             ours, theirs = json.loads((local / name).read_text()), json.loads((cluster / name).read_text())
             engine = theirs.pop("engine")
             assert engine["graph_on"] == "cluster" and engine["driver_subgraph"]["whole"]
-            assert "pagerank" in engine["on_cluster"] and "betweenness" in engine["on_driver"]
+            assert engine["measured_on"] == "driver"
+            assert "pagerank" in engine["on_driver"] and "betweenness" in engine["on_driver"]
+            assert "pagerank" not in engine["on_cluster"] and "author graph" in engine["on_cluster"]
             assert theirs.pop("post_graph")["available"] is False
             del ours["post_graph"]
             if ours["camps"]["available"]:
@@ -124,16 +105,41 @@ def _same_cluster_results(local: Path, cluster: Path) -> None:
                 del ours["camps"]["post_graph"]
             assert theirs["graph_files"].pop("posts").startswith("left out")
             del ours["graph_files"]["posts"]
-            for summary in (ours, theirs):  # iterations counted from a direct solve (local) or a uniform start
-                del summary["author_graph"]["convergence"]["pagerank"]
-            _close(ours, theirs)
+            assert ours == theirs
         elif name != ".sna-manifest.json":
             raise AssertionError(f"{name} differs")
 
 
+#: What the cluster computes as DataFrame iterations (or aggregations) above the driver limits.
+ITERATED = ["author", "in_degree", "out_degree", "in_weight", "out_weight", "pagerank", "replies_received",
+            "implicit_received", "agree_in", "disagree_in"]  # fmt: skip
+
+
+def _same_iterated_results(local: Path, cluster: Path, max_nodes: int) -> None:
+    """--graph-on cluster above the driver limits: degrees, PageRank (to 1e-9) and components from Spark iterations."""
+    ours, theirs = (pl.read_parquet(folder / "author_metrics.parquet") for folder in (local, cluster))
+    assert_frame_equal(ours.select(ITERATED), theirs.select(ITERATED), check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
+    assert theirs["betweenness"].drop_nulls().len() == min(max_nodes, theirs.height)  # the driver's subgraph
+    summary, local_summary = (json.loads((folder / "summary.json").read_text()) for folder in (cluster, local))
+    engine = summary["engine"]
+    assert engine["measured_on"] == "cluster" and not engine["driver_subgraph"]["whole"]
+    assert "pagerank" in engine["on_cluster"] and "weak components" in engine["on_cluster"]
+    assert summary["author_graph"]["convergence"]["pagerank"]["converged"]
+    for key in ("nodes", "links", "interactions", "density", "reciprocity", "weak_components",
+                "largest_weak_component"):  # fmt: skip
+        assert summary["author_graph"][key] == pytest.approx(local_summary["author_graph"][key], rel=1e-12), key
+    for key in ("threads", "posts", "authors", "edges", "cascades", "share_of_posts_that_quote"):
+        assert summary[key] == local_summary[key], key
+
+
 def _both_engines(
-    tmp_path: Path, spark, inputs: list[Path], *, partitions: int = 3, cluster: bool = False, **options
-) -> Path:
+    tmp_path: Path, spark, inputs: list[Path], *, partitions: int = 3, cluster: bool = False,
+    iterated: int | None = None, **options,
+) -> Path:  # fmt: skip
+    """Local and Spark runs compared; ``cluster`` also --graph-on cluster; ``iterated`` that with lower driver limits.
+
+    ``iterated`` is the driver's node limit that forces the cluster's DataFrame iterations.
+    """
     from sna.engine.spark import run_spark
 
     convert(inputs, tmp_path / "converted", buckets=4)
@@ -143,6 +149,10 @@ def _both_engines(
     if cluster:
         run_spark(tmp_path / "converted", tmp_path / "cluster", spark=spark, partitions=partitions, graph_on="cluster")
         _same_cluster_results(tmp_path / "local", tmp_path / "cluster")
+    if iterated is not None:
+        run_spark(tmp_path / "converted", tmp_path / "iterated", spark=spark, partitions=partitions, graph_on="cluster",
+                  driver_limits=(iterated, 10**9))  # fmt: skip
+        _same_iterated_results(tmp_path / "local", tmp_path / "iterated", iterated)
     return tmp_path / "spark"
 
 
@@ -163,7 +173,7 @@ def test_sample_thread(tmp_path, spark):
 
 def test_real_fixtures(tmp_path, spark):
     inputs = [HERE / "data" / "stackexchange", HERE / "data" / "discourse", HERE / "data" / "reddit-cmv"]
-    _both_engines(tmp_path, spark, inputs)
+    _both_engines(tmp_path, spark, inputs, iterated=5)
 
 
 def test_synthetic_forum_20k_reddit_dump(tmp_path, spark):
@@ -187,6 +197,24 @@ def test_duplicate_ids_same_error(tmp_path, spark):
     with pytest.raises(SnaError) as remote:
         run_spark(tmp_path / "c", tmp_path / "s", spark=spark, skip=("stance",))
     assert str(remote.value) == str(local.value)
+
+
+def test_parent_in_another_thread_same_error(tmp_path, spark):
+    from sna.engine.spark import global_checks, run_spark
+
+    (tmp_path / "a.csv").write_text("thread_id,post_id,position,author,text,reply_to\n"
+                                    "t1,p1,1,ann,Tea.,\nt1,p2,2,bo,Coffee.,p1\nt2,p3,1,cy,Milk.,\n"
+                                    "t2,p4,2,ann,Water.,p3\nt2,p5,3,bo,Juice.,p2\n")  # fmt: skip
+    convert([tmp_path / "a.csv"], tmp_path / "c")
+    with pytest.raises(SnaError) as local:
+        run([tmp_path / "a.csv"], tmp_path / "l", skip=["figures", "html", "stance"])
+    with pytest.raises(SnaError) as remote:
+        run_spark(tmp_path / "c", tmp_path / "s", spark=spark, skip=("stance",))
+    assert "replies to 'p2', which is in another thread" in str(local.value)
+    assert str(remote.value) == str(local.value)
+    with pytest.raises(SnaError) as checked:  # found by the checks across threads, before the per-thread step
+        global_checks(spark.read.parquet(str(tmp_path / "c" / "posts")))
+    assert str(checked.value) == str(local.value)
 
 
 def _graph_from_local(posts: pl.DataFrame, metrics) -> object:

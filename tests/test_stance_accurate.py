@@ -201,3 +201,39 @@ def test_run_time_lengths_come_from_the_card_and_the_graph_key_ignores_them():
     assert AccurateModel(delta, meta, fused=False).graph_key != trained.graph_key
     other = AccurateModel({"head.weight": np.zeros((3, 4), np.float32)}, meta)
     assert other.graph_key != trained.graph_key
+
+
+def test_prune_cache_removes_other_graphs_only(tmp_path):
+    from sna.stance.accurate import cache_file, prune_cache
+
+    current, older = "a" * 16, "0123456789abcdef"
+    for name in (cache_file(current), cache_file(older), "notes.txt", "stance-accurate-x.onnx"):
+        (tmp_path / name).write_bytes(b"x")
+    writing = tmp_path / "tmpk2j3" / "int8.onnx"  # assemble() writes here, then renames into place
+    writing.parent.mkdir()
+    writing.write_bytes(b"half")
+    assert prune_cache(tmp_path, keep={current}) == [cache_file(older)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "notes.txt", "stance-accurate-aaaaaaaaaaaaaaaa.onnx", "stance-accurate-x.onnx", "tmpk2j3"
+    ]  # fmt: skip
+    assert writing.read_bytes() == b"half"
+
+
+@needs_extra
+def test_writing_a_graph_removes_the_graphs_of_older_versions(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from sna.stance.accurate import AccurateModel, cache_file, load_accurate
+
+    monkeypatch.setenv("SNA_CACHE_DIR", str(tmp_path))
+    shipped = load_accurate()
+    unfused = replace(shipped, fused=False)
+    older = tmp_path / cache_file("0123456789abcdef")  # an earlier model or onnxruntime version
+    older.write_bytes(b"old graph")
+    (tmp_path / cache_file(unfused.graph_key)).write_bytes(b"unfused graph")  # current: kept
+    monkeypatch.setattr(AccurateModel, "assemble", lambda self, path: path.write_bytes(b"new graph"))
+    path = replace(shipped, _session=None).cached_graph()
+    assert path == tmp_path / cache_file(shipped.graph_key) and path.read_bytes() == b"new graph"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, cache_file(unfused.graph_key)])
+    older.write_bytes(b"old graph")  # a file already there is loaded as it is: nothing else is touched
+    assert replace(shipped, _session=None).cached_graph() == path and older.exists()

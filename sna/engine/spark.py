@@ -395,9 +395,37 @@ def partition_keys(partitions: int) -> list[int]:
 
 
 def global_checks(posts: DataFrame) -> None:
-    """Raise the local engine's errors for a post id seen twice or a parent in another thread."""
+    """Raise the local engine's errors for a post id seen twice or a parent in another thread.
+
+    One scan and one shuffle find whether either happens: each post gives its
+    own id (with its thread) and its parent's id (with its thread), grouped by
+    id. Only when one does are the queries run that name the post the local
+    engine names (the least duplicated id; the first reply across threads).
+    """
     from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
 
+    key = F.explode(F.array(
+        F.struct(F.col("post_id").alias("key"), F.lit(1).alias("own"), F.col("thread_id").alias("thread")),
+        F.struct(F.col("reply_to").alias("key"), F.lit(0).alias("own"), F.col("thread_id").alias("thread")),
+    )).alias("_k")  # fmt: skip
+    own = F.col("_k.own") == 1
+    grouped = (
+        posts.select(key)
+        .filter(own | F.col("_k.key").isNotNull())
+        .groupBy(F.col("_k.key").alias("key"))
+        .agg(
+            F.sum("_k.own").alias("own"),
+            F.min(F.when(own, F.col("_k.thread"))).alias("parent"),
+            F.min(F.when(~own, F.col("_k.thread"))).alias("low"),
+            F.max(F.when(~own, F.col("_k.thread"))).alias("high"),
+        )
+    )
+    crossing = (F.col("own") == 1) & ((F.col("low") != F.col("parent")) | (F.col("high") != F.col("parent")))
+    found = grouped.agg(
+        F.max((F.col("own") > 1).cast("int")).alias("twice"), F.max(crossing.cast("int")).alias("crossing")
+    ).first()
+    if not (found and (found["twice"] or found["crossing"])):
+        return
     dup = posts.groupBy("post_id").count().filter("count > 1").orderBy("post_id").limit(1).collect()
     if dup:
         post_id = dup[0]["post_id"]
@@ -723,11 +751,10 @@ def _on_cluster(
         DRIVER_LINKS,
         DRIVER_NODES,
         NOT_COMPUTED,
-        ON_CLUSTER,
-        ON_DRIVER,
         cascade_summary_frame,
         cluster_graph,
         cluster_metrics,
+        placement,
     )
     from sna.export import write_json
     from sna.outputs import output_folders
@@ -744,9 +771,11 @@ def _on_cluster(
                                  edges_df.columns])  # fmt: skip
     posts_df = posts_df.persist(StorageLevel.MEMORY_AND_DISK)
     edges_df = edges_df.persist(StorageLevel.MEMORY_AND_DISK)
+    limits = driver_limits or (DRIVER_NODES, DRIVER_LINKS)
     try:
-        with progress.stage("author graph, degrees, PageRank and components on the cluster"):
-            graph = cluster_graph(spark, posts_df, edges_df, implicit_links=options.get("implicit_links", "ignore"))
+        with progress.stage("author graph on the cluster; degrees, PageRank and components"):
+            graph = cluster_graph(spark, posts_df, edges_df, implicit_links=options.get("implicit_links", "ignore"),
+                                  max_nodes=limits[0], max_links=limits[1])  # fmt: skip
     finally:
         posts_df.unpersist()
         edges_df.unpersist()
@@ -780,13 +809,12 @@ def _on_cluster(
         cascade_summary = {
             kind: _cascade_summary(cascades.filter(pl.col("kind") == kind)) for kind in ("reply", "quote")
         }
-    limits = driver_limits or (DRIVER_NODES, DRIVER_LINKS)
     with progress.stage("betweenness, harmonic, HITS, Katz, communities and camps on the driver (author graph)"):
         metrics, subgraph = cluster_metrics(graph, cascades, cascade_summary, max_nodes=limits[0], max_links=limits[1],
                                             **options)  # fmt: skip
     metrics.summary["engine"] = _engine_facts(spark, facts, "cluster") | {
-        "on_cluster": ON_CLUSTER, "on_driver": ON_DRIVER, "driver_subgraph": subgraph, "not_computed": NOT_COMPUTED,
-        "pagerank_iterations": graph.convergence.iterations,
+        "measured_on": graph.measured_on, **placement(graph.measured_on), "driver_subgraph": subgraph,
+        "not_computed": NOT_COMPUTED, "pagerank_iterations": graph.convergence.iterations,
     }  # fmt: skip
     with output_folders(inputs=[] if "://" in source else [source]) as outputs:
         tables = outputs.folder(out, part="ingest", replaces=None, adopt=_legacy_files())

@@ -1,24 +1,34 @@
-"""``--graph-on cluster``: the author graph, PageRank, degrees and components as Spark DataFrame work.
+"""``--graph-on cluster``: the author graph as Spark DataFrame work; degrees, PageRank, components where it fits.
 
 With ``sna run DIR --engine spark --graph-on cluster`` the driver never holds
 the corpus's POSTS or EDGES (beyond :data:`sna.engine.spark.COLLECT_LIMIT`
 posts, which are collected only to be written through the local writer):
 
-* **on the cluster** (DataFrame aggregations and iterations):
-  the author nodes and links (:func:`author_frames`, the weights and counts of
-  :func:`sna.graph.author_tables`, the same ``counted`` kinds); in/out and
-  weighted degrees; weighted PageRank (:func:`pagerank_frame`: damping 0.85,
+* **on the cluster** (DataFrame aggregations): the author nodes and links
+  (:func:`author_frames`, the weights and counts of
+  :func:`sna.graph.author_tables`, the same ``counted`` kinds, the per-edge
+  join of authors persisted once); links received per author; the ingest
+  counts; the reply and quote cascades (per thread, in the per-thread step);
+* **collected**: the author nodes and links (one row per author and per
+  linked pair, never per post). When the author graph has at most
+  :data:`DRIVER_NODES` nodes and :data:`DRIVER_LINKS` links, in/out and
+  weighted degrees, weighted PageRank and weakly connected components are
+  computed **on the driver** by the local engine's own code
+  (:func:`driver_measures`), so they equal its values bit for bit: iterating
+  them as Spark jobs over a graph the driver holds anyway would only add a
+  job per step. Above those limits they run **on the cluster** as DataFrame
+  iterations: weighted PageRank (:func:`pagerank_frame`: damping 0.85,
   dangling mass spread evenly over all nodes, uniform teleport, as
   :func:`sna.analysis.centrality.pagerank`) by power iteration until the L1
-  change of a step is at most :data:`PAGERANK_TOL`, each step checkpointed; weakly connected components
-  (:func:`weak_components`, minimum-label propagation, checkpointed); links
-  received per author; the graph's size, density and reciprocity; the ingest
-  counts; the reply and quote cascades (per thread, in the per-thread step);
-* **on the driver**, over the author graph (one row per author and per
-  linked pair, never per post): betweenness, harmonic closeness, HITS, Katz,
-  strongly connected components, modularity communities and agreement camps
+  change of a step is at most :data:`PAGERANK_TOL`, each step checkpointed;
+  weakly connected components (:func:`weak_components`, minimum-label
+  propagation, checkpointed); degrees as aggregations.
+  ``summary.json["engine"]["measured_on"]`` says which (``driver`` or ``cluster``);
+* **on the driver**, over the author graph: its size, density and
+  reciprocity, betweenness, harmonic closeness, HITS, Katz, strongly
+  connected components, modularity communities and agreement camps
   (``camps_by="corpus"``). When the author graph has more than
-  :data:`DRIVER_NODES` nodes or :data:`DRIVER_LINKS` links, these run on the
+  ``DRIVER_NODES`` nodes or ``DRIVER_LINKS`` links, these run on the
   subgraph induced by the ``DRIVER_NODES`` authors of highest PageRank; the
   other authors get nulls there, and ``summary.json["engine"]["driver_subgraph"]``
   says which graph they were computed on.
@@ -55,9 +65,29 @@ PAGERANK_MAX_ITER = 1_000
 DRIVER_NODES = 2_000_000
 DRIVER_LINKS = 20_000_000
 
-ON_CLUSTER = ["author graph", "in/out and weighted degrees", "pagerank", "weak components", "links received",
-              "graph size, density, reciprocity", "ingest counts", "cascades"]  # fmt: skip
-ON_DRIVER = ["betweenness", "harmonic", "hits", "katz", "strong components", "communities", "camps (author graph)"]
+ON_CLUSTER = ["author graph", "links received", "ingest counts", "cascades"]
+#: Computed on the driver by the local engine's code when the author graph is within the driver limits, else as
+#: DataFrame iterations on the cluster (``summary.json["engine"]["measured_on"]``).
+ITERATED = ["in/out and weighted degrees", "pagerank", "weak components"]
+ON_DRIVER = ["graph size, density, reciprocity", "betweenness", "harmonic", "hits", "katz", "strong components",
+             "communities", "camps (author graph)"]  # fmt: skip
+
+
+def placement(measured_on: str) -> dict[str, list[str]]:
+    """What ran on the cluster and what on the driver, for ``summary.json["engine"]``.
+
+    Examples
+    --------
+    >>> placement("driver")["on_driver"][:3]
+    ['in/out and weighted degrees', 'pagerank', 'weak components']
+    >>> "pagerank" in placement("cluster")["on_cluster"]
+    True
+    """
+    if measured_on == "driver":
+        return {"on_cluster": ON_CLUSTER, "on_driver": ITERATED + ON_DRIVER}
+    return {"on_cluster": ON_CLUSTER[:1] + ITERATED + ON_CLUSTER[1:], "on_driver": ON_DRIVER}
+
+
 NOT_COMPUTED = {
     "post_metrics": "post-graph centrality needs the whole post graph on one machine (PageRank's dangling mass "
     "and sampled betweenness couple all threads); run with --graph-on driver for it",
@@ -312,6 +342,12 @@ class ClusterGraph:
         How PageRank's iteration ended.
     facts : dict
         Ingest counts, edge counts, graph size figures, stance flag.
+    measured_on : str
+        Where degrees, PageRank and components were computed: ``driver``
+        (the local engine's code, the author graph within the driver limits)
+        or ``cluster`` (DataFrame iterations).
+    arrays : LinkArrays or None
+        The author graph as arrays when ``measured_on`` is ``driver`` (reused by :func:`cluster_metrics`).
     """
 
     nodes: pl.DataFrame
@@ -321,53 +357,76 @@ class ClusterGraph:
     pair_times: pl.DataFrame
     convergence: Convergence
     facts: dict[str, Any]
+    measured_on: str = "cluster"
+    arrays: LinkArrays | None = None
 
 
-def cluster_graph(spark: SparkSession, posts: DataFrame, edges: DataFrame, *, implicit_links: str) -> ClusterGraph:
-    """Run the cluster side of ``--graph-on cluster`` and collect its author-level results."""
+def cluster_graph(
+    spark: SparkSession,
+    posts: DataFrame,
+    edges: DataFrame,
+    *,
+    implicit_links: str,
+    max_nodes: int = DRIVER_NODES,
+    max_links: int = DRIVER_LINKS,
+) -> ClusterGraph:
+    """Run the cluster side of ``--graph-on cluster`` and collect its author-level results.
+
+    The author nodes and links are aggregated on the cluster and collected.
+    When the author graph has at most ``max_nodes`` nodes and ``max_links``
+    links (of weight > 0), degrees, PageRank and weak components are computed
+    on the driver by the local engine's own code (:func:`driver_measures`),
+    so they equal the local engine's bit for bit; above that, as DataFrame
+    iterations on the cluster (:func:`pagerank_frame`, :func:`weak_components`).
+    """
     from pyspark import StorageLevel
     from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
 
-    cut = checkpoint_kind(spark)
+    from sna.graph import links_from_tables
+
     nodes, links, pairs = author_frames(posts, edges, implicit_links=implicit_links)
+    pairs = pairs.persist(StorageLevel.MEMORY_AND_DISK)  # read by nodes, links, links received and the facts
     nodes = nodes.persist(StorageLevel.MEMORY_AND_DISK)
     links = links.persist(StorageLevel.MEMORY_AND_DISK)
-    ranks, convergence = pagerank_frame(nodes, links, cut=cut)
-    components = weak_components(nodes, links, cut=cut)
-    received = pairs.groupBy(F.col("b").alias("author")).agg(
-        F.sum(F.when((F.col("a") != F.col("b")) & (F.col("kind") != "implicit"), 1).otherwise(0))
-        .cast("long").alias("replies_received"),
-        F.sum(F.when((F.col("a") != F.col("b")) & (F.col("kind") == "implicit"), 1).otherwise(0))
-        .cast("long").alias("implicit_received"),
-        F.sum(F.when(F.col("counted") & (F.col("stance") == "agree"), 1).otherwise(0)).cast("long").alias("_agree"),
-        F.sum(F.when(F.col("counted") & (F.col("stance") == "disagree"), 1).otherwise(0))
-        .cast("long").alias("_disagree"),
-    )  # fmt: skip
-    facts = _facts(posts, edges, pairs, links)
-    zero = F.lit(0).cast("long")
-    stance_in = (F.col("_agree"), F.col("_disagree")) if facts["has_stance"] else (None, None)
-    measures = (
-        degree_frame(nodes, links)
-        .join(ranks, "author")
-        .join(received, "author", "left")
-        .join(components, "author")
-        .select(
-            "author", "in_degree", "out_degree", "in_weight", "out_weight", "pagerank",
-            F.coalesce("replies_received", zero).alias("replies_received"),
-            F.coalesce("implicit_received", zero).alias("implicit_received"),
-            *[(F.coalesce(c, zero) if c is not None else F.lit(None).cast("long")).alias(name)
-              for c, name in zip(stance_in, ("agree_in", "disagree_in"), strict=True)],
-            "component",
-        )
-    )  # fmt: skip
-    node_table = pl.from_arrow(nodes.toArrow()).sort("_thread", "_position")
-    measure_table = pl.from_arrow(measures.toArrow())
-    link_table = pl.from_arrow(links.toArrow()).sort("source", "target")
-    nodes.unpersist()
-    links.unpersist()
-    assert isinstance(node_table, pl.DataFrame) and isinstance(measure_table, pl.DataFrame)
-    assert isinstance(link_table, pl.DataFrame)
-    order = node_table.select("author")
+    try:
+        node_table = pl.from_arrow(nodes.toArrow()).sort("_thread", "_position")
+        link_table = pl.from_arrow(links.toArrow()).sort("source", "target")
+        assert isinstance(node_table, pl.DataFrame) and isinstance(link_table, pl.DataFrame)
+        arrays = links_from_tables(node_table, link_table)
+        on_driver = arrays.n <= max_nodes and arrays.m <= max_links
+        received = pairs.groupBy(F.col("b").alias("author")).agg(
+            F.sum(F.when((F.col("a") != F.col("b")) & (F.col("kind") != "implicit"), 1).otherwise(0))
+            .cast("long").alias("replies_received"),
+            F.sum(F.when((F.col("a") != F.col("b")) & (F.col("kind") == "implicit"), 1).otherwise(0))
+            .cast("long").alias("implicit_received"),
+            F.sum(F.when(F.col("counted") & (F.col("stance") == "agree"), 1).otherwise(0))
+            .cast("long").alias("_agree"),
+            F.sum(F.when(F.col("counted") & (F.col("stance") == "disagree"), 1).otherwise(0))
+            .cast("long").alias("_disagree"),
+        )  # fmt: skip
+        facts = _facts(posts, edges, pairs, link_table)
+        order = node_table.select("author")
+        if on_driver:
+            measure_table, convergence = driver_measures(arrays)
+            counts = pl.from_arrow(received.toArrow())
+            assert isinstance(counts, pl.DataFrame)
+            measure_table = measure_table.join(counts, on="author", how="left", maintain_order="left")
+            zero = pl.lit(0, pl.Int64)
+            measure_table = measure_table.select(
+                "author", "in_degree", "out_degree", "in_weight", "out_weight", "pagerank",
+                pl.col("replies_received", "implicit_received").fill_null(zero),
+                *[(pl.col(c).fill_null(zero) if facts["has_stance"] else pl.lit(None, pl.Int64)).alias(name)
+                  for c, name in (("_agree", "agree_in"), ("_disagree", "disagree_in"))],
+                "component",
+            )  # fmt: skip
+        else:
+            stance = facts["has_stance"]
+            measure_table, convergence = _cluster_measures(spark, nodes, links, received, has_stance=stance)
+            arrays = None
+    finally:
+        nodes.unpersist()
+        links.unpersist()
+        pairs.unpersist()
     stand_in = node_table.with_row_index("_i").select("author", pl.format("n{}", "_i").alias("post_id"))
     firsts = node_table.join(stand_in, on="author", maintain_order="left").select(
         "post_id", "author", pl.col("_position").alias("position"), pl.col("_placeholder").alias("placeholder"),
@@ -387,11 +446,74 @@ def cluster_graph(spark: SparkSession, posts: DataFrame, edges: DataFrame, *, im
         pair_times=pair_times,
         convergence=convergence,
         facts=facts,
+        measured_on="driver" if on_driver else "cluster",
+        arrays=arrays,
     )
 
 
-def _facts(posts: DataFrame, edges: DataFrame, pairs: DataFrame, links: DataFrame) -> dict[str, Any]:
-    """The corpus-wide counts the summaries need, as aggregations."""
+def driver_measures(graph: LinkArrays) -> tuple[pl.DataFrame, Convergence]:
+    """Degrees, PageRank and weak components of the collected author graph, by the local engine's code.
+
+    Returns ``author``, ``in_degree``, ``out_degree``, ``in_weight``,
+    ``out_weight``, ``pagerank`` (:func:`sna.analysis.centrality.degrees`,
+    :func:`~sna.analysis.centrality.pagerank_checked`) and ``component``
+    (the least node name of its weakly connected component, as
+    :func:`weak_components` names it), in node order, and how PageRank converged.
+
+    Examples
+    --------
+    >>> from sna.graph import LinkArrays
+    >>> g = LinkArrays(pl.Series(["b", "a", "c"]), np.array([0]), np.array([1]), np.array([2.0]))
+    >>> table, report = driver_measures(g)
+    >>> table.select("author", "out_degree", "in_weight", "component").rows(), report.converged
+    ([('b', 1, 0.0, 'a'), ('a', 0, 2.0, 'a'), ('c', 0, 0.0, 'c')], True)
+    """
+    from sna.analysis.centrality import degrees, pagerank_checked
+
+    rank, convergence = pagerank_checked(graph)
+    membership = np.asarray(graph.igraph.connected_components(mode="weak").membership, dtype=np.int64)
+    labels = pl.DataFrame({"author": graph.nodes, "_c": membership})
+    least = labels.group_by("_c").agg(pl.col("author").min().alias("component"))
+    component = labels.join(least, on="_c", how="left", maintain_order="left")["component"]
+    table = pl.DataFrame({"author": graph.nodes, **degrees(graph), "pagerank": rank, "component": component})
+    return table, convergence
+
+
+def _cluster_measures(
+    spark: SparkSession, nodes: DataFrame, links: DataFrame, received: DataFrame, *, has_stance: bool
+) -> tuple[pl.DataFrame, Convergence]:
+    """Degrees, PageRank, components and links received as DataFrame iterations on the cluster, collected."""
+    from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
+
+    cut = checkpoint_kind(spark)
+    ranks, convergence = pagerank_frame(nodes, links, cut=cut)
+    components = weak_components(nodes, links, cut=cut)
+    zero = F.lit(0).cast("long")
+    stance_in = (F.col("_agree"), F.col("_disagree")) if has_stance else (None, None)
+    measures = (
+        degree_frame(nodes, links)
+        .join(ranks, "author")
+        .join(received, "author", "left")
+        .join(components, "author")
+        .select(
+            "author", "in_degree", "out_degree", "in_weight", "out_weight", "pagerank",
+            F.coalesce("replies_received", zero).alias("replies_received"),
+            F.coalesce("implicit_received", zero).alias("implicit_received"),
+            *[(F.coalesce(c, zero) if c is not None else F.lit(None).cast("long")).alias(name)
+              for c, name in zip(stance_in, ("agree_in", "disagree_in"), strict=True)],
+            "component",
+        )
+    )  # fmt: skip
+    table = pl.from_arrow(measures.toArrow())
+    assert isinstance(table, pl.DataFrame)
+    return table, convergence
+
+
+def _facts(posts: DataFrame, edges: DataFrame, pairs: DataFrame, links: pl.DataFrame) -> dict[str, Any]:
+    """The corpus-wide counts the summaries need: aggregations on the cluster; the graph's size from ``links``.
+
+    ``links`` is the collected author link table (:func:`sna.graph.author_tables`' columns).
+    """
     from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
 
     placeholder = F.coalesce("placeholder", F.lit(False))
@@ -405,10 +527,8 @@ def _facts(posts: DataFrame, edges: DataFrame, pairs: DataFrame, links: DataFram
     kinds = {r["kind"]: int(r["count"]) for r in edges.groupBy("kind").count().collect()}
     quoting = edges.filter(F.col("kind") == "quote").select("source").distinct().count()
     has_stance = pairs.filter(F.col("stance").isin(list(STANCES))).limit(1).count() > 0
-    drawn = links.filter(F.col("weight") > 0).select("source", "target", "weight")
-    size = drawn.agg(F.count(F.lit(1)).alias("m"), F.sum(F.col("weight").cast("double")).alias("w")).first()
-    mutual = drawn.alias("l").join(drawn.alias("r"), (F.col("l.source") == F.col("r.target"))
-                                   & (F.col("l.target") == F.col("r.source"))).count()  # fmt: skip
+    drawn = links.filter(pl.col("weight") > 0).select("source", "target", "weight")
+    mutual = drawn.join(drawn.select(source="target", target="source"), on=["source", "target"]).height
     return {
         "threads": int(row["threads"]),
         "posts": int(row["posts"] or 0),
@@ -418,8 +538,8 @@ def _facts(posts: DataFrame, edges: DataFrame, pairs: DataFrame, links: DataFram
         "edges": {kind: kinds.get(kind, 0) for kind in EDGE_KINDS},
         "quoting_posts": int(quoting),
         "has_stance": has_stance,
-        "links": int(size["m"]),
-        "interactions": float(size["w"] or 0.0),
+        "links": drawn.height,
+        "interactions": float(drawn["weight"].cast(pl.Float64).sum()),
         "mutual": int(mutual),
     }
 
@@ -522,7 +642,7 @@ def cluster_metrics(
     if min_camp_size < 1:
         raise SnaError(f"min_camp_size must be 1 or more, not {min_camp_size}")
     nodes, measures, facts = graph.nodes, graph.measures, graph.facts
-    whole = links_from_tables(nodes, graph.links)
+    whole = graph.arrays if graph.arrays is not None else links_from_tables(nodes, graph.links)
     pagerank = measures["pagerank"].to_numpy()
     sub, kept, about = driver_subgraph(whole, pagerank, max_nodes=max_nodes, max_links=max_links)
     table, convergence = centrality(sub, k=sources, seed=seed, name="author")

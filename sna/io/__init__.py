@@ -28,7 +28,7 @@ from sna.io.convokit import looks_like_convokit, read_convokit
 from sna.io.discourse import looks_like_discourse, read_discourse
 from sna.io.forumscraper import looks_like_forumscraper, read_forumscraper
 from sna.io.helpers.boundary import input_boundary
-from sna.io.helpers.encodings import text_encoding
+from sna.io.helpers.encodings import encoding_or_default
 from sna.io.helpers.streams import head_bytes
 from sna.io.html_pages import looks_like_html_page, read_html_page
 from sna.io.iac import looks_like_iac, read_iac
@@ -50,7 +50,6 @@ __all__ = [
     "parse_mapping",
     "parse_text_page",
     "read_input",
-    "text_encoding",
     "thread_id_from_path",
 ]
 
@@ -65,11 +64,15 @@ class ReadOptions:
         Canonical POSTS column name to the source's column name (tables).
     encoding : str, optional
         Text encoding of CSV, TSV and JSON Lines tables and plain-text pages
-        (e.g. ``cp1252``); UTF-8 unless given here or by :func:`text_encoding`.
+        (e.g. ``cp1252``); UTF-8 unless given.
     """
 
     mapping: Mapping[str, str] = field(default_factory=dict)
     encoding: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.encoding is not None:  # an unknown encoding is an error before any file is read
+            encoding_or_default(self.encoding)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ other quotes are left to quote recovery.
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from sna.errors import InputError
 from sna.ids import strictly_in_thread_order
 from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts, thread_id_from_path
 from sna.io.helpers.boundary import native_stderr_held, reading, shorten
-from sna.io.helpers.encodings import DEFAULT_ENCODING, check_decodes, current_encoding, is_utf8, utf8_copy
+from sna.io.helpers.encodings import DEFAULT_ENCODING, check_decodes, encoding_or_default, is_utf8, utf8_copy
 from sna.io.helpers.json_data import json_lines
 from sna.io.helpers.markup import split_marked_quotes
 from sna.io.helpers.streams import numbered_lines, open_input
@@ -102,20 +104,41 @@ def pair_columns(columns: list[str]) -> tuple[str, str] | None:
     return (found[0], found[1]) if len(found) == 2 else None
 
 
-def _no_text_column(columns: list[str], path: str) -> InputError:
+def shell_path(path: str | Path) -> str:
+    """``path`` for a command to paste: relative to the current folder when that is shorter, quoted for the shell.
+
+    Examples
+    --------
+    >>> shell_path(Path.cwd() / "export.csv"), shell_path("/no/such folder/x.csv")
+    ('export.csv', "'/no/such folder/x.csv'")
+    """
+    given = str(path)
+    try:
+        relative = os.path.relpath(given)
+    except ValueError:  # another drive (Windows)
+        relative = given
+    return shlex.quote(min(given, relative, key=len))
+
+
+def _no_text_column(columns: list[str], path: str, encoding: str) -> InputError:
     """The error for a table without a ``text`` column; a pair table is sent to ``sna stance``."""
     pairs = pair_columns(columns)
     if pairs is None:
         return InputError(
             f"expected a 'text' column (columns: {', '.join(columns)}); use --map text=COLUMN to name it", path=path
         )
-    encoding = current_encoding()
-    decoded = "" if is_utf8(encoding) else f" --encoding {encoding}"
+    decoded = "" if is_utf8(encoding) else f" --encoding {shlex.quote(encoding)}"
+    shown, where = shell_path(path), ""
+    if len(shown) > _COMMAND_PATH:  # the command would not fit the error line whole: name the file in its folder
+        shown, where = shlex.quote(Path(path).name), " in its folder"
     return InputError(
-        f"no 'text' column: looks like reply pairs; label them with `sna stance {path} "
-        f"--parent-col {pairs[0]} --reply-col {pairs[1]}{decoded} --out labelled.csv` (or --map text=COLUMN)",
+        f"no 'text' column: looks like reply pairs; label them with `sna stance {shown} --parent-col {pairs[0]} "
+        f"--reply-col {pairs[1]}{decoded} --out labelled.csv`{where} (or --map text=COLUMN)",
         path=path,
     )
+
+
+_COMMAND_PATH = 80  # longest path put in the suggested command (the error line has 288 characters in all)
 
 
 #: Microseconds of 0001-01-01 and of 9999-12-31T23:59:59.999999 since the Unix epoch.
@@ -192,7 +215,13 @@ def _parse_times(values: pl.Series, path: str) -> pl.Series:
     return parsed.cast(UTC_DATETIME).alias("created_at")
 
 
-def parse_table(df: pl.DataFrame, *, source: str = "table", mapping: Mapping[str, str] | None = None) -> Parsed:
+def parse_table(
+    df: pl.DataFrame,
+    *,
+    source: str = "table",
+    mapping: Mapping[str, str] | None = None,
+    encoding: str = DEFAULT_ENCODING,
+) -> Parsed:
     """Turn a table as read into POSTS plus the quotes its markup states.
 
     Parameters
@@ -204,6 +233,9 @@ def parse_table(df: pl.DataFrame, *, source: str = "table", mapping: Mapping[str
         ``thread_id`` is one thread named after it.
     mapping : dict, optional
         Canonical column name to the table's column name.
+    encoding : str
+        The text encoding the file was read in (named in the ``sna stance``
+        command suggested for a table of reply pairs).
 
     Raises
     ------
@@ -228,7 +260,7 @@ def parse_table(df: pl.DataFrame, *, source: str = "table", mapping: Mapping[str
     if "raw_text" in df.columns:
         df = df.drop("text", strict=False).rename({"raw_text": "text"})
     if "text" not in df.columns:
-        raise _no_text_column(df.columns, path)
+        raise _no_text_column(df.columns, path, encoding)
     for name in _ID_COLUMNS:
         if name in df.columns:
             df = df.with_columns(pl.col(name).cast(pl.String))
@@ -343,8 +375,7 @@ def read_table(
         Canonical column name to the file's column name.
     encoding : str, optional
         Text encoding of a CSV, TSV or JSON Lines file (a Python codec name
-        such as ``cp1252`` or ``latin-1``); UTF-8 unless given here or by
-        :func:`~sna.io.helpers.encodings.text_encoding`. Never guessed.
+        such as ``cp1252`` or ``latin-1``); UTF-8 unless given. Never guessed.
 
     Returns
     -------
@@ -366,13 +397,13 @@ def read_table(
     """
     path = Path(path)
     format = format or _FORMAT_OF_SUFFIX.get(path.suffix.lower(), "csv")
-    encoding = current_encoding(encoding)
+    encoding = encoding_or_default(encoding)
     if format != "parquet" and not is_utf8(encoding):
         with utf8_copy(path, encoding) as copy:
             df = _read_frame(copy, format, named=path)
     else:
         df = _read_frame(path, format, named=path)
-    return parse_table(df, source=str(path), mapping=mapping)
+    return parse_table(df, source=str(path), mapping=mapping, encoding=encoding)
 
 
 def _read_frame(path: Path, format: str, *, named: Path) -> pl.DataFrame:

@@ -20,9 +20,9 @@ import polars as pl
 from sna.errors import InputError
 from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts, thread_id_from_path
 from sna.io.helpers.boundary import reading
-from sna.io.helpers.encodings import current_encoding, decode_file_text
+from sna.io.helpers.encodings import encoding_or_default, option_hint
 from sna.io.helpers.markup import split_marked_quotes
-from sna.io.helpers.streams import open_input, read_document
+from sna.io.helpers.streams import decode_text, open_input, read_document
 from sna.text import tidy
 
 _SEPARATOR = re.compile(r"^[ \t]*\u00a0[\u00a0 \t]*$")
@@ -268,9 +268,9 @@ def read_text_page(path: str | Path, *, encoding: str | None = None) -> Parsed:
     """Read a plain-text copy of a forum page; see :func:`parse_text_page`.
 
     ``encoding`` is the file's text encoding (e.g. ``cp1252``); UTF-8 unless
-    given here or by :func:`~sna.io.helpers.encodings.text_encoding`. Bytes
-    that do not decode are an :class:`InputError` naming the line and byte.
+    given. Bytes that do not decode are an :class:`InputError` naming the line and byte.
     """
     with open_input(path) as stream:
         data = read_document(stream, where=path)
-    return parse_text_page(decode_file_text(data, current_encoding(encoding), where=path), source=str(path))
+    text = decode_text(data, where=path, encoding=encoding_or_default(encoding), hint=option_hint)
+    return parse_text_page(text, source=str(path))

@@ -13,7 +13,9 @@ What is where:
   (:func:`sna.stance.encoder.build_graph`), quantised to int8 by onnxruntime and
   cached in the user cache folder (``$SNA_CACHE_DIR``, else
   ``$XDG_CACHE_HOME/sna``, else ``~/.cache/sna``), named by a hash of everything
-  that went in; later runs load the cached file. Nothing is downloaded.
+  that went in; later runs load the cached file. Writing one removes the files
+  of other versions of the model, onnxruntime or graph code (:func:`prune_cache`;
+  one file is about 22 MB). Nothing is downloaded.
 
 Pairs are cut to a fixed number of word pieces (the reply first, then the
 parent; the card's ``inference`` lengths, chosen on a validation fold of
@@ -25,13 +27,15 @@ fit on the same fold.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -206,6 +210,44 @@ def cache_dir() -> Path:
     return Path(base) / "sna"
 
 
+CACHE_PREFIX = "stance-accurate-"
+_CACHED = re.compile(re.escape(CACHE_PREFIX) + r"([0-9a-f]{16})\.onnx")
+
+
+def cache_file(graph_key: str) -> str:
+    """The name of the assembled graph with that :attr:`AccurateModel.graph_key` in :func:`cache_dir`."""
+    return f"{CACHE_PREFIX}{graph_key}.onnx"
+
+
+def prune_cache(folder: Path, keep: set[str]) -> list[str]:
+    """Remove the assembled graphs in ``folder`` whose key is not in ``keep``; return their names.
+
+    Only complete files are candidates: :meth:`AccurateModel.assemble` writes
+    into a temporary folder inside ``folder`` and renames the file into place,
+    so no file another process is writing has such a name. Anything else in
+    ``folder`` is left alone. A process that already loaded a removed file
+    keeps its session (onnxruntime reads the file when the session starts).
+
+    Examples
+    --------
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in (cache_file("0" * 16), cache_file("1" * 16), "notes.txt"):
+    ...     _ = (folder / name).write_bytes(b"x")
+    >>> prune_cache(folder, keep={"1" * 16}), sorted(p.name for p in folder.iterdir())
+    (['stance-accurate-0000000000000000.onnx'], ['notes.txt', 'stance-accurate-1111111111111111.onnx'])
+    """
+    removed = []
+    for path in sorted(folder.iterdir()):
+        match = _CACHED.fullmatch(path.name)
+        if match and match.group(1) not in keep and path.is_file():
+            try:
+                path.unlink()
+            except FileNotFoundError:  # another process pruned it first
+                continue
+            removed.append(path.name)
+    return removed
+
+
 @dataclass
 class AccurateModel:
     """The fine-tuned transformer: a delta file on top of the base weights, run with onnxruntime.
@@ -270,6 +312,21 @@ class AccurateModel:
         chosen = self.meta.get("inference") or self.meta
         return int(chosen["max_length"]), int(chosen["max_reply"])
 
+    def current_graph_keys(self) -> set[str]:
+        """The graph keys this sna may assemble: this model's and the shipped model's, fused or not."""
+        models = [self]
+        with contextlib.suppress(SnaError):  # no shipped model: only this one
+            models.append(load_accurate())
+        return {replace(model, fused=fused, _session=None).graph_key for model in models for fused in (True, False)}
+
+    def cached_graph(self) -> Path:
+        """The assembled graph's file in :func:`cache_dir`, assembled (and older files pruned) when missing."""
+        path = cache_dir() / cache_file(self.graph_key)
+        if not path.is_file():
+            self.assemble(path)
+            prune_cache(path.parent, self.current_graph_keys())
+        return path
+
     def assemble(self, path: Path) -> None:
         """Build the int8 ONNX model from base weights and delta and write it to ``path`` (atomically)."""
         import onnx
@@ -301,9 +358,7 @@ class AccurateModel:
                 import onnxruntime as ort
             except ImportError:
                 raise _missing("onnxruntime") from None
-            path = cache_dir() / f"stance-accurate-{self.graph_key}.onnx"
-            if not path.is_file():
-                self.assemble(path)
+            path = self.cached_graph()
             options = ort.SessionOptions()
             usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
             options.intra_op_num_threads = self.threads or usable or 1

@@ -416,6 +416,30 @@ def test_a_signal_during_an_import_waits_for_the_import_to_finish(tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs signal.setitimer")
+def test_a_signal_put_off_again_and_again_is_held_once():
+    """A long import puts a Ctrl-C off every 20 ms: one pending signal is kept (the last), not one per retry."""
+    script = """
+import signal
+import sna.errors
+from sna.__main__ import _interrupt, _later
+from sna.errors import Interrupted, pending_interrupt
+signal.setitimer = lambda *args: None  # no timer: only what is held counts here
+for _ in range(5000):  # 100 s of an import, in 20 ms retries
+    _later(signal.SIGINT)
+_later(signal.SIGTERM)
+state = {name: value for name, value in vars(sna.errors).items() if not name.startswith("__")}
+held = [name for name, value in state.items() if isinstance(value, list | dict | set) and len(value) > 1]
+print("held", held, pending_interrupt().exit_code)
+try:
+    _interrupt(signal.SIGTERM, None)
+except Interrupted as exc:
+    print("interrupted", exc.exit_code, pending_interrupt())
+"""
+    done = _python(script)
+    assert done.stdout.split("\n")[:2] == ["held [] 143", "interrupted 143 None"], done.stdout + done.stderr
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs signal.setitimer")
 def test_an_interruption_lost_in_a_callback_is_delivered_again():
     """An Interrupted raised where Python can only report it (a __del__) is raised again, not printed."""
     script = """

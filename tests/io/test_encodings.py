@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sna import pipeline
 from sna.errors import InputError, SnaError
-from sna.io import ReadOptions, read_input, text_encoding
+from sna.io import ReadOptions, read_input
 from sna.io.helpers import encodings
 from sna.io.helpers.encodings import check_decodes, utf8_copy
 from sna.io.tables import read_table
@@ -69,8 +70,12 @@ def test_unknown_encoding_is_an_error(tmp_path):
     path.write_text("text\nhi\n")
     with pytest.raises(SnaError, match=r"^--encoding: unknown encoding 'klingon' \(e.g. utf-8, cp1252, latin-1\)$"):
         read_table(path, encoding="klingon")
-    with pytest.raises(SnaError, match="unknown encoding"), text_encoding("klingon"):
-        pass
+    with pytest.raises(SnaError, match="unknown encoding"):
+        ReadOptions(encoding="klingon")
+    html = tmp_path / "page.html"  # a format that takes no encoding: still refused, before anything is read
+    html.write_text("<html></html>")
+    with pytest.raises(SnaError, match="unknown encoding"):
+        pipeline.ingest([html], encoding="klingon")
 
 
 @pytest.mark.parametrize("suffix", [".tsv", ".jsonl"])
@@ -108,16 +113,36 @@ def test_utf8_with_byte_order_mark_reads_either_way(tmp_path):
     assert read_table(path, encoding="utf-8-sig").posts["text"].to_list() == ["café"]
 
 
-def test_the_encoding_of_a_block_and_of_read_options(tmp_path):
+def test_read_options_take_the_encoding(tmp_path):
     path = tmp_path / "export.csv"
     path.write_bytes(CP1252_CSV)
-    with text_encoding("cp1252"):
-        assert read_input(path).posts["author"].to_list() == ["René", "bob"]
-        with pytest.raises(InputError, match="not UTF-8 text"):  # a reader given one itself keeps it
-            read_input(path, options=ReadOptions(encoding="utf-8"))
-    assert read_input(path, options=ReadOptions(encoding="cp1252")).posts["author"][0] == "René"
-    with pytest.raises(InputError, match="pass --encoding cp1252"):  # the block is over
+    assert read_input(path, options=ReadOptions(encoding="cp1252")).posts["author"].to_list() == ["René", "bob"]
+    with pytest.raises(InputError, match="pass --encoding cp1252"):
+        read_input(path, options=ReadOptions(encoding="utf-8"))
+    with pytest.raises(InputError, match="pass --encoding cp1252"):
         read_input(path)
+
+
+def test_ingest_and_run_take_the_encoding_as_a_parameter(tmp_path):
+    # The real Windows-1252 fixture, read as posts (its replies as the text), with no context manager around.
+    replies = pl.read_csv(MASK.read_bytes().decode("cp1252").encode("utf-8"))["response_text"].to_list()
+    mapping = {"text": "response_text"}
+    with pytest.raises(InputError, match=r":3: not UTF-8 text .*pass --encoding cp1252$"):
+        pipeline.ingest([MASK], mapping=mapping)
+    ingested = pipeline.ingest([MASK], mapping=mapping, encoding="cp1252")
+    assert ingested.posts["text"].to_list() == [text.strip() for text in replies]
+    assert any("’" in text for text in ingested.posts["text"])  # 0x92 read as a right single quote
+    result = pipeline.run(
+        [MASK], tmp_path / "out", mapping=mapping, encoding="cp1252", skip=["stance", "figures", "html"]
+    )
+    assert pl.read_parquet(tmp_path / "out" / "posts.parquet")["text"].equals(ingested.posts["text"])
+    assert result.ingested.posts.height == len(replies)
+
+
+def test_pair_table_hint_names_the_encoding_given_to_the_api():
+    with pytest.raises(InputError) as caught:
+        pipeline.ingest([MASK], encoding="cp1252")
+    assert "--reply-col response_text --encoding cp1252 --out labelled.csv`" in str(caught.value)
 
 
 def test_text_page_takes_the_encoding(tmp_path):
@@ -229,3 +254,63 @@ def test_load_takes_the_encoding(tmp_path):
     with pytest.raises(InputError, match="pass --encoding cp1252"):
         sna.load(path, stance=False)
     assert sna.load(path, encoding="cp1252", stance=False).posts["author"].to_list() == ["René", "bob"]
+
+
+# One decoder (sna.io.helpers.streams.decode_text / undecodable) for every reader; the advice fits the reader:
+# tables and text pages take --encoding, the JSON, HTML and IAC readers do not (the file has to be converted).
+CONVERT = "save or convert it as UTF-8 (e.g. iconv -f cp1252 -t utf-8)"
+
+
+def test_json_reader_names_the_byte_offset_and_suggests_converting_not_the_option(tmp_path):
+    page = tmp_path / "t_1.json"
+    data = b'{"post_stream": {"posts": [\n{"topic_id": 1, "post_number": 1, "cooked": "caf\xe9"}]}}'
+    page.write_bytes(data)
+    with pytest.raises(InputError) as caught:
+        read_input(page, options=ReadOptions(encoding="cp1252"))  # --encoding does not apply to JSON
+    offset = data.index(b"\xe9")
+    column = offset - data.rfind(b"\n", 0, offset)
+    located = f"byte 0xe9 at column {column}, byte offset {offset}"
+    assert str(caught.value) == f"{page}:2: not UTF-8 text ({located}); {CONVERT}"
+
+
+def test_utf16_json_is_told_to_convert_from_utf16(tmp_path):
+    page = tmp_path / "t_1.json"
+    page.write_bytes('{"post_stream": {"posts": []}}'.encode("utf-16"))
+    with pytest.raises(InputError) as caught:
+        read_input(page, format="discourse")
+    assert str(caught.value) == (
+        f"{page}:1: not UTF-8 text (byte 0xff at column 1, byte offset 0); "
+        "it starts with a UTF-16 byte order mark: convert it to UTF-8 (e.g. iconv -f utf-16 -t utf-8)"
+    )
+
+
+def test_html_page_outside_its_declared_charset_is_told_so(tmp_path):
+    path = tmp_path / "page.html"
+    data = b'<html><head><meta charset="shift_jis"></head>\n<body>\x82\xa0\n\x85\x40</body></html>'
+    path.write_bytes(data)
+    with pytest.raises(InputError) as caught:
+        read_input(path)
+    offset = data.index(b"\x85")
+    assert str(caught.value) == (
+        f"{path}:3: not shift_jis text (byte 0x85 at column 1, byte offset {offset}); "
+        "the page declares shift_jis but has bytes outside it: save it again, or convert it to UTF-8"
+    )
+
+
+def test_readers_with_and_without_the_option_give_their_own_advice(tmp_path):
+    bad = "café".encode("cp1252")
+    takes_option = {"posts.csv": b"text\n" + bad + b"\n", "page.txt": b"What's new\n" + bad + b"\n"}
+    no_option = {
+        "dump.jsonl": b'{"name": "t1_x", "link_id": "t3_s", "parent_id": "t3_s", "body": "' + bad + b'"}\n',
+        "thread.json": b'[{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"title": "'
+        + bad
+        + b'"}}]}}]',
+    }
+    for name, data in {**takes_option, **no_option}.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(InputError) as caught:
+            read_input(path, format="reddit" if name in no_option else None)
+        message = str(caught.value)
+        assert ("--encoding cp1252" in message) == (name in takes_option), message
+        assert ("iconv" in message) == (name in no_option), message

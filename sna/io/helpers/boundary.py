@@ -27,8 +27,9 @@ from polars.exceptions import PanicException, PolarsError
 
 from sna.errors import InputError
 
-#: Longest error line a reader gives (location included).
-MESSAGE_LIMIT = 300
+#: Longest error line a reader gives (location included): the command line prints it after "sna: error: "
+#: in a line of at most 300 characters (``sna.cli.MESSAGE_LIMIT``).
+MESSAGE_LIMIT = 300 - len("sna: error: ")
 
 
 def _zstd_error() -> type[Exception]:
@@ -101,16 +102,41 @@ def fit(error: InputError, path: str | Path | None = None) -> InputError:
     Examples
     --------
     >>> str(fit(InputError("bad " + "x" * 400, line=3), "a.json"))[:16], len(str(fit(InputError("x" * 400))))
-    ('a.json:3: bad xx', 300)
+    ('a.json:3: bad xx', 288)
+    >>> long = "/data/" + "d" * 300 + "/posts.csv"  # a long path is cut in its middle before the message is
+    >>> line = str(fit(InputError("no 'text' column; use --map text=COLUMN", path=long)))
+    >>> len(line), line[:12], "…" in line, line.endswith("d/posts.csv: no 'text' column; use --map text=COLUMN")
+    (288, '/data/dddddd', True, True)
     """
     where = error.path if error.path is not None else (None if path is None else str(path))
     message = " ".join(error.message.split())  # one line, whatever a library put in its message
-    fitted = InputError(message, path=where, line=error.line, row=error.row, post=error.post)
-    excess = len(str(fitted)) - MESSAGE_LIMIT
+    shown = where
+    excess = len(str(InputError(message, path=where, line=error.line, row=error.row, post=error.post))) - MESSAGE_LIMIT
+    if excess > 0 and where is not None:  # cut a long path first: the message says what is wrong and what to do
+        shown = middle_cut(where, max(_PATH_KEPT, len(where) - excess))
+        excess -= len(where) - len(shown)
     if excess > 0:
         message = shorten(message, max(20, len(message) - excess))
-        fitted = InputError(message, path=where, line=error.line, row=error.row, post=error.post)
+    fitted = InputError(message, path=shown, line=error.line, row=error.row, post=error.post)
+    fitted.path = where  # the file itself, for callers; the line shows it cut
     return fitted
+
+
+_PATH_KEPT = 60  # characters of a long path kept when an error line is too long
+
+
+def middle_cut(path: str, keep: int) -> str:
+    """``path`` in at most ``keep`` characters: its start and its end (the file's name), "…" between.
+
+    Examples
+    --------
+    >>> middle_cut("/home/me/exports/2024/march/forum/posts.csv", 30)
+    '/home/me/e…rch/forum/posts.csv'
+    """
+    if len(path) <= keep:
+        return path
+    front = keep // 3
+    return path[:front] + "…" + path[len(path) - (keep - front - 1) :]
 
 
 @contextmanager

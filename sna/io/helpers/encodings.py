@@ -2,10 +2,10 @@
 
 CSV, TSV and JSON Lines tables and plain-text pages are UTF-8 unless told
 otherwise: ``read_table(path, encoding="cp1252")``, ``read_text_page(path,
-encoding=...)``, or, for everything read inside a block (what the command
-line's ``--encoding`` does around ``sna ingest`` / ``sna run`` / ``sna
-convert``), ``with text_encoding("cp1252"): ...``. The encoding is never
-guessed: bytes that do not decode are an :class:`~sna.errors.InputError`
+encoding=...)``, ``ReadOptions(encoding=...)``, and ``encoding=`` of
+:func:`sna.pipeline.ingest`, :func:`sna.pipeline.run`, :func:`sna.convert.convert`
+and :func:`sna.load`, which the command line's ``--encoding`` passes. The
+encoding is never guessed: bytes that do not decode are an :class:`~sna.errors.InputError`
 naming the file, the line, the column and the byte offset, and saying which
 ``--encoding`` to try.
 """
@@ -17,17 +17,15 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
 from typing import IO
 
-from sna.errors import InputError, SnaError
-from sna.io.helpers.streams import open_input
+from sna.errors import SnaError
+from sna.io.helpers.streams import names_utf8, open_input, undecodable
 
 #: What tables and text pages are decoded as when no encoding is named.
 DEFAULT_ENCODING = "utf-8"
 _CHUNK = 1 << 20  # bytes decoded at a time
-_CURRENT: ContextVar[str] = ContextVar("sna_text_encoding", default=DEFAULT_ENCODING)
 
 
 def codec_name(encoding: str) -> str:
@@ -49,78 +47,51 @@ def codec_name(encoding: str) -> str:
 
 
 def is_utf8(encoding: str) -> bool:
-    """Whether ``encoding`` names UTF-8 (with or without a byte order mark).
+    """Whether ``encoding`` names UTF-8 (with or without a byte order mark); an unknown one is an :class:`SnaError`.
 
     Examples
     --------
     >>> is_utf8("UTF8"), is_utf8("utf-8-sig"), is_utf8("cp1252")
     (True, True, False)
     """
-    return codec_name(encoding) in ("utf-8", "utf-8-sig")
+    codec_name(encoding)
+    return names_utf8(encoding)
 
 
-@contextmanager
-def text_encoding(encoding: str) -> Iterator[None]:
-    """Read tables and text pages as ``encoding`` inside the block (unless a reader is given one itself).
+def option_hint(encoding: str, utf16: bool) -> str:
+    """Advice for readers that take ``--encoding`` (tables, text pages): the encoding to pass.
 
     Examples
     --------
-    >>> with text_encoding("cp1252"):
-    ...     current_encoding()
-    'cp1252'
-    >>> current_encoding()
-    'utf-8'
+    >>> option_hint("utf-8", False)
+    'if it was saved as Windows-1252 or Latin-1, pass --encoding cp1252'
+    >>> option_hint("utf-8", True)
+    "it starts with a UTF-16 byte order mark (Excel's Unicode text): pass --encoding utf-16"
+    >>> option_hint("cp1252", False)
+    'pass the --encoding it was saved in'
     """
-    codec_name(encoding)
-    token = _CURRENT.set(encoding)
-    try:
-        yield
-    finally:
-        _CURRENT.reset(token)
+    if utf16:
+        return "it starts with a UTF-16 byte order mark (Excel's Unicode text): pass --encoding utf-16"
+    if names_utf8(encoding):
+        return "if it was saved as Windows-1252 or Latin-1, pass --encoding cp1252"
+    return "pass the --encoding it was saved in"
 
 
-def current_encoding(encoding: str | None = None) -> str:
-    """``encoding`` when given (checked), else the one :func:`text_encoding` set, else UTF-8."""
-    chosen = _CURRENT.get() if encoding is None else encoding
+def encoding_or_default(encoding: str | None = None) -> str:
+    """``encoding`` when given (checked: an unknown one is an :class:`SnaError`), else UTF-8.
+
+    Examples
+    --------
+    >>> encoding_or_default(), encoding_or_default("cp1252")
+    ('utf-8', 'cp1252')
+    """
+    chosen = DEFAULT_ENCODING if encoding is None else encoding
     codec_name(chosen)
     return chosen
 
 
-def undecodable(
-    data: bytes, start: int, encoding: str, *, where: str | Path, offset: int = 0, line: int = 1, column: int = 1
-) -> InputError:
-    """The error for ``data[start]``, a byte that does not decode; ``offset``, ``line``, ``column``: where data starts.
-
-    Examples
-    --------
-    >>> print(undecodable(b"a,text\\n1,caf\\xe9\\n", 12, "utf-8", where="t.csv"))  # doctest: +NORMALIZE_WHITESPACE
-    t.csv:2: not UTF-8 text (byte 0xe9 at column 6, byte offset 12); if it was saved as Windows-1252 or
-    Latin-1, pass --encoding cp1252
-    >>> str(undecodable(b"ok \\x81", 3, "cp1252", where="t.csv"))
-    't.csv:1: not cp1252 text (byte 0x81 at column 4, byte offset 3); pass the --encoding it was saved in'
-    >>> print(undecodable("text".encode("utf-16"), 0, "utf-8", where="t.csv"))  # doctest: +NORMALIZE_WHITESPACE
-    t.csv:1: not UTF-8 text (byte 0xff at column 1, byte offset 0); it starts with a UTF-16 byte order mark
-    (Excel's Unicode text): pass --encoding utf-16
-    """
-    before = data[:start]
-    newlines = before.count(b"\n")
-    at_line = line + newlines
-    at_column = (start - before.rfind(b"\n")) if newlines else column + start
-    if is_utf8(encoding) and offset + start == 0 and data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        name, hint = "UTF-8", "it starts with a UTF-16 byte order mark (Excel's Unicode text): pass --encoding utf-16"
-    elif is_utf8(encoding):
-        name, hint = "UTF-8", "if it was saved as Windows-1252 or Latin-1, pass --encoding cp1252"
-    else:
-        name, hint = encoding, "pass the --encoding it was saved in"
-    return InputError(
-        f"not {name} text (byte 0x{data[start]:02x} at column {at_column}, byte offset {offset + start:,}); {hint}",
-        path=where,
-        line=at_line,
-    )
-
-
 def _decoded_chunks(stream: IO[bytes], encoding: str, *, where: str | Path) -> Iterator[str]:
-    """The text of a byte stream, a chunk at a time (a leading byte order mark dropped), or :func:`undecodable`."""
+    """The text of a byte stream, a chunk at a time (a leading byte order mark dropped), or the error."""
     codec = "utf-8-sig" if is_utf8(encoding) else encoding
     decoder = codecs.getincrementaldecoder(codec)()
     offset, line, column = 0, 1, 1  # where the decoder's pending bytes start
@@ -131,7 +102,7 @@ def _decoded_chunks(stream: IO[bytes], encoding: str, *, where: str | Path) -> I
             text = decoder.decode(chunk, final=not chunk)
         except UnicodeDecodeError as exc:
             raise undecodable(
-                exc.object, exc.start, encoding, where=where, offset=offset, line=line, column=column
+                exc.object, exc.start, encoding, where=where, hint=option_hint, offset=offset, line=line, column=column
             ) from None
         data = pending + chunk
         done = len(data) - len(decoder.getstate()[0])
@@ -145,7 +116,7 @@ def _decoded_chunks(stream: IO[bytes], encoding: str, *, where: str | Path) -> I
 
 
 def check_decodes(path: str | Path, encoding: str) -> None:
-    """Raise :func:`undecodable` for the first byte of the file that is not ``encoding`` text (else nothing)."""
+    """Raise :func:`~sna.io.helpers.streams.undecodable` for the first byte that is not ``encoding`` text."""
     with open_input(path) as stream:
         for _ in _decoded_chunks(stream, encoding, where=path):
             pass
@@ -179,17 +150,3 @@ def utf8_copy(path: str | Path, encoding: str) -> Iterator[Path]:
         yield copy
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def decode_file_text(data: bytes, encoding: str, *, where: str | Path) -> str:
-    """Bytes read whole (a leading byte order mark dropped) as ``encoding`` text, or :func:`undecodable`.
-
-    Examples
-    --------
-    >>> decode_file_text(b"\\x93Hi\\x94", "cp1252", where="p.txt")
-    '“Hi”'
-    """
-    try:
-        return data.decode("utf-8-sig" if is_utf8(encoding) else encoding).removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise undecodable(exc.object, exc.start, encoding, where=where) from None  # type: ignore[arg-type]

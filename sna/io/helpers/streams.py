@@ -18,18 +18,21 @@ and the same rule for bad bytes hold everywhere:
 * :func:`read_document` reads one whole document (a JSON file, a saved page,
   an archive member) of at most :data:`DOCUMENT_LIMIT` bytes.
 * :func:`decode_text` is the one rule for bytes: text is UTF-8 (a leading byte
-  order mark is dropped); bytes that are not UTF-8 are an error naming the
-  file, the line and the byte, never silently replaced. (Saved HTML pages are
-  decoded in the charset they declare, with the same rule.)
+  order mark is dropped) unless a reader is told another encoding (tables and
+  text pages take ``--encoding``; saved HTML pages are decoded in the charset
+  they declare); bytes that do not decode are an error (:func:`undecodable`)
+  naming the file, the line, the column and the byte, never silently
+  replaced, and ending with advice that fits the reader (:data:`Hint`).
 """
 
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import io
 import lzma
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -181,29 +184,106 @@ def open_input(path: str | Path) -> Iterator[BinaryIO]:
         yield decompressed(handle, where=str(path))
 
 
-def decode_text(data: bytes, *, where: str | Path, line: int | None = None, encoding: str = "utf-8") -> str:
-    """Decode bytes (UTF-8 unless told; a leading byte order mark dropped), or say where they do not decode.
+def names_utf8(encoding: str) -> bool:
+    """Whether ``encoding`` (a known codec) is UTF-8, with or without a byte order mark.
+
+    Examples
+    --------
+    >>> names_utf8("UTF8"), names_utf8("utf-8-sig"), names_utf8("shift_jis")
+    (True, True, False)
+    """
+    return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+
+
+#: Advice at the end of the error for bytes that do not decode: ``hint(encoding, utf16)``, where ``utf16``
+#: says the file starts with a UTF-16 byte order mark.
+Hint = Callable[[str, bool], str]
+
+
+def convert_hint(encoding: str, utf16: bool) -> str:
+    """Advice for formats that are UTF-8 by definition (JSON, JSON Lines dumps) or a page's own charset.
+
+    These readers take no ``--encoding``: the file itself has to be converted.
+
+    Examples
+    --------
+    >>> convert_hint("utf-8", False)
+    'save or convert it as UTF-8 (e.g. iconv -f cp1252 -t utf-8)'
+    >>> convert_hint("utf-8", True)
+    'it starts with a UTF-16 byte order mark: convert it to UTF-8 (e.g. iconv -f utf-16 -t utf-8)'
+    >>> convert_hint("shift_jis", False)
+    'the page declares shift_jis but has bytes outside it: save it again, or convert it to UTF-8'
+    """
+    if utf16:
+        return "it starts with a UTF-16 byte order mark: convert it to UTF-8 (e.g. iconv -f utf-16 -t utf-8)"
+    if names_utf8(encoding):
+        return "save or convert it as UTF-8 (e.g. iconv -f cp1252 -t utf-8)"
+    return f"the page declares {encoding} but has bytes outside it: save it again, or convert it to UTF-8"
+
+
+def undecodable(
+    data: bytes,
+    start: int,
+    encoding: str,
+    *,
+    where: str | Path,
+    hint: Hint = convert_hint,
+    offset: int | None = 0,
+    line: int = 1,
+    column: int = 1,
+) -> InputError:
+    """The error for ``data[start]``, a byte that does not decode as ``encoding``.
+
+    ``offset``, ``line``, ``column``: where ``data`` starts in the file
+    (``offset=None`` when its byte offset is not known: the byte offset is
+    then left out of the message); ``hint`` gives the advice that ends it.
+
+    Examples
+    --------
+    >>> print(undecodable(b"a,text\\n1,caf\\xe9\\n", 12, "utf-8", where="t.json"))  # doctest: +NORMALIZE_WHITESPACE
+    t.json:2: not UTF-8 text (byte 0xe9 at column 6, byte offset 12); save or convert it as UTF-8
+    (e.g. iconv -f cp1252 -t utf-8)
+    >>> print(undecodable(b"caf\\xe9", 3, "utf-8", where="t.jsonl", offset=None, line=7))
+    t.jsonl:7: not UTF-8 text (byte 0xe9 at column 4); save or convert it as UTF-8 (e.g. iconv -f cp1252 -t utf-8)
+    """
+    before = data[:start]
+    newlines = before.count(b"\n")
+    at_line = line + newlines
+    at_column = (start - before.rfind(b"\n")) if newlines else column + start
+    utf16 = names_utf8(encoding) and (offset or 0) + start == 0 and (line, column) == (1, 1)
+    utf16 = utf16 and data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    name = "UTF-8" if names_utf8(encoding) else encoding
+    at = f"column {at_column}" + ("" if offset is None else f", byte offset {offset + start:,}")
+    return InputError(
+        f"not {name} text (byte 0x{data[start]:02x} at {at}); {hint(encoding, utf16)}", path=where, line=at_line
+    )
+
+
+def decode_text(
+    data: bytes, *, where: str | Path, line: int | None = None, encoding: str = "utf-8", hint: Hint = convert_hint
+) -> str:
+    """Decode bytes (UTF-8 unless told; a leading byte order mark dropped), or :func:`undecodable`.
+
+    ``data`` is a whole file, or (``line`` given) one line of a longer stream,
+    whose byte offset in the file is then not told. ``hint`` is the advice
+    the error ends with: :func:`convert_hint` unless the reader takes
+    ``--encoding`` (:func:`sna.io.helpers.encodings.option_hint`).
 
     Examples
     --------
     >>> decode_text(b"\\xef\\xbb\\xbfcaf\\xc3\\xa9", where="x.txt")
     'café'
-    >>> decode_text(b"ok\\nwr\\x92ong", where="x.txt")  # doctest: +ELLIPSIS
+    >>> decode_text(b"ok\\nwr\\x92ong", where="x.json")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sna.errors.InputError: x.txt:2: not UTF-8 text (byte 0x92 at column 3); save or convert it as UTF-8 (e.g. ...)
+    sna.errors.InputError: x.json:2: not UTF-8 text (byte 0x92 at column 3, byte offset 5); save or convert ...
     """
     try:
-        return data.decode(encoding).removeprefix("\ufeff")
+        return data.decode("utf-8-sig" if names_utf8(encoding) else encoding).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        at_line = line if line is not None else data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        name = "UTF-8" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
-        raise InputError(
-            f"not {name} text (byte 0x{data[exc.start]:02x} at column {column}); "
-            "save or convert it as UTF-8 (e.g. iconv -f cp1252 -t utf-8)",
-            path=where,
-            line=at_line,
+        known = line is None
+        raise undecodable(
+            data, exc.start, encoding, where=where, hint=hint, offset=0 if known else None, line=line or 1
         ) from None
 
 
