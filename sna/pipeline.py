@@ -436,6 +436,7 @@ def stage_metrics(
     post_graph_files: bool | None = None,
     views: dict | None = None,
     progress: Progress = SILENT,
+    edge_rows: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[str]:
     """Write metric tables (CSV and Parquet), ``summary.json`` and graph files through ``stage``.
 
@@ -443,6 +444,7 @@ def stage_metrics(
     up to ``POST_GRAPH_FILE_LIMIT`` posts; ``authors.*`` are always written).
     ``views``: the laid-out graphs whose positions and colours the GEXF files
     carry (:func:`sna.analysis.views.graph_views`; computed when not given).
+    ``edge_rows``: as :attr:`Ingested.edge_rows`, if known.
     """
     written: list[str] = []
     # A table that is None was not computed (the Spark engine's --graph-on cluster: post_metrics); not written.
@@ -454,7 +456,7 @@ def stage_metrics(
         futures = [pool.submit(write_table, df, path) for df, path in jobs]
         written += [path.name for _, path in jobs]
         written += _stage_graph_files(posts, edges, metrics, stage, pool, futures, post_graph_files=post_graph_files,
-                                      views=views, progress=progress)  # fmt: skip
+                                      views=views, progress=progress, edge_rows=edge_rows)  # fmt: skip
         for future in futures:
             future.result()
     return written
@@ -463,6 +465,7 @@ def stage_metrics(
 def _stage_graph_files(
     posts: pl.DataFrame, edges: pl.DataFrame, metrics: Metrics, stage: Callable[[str], Path], pool: ThreadPoolExecutor,
     futures: list, *, post_graph_files: bool | None, views: dict | None, progress: Progress,
+    edge_rows: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[str]:  # fmt: skip
     """Write ``summary.json`` and submit the graph files to ``pool`` (their futures go to ``futures``)."""
     written: list[str] = []
@@ -481,7 +484,7 @@ def _stage_graph_files(
 
             views = graph_views(posts, edges, metrics, seed=int(metrics.summary.get("seed", 0)), with_posts=with_posts)
         tables = graph_file_tables(posts, edges, metrics.post_metrics, metrics.author_metrics, metrics.author_edges,
-                                   with_posts=with_posts, views=views)  # fmt: skip
+                                   with_posts=with_posts, views=views, edge_rows=edge_rows)  # fmt: skip
         for name, (nodes, links) in tables.items():
             weight = "weight" if "weight" in links.columns else None
             kind = "kind" if name == "posts" else None
@@ -666,7 +669,7 @@ def run(
                 views = graph_views(result.posts, result.edges, metrics, seed=seed, with_posts=with_posts)
             names += stage_metrics(
                 result.posts, result.edges, metrics, metric_files, post_graph_files=post_graph_files, views=views,
-                progress=progress,
+                progress=progress, edge_rows=result.edge_rows,
             )  # fmt: skip
             pending.result()
         if drawing:

@@ -83,7 +83,11 @@ def test_cp1252_input_with_encoding(runner, tmp_path):
     assert pred["relation"][0] == 0
     result = _stance(runner, *args[:-1], tmp_path / "again.csv")
     assert result.exit_code == 1
-    assert "sub.csv:2: not utf-8 text" in result.output and "--encoding cp1252" in result.output
+    # the readers' own line: position of the byte and the --encoding to pass
+    assert result.output.strip().endswith(
+        "sub.csv:2: not UTF-8 text (byte 0x92 at column 11, byte offset 50); "
+        "if it was saved as Windows-1252 or Latin-1, pass --encoding cp1252"
+    ), result.output
 
 
 def _write(path, text):

@@ -72,6 +72,36 @@ def test_onnx_graph_computes_the_encoder_and_ignores_padding(fused):
     np.testing.assert_allclose(alone[0], got[0], rtol=1e-4, atol=1e-5)
 
 
+@needs_extra
+def test_lora_factors_fold_into_the_graph_as_w_plus_b_a():
+    import onnxruntime as ort
+
+    from sna.stance.accurate import merge_adapters
+    from sna.stance.encoder import build_graph, toy_weights
+
+    rng = np.random.default_rng(3)
+    w = toy_weights(rng, hidden=8, layers=2, vocab=20)
+    delta = {}
+    for name in ("encoder.layer.1.attention.self.query.weight", "encoder.layer.0.intermediate.dense.weight"):
+        out, inp = w[name].shape
+        delta[name + ".lora_a"] = rng.standard_normal((2, inp)).astype(np.float32)
+        delta[name + ".lora_b"] = rng.standard_normal((out, 2)).astype(np.float32)
+    want_w = {k: v.astype(np.float64) for k, v in w.items()}
+    for name in ("encoder.layer.1.attention.self.query.weight", "encoder.layer.0.intermediate.dense.weight"):
+        want_w[name] = want_w[name] + delta[name + ".lora_b"].astype(np.float64) @ delta[name + ".lora_a"]
+    merged = merge_adapters({**w, **delta})
+    assert not any(k.endswith((".lora_a", ".lora_b")) for k in merged)
+    session = ort.InferenceSession(build_graph(merged, layers=2, heads=2).SerializeToString(),
+                                   providers=["CPUExecutionProvider"])  # fmt: skip
+    ids = np.array([[1, 5, 7, 2, 9, 2]], np.int64)
+    types = np.array([[0, 0, 0, 1, 1, 1]], np.int64)
+    mask = np.ones_like(ids)
+    (got,) = session.run(None, {"input_ids": ids, "token_type_ids": types, "attention_mask": mask})
+    np.testing.assert_allclose(got, _numpy_encoder(want_w, ids, types, mask.astype(float), 2, 2), rtol=1e-4, atol=1e-4)
+    plain = _numpy_encoder({k: v.astype(np.float64) for k, v in w.items()}, ids, types, mask.astype(float), 2, 2)
+    assert not np.allclose(got, plain, atol=1e-3)  # the factors changed the result
+
+
 def test_batches_group_by_length_and_mark_the_parent_segment():
     encoded = [([CLS, 5, SEP, 6, 7, SEP], 3), ([CLS, 8, SEP, 9, SEP], 3), ([CLS, 4, 4, 4, SEP, 1, SEP], 5)]
     out = list(batches(encoded, size=2))

@@ -8,9 +8,11 @@ from hypothesis import strategies as st
 
 import sna
 from bench import stance_reference as reference
+from sna.stance import features as features_module
 from sna.stance import label_edges, load_model
+from sna.stance import tokens as tokens_module
 from sna.stance.features import BLOCK_BITS, extract, featurize
-from sna.stance.tokens import clean_text, clean_texts, tokenise, tokens
+from sna.stance.tokens import _negated, clean_and_tokenise, clean_text, clean_texts, tokenise, tokens
 from tests.helpers import DATA, SEED
 
 SETTINGS = settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
@@ -109,3 +111,58 @@ def test_known_buckets_keep_exactly_those_cells_and_the_same_scores():
     own = featurize(parents, replies, blocks=model.used_blocks,
                     known={name: model.blocks[name].lookup >= 0 for name in model.used_blocks})  # fmt: skip
     assert model.text_logits(own).tobytes() == model.text_logits(full).tobytes()
+
+
+def _same_tokens(a, b) -> None:
+    for name in ("offsets", "words", "negated", "agree_phrases", "other_phrases"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), name
+    assert a.vocab.to_list() == b.vocab.to_list() and a.clean.to_list() == b.clean.to_list()
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.none(), TEXT), max_size=12), st.integers(2, 5))
+def test_tokenising_in_parts_gives_the_arrays_of_one_batch(texts, parts):
+    series = pl.Series(texts, dtype=pl.String)
+    _same_tokens(clean_and_tokenise(series, parts=parts), tokenise(clean_texts(series)))
+
+
+def _negated_loop(is_end, is_neg, lengths):
+    out, start = [], 0
+    for length in lengths:
+        negated = False
+        for i in range(start, start + length):
+            out.append(negated and not is_end[i])
+            if is_end[i]:
+                negated = False
+            elif is_neg[i]:
+                negated = True
+        start += length
+    return out
+
+
+@SETTINGS
+@given(st.lists(st.lists(st.sampled_from("wen"), max_size=8), max_size=6))
+def test_negation_scopes_are_those_of_the_token_loop(texts):
+    kinds = np.array([k for text in texts for k in text], dtype="<U1")
+    is_end, is_neg = kinds == "e", kinds == "n"
+    lengths = np.array([len(t) for t in texts], np.int64)
+    assert _negated(is_end, is_neg, lengths).tolist() == _negated_loop(is_end, is_neg, lengths)
+
+
+def test_features_of_real_pairs_are_the_same_when_tokenised_in_parts(monkeypatch):
+    parents, replies = _fixture_pairs()
+    model = load_model()
+    known = {name: model.blocks[name].lookup >= 0 for name in model.used_blocks}
+    one = featurize(parents, replies, known=known)
+    monkeypatch.setattr(tokens_module, "PART_TEXTS", 10)
+    monkeypatch.setattr(tokens_module, "workers", lambda: 2)
+    monkeypatch.setattr(features_module, "PART_TEXTS", 10)
+    monkeypatch.setattr(features_module, "workers", lambda: 2)
+    two = featurize(parents, replies, known=known)
+    assert one.texts == two.texts > 40
+    for name, cells in one.blocks.items():
+        for a, b in zip(two.blocks[name], cells, strict=True):
+            assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), name
+    assert one.dense.tobytes() == two.dense.tobytes()
+    assert model.text_logits(one).tobytes() == model.text_logits(two).tobytes()

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache
+from typing import Protocol
 
 import numpy as np
 import polars as pl
@@ -504,10 +505,40 @@ def _spectral_radius(adjacency: sp.csr_array) -> float:
         return radius
 
 
+def path_sources(links: LinkArrays, k: int | None = None, *, cost: float | None = None) -> tuple[int, int]:
+    """Sources of betweenness and of harmonic closeness: the number of nodes where exact.
+
+    Exact when ``k`` is None and :func:`exact_cost` (``cost``, computed if not
+    given) is at most ``EXACT_COST``, decided once for both measures; else
+    ``k``, by default ``DEFAULT_SOURCES`` and ``DEFAULT_HARMONIC_SOURCES``.
+
+    Examples
+    --------
+    >>> chain = LinkArrays(pl.Series(["a", "b", "c"]), np.array([1, 2]), np.array([0, 1]), np.ones(2))
+    >>> path_sources(chain), path_sources(chain, 2)
+    ((3, 3), (2, 2))
+    """
+    if k is None and (exact_cost(links) if cost is None else cost) <= EXACT_COST:
+        return links.n, links.n
+    return k or DEFAULT_SOURCES, k or DEFAULT_HARMONIC_SOURCES
+
+
+class PathResults(Protocol):
+    """Betweenness and harmonic closeness computed elsewhere (:class:`sna.analysis.offload.PathMeasures`)."""
+
+    def result(self) -> tuple[np.ndarray, int, np.ndarray, int]:
+        """Betweenness, its sources, harmonic closeness, its sources."""
+        ...
+
+
 def centrality(
-    links: LinkArrays, *, k: int | None = None, seed: int = 0, name: str = "node"
+    links: LinkArrays, *, k: int | None = None, seed: int = 0, name: str = "node", paths: PathResults | None = None
 ) -> tuple[pl.DataFrame, dict[str, dict[str, object]]]:
     """Every centrality measure of every node, and how the iterative ones converged.
+
+    ``paths``, if given, supplies betweenness and harmonic closeness (of
+    ``links`` with these ``k`` and ``seed``), e.g. from a second process
+    (:func:`sna.analysis.offload.path_measures`); it is asked last.
 
     Returns
     -------
@@ -525,12 +556,15 @@ def centrality(
     >>> sorted(convergence), convergence["hits"]["converged"]
     (['hits', 'katz', 'pagerank'], True)
     """
-    exact = k is None and exact_cost(links) <= EXACT_COST  # decided once for both measures
-    between, between_sources = betweenness(links, k=links.n if exact else (k or DEFAULT_SOURCES), seed=seed)
-    harm, harm_sources = harmonic(links, k=links.n if exact else (k or DEFAULT_HARMONIC_SOURCES), seed=seed)
+    if paths is None:
+        between_k, harmonic_k = path_sources(links, k)
+        between, between_sources = betweenness(links, k=between_k, seed=seed)
+        harm, harm_sources = harmonic(links, k=harmonic_k, seed=seed)
     rank, rank_report = pagerank_checked(links)
     hub, authority, hits_report = hits_checked(links)
     katz_values, _, katz_report = katz_checked(links)
+    if paths is not None:  # taken last: a second process may still be computing them
+        between, between_sources, harm, harm_sources = paths.result()
     columns = {
         name: links.nodes,
         **degrees(links),

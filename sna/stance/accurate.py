@@ -7,7 +7,8 @@ What is where:
   declares sentence-transformers, which is not needed); its ``model.safetensors``
   is checked against the SHA-256 this model was trained on;
 * sna ships only what fine-tuning changed (``sna/models/stance-accurate.npz``):
-  the top transformer layers as int8 with one scale per row, and the head;
+  the top transformer layers as int8 with one scale per row, or low-rank
+  (LoRA) factors of every layer's matrices (:func:`merge_adapters`), and the head;
 * on first use the two are assembled into one ONNX graph
   (:func:`sna.stance.encoder.build_graph`), quantised to int8 by onnxruntime and
   cached in the user cache folder (``$SNA_CACHE_DIR``, else
@@ -165,6 +166,28 @@ def dequantise(store: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
+def merge_adapters(weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Fold low-rank adapters into their matrices, in place: ``W + B @ A`` for each ``name.lora_b``/``name.lora_a``.
+
+    A delta file trained with LoRA ships, for each adapted matrix ``name``, the
+    factors ``name.lora_a`` (rank x inputs) and ``name.lora_b`` (outputs x rank,
+    the LoRA scale already multiplied in); the sum is taken in float64 and
+    rounded once to float32, so it does not depend on the BLAS summation order.
+
+    Examples
+    --------
+    >>> w = {"m": np.eye(2, dtype=np.float32), "m.lora_a": np.array([[1.0, 2.0]], np.float32),
+    ...      "m.lora_b": np.array([[0.5], [0.0]], np.float32)}
+    >>> merge_adapters(w)["m"].tolist(), sorted(w)
+    ([[1.5, 1.0], [0.0, 1.0]], ['m'])
+    """
+    for key in sorted(k for k in weights if k.endswith(".lora_b")):
+        name = key.removesuffix(".lora_b")
+        b, a = weights.pop(key).astype(np.float64), weights.pop(name + ".lora_a").astype(np.float64)
+        weights[name] = (weights[name].astype(np.float64) + b @ a).astype(np.float32)
+    return weights
+
+
 def quantise_rows(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Symmetric int8 per row: ``q * scale ≈ weight``.
 
@@ -313,6 +336,7 @@ class AccurateModel:
 
         weights = base_weights(self.meta["base_sha256"])
         weights.update(dequantise(self.delta))
+        merge_adapters(weights)
         graph = build_graph(weights, layers=int(self.meta["layers"]), fused=self.fused)
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=path.parent) as tmp:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import polars as pl
@@ -44,14 +45,15 @@ from sna.stance.tokens import (
     AGREE_WORDS,
     DISAGREE_WORDS,
     MAX_CHARS,
+    PART_TEXTS,
     SECOND_PERSON,
     Tokenised,
+    clean_and_tokenise,
     clean_text,
-    clean_texts,
     distinct,
     negation_flags,
-    tokenise,
     tokens,
+    workers,
 )
 
 __all__ = [
@@ -147,8 +149,10 @@ class TextFeatures:
 
 
 def _bucket(keys: np.ndarray, block: str) -> np.ndarray:
-    mixed = (keys ^ np.uint64(_SALTS[block])) * _MIX
-    return (mixed >> np.uint64(64 - BLOCK_BITS[block])).astype(np.int64)
+    mixed = keys ^ np.uint64(_SALTS[block])
+    mixed *= _MIX
+    mixed >>= np.uint64(64 - BLOCK_BITS[block])
+    return mixed.view(np.int64)  # below 2**BLOCK_BITS: the same number as int64
 
 
 def _cells(rows: np.ndarray, buckets: np.ndarray, block: str, texts: int | None = None) -> Cells:
@@ -177,22 +181,53 @@ def _known(rows: np.ndarray, buckets: np.ndarray, known: np.ndarray | None) -> t
     return rows[keep], buckets[keep]
 
 
-def _chosen_tokens(tok: Tokenised, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions and owners of the tokens of the chosen texts (a boolean mask over texts)."""
-    owner = tok.owner
-    inside = texts[owner]
-    return np.flatnonzero(inside), owner[inside]
+def _word_keys(tok: Tokenised, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keys of each token's word and of the word pair it starts, interleaved, and which slots hold a key.
+
+    Slot ``2 i`` is token ``i``'s hash, slot ``2 i + 1`` the pair (token ``i``, token
+    ``i + 1``), which is a key only when both tokens are in the same text. Both word
+    blocks read these keys (each with its own salt), so they are built once.
+    """
+    keys = np.empty(2 * len(hashes), np.uint64)
+    keys[0::2] = hashes
+    pairs = hashes[:-1] << np.uint64(32)
+    pairs |= hashes[1:]
+    pairs |= np.uint64(1 << 63)
+    keys[1:-1:2] = pairs
+    keys[-1:] = 0
+    valid = np.ones(len(keys), bool)
+    lengths = tok.lengths
+    valid[2 * tok.offsets[1:][lengths > 0] - 1] = False
+    return keys, valid
 
 
-def _word_block(tok: Tokenised, hashes: np.ndarray, texts: np.ndarray, block: str, known: np.ndarray | None) -> Cells:
-    """Words and adjacent word pairs of the chosen texts."""
-    where, rows = _chosen_tokens(tok, texts)
-    ids = hashes[where]
-    same = rows[1:] == rows[:-1] if len(rows) else np.zeros(0, bool)
-    pairs = ((ids[:-1] << np.uint64(32)) | ids[1:] | np.uint64(1 << 63))[same]
-    keys = np.concatenate([ids, pairs])
-    all_rows = np.concatenate([rows, rows[:-1][same]])
-    return _cells(*_known(all_rows, _bucket(keys, block), known), block, tok.n)
+def _word_block(
+    tok: Tokenised, keys: np.ndarray, valid: np.ndarray, texts: np.ndarray, block: str, known: np.ndarray | None
+) -> Cells:
+    """Words and adjacent word pairs of the chosen texts (a boolean mask over texts).
+
+    The slots of :func:`_word_keys` come in text order, so the kept ones are already
+    grouped by text: the sparse matrix is built from its row pointers directly.
+    """
+    import scipy.sparse as sp
+
+    slots = 2 * tok.lengths
+    chosen = texts & (slots > 0)
+    if not chosen.all():
+        inside = np.repeat(chosen, slots)
+        keys, valid = keys[inside], valid[inside]
+    buckets = _bucket(keys, block)
+    keep = valid & known[buckets] if known is not None else valid
+    kept = np.cumsum(keep)
+    per_text = np.zeros(tok.n, np.int64)
+    if len(kept):
+        per_text[chosen] = np.diff(kept[np.cumsum(slots[chosen]) - 1], prepend=0)
+    indptr = np.r_[0, np.cumsum(per_text)]
+    data = np.ones(int(indptr[-1]), np.int64)
+    matrix = sp.csr_matrix((data, buckets[keep], indptr), shape=(tok.n, 1 << BLOCK_BITS[block]))
+    matrix.sum_duplicates()
+    rows = np.repeat(np.arange(tok.n, dtype=np.int64), np.diff(matrix.indptr))
+    return rows, matrix.indices.astype(np.int64), matrix.data
 
 
 def _char_block(
@@ -274,7 +309,8 @@ def _shared_words(tok: Tokenised, reply: np.ndarray, parent: np.ndarray) -> tupl
     """Per pair: distinct words of the reply, of the parent, and words they share."""
     import scipy.sparse as sp
 
-    sets = sp.csr_matrix((np.ones(len(tok.words)), (tok.owner, tok.words)), shape=(tok.n, max(len(tok.vocab), 1)))
+    # the tokens come text by text: the token offsets are the row pointers
+    sets = sp.csr_matrix((np.ones(len(tok.words)), tok.words, tok.offsets), shape=(tok.n, max(len(tok.vocab), 1)))
     sets.sum_duplicates()
     sets.data[:] = 1.0
     sizes = np.diff(sets.indptr)
@@ -348,22 +384,31 @@ def featurize(
     both = pl.concat([_series(parents), _series(replies)])
     texts, index = distinct(both)
     parent, reply = index[:n], index[n:]
-    tok = tokenise(clean_texts(texts))
+    tok = clean_and_tokenise(texts)
     sides = {}
     for side, which in (("reply", reply), ("parent", parent)):
         mask = np.zeros(tok.n, bool)
         mask[which] = True
         sides[side] = mask
-    hashes = tok.hashes() if wanted & {"reply_words", "parent_words"} else np.zeros(0, np.uint64)
+    words = _word_keys(tok, tok.hashes()) if wanted & {"reply_words", "parent_words"} else None
     known = known or {}
     makers = {
-        "reply_words": lambda: _word_block(tok, hashes, sides["reply"], "reply_words", known.get("reply_words")),
+        "reply_words": lambda: _word_block(tok, *words, sides["reply"], "reply_words", known.get("reply_words")),
         "reply_chars": lambda: _char_block(tok, sides["reply"], "reply_chars", known.get("reply_chars")),
-        "parent_words": lambda: _word_block(tok, hashes, sides["parent"], "parent_words", known.get("parent_words")),
+        "parent_words": lambda: _word_block(tok, *words, sides["parent"], "parent_words", known.get("parent_words")),
         "reply_opening": lambda: _opening_block(tok, sides["reply"], known.get("reply_opening")),
     }
-    computed = {name: make() for name, make in makers.items() if name in wanted}
-    return TextFeatures(n, tok.n, reply, parent, computed, _dense(tok, reply, parent))
+    jobs = [make for name, make in makers.items() if name in wanted]
+    dense = partial(_dense, tok, reply, parent)
+    if tok.n < 2 * PART_TEXTS or workers() < 2:
+        done = [make() for make in [*jobs, dense]]
+    else:  # numpy and scipy let go of the interpreter lock: the blocks are computed side by side
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:
+            done = list(pool.map(lambda make: make(), [*jobs, dense]))
+    computed = dict(zip([name for name in makers if name in wanted], done[:-1], strict=True))
+    return TextFeatures(n, tok.n, reply, parent, computed, done[-1])
 
 
 def _series(texts: Sequence[str | None] | pl.Series) -> pl.Series:

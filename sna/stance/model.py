@@ -117,7 +117,7 @@ class StanceModel:
                 rows, where, counts = rows[known], where[known], counts[known]
             values = weigh((rows, None, counts), block.idf[where], feats.texts) * block.scale
             # cells come sorted by text then bucket (so by model row too): the CSR arrays as they are
-            indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=feats.texts))]
+            indptr = np.searchsorted(rows, np.arange(feats.texts + 1))
             matrix = sp.csr_matrix((values, where, indptr), shape=(feats.texts, len(block.buckets)))
             out += (matrix @ block.weights)[feats.side(name)]
         return out

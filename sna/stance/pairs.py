@@ -22,16 +22,11 @@ PROBABILITY_COLUMNS = ("p_disagree", "p_neutral", "p_agree")
 
 
 def _decode(path: Path, encoding: str) -> bytes:
-    """The file as UTF-8 bytes, decoded from ``encoding``."""
-    data = path.read_bytes()
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        hint = " (try --encoding cp1252)" if codecs.lookup(encoding).name == "utf-8" else ""
-        raise InputError(f"not {encoding} text: byte 0x{data[exc.start]:02x} cannot be decoded{hint}",
-                         path=path, line=line) from None  # fmt: skip
-    return text.lstrip("\ufeff").encode("utf-8")
+    """The file as UTF-8 bytes, decoded from ``encoding`` (the readers' decoder and advice, ``--encoding``)."""
+    from sna.io.helpers.encodings import option_hint
+    from sna.io.helpers.streams import decode_text
+
+    return decode_text(path.read_bytes(), where=path, encoding=encoding, hint=option_hint).encode("utf-8")
 
 
 def read_pairs(path: str | Path, *, columns: tuple[str, ...], encoding: str = "utf-8") -> pl.DataFrame:

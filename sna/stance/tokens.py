@@ -8,11 +8,16 @@ column for ASCII texts, :func:`clean_text` in Python for the few others), and
 tokenise them all at once (:func:`tokenise`): the token regular expression runs
 in polars, and negation scopes, word hashes and counts are numpy arrays over
 the tokens of the whole batch. The result is the same, token for token, as
-:func:`tokens` applied to each text.
+:func:`tokens` applied to each text. :func:`clean_and_tokenise` does both steps
+on large batches in two parts side by side (threads: the work is polars and
+numpy, which let go of the interpreter lock) and joins the parts into the very
+arrays one batch gives.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import zlib
 from collections.abc import Sequence
@@ -51,8 +56,10 @@ SECOND_PERSON = frozenset(("you", "your", "you're", "youre", "yourself", "you've
 _AGREE_PHRASES = ("well said", "good point", "great point", "so true")
 _OTHER_PHRASES = ("good luck", "if you think", "you think", "nice try")
 _PHRASES = re.compile(r"\b(?:" + "|".join((*_AGREE_PHRASES, *_OTHER_PHRASES)) + r")\b")
-_PHRASE_ENDS = "|".join(sorted({phrase.split()[-1] for phrase in (*_AGREE_PHRASES, *_OTHER_PHRASES)}))
-"""The last words of the cue phrases: a text holds a phrase only if it holds one of these."""
+_MAY_HOLD_PHRASE = "|".join("[^a-z0-9]+".join(phrase.split()) for phrase in (*_AGREE_PHRASES, *_OTHER_PHRASES))
+"""A cleaned text holds a cue phrase among its tokens only if it holds the phrase's words with only
+characters that are in no word token between them (word tokens are runs of [a-z0-9'] that touch nothing
+else of [a-z0-9], and the dropped ``.,;:`` are such characters)."""
 _NOT = zlib.crc32(b"NOT_")
 
 
@@ -255,6 +262,33 @@ def _word_ids(flat: pl.Series) -> tuple[np.ndarray, pl.Series]:
     return remap[codes], flat.gather(first[present[order]])
 
 
+def _negated(is_end: np.ndarray, is_neg: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Whether each token is in a negation scope, given which tokens end and open scopes and the texts' lengths.
+
+    A token is negated when the last scope event before it in its text (a negation word opens
+    a scope, punctuation ends it) is a negation word, and it does not end a scope itself. The
+    tokens fall into runs that start right after each event and at each text's start; a run's
+    tokens all have the state its start gives (the event's, or not negated at a text's start).
+
+    Examples
+    --------
+    >>> word, end, neg = range(3)
+    >>> kinds = np.array([word, neg, word, end, word, neg, word])
+    >>> _negated(kinds == end, kinds == neg, np.array([5, 0, 2])).tolist()
+    [False, False, True, False, False, False, True]
+    """
+    n = len(is_end)
+    events = np.flatnonzero(is_end | is_neg)
+    starts = (np.cumsum(lengths) - lengths)[lengths > 0]
+    opens, state = np.zeros(n + 1, bool), np.zeros(n + 1, bool)
+    opens[events + 1] = True
+    opens[starts] = True
+    state[events + 1] = is_neg[events]
+    state[starts] = False
+    first = np.flatnonzero(opens[:n])
+    return np.repeat(state[first], np.diff(first, append=n)) & ~is_end
+
+
 def tokenise(clean: list[str] | pl.Series) -> Tokenised:
     """Tokenise cleaned texts all at once (the same tokens as :func:`tokens` gives each).
 
@@ -275,18 +309,13 @@ def tokenise(clean: list[str] | pl.Series) -> Tokenised:
     raw, vocab = _word_ids(flat)
     is_end, is_neg, is_drop = (flags[raw] for flags in (_flags(vocab, _SCOPE_END), negation_flags(vocab),
                                                        _flags(vocab, _DROP)))  # fmt: skip
-    # A token is negated when the last scope event before it in its text (a negation word opens
-    # a scope, punctuation ends it) is a negation word.
-    position = np.arange(len(raw))
-    last_event = np.maximum.accumulate(np.where(is_end | is_neg, position, -1)) if len(raw) else position
-    previous = np.r_[-1, last_event[:-1]] if len(raw) else position
-    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    negated = (previous >= starts) & is_neg[np.maximum(previous, 0)] & ~is_end
+    negated = _negated(is_end, is_neg, lengths)
+    starts = np.cumsum(lengths) - lengths
+    dropped = np.r_[0, np.cumsum(is_drop)]
+    kept_lengths = lengths - (dropped[starts + lengths] - dropped[starts])
     keep = ~is_drop
-    owner = np.repeat(np.arange(len(clean)), lengths)
-    kept_lengths = np.bincount(owner[keep], minlength=len(clean))
-    # a phrase's last word is a token, so a substring of the text: only texts holding one are searched
-    maybe = clean.str.contains(_PHRASE_ENDS).fill_null(False).to_numpy()
+    # only texts that may hold a phrase are searched
+    maybe = clean.str.contains(_MAY_HOLD_PHRASE).fill_null(False).to_numpy()
     agree, other = np.zeros(len(clean), np.int64), np.zeros(len(clean), np.int64)
     if maybe.any():
         # the kept tokens joined by spaces: word tokens never hold ".,;:", so a dropped token is one
@@ -307,4 +336,85 @@ def tokenise(clean: list[str] | pl.Series) -> Tokenised:
         vocab=vocab,
         agree_phrases=agree,
         other_phrases=other,
+    )
+
+
+PART_TEXTS = 20_000
+"""Fewest texts per part when the features are computed in parts on several cores (below, threads cost
+more than they save: DEBAGREEMENT test's 8,500 texts took more CPU time in two parts than in one)."""
+
+
+def workers() -> int:
+    """Threads the stance features use: two when the process may run on two cores or more, else one."""
+    try:
+        return max(1, min(2, len(os.sched_getaffinity(0))))
+    except AttributeError:  # not on Linux
+        return max(1, min(2, os.cpu_count() or 1))
+
+
+def clean_and_tokenise(texts: pl.Series, parts: int | None = None) -> Tokenised:
+    """``tokenise(clean_texts(texts))``, the texts cut into consecutive parts done in threads.
+
+    The work is polars and numpy, which let go of the interpreter lock, so on a
+    machine with two free cores the parts run side by side. The parts' results
+    are put back together in order, with one vocabulary (words in order of
+    first appearance, as one :func:`tokenise` of all texts gives them): the
+    result is the same, array for array.
+
+    Parameters
+    ----------
+    texts : pl.Series
+        The raw texts.
+    parts : int, optional
+        How many parts (default: two when the process may use two cores and
+        there are at least ``2 * PART_TEXTS`` texts, else one).
+
+    Examples
+    --------
+    >>> texts = pl.Series(["No, I don't agree.", "I agree", "don't you?"])
+    >>> one, two = clean_and_tokenise(texts, parts=1), clean_and_tokenise(texts, parts=2)
+    >>> [two.token(i) for i in range(len(two.words))]
+    ['no', 'i', "don't", 'NOT_agree', 'i', 'agree', "don't", 'NOT_you', '?']
+    >>> two.vocab.equals(one.vocab) and bool((two.words == one.words).all())
+    True
+    """
+    if parts is None:
+        parts = workers() if len(texts) >= 2 * PART_TEXTS else 1
+    parts = max(1, min(parts, len(texts)))
+    if parts == 1:
+        return tokenise(clean_texts(texts))
+    from concurrent.futures import ThreadPoolExecutor
+
+    # parts of about the same number of characters
+    sizes = np.cumsum(texts.str.len_bytes().fill_null(0).to_numpy().astype(np.int64))
+    cuts = np.searchsorted(sizes, sizes[-1] * np.arange(1, parts) / parts) + 1
+    cuts = sorted({0, *np.minimum(cuts, len(texts)).tolist(), len(texts)})
+    pieces = [texts.slice(a, b - a) for a, b in itertools.pairwise(cuts)]
+    with ThreadPoolExecutor(len(pieces)) as pool:
+        done = list(pool.map(lambda piece: tokenise(clean_texts(piece)), pieces))
+    return _joined(done)
+
+
+def _joined(parts: list[Tokenised]) -> Tokenised:
+    """The tokens of several batches of texts as one batch (texts, then tokens, in order)."""
+    vocab = parts[0].vocab
+    words = [parts[0].words]
+    for part in parts[1:]:
+        # a word already seen keeps its index; the part's new words follow, in their order
+        seen = pl.DataFrame({"w": vocab, "i": np.arange(len(vocab), dtype=np.int64)})
+        found = pl.DataFrame({"w": part.vocab}).join(seen, on="w", how="left", maintain_order="left")["i"]
+        new = found.is_null().to_numpy()
+        index = found.fill_null(-1).to_numpy().astype(np.int64)
+        index[new] = len(vocab) + np.arange(int(new.sum()))
+        vocab = pl.concat([vocab, part.vocab.filter(pl.Series(new))])
+        words.append(index[part.words])
+    starts = np.cumsum([0, *(part.offsets[-1] for part in parts[:-1])])
+    return Tokenised(
+        clean=pl.concat([part.clean for part in parts]),
+        offsets=np.concatenate([[0], *(part.offsets[1:] + start for part, start in zip(parts, starts, strict=True))]),
+        words=np.concatenate(words),
+        negated=np.concatenate([part.negated for part in parts]),
+        vocab=vocab,
+        agree_phrases=np.concatenate([part.agree_phrases for part in parts]),
+        other_phrases=np.concatenate([part.other_phrases for part in parts]),
     )
