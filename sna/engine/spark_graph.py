@@ -347,7 +347,7 @@ class ClusterGraph:
         (the local engine's code, the author graph within the driver limits)
         or ``cluster`` (DataFrame iterations).
     arrays : LinkArrays or None
-        The author graph as arrays when ``measured_on`` is ``driver`` (reused by :func:`cluster_metrics`).
+        The collected author graph as arrays (reused by :func:`cluster_metrics`; ``None`` when not given).
     """
 
     nodes: pl.DataFrame
@@ -422,7 +422,6 @@ def cluster_graph(
         else:
             stance = facts["has_stance"]
             measure_table, convergence = _cluster_measures(spark, nodes, links, received, has_stance=stance)
-            arrays = None
     finally:
         nodes.unpersist()
         links.unpersist()
