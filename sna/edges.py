@@ -337,7 +337,8 @@ def extract_edges(
     recover_mask = pl.Series(recover, dtype=pl.Boolean).fill_null(False)
     order = thread_order(posts["thread_id"], posts["position"])
     if order is not None:
-        posts, recover_mask = posts[order], recover_mask.gather(order)
+        # One chunk first: a gather from several chunks copies every string, from one it copies 16-byte views.
+        posts, recover_mask = posts.rechunk()[order], recover_mask.gather(order)
     # From here on posts are rows 0..n-1 in thread order; pairs of posts are pairs of row numbers.
     thread = sorted_thread_codes(posts["thread_id"])
     parent = _check_reply_tree(posts, thread)
