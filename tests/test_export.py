@@ -47,6 +47,21 @@ def test_graphml_round_trip(tmp_path):
     assert sorted(d["weight"] for _, _, d in graph.edges(data=True)) == [1, 1, 2]
 
 
+@pytest.mark.parametrize("write", [write_gexf, write_graphml])
+def test_graph_files_written_in_chunks_match_one_chunk(tmp_path, monkeypatch, write):
+    """Lines are formatted a chunk at a time; edge ids keep counting over the whole table."""
+    nodes = pl.DataFrame({"id": [f"n{i}" for i in range(7)], "count": list(range(-3, 4))})
+    links = pl.DataFrame({"source": [f"n{i}" for i in range(6)], "target": [f"n{i + 1}" for i in range(6)],
+                          "weight": [1, 2, 3, 4, 5, -6], "note": ["<a>", None, "b&c", "", '"', "x"]})  # fmt: skip
+    write(tmp_path / "whole", nodes, links, node_id="id")
+    monkeypatch.setattr("sna.export.LINE_CHUNK_ROWS", 4)
+    write(tmp_path / "chunked", nodes, links, node_id="id")
+    text = (tmp_path / "chunked").read_text()
+    assert text == (tmp_path / "whole").read_text()
+    assert 'id="e5"' in text or 'id="5"' in text
+    assert ">-3<" in text or 'value="-3"' in text
+
+
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.text(max_size=30), min_size=1, max_size=6, unique=True), st.text(max_size=40))
 def test_property_any_text_survives_graph_files(tmp_path_factory, ids, label):
