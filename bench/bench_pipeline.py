@@ -26,7 +26,10 @@ its own: ``getrusage`` of children counts the memory of the parent it was
 forked from). With a baseline, the
 CPU time (user and system, all threads and the second process of
 ``sna.analysis.offload``) of both sna runs is printed too: on a
-busy machine its ratio moves less than that of wall-clock times. Between two sizes
+busy machine its ratio moves less than that of wall-clock times. For each sna
+stage the table also gives the CPU seconds of the process during it (every
+thread: the POSTS/EDGES writer runs beside "computing metrics") and the peak
+MB so far at its end. Between two sizes
 the table gives the scaling exponent of sna's total time (log time ratio over
 log size ratio; 1.0 is linear).
 
@@ -97,26 +100,51 @@ def run_floor(n: int) -> dict[str, object]:
     return {"stages": [("read", read, peak_mb()), ("write", total - read, peak_mb())], "total": total}
 
 
+def _stage_meter():
+    """A quiet ``sna.progress.Progress`` that also keeps each stage's CPU seconds and the peak MB at its end."""
+    from contextlib import contextmanager
+
+    from sna.progress import Progress
+
+    class StageMeter(Progress):
+        def __init__(self) -> None:
+            super().__init__(quiet=True)
+            self.cpu: dict[str, float] = {}
+            self.peak: dict[str, float] = {}
+
+        @contextmanager
+        def stage(self, name: str):
+            start = cpu_seconds()
+            try:
+                with super().stage(name):
+                    yield
+            finally:
+                self.cpu[name] = self.cpu.get(name, 0.0) + cpu_seconds() - start
+                self.peak[name] = peak_mb()
+
+    return StageMeter()
+
+
 def run_sna(n: int, save: bool) -> dict[str, object]:
     import tempfile
 
     from sna.pipeline import run
-    from sna.progress import Progress
 
     path = HERE / "out" / f"forum-{n}.parquet"
-    progress = Progress(quiet=True)
+    progress = _stage_meter()
     start, cpu = time.perf_counter(), cpu_seconds()
     with tempfile.TemporaryDirectory(dir=HERE / "out") as tmp:
         result = run([path], tmp, skip=("stance", "figures", "html"), progress=progress)
         files = sum(len(names) for names in result.written.values())
     total, cpu = time.perf_counter() - start, cpu_seconds() - cpu
-    stages = [(name, seconds, 0.0) for name, seconds in progress.timings.items()]
+    stages = [(name, seconds, progress.peak[name]) for name, seconds in progress.timings.items()]
     stages.append(("writing tables", total - sum(s for _, s, _ in stages), peak_mb()))
+    stage_cpu = dict(progress.cpu) | {"writing tables": cpu - sum(progress.cpu.values())}
     if save:
         edges, posts = result.ingested.edges, result.ingested.posts
         edges.select("source", "target").write_parquet(HERE / "out" / f"edges-{n}.parquet")
         posts.select("post_id", "thread_id", "position", "author").write_parquet(HERE / "out" / f"posts-{n}.parquet")
-    return {"stages": stages, "total": total, "files": files, "peak": peak_mb(), "cpu": cpu}
+    return {"stages": stages, "total": total, "files": files, "peak": peak_mb(), "cpu": cpu, "stage_cpu": stage_cpu}
 
 
 def run_networkx(n: int) -> dict[str, object]:
@@ -238,14 +266,18 @@ def main() -> None:
 
 
 def _print(rows: list[tuple[int, str, dict[str, object]]], sizes: list[int]) -> None:
-    print(f"{'posts':>10}  {'run':15} {'stage':28} {'seconds':>8} {'peak MB':>8} {'x floor':>8}")
+    print(f"{'posts':>10}  {'run':15} {'stage':28} {'seconds':>8} {'peak MB':>8} {'x floor':>8} {'CPU s':>8}")
     floor = {n: r["total"] for n, label, r in rows if label == "I/O floor"}
     for n, label, result in rows:
+        stage_cpu = result.get("stage_cpu", {})  # CPU seconds of the process (all threads) during the stage
         for name, seconds, mb in result["stages"]:
             shown = f"{mb:8.0f}" if mb else ""
-            print(f"{n:>10,}  {label:15} {name:28} {seconds:8.2f} {shown:>8}")
+            used = f"{stage_cpu[name]:8.2f}" if name in stage_cpu else ""
+            print(f"{n:>10,}  {label:15} {name:28} {seconds:8.2f} {shown:>8} {'':>8} {used:>8}")
         peak = max(mb for _, _, mb in result["stages"])
-        print(f"{n:>10,}  {label:15} {'total':28} {result['total']:8.2f} {peak:8.0f} {result['total'] / floor[n]:8.1f}")
+        used = f"{result['cpu']:8.2f}" if "cpu" in result else ""
+        print(f"{n:>10,}  {label:15} {'total':28} {result['total']:8.2f} {peak:8.0f} {result['total'] / floor[n]:8.1f} "
+              f"{used:>8}")  # fmt: skip
     ours = {n: r for n, label, r in rows if label == "sna"}
     for n, label, result in rows:
         if label == "sna (baseline)":
