@@ -234,7 +234,8 @@ def test_assembled_graph_stores_its_matrices_at_the_cards_precision(tmp_path, mo
     monkeypatch.setattr(accurate, "base_weights", lambda sha256: dict(w))
     meta = {"format": accurate.FORMAT, "base_sha256": "0" * 64, "layers": 2, "max_length": 16, "max_reply": 8}
     ids = np.array([[1, 5, 7, 2, 9, 2]], np.int64)
-    feed = {"input_ids": ids, "token_type_ids": (np.arange(6) > 3).astype(np.int64)[None], "attention_mask": ids * 0 + 1}  # fmt: skip
+    types = (np.arange(6) > 3).astype(np.int64)[None]
+    feed = {"input_ids": ids, "token_type_ids": types, "attention_mask": np.ones_like(ids)}
     logits, scale_sizes = {}, {}
     for precision in ("fp32", "int8", "int8-per-channel"):
         path = tmp_path / f"{precision}.onnx"
