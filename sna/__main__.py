@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
-from sna.errors import Interrupted, clear_pending_signal, hold_signal, pending_signal
+from sna.errors import Interrupted, clear_pending_signal, hold_signal, pending_signal, signals_held
 
 
 def _importing(frame: FrameType | None) -> bool:
@@ -35,13 +35,16 @@ def _later(signum: int) -> None:
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
-    """Raise :class:`sna.errors.Interrupted`, or, inside an import, ask again in 20 ms.
+    """Raise :class:`sna.errors.Interrupted`; inside an import, ask again in 20 ms; while signals are held, later.
 
     An exception raised in the middle of an import can leave a module half
     set up (numpy turns it into an ImportError) or be dropped by the import
     machinery's callbacks; commands import their heavy modules lazily, so a
     Ctrl-C often lands in one.
     """
+    if signals_held():  # files are being created or switched: raised when that is over (sna.errors.held_signals)
+        hold_signal(signum)
+        return
     if _importing(frame) and hasattr(signal, "setitimer"):
         _later(signum)
         return

@@ -38,8 +38,6 @@ their reader and spilled the same way.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import time
 import zlib
 from collections.abc import Iterable, Iterator
@@ -49,11 +47,12 @@ from typing import IO, Any
 
 import polars as pl
 
-from sna.errors import InputError, SnaError
+from sna.errors import InputError, SnaError, held_signals
 from sna.io import ReadOptions, detect_format, expand_inputs, read_input
 from sna.io.base import MARKED_SCHEMA, Parsed
 from sna.io.merge import merge_pages
 from sna.io.reddit import ROW_SCHEMA
+from sna.outputs import scratch_folder
 from sna.progress import SILENT, Progress
 
 #: Marker file of a converted folder.
@@ -421,8 +420,7 @@ def convert(
     buckets = buckets or _auto_buckets(files)
     to = Path(to)
     to.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{to.name}.", dir=to.parent))
-    try:
+    with scratch_folder(f".{to.name}.", to.parent) as work:
         spill_dir = work / "spill"
         spill_dir.mkdir()
         spill = _Spill(spill_dir, buckets)
@@ -480,11 +478,10 @@ def convert(
             "seconds": round(time.perf_counter() - started, 3),
         }
         (out / MARKER).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
-        if to.exists():
-            to.rename(work / "old")  # removed with the work folder
-        (out).rename(to)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        with held_signals():  # not between the two renames
+            if to.exists():
+                to.rename(work / "old")  # removed with the work folder
+            out.rename(to)
     return info
 
 

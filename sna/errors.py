@@ -6,6 +6,10 @@ Anything else that escapes is a bug in sna and keeps its traceback.
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -99,8 +103,10 @@ class Interrupted(KeyboardInterrupt):
 #: compiled code (delivered again, and what the command line reports instead of
 #: the failure that losing it caused). ``sna.__main__`` sets it with
 #: :func:`hold_signal`; putting it off again (every 20 ms of a long import)
-#: replaces it.
+#: replaces it. A signal that arrives while signals are held
+#: (:func:`held_signals`) waits here too, until the outermost held block ends.
 _PENDING: dict[str, int] = {}
+_HELD = {"depth": 0}
 
 
 def hold_signal(signum: int) -> None:
@@ -137,3 +143,67 @@ def pending_interrupt() -> Interrupted | None:
     """
     signum = pending_signal()
     return None if signum is None else Interrupted(signum)
+
+
+def signals_held() -> bool:
+    """Whether the main thread is inside :func:`held_signals` (the command line's handlers then only note a signal).
+
+    Examples
+    --------
+    >>> signals_held()
+    False
+    >>> with held_signals():
+    ...     signals_held()
+    True
+    """
+    return _HELD["depth"] > 0
+
+
+@contextmanager
+def held_signals() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back in the main thread while files are created, recorded or switched.
+
+    Two locks, because either alone leaks:
+
+    * the main thread's signal mask (SIGALRM too: ``sna.__main__`` delivers
+      with it an interruption that came during an import), for a process
+      that has no other thread;
+    * a flag the command line's handlers read (:func:`signals_held`): with
+      another thread alive (polars' pool, a writer) the kernel hands the
+      signal to that thread, and Python runs the handler in the main thread
+      at once, whatever the main thread's mask says. The handler then keeps
+      the signal pending (:func:`hold_signal`) instead of raising.
+
+    When the outermost block ends, a signal kept pending meanwhile is raised
+    there as :class:`Interrupted`, so whatever the block created must be
+    recorded for cleanup inside it, or the cleanup's ``try`` must already
+    enclose the ``with``. Other threads pass through unchanged.
+
+    Examples
+    --------
+    >>> import signal
+    >>> try:
+    ...     with held_signals():
+    ...         hold_signal(signal.SIGTERM)  # what the handler does with a signal that arrives here
+    ... except Interrupted as stop:
+    ...     stop.exit_code, pending_signal()
+    (143, None)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _HELD["depth"] += 1  # first: a signal from here on is only noted
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)  # one blocked meanwhile is noted, or raises below
+    finally:
+        _HELD["depth"] -= 1
+        if _HELD["depth"] == 0 and (signum := pending_signal()) is not None:
+            clear_pending_signal()
+            raise Interrupted(signum)  # also in place of an error the block raised: the user asked to stop
+
+
+_HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM, *((signal.SIGALRM,) if hasattr(signal, "SIGALRM") else ()))

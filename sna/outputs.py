@@ -42,10 +42,8 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import stat
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -54,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from sna.errors import SnaError
+from sna.errors import SnaError, held_signals
 
 MANIFEST = ".sna-manifest.json"
 MANIFEST_FORMAT = "sna-manifest 1"
@@ -248,23 +246,6 @@ def _remove_tree(path: Path, *, wait: float = 0.0) -> bool:
         os.close(fd)
 
 
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back (main thread only) while folders are created or switched.
-
-    SIGALRM too: ``sna.__main__`` delivers with it an interruption that came during an import.
-    """
-    held = {signal.SIGINT, signal.SIGTERM} | ({signal.SIGALRM} if hasattr(signal, "SIGALRM") else set())
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
 # The switch -------------------------------------------------------------------
 
 _RENAME_EXCHANGE = 2
@@ -332,11 +313,11 @@ class _Folder:
             raise _fail(path, f"cannot create its parent folder ({_os_reason(exc)})") from None
         self.created_parents = missing  # deepest first
         try:
-            with _signals_held():  # a signal waits until the lock file is held (and removed again on the way out)
+            with held_signals():  # a signal waits until the lock file is held (and removed again on the way out)
                 self.lock.acquire()
             self._collect_leftovers()
             try:
-                with _signals_held():  # not between the folder's creation and its name being kept
+                with held_signals():  # not between the folder's creation and its name being kept
                     self.staging = Path(tempfile.mkdtemp(prefix=_sibling(path, "stage-"), dir=path.parent))
             except OSError as exc:
                 raise _fail(path, f"cannot create a staging folder beside it ({_os_reason(exc)})") from None
@@ -519,22 +500,28 @@ class _Folder:
         else:
             self.staging, self.old = self.old, None
 
+    def drop_staging(self) -> None:
+        """Remove the staging folder (quick; signals are held by the caller)."""
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+    def drop_old(self) -> None:
+        """Remove the replaced folder once its readers are done (left for the next run if they stay)."""
+        if self.old is not None:
+            _remove_tree(self.old, wait=READER_WAIT_S)
+            self.old = None
+
+    def release(self, *, committed: bool) -> None:
+        """Release the lock; after a failure, remove the parent folders :meth:`open` created."""
+        self.lock.release()
+        if not committed:
+            for parent in self.created_parents:
+                with contextlib.suppress(OSError):
+                    parent.rmdir()
+
     def close(self, *, committed: bool) -> None:
-        try:
-            if self.staging is not None:
-                with _signals_held():
-                    shutil.rmtree(self.staging, ignore_errors=True)
-                self.staging = None
-            if self.old is not None:  # waits for readers of the replaced folder (left for the next run if they stay)
-                _remove_tree(self.old, wait=READER_WAIT_S)
-                self.old = None
-        finally:
-            with _signals_held():
-                self.lock.release()
-            if not committed:
-                for parent in self.created_parents:
-                    with contextlib.suppress(OSError):
-                        parent.rmdir()
+        _close([self], committed=committed)
 
 
 def _refuse_input(path: Path, folder: Path) -> SnaError:
@@ -612,7 +599,7 @@ class Outputs:
             if inner is not None:
                 raise SnaError(f"{path}: contains the output folder {inner.path}; choose folders that do not "
                                "contain one another (a folder inside another is fine the other way round)")  # fmt: skip
-            with _signals_held():  # a signal between creating the staging folder and recording it would leak it
+            with held_signals():  # a signal between creating the staging folder and recording it would leak it
                 home = _Folder(resolved, self.inputs)
                 home.open()
                 self._folders.append(home)
@@ -641,7 +628,7 @@ class Outputs:
                 for other in self._folders if other is not folder and other.manifest is not None
             })  # fmt: skip
         done: list[_Folder] = []
-        with _signals_held():
+        with held_signals():
             try:
                 for folder in self._folders:
                     folder.switch()
@@ -659,9 +646,27 @@ class Outputs:
 
     def close(self) -> None:
         """Remove staging and replaced folders, release locks."""
-        for folder in self._folders:
-            folder.close(committed=self.committed)
-        self._folders = []
+        folders, self._folders = self._folders, []
+        _close(folders, committed=self.committed)
+
+
+def _close(folders: list[_Folder], *, committed: bool) -> None:
+    """Remove the staging folders, then the replaced folders, then release the locks.
+
+    Signals are held while staging folders and locks go (a Ctrl-C must not cut
+    that short). A Ctrl-C while waiting for readers of a replaced folder leaves
+    it for the next run that takes the lock.
+    """
+    try:
+        with held_signals():
+            for folder in folders:
+                folder.drop_staging()
+        for folder in folders:
+            folder.drop_old()
+    finally:
+        with held_signals():
+            for folder in folders:
+                folder.release(committed=committed)
 
 
 @contextmanager
@@ -741,27 +746,52 @@ def atomic_file(path: str | Path, *, inputs: Iterable[str | Path] = ()) -> Itera
         raise _fail(Path(path), "is a folder; expected a file name")
     missing = [p for p in [target.parent, *target.parent.parents] if not p.exists()]
     done = False
-    with _signals_held():
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=_sibling(target, "stage-"), suffix=target.suffix, dir=target.parent)
-        except OSError as exc:
-            raise _fail(Path(path), f"cannot write beside it ({_os_reason(exc)})") from None
-        os.close(fd)
-        temporary = Path(name)
+    temporary: Path | None = None
     try:
+        with held_signals():  # a signal raised when this block ends finds the file's name kept
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, name = tempfile.mkstemp(prefix=_sibling(target, "stage-"), suffix=target.suffix, dir=target.parent)
+            except OSError as exc:
+                raise _fail(Path(path), f"cannot write beside it ({_os_reason(exc)})") from None
+            os.close(fd)
+            temporary = Path(name)
         yield temporary
         os.chmod(temporary, 0o666 & ~_umask())
-        with _signals_held():
+        with held_signals():
             os.replace(temporary, target)
-        done = True
+            done = True
     finally:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+        with held_signals():
+            if temporary is not None and not done:
+                with contextlib.suppress(OSError):
+                    temporary.unlink()
         if not done:
             for parent in missing:
                 with contextlib.suppress(OSError):
                     parent.rmdir()
+
+
+@contextmanager
+def scratch_folder(prefix: str, parent: str | Path | None = None) -> Iterator[Path]:
+    """A temporary folder for work files, removed when the block ends: also when a Ctrl-C comes as it is created.
+
+    Examples
+    --------
+    >>> with scratch_folder("sna-example-") as work:
+    ...     _ = (work / "part.arrow").write_bytes(b"")
+    >>> work.exists()
+    False
+    """
+    folder: Path | None = None
+    try:
+        with held_signals():  # an interruption raised as this block ends finds the name kept for the cleanup
+            folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+        yield folder
+    finally:
+        with held_signals():
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 # Reading ----------------------------------------------------------------------

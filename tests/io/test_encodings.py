@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -223,14 +224,14 @@ def test_copy_is_removed_when_reading_fails(tmp_path):
     path = tmp_path / "odd.csv"
     path.write_bytes(b"text\n\x81\n")
     made = []
-    real = encodings.tempfile.mkdtemp
+    real = tempfile.mkdtemp
 
     def recording(**kwargs):
         made.append(real(**kwargs))
         return made[-1]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(encodings.tempfile, "mkdtemp", recording)
+        patch.setattr(tempfile, "mkdtemp", recording)
         with pytest.raises(InputError):
             read_table(path, encoding="cp1252")
     assert len(made) == 1 and not Path(made[0]).exists()

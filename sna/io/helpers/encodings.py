@@ -13,8 +13,6 @@ naming the file, the line, the column and the byte offset, and saying which
 from __future__ import annotations
 
 import codecs
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import IO
 
 from sna.errors import SnaError
 from sna.io.helpers.streams import names_utf8, open_input, undecodable
+from sna.outputs import scratch_folder
 
 #: What tables and text pages are decoded as when no encoding is named.
 DEFAULT_ENCODING = "utf-8"
@@ -141,12 +140,9 @@ def utf8_copy(path: str | Path, encoding: str) -> Iterator[Path]:
     ...     copy.read_text(encoding="utf-8")
     'text\\n“café”\\n'
     """
-    folder = Path(tempfile.mkdtemp(prefix="sna-decoded-"))
-    try:
+    with scratch_folder("sna-decoded-") as folder:
         copy = folder / Path(path).name
         with open_input(path) as stream, copy.open("w", encoding="utf-8", newline="") as out:
             for text in _decoded_chunks(stream, encoding, where=path):
                 out.write(text)
         yield copy
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
