@@ -654,12 +654,14 @@ def find_pasted_quotes(
         },
         schema=_BLOCKS_SCHEMA,
     )
-    text = joined("text", pl.String) if parts else texts
+    text = (joined("text", pl.String) if parts else texts).alias("text")
+    if sorting is None:  # rows are input rows (extract_edges passes posts in thread order)
+        return QuoteBlocks(blocks, text, source.to_numpy(), target.to_numpy())
     inverse = np.empty(n, dtype=np.int64)
     inverse[order["_row"].to_numpy()] = np.arange(n)
     input_row = order["_row"].cast(pl.Int64)
     rows = input_row.gather(source).to_numpy(), input_row.gather(target).to_numpy()
-    return QuoteBlocks(blocks, text.alias("text").gather(inverse), *rows)
+    return QuoteBlocks(blocks, text.gather(inverse), *rows)
 
 
 def _covering_posts(

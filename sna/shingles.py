@@ -84,11 +84,25 @@ def text_bytes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     >>> bytes(buf[: offsets[-1]]), offsets.tolist()
     (b'ab\\xc3\\xa9', [0, 2, 2, 4])
     """
-    texts = texts.fill_null("")
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(texts.str.len_bytes().to_numpy(), out=offsets[1:])
-    joined = pl.concat([texts, pl.Series([" " * 8])]).str.join("").cast(pl.Binary).item()
-    return np.frombuffer(joined, dtype=np.uint8), offsets
+    import pyarrow as pa  # loaded on first use: sna's commands that read no text start without it
+
+    # Arrow's large_string buffers are the bytes and offsets already: one copy, to add the padding.
+    array = texts.fill_null("").rechunk().to_arrow()
+    if not pa.types.is_large_string(array.type):
+        array = array.cast(pa.large_string())
+    n = len(array)
+    buf = np.full(8, 0x20, dtype=np.uint8)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    if n:
+        bounds = np.frombuffer(array.buffers()[1], dtype=np.int64, count=n + 1, offset=8 * array.offset)
+        first, total = int(bounds[0]), int(bounds[-1] - bounds[0])
+        offsets = bounds - first
+        buf = np.empty(total + 8, dtype=np.uint8)
+        buf[total:] = 0x20
+        if total:
+            buf[:total] = np.frombuffer(array.buffers()[2], dtype=np.uint8, count=total, offset=first)
+    buf.flags.writeable = False
+    return buf, offsets
 
 
 def bytes_to_texts(data: np.ndarray, offsets: np.ndarray) -> pl.Series:
@@ -99,10 +113,14 @@ def bytes_to_texts(data: np.ndarray, offsets: np.ndarray) -> pl.Series:
     >>> bytes_to_texts(*text_bytes(pl.Series(["ab", None, "é"]))).to_list()
     ['ab', '', 'é']
     """
-    raw = data.tobytes()
-    bounds = offsets.tolist()
-    pieces = [raw[a:b] for a, b in pairwise(bounds)]
-    return pl.Series("text", pieces, dtype=pl.Binary).cast(pl.String)
+    import pyarrow as pa
+
+    # Arrow buffers over the bytes and offsets (no copy), cast to strings by polars (one copy, UTF-8 checked).
+    n = len(offsets) - 1
+    data = np.ascontiguousarray(data, dtype=np.uint8)
+    bounds = np.ascontiguousarray(offsets, dtype=np.int64)
+    array = pa.LargeBinaryArray.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(bounds), pa.py_buffer(data)])
+    return pl.Series("text", array, dtype=pl.Binary).cast(pl.String)
 
 
 def line_starts(buf: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

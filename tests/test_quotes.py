@@ -9,7 +9,16 @@ from hypothesis import strategies as st
 
 from sna import quotes
 from sna.quotes import STOCK_PHRASES, find_pasted_quotes, locate_quoted_posts, normalize
-from sna.shingles import TOKEN_PATTERN, Tokens, normalized, run_keys, sequence_keys, tokenize
+from sna.shingles import (
+    TOKEN_PATTERN,
+    Tokens,
+    bytes_to_texts,
+    normalized,
+    run_keys,
+    sequence_keys,
+    text_bytes,
+    tokenize,
+)
 from tests.helpers import DATA, thread
 
 CATS = "Cats are the finest companions a person could ever hope to have at home."
@@ -519,3 +528,28 @@ def test_property_locate_agrees_with_its_definition(seed):
         asked.append((ids[i], rng.choice(["ann", "bo", None]), piece))
     quotes = pl.DataFrame(asked, schema=["source", "target_author", "quoted_text"], orient="row")
     assert locate_quoted_posts(posts, quotes).to_list() == _located_by_definition(posts, quotes)
+
+
+@settings(deadline=None, max_examples=150)
+@given(
+    st.lists(st.one_of(st.none(), st.text(max_size=12)), max_size=12),
+    st.integers(0, 4),
+    st.integers(1, 4),
+    st.data(),
+)
+def test_property_text_bytes_and_back_match_python(texts, skip, n_chunks, data):
+    # Sliced and many-chunked Series too.
+    series = pl.Series(["x"] * skip + texts, dtype=pl.String).slice(skip)
+    chunks = np.array_split(np.arange(len(series)), n_chunks)
+    series = pl.concat([series.gather(c) for c in chunks], rechunk=False) if len(series) else series
+    buf, offsets = text_bytes(series)
+    encoded = [(t or "").encode() for t in texts]
+    assert bytes(buf) == b"".join(encoded) + b" " * 8
+    assert offsets.tolist() == np.concatenate(([0], np.cumsum([len(e) for e in encoded]))).astype(int).tolist()
+    assert not buf.flags.writeable
+    assert bytes_to_texts(buf, offsets).to_list() == [t or "" for t in texts]
+    # Bytes that start inside the buffer, at a text boundary.
+    if texts:
+        i = data.draw(st.integers(0, len(texts) - 1))
+        cut = bytes_to_texts(buf[offsets[i] :], offsets[i:] - offsets[i])
+        assert cut.to_list() == [t or "" for t in texts[i:]]
