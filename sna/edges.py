@@ -221,6 +221,33 @@ def _implicit_pairs(thread: np.ndarray, skip: np.ndarray, target: str) -> pl.Dat
 PAIR_SCHEMA: dict[str, pl.DataType] = {"_s": pl.Int64(), "_t": pl.Int64()}
 
 
+def _merge_quote_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """One row per (``_s``, ``_t``) in order of first occurrence, its non-null ``quoted_text`` joined.
+
+    The same table as ``group_by("_s", "_t", maintain_order=True)`` joining
+    ``quoted_text.drop_nulls()`` with :data:`QUOTE_SEPARATOR` (a pair with no
+    text gets ``""``), but only pairs that occur more than once are grouped:
+    most occur once, and joining strings group by group is the costly part.
+
+    Examples
+    --------
+    >>> pairs = pl.DataFrame({"_s": [2, 3, 2], "_t": [0, 1, 0], "quoted_text": ["a", None, "b"]})
+    >>> _merge_quote_pairs(pairs).rows()
+    [(2, 0, 'a\\n[…]\\nb'), (3, 1, '')]
+    """
+    repeated = pairs.select("_s", "_t").is_duplicated()
+    if not repeated.any():
+        return pairs.with_columns(pl.col("quoted_text").fill_null(""))
+    numbered = pairs.with_row_index("_row")
+    grouped = (
+        numbered.filter(repeated)
+        .group_by("_s", "_t", maintain_order=True)
+        .agg(pl.col("_row").first(), pl.col("quoted_text").drop_nulls().str.join(QUOTE_SEPARATOR))
+    )
+    once = numbered.filter(~repeated).with_columns(pl.col("quoted_text").fill_null(""))
+    return pl.concat([once, grouped.select(numbered.columns)]).sort("_row").drop("_row")
+
+
 def _edge_rows(posts: pl.DataFrame, parts: list[tuple[pl.DataFrame, str]]) -> pl.DataFrame:
     """EDGES from (``_s``, ``_t``[, ``quoted_text``]) row pairs of each kind, ordered by source post, kind, pair.
 
@@ -232,10 +259,13 @@ def _edge_rows(posts: pl.DataFrame, parts: list[tuple[pl.DataFrame, str]]) -> pl
         quoted = pairs["quoted_text"] if "quoted_text" in pairs.columns else pl.lit(None, pl.String)
         pieces.append(
             pairs.select(pl.col("_s", "_t").cast(pl.Int64), quoted.alias("quoted_text")).with_columns(
-                _k=pl.lit(KIND_CODES[kind], pl.Int8), _seq=pl.int_range(pl.len(), dtype=pl.Int64)
+                _k=pl.lit(KIND_CODES[kind], pl.Int8)
             )
         )
-    rows = pl.concat(pieces).sort("_s", "_k", "_seq")
+    rows = pl.concat(pieces)
+    # By source, then kind, then pair order: a stable sort on one integer key (pairs of a kind are in order).
+    key = rows["_s"].to_numpy() * len(EDGE_KINDS) + rows["_k"].to_numpy()
+    rows = rows[np.argsort(key, kind="stable")]
     source, target = rows["_s"], rows["_t"]
     kinds = pl.Series(EDGE_KINDS, dtype=pl.String).gather(rows["_k"].cast(pl.Int64))
     edges = pl.DataFrame({
@@ -362,12 +392,7 @@ def extract_edges(
             quoted_text=found.blocks["quoted_text"]
         )
 
-    quote_pairs = (
-        pl.concat([marked_pairs, pasted])
-        .filter(pl.col("_s") != pl.col("_t"))
-        .group_by("_s", "_t", maintain_order=True)
-        .agg(pl.col("quoted_text").drop_nulls().str.join(QUOTE_SEPARATOR))
-    )
+    quote_pairs = _merge_quote_pairs(pl.concat([marked_pairs, pasted]).filter(pl.col("_s") != pl.col("_t")))
     stated = posts["reply_to"].is_not_null().to_numpy()
     counts["replies_missing"] = int((stated & (parent < 0)).sum())
     replying = np.flatnonzero(parent >= 0)

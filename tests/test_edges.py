@@ -2,8 +2,11 @@
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
-from sna.edges import extract_edges
+from sna.edges import QUOTE_SEPARATOR, _merge_quote_pairs, extract_edges
 from sna.errors import SchemaError
 from sna.io.text_page import read_text_page
 from sna.schema import MARKED_SCHEMA
@@ -169,3 +172,17 @@ def test_seed_thread_quote_edges_match_a_careful_reading(seed_path):
     implicit = result.edges.filter(pl.col("kind") == "implicit")
     assert implicit.height == 32 - 1 - len(SEED_QUOTES)
     assert set(implicit["target"]) == {"seed-pakistan-ussr-thread#1"}
+
+
+@settings(deadline=None, max_examples=150)
+@given(
+    st.lists(
+        st.tuples(st.integers(-1, 3), st.integers(-1, 3), st.one_of(st.none(), st.sampled_from("abc"))), max_size=14
+    )
+)
+def test_property_merged_quote_pairs_equal_grouping_every_pair(rows):
+    pairs = pl.DataFrame(rows, schema={"_s": pl.Int64, "_t": pl.Int64, "quoted_text": pl.String}, orient="row")
+    expected = pairs.group_by("_s", "_t", maintain_order=True).agg(
+        pl.col("quoted_text").drop_nulls().str.join(QUOTE_SEPARATOR)
+    )
+    assert_frame_equal(_merge_quote_pairs(pairs), expected)
