@@ -418,7 +418,9 @@ def _batch_blocks(
 ) -> _Found:  # fmt: skip
     """Blocks of a batch of whole threads."""
     raw = text_bytes(texts)
-    tokens = tokenize(texts, raw=raw)
+    # In ASCII the words are read from these bytes, so their lines serve both tokenising and cutting.
+    lines = line_starts(*raw) if raw[0].max() < 0x80 else None
+    tokens = tokenize(texts, raw=raw, lines=lines)
     line_post = np.repeat(np.arange(len(texts)), np.diff(tokens.text_lines))
     lid_a, cand_a = _shingle_pairs(tokens, thread, query, k=shingle, coverage=coverage, max_sources=max_sources)
     short_lid, short_count, short_key, *tailed = _short_lines(tokens, 2 * shingle - 1)
@@ -454,7 +456,7 @@ def _batch_blocks(
     post, first, last, words = post[kept], first[kept], last[kept], words[kept]
     if len(post) == 0:
         return _Found(post, target, first, last, words, pl.Series("text", [], dtype=pl.String), texts)
-    quoted, own, affected = _cut_blocks(*raw, post, first, last)
+    quoted, own, affected = _cut_blocks(*raw, post, first, last, lines=lines)
     first_line = tokens.text_lines[post]
     return _Found(
         post, target, first - first_line, last - first_line, words, quoted, texts.clone().scatter(affected, own)
@@ -488,15 +490,17 @@ def _thread_batches(thread: np.ndarray, texts: pl.Series, target: int) -> list[t
 
 
 def _cut_blocks(
-    buf: np.ndarray, offsets: np.ndarray, post: np.ndarray, first: np.ndarray, last: np.ndarray
+    buf: np.ndarray, offsets: np.ndarray, post: np.ndarray, first: np.ndarray, last: np.ndarray,
+    *, lines: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[pl.Series, pl.Series, np.ndarray]:  # fmt: skip
     """Each block's lines, and the other lines of each post with blocks (and which posts those are).
 
     Both as the lines joined by ``"\\n"``, cut out of the texts' bytes
     (:func:`sna.shingles.text_bytes`); ``first`` and ``last`` are line numbers
-    in the texts' concatenated lines.
+    in the texts' concatenated lines; ``lines`` is :func:`sna.shingles.line_starts`
+    of the bytes, when the caller has it.
     """
-    text_lines, line_start = line_starts(buf, offsets)
+    text_lines, line_start = lines if lines is not None else line_starts(buf, offsets)
     line_end = np.append(line_start[1:] - 1, 0)
     line_end[text_lines[1:] - 1] = offsets[1:]
     quoted = cut_texts(buf, line_start[first], line_end[last], np.ones(len(first), dtype=np.int64))

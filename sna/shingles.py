@@ -249,7 +249,12 @@ def _hash_words(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nda
     return hashes
 
 
-def tokenize(texts: pl.Series, *, raw: tuple[np.ndarray, np.ndarray] | None = None) -> Tokens:
+def tokenize(
+    texts: pl.Series,
+    *,
+    raw: tuple[np.ndarray, np.ndarray] | None = None,
+    lines: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Tokens:
     """Split texts into lines and hashed words.
 
     Parameters
@@ -258,6 +263,9 @@ def tokenize(texts: pl.Series, *, raw: tuple[np.ndarray, np.ndarray] | None = No
         Null counts as empty.
     raw : (np.ndarray, np.ndarray), optional
         :func:`text_bytes` of ``texts``, when the caller has them already.
+    lines : (np.ndarray, np.ndarray), optional
+        :func:`line_starts` of ``raw``, when the caller has them already; used
+        when every text is ASCII (words are then read from ``raw`` itself).
 
     Returns
     -------
@@ -271,10 +279,11 @@ def tokenize(texts: pl.Series, *, raw: tuple[np.ndarray, np.ndarray] | None = No
     >>> bool((tokens.hashes[:3] == tokens.hashes[4:]).all())
     True
     """
-    buf, offsets = _word_bytes(texts, *(raw if raw is not None else text_bytes(texts)))
+    raw = raw if raw is not None else text_bytes(texts)
+    buf, offsets = _word_bytes(texts, *raw)
     starts, ends = _word_spans(buf, offsets)
     hashes = _hash_words(buf, starts, ends)
-    text_lines, line_start = line_starts(buf, offsets)
+    text_lines, line_start = lines if lines is not None and buf is raw[0] else line_starts(buf, offsets)
     line_words = np.append(np.searchsorted(starts, line_start), len(starts))
     return Tokens(hashes, np.searchsorted(starts, offsets), text_lines, line_words)
 
