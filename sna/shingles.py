@@ -39,6 +39,9 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 _MULT = np.uint64(0xBF58476D1CE4E5B9)
 _SHIFT = np.uint64(31)
 _HIGH = np.uint64(0x8080808080808080)
+#: From this many texts up, :func:`text_bytes` and :func:`bytes_to_texts` go through Arrow buffers (one copy,
+#: no Python object per text); below it they do without, so that small inputs never load pyarrow (~0.2 s).
+ARROW_TEXTS = 1000
 #: _MASKS[n] keeps the first n bytes of a little-endian 8-byte load.
 _MASKS = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
 
@@ -84,7 +87,13 @@ def text_bytes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     >>> bytes(buf[: offsets[-1]]), offsets.tolist()
     (b'ab\\xc3\\xa9', [0, 2, 2, 4])
     """
-    import pyarrow as pa  # loaded on first use: sna's commands that read no text start without it
+    if len(texts) < ARROW_TEXTS:
+        texts = texts.fill_null("")
+        offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(texts.str.len_bytes().to_numpy(), out=offsets[1:])
+        joined = pl.concat([texts, pl.Series([" " * 8])]).str.join("").cast(pl.Binary).item()
+        return np.frombuffer(joined, dtype=np.uint8), offsets
+    import pyarrow as pa
 
     # Arrow's large_string buffers are the bytes and offsets already: one copy, to add the padding.
     array = texts.fill_null("").rechunk().to_arrow()
@@ -113,10 +122,14 @@ def bytes_to_texts(data: np.ndarray, offsets: np.ndarray) -> pl.Series:
     >>> bytes_to_texts(*text_bytes(pl.Series(["ab", None, "é"]))).to_list()
     ['ab', '', 'é']
     """
+    n = len(offsets) - 1
+    if n < ARROW_TEXTS:
+        raw = data.tobytes()
+        pieces = [raw[a:b] for a, b in pairwise(offsets.tolist())]
+        return pl.Series("text", pieces, dtype=pl.Binary).cast(pl.String)
     import pyarrow as pa
 
     # Arrow buffers over the bytes and offsets (no copy), cast to strings by polars (one copy, UTF-8 checked).
-    n = len(offsets) - 1
     data = np.ascontiguousarray(data, dtype=np.uint8)
     bounds = np.ascontiguousarray(offsets, dtype=np.int64)
     array = pa.LargeBinaryArray.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(bounds), pa.py_buffer(data)])

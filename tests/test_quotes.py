@@ -4,10 +4,11 @@ import random
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sna import quotes
+from sna import quotes, shingles
 from sna.quotes import STOCK_PHRASES, find_pasted_quotes, locate_quoted_posts, normalize
 from sna.shingles import (
     TOKEN_PATTERN,
@@ -538,6 +539,13 @@ def test_property_locate_agrees_with_its_definition(seed):
     st.data(),
 )
 def test_property_text_bytes_and_back_match_python(texts, skip, n_chunks, data):
+    for arrow_texts in (0, 10**9):  # through Arrow buffers, and without
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(shingles, "ARROW_TEXTS", arrow_texts)
+            _check_text_bytes(texts, skip, n_chunks, data)
+
+
+def _check_text_bytes(texts, skip, n_chunks, data):
     # Sliced and many-chunked Series too.
     series = pl.Series(["x"] * skip + texts, dtype=pl.String).slice(skip)
     chunks = np.array_split(np.arange(len(series)), n_chunks)
