@@ -322,7 +322,7 @@ class _Folder:
             except OSError as exc:
                 raise _fail(path, f"cannot create a staging folder beside it ({_os_reason(exc)})") from None
         except BaseException:
-            self.close(committed=False)
+            _close([self], committed=False)
             raise
 
     def _collect_leftovers(self) -> None:
@@ -519,9 +519,6 @@ class _Folder:
             for parent in self.created_parents:
                 with contextlib.suppress(OSError):
                     parent.rmdir()
-
-    def close(self, *, committed: bool) -> None:
-        _close([self], committed=committed)
 
 
 def _refuse_input(path: Path, folder: Path) -> SnaError:
