@@ -19,6 +19,7 @@ the same graphs as integer arrays (see :mod:`sna.analysis`).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -114,6 +115,44 @@ def excerpt(column: str, chars: int = EXCERPT_CHARS) -> pl.Expr:
     )
 
 
+def load_igraph():  # -> the igraph module (imported lazily)
+    """The ``igraph`` module, imported without its matplotlib drawing code where igraph is not imported yet.
+
+    igraph's ``__init__`` imports its drawing backends, and the matplotlib one
+    imports ``matplotlib.pyplot`` (about 1 CPU-s) and subclasses matplotlib's
+    artists as it is defined, so that no stand-in can defer it. sna never
+    draws with igraph (its figures use matplotlib directly), so matplotlib is
+    hidden while igraph is imported: igraph then defines its matplotlib
+    drawing against the stand-in it uses when matplotlib is not installed,
+    and ``igraph.plot(..., target=<matplotlib axes>)`` is not available in
+    this process; import igraph before sna computes anything to keep it.
+    matplotlib itself is left as it was, for sna's figures and everyone else.
+
+    Examples
+    --------
+    >>> load_igraph().Graph(n=2, edges=[(0, 1)]).ecount()
+    1
+    """
+    if (module := sys.modules.get("igraph")) is not None:
+        return module
+    hidden = {name: sys.modules.get(name) for name in ("matplotlib", "matplotlib.pyplot")}
+    sys.modules["matplotlib"] = None  # type: ignore[assignment]  # `import matplotlib` raises ImportError
+    try:
+        import igraph
+    finally:
+        for name, value in hidden.items():
+            if value is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = value
+    return igraph
+
+
+def points_down(src: np.ndarray, dst: np.ndarray) -> bool:
+    """Whether every edge points to a lower node number (a post graph in thread order): then it is acyclic."""
+    return bool((src > dst).all())
+
+
 @dataclass(frozen=True)
 class LinkArrays:
     """A directed, weighted simple graph on nodes ``0..n-1``, as arrays.
@@ -151,20 +190,36 @@ class LinkArrays:
     @cached_property
     def is_acyclic(self) -> bool:
         """Whether the graph has no directed cycle."""
-        return bool(self.igraph.is_dag()) if self.m else True
+        if not self.m or points_down(self.src, self.dst):  # no need to ask igraph
+            return True
+        return bool(self.igraph.is_dag())
+
+    @cached_property
+    def weak_components(self) -> np.ndarray:
+        """Weakly connected component of each node (igraph's numbering)."""
+        return np.asarray(self.igraph.connected_components(mode="weak").membership, dtype=np.int64)
+
+    @cached_property
+    def strong_components(self) -> np.ndarray:
+        """Strongly connected component of each node (igraph's numbering; each node its own if acyclic)."""
+        if self.is_acyclic:
+            return np.arange(self.n, dtype=np.int64)
+        return np.asarray(self.igraph.connected_components(mode="strong").membership, dtype=np.int64)
 
     @cached_property
     def igraph(self):  # igraph is imported lazily
         """The same graph as an ``igraph.Graph`` with a ``weight`` edge attribute."""
         import gc
 
-        import igraph as ig
+        ig = load_igraph()
 
         # Cyclic GC passes over the millions of edge tuples cost seconds at 1M posts; none of them is cyclic.
         enabled = gc.isenabled()
         gc.disable()
         try:
-            edges = np.stack([self.src, self.dst], axis=1).tolist()  # lists of pairs: igraph's fastest input
+            # Lists of pairs: igraph's fastest input (an (m, 2) ndarray or a memoryview of one is read pair by
+            # pair, twice as slow at 1M edges, in python-igraph 1.0).
+            edges = np.stack([self.src, self.dst], axis=1).tolist()
             return ig.Graph(n=self.n, edges=edges, directed=True, edge_attrs={"weight": self.weight.tolist()})
         finally:
             if enabled:

@@ -38,7 +38,7 @@ import polars as pl
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from sna.graph import LinkArrays
+from sna.graph import LinkArrays, load_igraph, points_down
 
 #: Betweenness and harmonic closeness are exact while :func:`exact_cost` is at most this
 #: many steps (igraph does 30–60 million a second on one core: a few seconds a measure).
@@ -55,8 +55,7 @@ def _openmp():  # the OpenMP runtime igraph's wheel ships (None where there is n
     import ctypes
     from pathlib import Path
 
-    import igraph
-
+    igraph = load_igraph()
     for path in sorted((Path(igraph.__file__).parent.parent / "igraph.libs").glob("lib*omp*.so*")):
         try:
             return ctypes.CDLL(str(path))
@@ -277,21 +276,19 @@ def exact_cost(links: LinkArrays) -> float:
     n = links.n
     if n == 0:
         return 0.0
-    graph = links.igraph
-    if links.is_acyclic:  # cached, and Katz needs it too: every node is its own component
-        strong = np.arange(n, dtype=np.int64)
-    else:
-        strong = np.asarray(graph.connected_components(mode="strong").membership, dtype=np.int64)
+    strong = links.strong_components  # cached: the summary counts them too; each node its own if acyclic
     k = int(strong.max()) + 1
     visit = np.bincount(strong, minlength=k) + np.bincount(strong[links.src], minlength=k)  # nodes + their edges
     between = strong[links.src] != strong[links.dst]
     up, down = strong[links.src][between], strong[links.dst][between]
-    if links.is_acyclic:  # the components are the nodes
-        order = np.asarray(graph.topological_sorting(mode="out"), dtype=np.int64)
+    if links.is_acyclic and points_down(links.src, links.dst):  # a post graph in thread order
+        order = np.arange(k - 1, -1, -1, dtype=np.int64)  # a topological order already: no sort needed
+    elif links.is_acyclic:  # the components are the nodes
+        order = np.asarray(links.igraph.topological_sorting(mode="out"), dtype=np.int64)
     else:
-        import igraph as ig
-
-        order = np.asarray(ig.Graph(n=k, edges=np.stack([up, down], axis=1), directed=True).topological_sorting())
+        ig = load_igraph()
+        condensed = ig.Graph(n=k, edges=np.stack([up, down], axis=1).tolist(), directed=True)
+        order = np.asarray(condensed.topological_sorting())
     rank = np.empty(k, dtype=np.int64)
     rank[order] = np.arange(k)
     below = sp.csr_array((np.ones(len(up)), (rank[up], rank[down])), shape=(k, k))
@@ -301,7 +298,7 @@ def exact_cost(links: LinkArrays) -> float:
     with np.errstate(over="ignore", invalid="ignore"):
         reach = spla.spsolve_triangular(system, visit[order].astype(float), lower=False)
     reach = np.nan_to_num(reach, nan=np.inf)[rank][strong]
-    weak = np.asarray(graph.connected_components(mode="weak").membership, dtype=np.int64)
+    weak = links.weak_components  # cached: the summary counts them too
     cap = (np.bincount(weak) + np.bincount(weak[links.src], minlength=weak.max() + 1))[weak]
     return float(np.minimum(reach, cap).sum())
 
@@ -386,8 +383,7 @@ def _reached(links: LinkArrays, sources: list[int]) -> tuple[np.ndarray | slice,
     reached = np.sort(order[order != n])
     if len(reached) > n // 2:
         return slice(None), links.igraph, sources
-    import igraph as ig
-
+    ig = load_igraph()
     rank = np.full(n, -1, dtype=np.int64)
     rank[reached] = np.arange(len(reached))
     keep = rank[links.src] >= 0  # a reached node reaches its targets

@@ -91,15 +91,14 @@ def graph_summary(links: LinkArrays, table: pl.DataFrame, *, name: str, top_k: i
         "density": m / (n * (n - 1)) if n > 1 else None,
         "reciprocity": mutual / m if m else None,
     }
-    if n:
-        graph = links.igraph
-        weak = graph.connected_components(mode="weak").sizes()
-        strong = graph.connected_components(mode="strong").sizes()
+    if n:  # the components are cached on the graph: exact_cost has usually found them already
+        weak = np.bincount(links.weak_components)
+        strong = np.bincount(links.strong_components)
         summary |= {
             "weak_components": len(weak),
-            "largest_weak_component": max(weak),
+            "largest_weak_component": int(weak.max()),
             "strong_components": len(strong),
-            "largest_strong_component": max(strong),
+            "largest_strong_component": int(strong.max()),
         }
     top: dict[str, list[dict[str, object]]] = {}
     for measure in MEASURES:
