@@ -31,7 +31,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache
-from typing import Protocol
 
 import numpy as np
 import polars as pl
@@ -257,7 +256,7 @@ def hits(links: LinkArrays, *, max_iter: int = 500, tol: float = 1e-10) -> tuple
     return hub, authority
 
 
-def exact_cost(links: LinkArrays) -> float:
+def exact_cost(links: LinkArrays, *, limit: float = np.inf) -> float:
     """An upper bound on the nodes and edges that breadth-first searches from every node visit.
 
     What exact betweenness and harmonic closeness cost. The nodes reachable
@@ -265,20 +264,33 @@ def exact_cost(links: LinkArrays) -> float:
     component graph (a DAG), the components below it, counted once per path
     (exact on reply trees and chains); never more than its weakly connected
     component. Linear time: a strongly connected components pass, a
-    topological order and one triangular solve.
+    topological order (none where every edge points to a lower node, as in a
+    post graph in thread order) and one triangular solve.
+
+    With ``limit``, a graph whose bound is sure to pass it is not solved:
+    what is returned is then a lower bound of it, above ``limit`` — every
+    node visits at least its strongly connected component and the edges out
+    of it (on a large author graph, one component of most authors).
 
     Examples
     --------
     >>> chain = LinkArrays(pl.Series(["a", "b", "c"]), np.array([1, 2]), np.array([0, 1]), np.ones(2))
     >>> exact_cost(chain)  # from c: 3 nodes, 2 edges; from b: 2 and 1; from a: 1 and 0
     9.0
+    >>> cycle = LinkArrays(pl.Series(["a", "b", "c"]), np.array([0, 1, 2]), np.array([1, 2, 0]), np.ones(3))
+    >>> exact_cost(cycle), exact_cost(cycle, limit=10)  # from each node: 3 nodes and 3 edges
+    (18.0, 18.0)
     """
     n = links.n
     if n == 0:
         return 0.0
     strong = links.strong_components  # cached: the summary counts them too; each node its own if acyclic
     k = int(strong.max()) + 1
-    visit = np.bincount(strong, minlength=k) + np.bincount(strong[links.src], minlength=k)  # nodes + their edges
+    sizes = np.bincount(strong, minlength=k)
+    visit = sizes + np.bincount(strong[links.src], minlength=k)  # nodes + their edges
+    lower = float((sizes * visit).sum())  # each node visits its component and the edges out of it
+    if lower > limit:
+        return lower
     between = strong[links.src] != strong[links.dst]
     up, down = strong[links.src][between], strong[links.dst][between]
     if links.is_acyclic and points_down(links.src, links.dst):  # a post graph in thread order
@@ -306,7 +318,7 @@ def exact_cost(links: LinkArrays) -> float:
 def _sources(links: LinkArrays, k: int | None, seed: int, default: int = DEFAULT_SOURCES) -> list[int] | None:
     """None for exact computation, else ``k`` sampled source nodes."""
     if k is None:
-        k = links.n if exact_cost(links) <= EXACT_COST else default
+        k = links.n if exact_cost(links, limit=EXACT_COST) <= EXACT_COST else default
     if k >= links.n:
         return None
     rng = np.random.default_rng(seed)
@@ -501,12 +513,12 @@ def _spectral_radius(adjacency: sp.csr_array) -> float:
         return radius
 
 
-def path_sources(links: LinkArrays, k: int | None = None, *, cost: float | None = None) -> tuple[int, int]:
+def path_sources(links: LinkArrays, k: int | None = None) -> tuple[int, int]:
     """Sources of betweenness and of harmonic closeness: the number of nodes where exact.
 
-    Exact when ``k`` is None and :func:`exact_cost` (``cost``, computed if not
-    given) is at most ``EXACT_COST``, decided once for both measures; else
-    ``k``, by default ``DEFAULT_SOURCES`` and ``DEFAULT_HARMONIC_SOURCES``.
+    Exact when ``k`` is None and :func:`exact_cost` is at most ``EXACT_COST``,
+    decided once for both measures; else ``k``, by default ``DEFAULT_SOURCES``
+    and ``DEFAULT_HARMONIC_SOURCES``.
 
     Examples
     --------
@@ -514,27 +526,15 @@ def path_sources(links: LinkArrays, k: int | None = None, *, cost: float | None 
     >>> path_sources(chain), path_sources(chain, 2)
     ((3, 3), (2, 2))
     """
-    if k is None and (exact_cost(links) if cost is None else cost) <= EXACT_COST:
+    if k is None and exact_cost(links, limit=EXACT_COST) <= EXACT_COST:
         return links.n, links.n
     return k or DEFAULT_SOURCES, k or DEFAULT_HARMONIC_SOURCES
 
 
-class PathResults(Protocol):
-    """Betweenness and harmonic closeness computed elsewhere (:class:`sna.analysis.offload.PathMeasures`)."""
-
-    def result(self) -> tuple[np.ndarray, int, np.ndarray, int]:
-        """Betweenness, its sources, harmonic closeness, its sources."""
-        ...
-
-
 def centrality(
-    links: LinkArrays, *, k: int | None = None, seed: int = 0, name: str = "node", paths: PathResults | None = None
+    links: LinkArrays, *, k: int | None = None, seed: int = 0, name: str = "node"
 ) -> tuple[pl.DataFrame, dict[str, dict[str, object]]]:
     """Every centrality measure of every node, and how the iterative ones converged.
-
-    ``paths``, if given, supplies betweenness and harmonic closeness (of
-    ``links`` with these ``k`` and ``seed``), e.g. from a second process
-    (:func:`sna.analysis.offload.path_measures`); it is asked last.
 
     Returns
     -------
@@ -552,15 +552,12 @@ def centrality(
     >>> sorted(convergence), convergence["hits"]["converged"]
     (['hits', 'katz', 'pagerank'], True)
     """
-    if paths is None:
-        between_k, harmonic_k = path_sources(links, k)
-        between, between_sources = betweenness(links, k=between_k, seed=seed)
-        harm, harm_sources = harmonic(links, k=harmonic_k, seed=seed)
+    between_k, harmonic_k = path_sources(links, k)
+    between, between_sources = betweenness(links, k=between_k, seed=seed)
+    harm, harm_sources = harmonic(links, k=harmonic_k, seed=seed)
     rank, rank_report = pagerank_checked(links)
     hub, authority, hits_report = hits_checked(links)
     katz_values, _, katz_report = katz_checked(links)
-    if paths is not None:  # taken last: a second process may still be computing them
-        between, between_sources, harm, harm_sources = paths.result()
     columns = {
         name: links.nodes,
         **degrees(links),

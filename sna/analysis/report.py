@@ -17,7 +17,6 @@ from sna.analysis.camps import CAMPS_BY, TABLE_SCHEMA, agreement_camps
 from sna.analysis.cascades import cascades as cascade_tables
 from sna.analysis.centrality import centrality, convergence_warnings
 from sna.analysis.communities import community_summary, modularity_communities
-from sna.analysis.offload import path_measures
 from sna.errors import SnaError
 from sna.graph import (
     KIND_CODES,
@@ -246,15 +245,11 @@ def compute_metrics(
     full = index_corpus(posts, edges, rows=edge_rows)
     ix = full.restrict(counted)
     nodes, links, author_graph = author_tables_with_graph(full, counted)
-    # The author graph's betweenness and harmonic closeness (the largest cost) may run in a second process
-    # meanwhile; every measure is a pure function of its graph and seed, so the order changes no result.
-    with path_measures(author_graph, k=sources, seed=seed) as author_paths:
-        post_graph = post_links(posts, edges, index=ix)
-        post_table, post_convergence = centrality(post_graph, k=sources, seed=seed, name="post_id")
-        cascade_table, per_post = cascade_tables(posts, edges, index=full)
-        found = modularity_communities(author_graph, seed=seed)
-        author_table, author_convergence = centrality(author_graph, k=sources, seed=seed, name="author",
-                                                      paths=author_paths)  # fmt: skip
+    post_graph = post_links(posts, edges, index=ix)
+    post_table, post_convergence = centrality(post_graph, k=sources, seed=seed, name="post_id")
+    cascade_table, per_post = cascade_tables(posts, edges, index=full)
+    found = modularity_communities(author_graph, seed=seed)
+    author_table, author_convergence = centrality(author_graph, k=sources, seed=seed, name="author")
     read, assumed = _received(full, by_node=False)
     placeholder = posts["placeholder"] if "placeholder" in posts.columns else pl.repeat(False, posts.height, eager=True)
     # The centrality and per-post tables have one row per post, in the order of POSTS: joined by row, not by id.
