@@ -475,8 +475,15 @@ def author_tables_with_graph(
     )
     keep = ~self_reply
     source, target, group = _group_pairs(a[keep], b[keep], n_nodes)
-    counts = np.isin(ix.kind[keep], [KIND_CODES[k] for k in counted])
-    weight = np.bincount(group, weights=counts, minlength=len(source)).astype(np.int64)
+    kind, stance = ix.kind[keep].astype(np.int64), ix.stance[keep].astype(np.int64)
+    counts = np.isin(kind, [KIND_CODES[k] for k in counted])
+    # Links per pair and kind, and per pair and stance (over counted kinds), each in one pass: pair × code.
+    n_kinds, n_stances = len(KIND_CODES), len(STANCE_CODES)
+    by_kind = np.bincount(group * n_kinds + kind, minlength=len(source) * n_kinds).reshape(-1, n_kinds)
+    labelled = counts & (stance >= 0)
+    by_stance = np.bincount(group[labelled] * n_stances + stance[labelled], minlength=len(source) * n_stances)
+    by_stance = by_stance.reshape(-1, n_stances)
+    weight = by_kind[:, [KIND_CODES[k] for k in counted]].sum(axis=1).astype(np.int64)
     # Pairs come sorted by node numbers; the table is sorted by names: by each name's rank among the names.
     rank = np.empty(n_nodes, dtype=np.int64)
     rank[ix.node_names.arg_sort().to_numpy()] = np.arange(n_nodes)
@@ -487,12 +494,9 @@ def author_tables_with_graph(
         "weight": weight[by_name],
     }
     for name, code in KIND_CODES.items():
-        columns[name] = np.bincount(group, weights=ix.kind[keep] == code, minlength=len(source)).astype(np.int64)[
-            by_name
-        ]
+        columns[name] = by_kind[by_name, code].astype(np.int64)
     for name, code in STANCE_CODES.items():
-        labelled = counts & (ix.stance[keep] == code)
-        columns[name] = np.bincount(group, weights=labelled, minlength=len(source)).astype(np.int64)[by_name]
+        columns[name] = by_stance[by_name, code].astype(np.int64)
     links = pl.DataFrame(columns).with_columns(signed=pl.col("agree") - pl.col("disagree"))
     used = weight > 0
     return nodes, links, LinkArrays(ix.node_names, source[used], target[used], weight[used].astype(np.float64))
