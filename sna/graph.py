@@ -341,7 +341,11 @@ def index_corpus(
         stance = edges["stance"].replace_strict(STANCE_CODES, default=-1, return_dtype=pl.Int8).to_numpy()[rows]
     else:
         stance = np.full(len(rows), -1, dtype=np.int8)
-    keys = posts.select(author_key(), author_unknown())
+    unknown = posts.select(author_unknown()).to_series()
+    if unknown.any():
+        keys = posts.select(author_key(), author_unknown())
+    else:  # every node is its author: no names to make up (what author_key gives then)
+        keys = pl.DataFrame({"node": posts["author"].cast(pl.String), "anonymous": unknown})
     node = keys["node"]
     first = keys.with_row_index("_i").group_by("node", maintain_order=True).agg(pl.col("_i", "anonymous").first())
     codes = node.replace_strict(first["node"], np.arange(first.height, dtype=np.int64), return_dtype=pl.Int64)

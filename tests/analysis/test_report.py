@@ -183,7 +183,7 @@ AUTHORS = st.sampled_from(["ann", "bo", "cy", None, "[deleted]"])
     implicit=st.sampled_from(["ignore", "count"]),
 )
 def test_author_links_count_each_pair_by_kind_and_stance(authors, links, implicit):
-    from sna.graph import author_tables, counted_kinds, index_corpus
+    from sna.graph import author_key, author_tables, counted_kinds, index_corpus
 
     n = len(authors)
     posts = pl.DataFrame(
@@ -198,6 +198,8 @@ def test_author_links_count_each_pair_by_kind_and_stance(authors, links, implici
     _, table = author_tables(posts, edges, counted=counted)
     ix = index_corpus(posts, edges)
     name = ix.node_names.gather(ix.node).to_list()
+    keys = posts.select(author_key()).to_series()  # with and without unknown authors: the same nodes
+    assert name == keys.to_list() and ix.node_names.to_list() == keys.unique(maintain_order=True).to_list()
     columns = ["weight", "quote", "reply", "implicit", "agree", "neutral", "disagree"]
     expected: dict[tuple[str, str], dict[str, int]] = {}
     for s, t, kind, stance in rows:
