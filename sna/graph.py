@@ -135,16 +135,16 @@ def load_igraph():  # -> the igraph module (imported lazily)
     """
     if (module := sys.modules.get("igraph")) is not None:
         return module
-    hidden = {name: sys.modules.get(name) for name in ("matplotlib", "matplotlib.pyplot")}
+    missing = object()
+    hidden = sys.modules.get("matplotlib", missing)
     sys.modules["matplotlib"] = None  # type: ignore[assignment]  # `import matplotlib` raises ImportError
     try:
         import igraph
     finally:
-        for name, value in hidden.items():
-            if value is None:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = value
+        if hidden is missing:
+            del sys.modules["matplotlib"]
+        else:
+            sys.modules["matplotlib"] = hidden  # type: ignore[assignment]
     return igraph
 
 

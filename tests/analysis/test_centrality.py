@@ -325,9 +325,20 @@ print(ig.Graph(n=3, edges=[(1, 0), (2, 1)]).betweenness(), load_igraph() is ig, 
 """
 
 
+IGRAPH_AFTER_MATPLOTLIB = """
+import sys
+import matplotlib
+from sna.graph import load_igraph
+ig = load_igraph()
+print(sys.modules["matplotlib"] is matplotlib, "matplotlib.pyplot" in sys.modules, ig.Graph(n=2).vcount())
+"""
+
+
 def test_igraph_is_imported_without_matplotlib():
     import subprocess
     import sys
 
     done = subprocess.run([sys.executable, "-c", IGRAPH_ALONE], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines() == ["[]", "[0.0, 1.0, 0.0] True Figure"]
+    done = subprocess.run([sys.executable, "-c", IGRAPH_AFTER_MATPLOTLIB], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["True False 2"]  # matplotlib as it was, and still no pyplot
