@@ -20,13 +20,10 @@ runs in a fresh process, one after the other:
   with BFS depths and ``nx.average_shortest_path_length`` per tree. It is
   slow: above 100k posts it runs only with ``--baseline-1m``.
 
-Peak memory is each process's maximum resident set size: for sna, that of the
-main process (the second process holds about 0.3 GB at 1M posts, measured on
-its own: ``getrusage`` of children counts the memory of the parent it was
-forked from). With a baseline, the
-CPU time (user and system, all threads and the second process of
-``sna.analysis.offload``) of both sna runs is printed too: on a
-busy machine its ratio moves less than that of wall-clock times. For each sna
+Peak memory is each process's maximum resident set size. With a baseline, the
+CPU time (user and system, all threads and any child process, such as the
+second process of a baseline that still has ``sna.analysis.offload``) of
+both sna runs is printed too: on a busy machine its ratio moves less than that of wall-clock times. For each sna
 stage the table also gives the CPU seconds of the process during it (every
 thread: the POSTS/EDGES writer runs beside "computing metrics") and the peak
 MB so far at its end. Between two sizes
@@ -68,8 +65,8 @@ def peak_mb() -> float:
 def cpu_seconds() -> float:
     """User and system CPU time so far of this process (all its threads) and of its finished children.
 
-    Steadier than wall time when busy; the children are the second process
-    that computes author-graph betweenness (``sna.analysis.offload``).
+    Steadier than wall time when busy; children count for a baseline whose author-graph betweenness runs in
+    a second process (``sna.analysis.offload``, since removed).
     """
     usage, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime

@@ -126,8 +126,8 @@ def _cascade_table(
     root, depth, size = tree_arrays(parent)
     member = np.flatnonzero(members)
     r = root[member]
-    roots = sorted_unique(r)  # in post order: a root precedes its descendants
     count = np.bincount(r, minlength=n)
+    roots = np.flatnonzero(count)  # in post order: a root precedes its descendants
     tree_size = size[root]
     non_root = member[parent[member] >= 0]
     wiener = np.bincount(root[non_root], weights=size[non_root] * (tree_size[non_root] - size[non_root]), minlength=n)

@@ -31,14 +31,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache
-from typing import Protocol
 
 import numpy as np
 import polars as pl
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from sna.graph import LinkArrays
+from sna.graph import LinkArrays, load_igraph, points_down
 
 #: Betweenness and harmonic closeness are exact while :func:`exact_cost` is at most this
 #: many steps (igraph does 30–60 million a second on one core: a few seconds a measure).
@@ -55,8 +54,7 @@ def _openmp():  # the OpenMP runtime igraph's wheel ships (None where there is n
     import ctypes
     from pathlib import Path
 
-    import igraph
-
+    igraph = load_igraph()
     for path in sorted((Path(igraph.__file__).parent.parent / "igraph.libs").glob("lib*omp*.so*")):
         try:
             return ctypes.CDLL(str(path))
@@ -258,7 +256,7 @@ def hits(links: LinkArrays, *, max_iter: int = 500, tol: float = 1e-10) -> tuple
     return hub, authority
 
 
-def exact_cost(links: LinkArrays) -> float:
+def exact_cost(links: LinkArrays, *, limit: float = np.inf) -> float:
     """An upper bound on the nodes and edges that breadth-first searches from every node visit.
 
     What exact betweenness and harmonic closeness cost. The nodes reachable
@@ -266,32 +264,43 @@ def exact_cost(links: LinkArrays) -> float:
     component graph (a DAG), the components below it, counted once per path
     (exact on reply trees and chains); never more than its weakly connected
     component. Linear time: a strongly connected components pass, a
-    topological order and one triangular solve.
+    topological order (none where every edge points to a lower node, as in a
+    post graph in thread order) and one triangular solve.
+
+    With ``limit``, a graph whose bound is sure to pass it is not solved:
+    what is returned is then a lower bound of it, above ``limit`` — every
+    node visits at least its strongly connected component and the edges out
+    of it (on a large author graph, one component of most authors).
 
     Examples
     --------
     >>> chain = LinkArrays(pl.Series(["a", "b", "c"]), np.array([1, 2]), np.array([0, 1]), np.ones(2))
     >>> exact_cost(chain)  # from c: 3 nodes, 2 edges; from b: 2 and 1; from a: 1 and 0
     9.0
+    >>> cycle = LinkArrays(pl.Series(["a", "b", "c"]), np.array([0, 1, 2]), np.array([1, 2, 0]), np.ones(3))
+    >>> exact_cost(cycle), exact_cost(cycle, limit=10)  # from each node: 3 nodes and 3 edges
+    (18.0, 18.0)
     """
     n = links.n
     if n == 0:
         return 0.0
-    graph = links.igraph
-    if links.is_acyclic:  # cached, and Katz needs it too: every node is its own component
-        strong = np.arange(n, dtype=np.int64)
-    else:
-        strong = np.asarray(graph.connected_components(mode="strong").membership, dtype=np.int64)
+    strong = links.strong_components  # cached: the summary counts them too; each node its own if acyclic
     k = int(strong.max()) + 1
-    visit = np.bincount(strong, minlength=k) + np.bincount(strong[links.src], minlength=k)  # nodes + their edges
+    sizes = np.bincount(strong, minlength=k)
+    visit = sizes + np.bincount(strong[links.src], minlength=k)  # nodes + their edges
+    lower = float((sizes * visit).sum())  # each node visits its component and the edges out of it
+    if lower > limit:
+        return lower
     between = strong[links.src] != strong[links.dst]
     up, down = strong[links.src][between], strong[links.dst][between]
-    if links.is_acyclic:  # the components are the nodes
-        order = np.asarray(graph.topological_sorting(mode="out"), dtype=np.int64)
+    if links.is_acyclic and points_down(links.src, links.dst):  # a post graph in thread order
+        order = np.arange(k - 1, -1, -1, dtype=np.int64)  # a topological order already: no sort needed
+    elif links.is_acyclic:  # the components are the nodes
+        order = np.asarray(links.igraph.topological_sorting(mode="out"), dtype=np.int64)
     else:
-        import igraph as ig
-
-        order = np.asarray(ig.Graph(n=k, edges=np.stack([up, down], axis=1), directed=True).topological_sorting())
+        ig = load_igraph()
+        condensed = ig.Graph(n=k, edges=np.stack([up, down], axis=1).tolist(), directed=True)
+        order = np.asarray(condensed.topological_sorting())
     rank = np.empty(k, dtype=np.int64)
     rank[order] = np.arange(k)
     below = sp.csr_array((np.ones(len(up)), (rank[up], rank[down])), shape=(k, k))
@@ -301,7 +310,7 @@ def exact_cost(links: LinkArrays) -> float:
     with np.errstate(over="ignore", invalid="ignore"):
         reach = spla.spsolve_triangular(system, visit[order].astype(float), lower=False)
     reach = np.nan_to_num(reach, nan=np.inf)[rank][strong]
-    weak = np.asarray(graph.connected_components(mode="weak").membership, dtype=np.int64)
+    weak = links.weak_components  # cached: the summary counts them too
     cap = (np.bincount(weak) + np.bincount(weak[links.src], minlength=weak.max() + 1))[weak]
     return float(np.minimum(reach, cap).sum())
 
@@ -309,7 +318,7 @@ def exact_cost(links: LinkArrays) -> float:
 def _sources(links: LinkArrays, k: int | None, seed: int, default: int = DEFAULT_SOURCES) -> list[int] | None:
     """None for exact computation, else ``k`` sampled source nodes."""
     if k is None:
-        k = links.n if exact_cost(links) <= EXACT_COST else default
+        k = links.n if exact_cost(links, limit=EXACT_COST) <= EXACT_COST else default
     if k >= links.n:
         return None
     rng = np.random.default_rng(seed)
@@ -386,8 +395,7 @@ def _reached(links: LinkArrays, sources: list[int]) -> tuple[np.ndarray | slice,
     reached = np.sort(order[order != n])
     if len(reached) > n // 2:
         return slice(None), links.igraph, sources
-    import igraph as ig
-
+    ig = load_igraph()
     rank = np.full(n, -1, dtype=np.int64)
     rank[reached] = np.arange(len(reached))
     keep = rank[links.src] >= 0  # a reached node reaches its targets
@@ -505,12 +513,12 @@ def _spectral_radius(adjacency: sp.csr_array) -> float:
         return radius
 
 
-def path_sources(links: LinkArrays, k: int | None = None, *, cost: float | None = None) -> tuple[int, int]:
+def path_sources(links: LinkArrays, k: int | None = None) -> tuple[int, int]:
     """Sources of betweenness and of harmonic closeness: the number of nodes where exact.
 
-    Exact when ``k`` is None and :func:`exact_cost` (``cost``, computed if not
-    given) is at most ``EXACT_COST``, decided once for both measures; else
-    ``k``, by default ``DEFAULT_SOURCES`` and ``DEFAULT_HARMONIC_SOURCES``.
+    Exact when ``k`` is None and :func:`exact_cost` is at most ``EXACT_COST``,
+    decided once for both measures; else ``k``, by default ``DEFAULT_SOURCES``
+    and ``DEFAULT_HARMONIC_SOURCES``.
 
     Examples
     --------
@@ -518,27 +526,15 @@ def path_sources(links: LinkArrays, k: int | None = None, *, cost: float | None 
     >>> path_sources(chain), path_sources(chain, 2)
     ((3, 3), (2, 2))
     """
-    if k is None and (exact_cost(links) if cost is None else cost) <= EXACT_COST:
+    if k is None and exact_cost(links, limit=EXACT_COST) <= EXACT_COST:
         return links.n, links.n
     return k or DEFAULT_SOURCES, k or DEFAULT_HARMONIC_SOURCES
 
 
-class PathResults(Protocol):
-    """Betweenness and harmonic closeness computed elsewhere (:class:`sna.analysis.offload.PathMeasures`)."""
-
-    def result(self) -> tuple[np.ndarray, int, np.ndarray, int]:
-        """Betweenness, its sources, harmonic closeness, its sources."""
-        ...
-
-
 def centrality(
-    links: LinkArrays, *, k: int | None = None, seed: int = 0, name: str = "node", paths: PathResults | None = None
+    links: LinkArrays, *, k: int | None = None, seed: int = 0, name: str = "node"
 ) -> tuple[pl.DataFrame, dict[str, dict[str, object]]]:
     """Every centrality measure of every node, and how the iterative ones converged.
-
-    ``paths``, if given, supplies betweenness and harmonic closeness (of
-    ``links`` with these ``k`` and ``seed``), e.g. from a second process
-    (:func:`sna.analysis.offload.path_measures`); it is asked last.
 
     Returns
     -------
@@ -556,15 +552,12 @@ def centrality(
     >>> sorted(convergence), convergence["hits"]["converged"]
     (['hits', 'katz', 'pagerank'], True)
     """
-    if paths is None:
-        between_k, harmonic_k = path_sources(links, k)
-        between, between_sources = betweenness(links, k=between_k, seed=seed)
-        harm, harm_sources = harmonic(links, k=harmonic_k, seed=seed)
+    between_k, harmonic_k = path_sources(links, k)
+    between, between_sources = betweenness(links, k=between_k, seed=seed)
+    harm, harm_sources = harmonic(links, k=harmonic_k, seed=seed)
     rank, rank_report = pagerank_checked(links)
     hub, authority, hits_report = hits_checked(links)
     katz_values, _, katz_report = katz_checked(links)
-    if paths is not None:  # taken last: a second process may still be computing them
-        between, between_sources, harm, harm_sources = paths.result()
     columns = {
         name: links.nodes,
         **degrees(links),

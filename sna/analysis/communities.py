@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sna.graph import LinkArrays
+from sna.graph import LinkArrays, load_igraph
 
 LARGEST_LISTED = 10
 #: Up to this many links Leiden runs until the partition no longer changes; above, igraph's two
@@ -106,8 +106,7 @@ def modularity_communities(
     >>> result.labels.tolist(), round(result.modularity, 4)
     ([1, 1, 1, 2, 2, 2, 0], 0.3571)
     """
-    import igraph as ig
-
+    ig = load_igraph()
     i, j, weight = undirected(links)
     labels = np.zeros(links.n, dtype=np.int64)
     if iterations is None:

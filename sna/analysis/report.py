@@ -17,7 +17,6 @@ from sna.analysis.camps import CAMPS_BY, TABLE_SCHEMA, agreement_camps
 from sna.analysis.cascades import cascades as cascade_tables
 from sna.analysis.centrality import centrality, convergence_warnings
 from sna.analysis.communities import community_summary, modularity_communities
-from sna.analysis.offload import path_measures
 from sna.errors import SnaError
 from sna.graph import (
     KIND_CODES,
@@ -91,25 +90,28 @@ def graph_summary(links: LinkArrays, table: pl.DataFrame, *, name: str, top_k: i
         "density": m / (n * (n - 1)) if n > 1 else None,
         "reciprocity": mutual / m if m else None,
     }
-    if n:
-        graph = links.igraph
-        weak = graph.connected_components(mode="weak").sizes()
-        strong = graph.connected_components(mode="strong").sizes()
+    if n:  # the components are cached on the graph: exact_cost has usually found them already
+        weak = np.bincount(links.weak_components)
+        strong = np.bincount(links.strong_components)
         summary |= {
             "weak_components": len(weak),
-            "largest_weak_component": max(weak),
+            "largest_weak_component": int(weak.max()),
             "strong_components": len(strong),
-            "largest_strong_component": max(strong),
+            "largest_strong_component": int(strong.max()),
         }
     top: dict[str, list[dict[str, object]]] = {}
     for measure in MEASURES:
         if measure not in table.columns:
             continue
-        best = (
-            table.select(name, measure)
-            .drop_nulls(measure)
-            .top_k(top_k, by=[measure, name], reverse=[False, True])  # names are unique: a total order
-            .sort([measure, name], descending=[True, False])
+        best = table.select(name, measure).drop_nulls(measure)
+        values = best[measure]
+        nan = values.dtype.is_float() and bool(values.is_nan().any())
+        if values.dtype.is_numeric() and len(values) > 4 * top_k and not nan:
+            # Only rows at or above the top_k-th largest value can be among the top_k: a numeric top-k first
+            # (names compared only among those), instead of sorting a million names.
+            best = best.filter(pl.col(measure) >= values.top_k(top_k).min())
+        best = best.top_k(top_k, by=[measure, name], reverse=[False, True]).sort(  # names are unique: a total order
+            [measure, name], descending=[True, False]
         )
         top[measure] = [{"node": node, "value": value} for node, value in best.iter_rows()]
     summary["top"] = top
@@ -247,15 +249,11 @@ def compute_metrics(
     full = index_corpus(posts, edges, rows=edge_rows)
     ix = full.restrict(counted)
     nodes, links, author_graph = author_tables_with_graph(full, counted)
-    # The author graph's betweenness and harmonic closeness (the largest cost) may run in a second process
-    # meanwhile; every measure is a pure function of its graph and seed, so the order changes no result.
-    with path_measures(author_graph, k=sources, seed=seed) as author_paths:
-        post_graph = post_links(posts, edges, index=ix)
-        post_table, post_convergence = centrality(post_graph, k=sources, seed=seed, name="post_id")
-        cascade_table, per_post = cascade_tables(posts, edges, index=full)
-        found = modularity_communities(author_graph, seed=seed)
-        author_table, author_convergence = centrality(author_graph, k=sources, seed=seed, name="author",
-                                                      paths=author_paths)  # fmt: skip
+    post_graph = post_links(posts, edges, index=ix)
+    post_table, post_convergence = centrality(post_graph, k=sources, seed=seed, name="post_id")
+    cascade_table, per_post = cascade_tables(posts, edges, index=full)
+    found = modularity_communities(author_graph, seed=seed)
+    author_table, author_convergence = centrality(author_graph, k=sources, seed=seed, name="author")
     read, assumed = _received(full, by_node=False)
     placeholder = posts["placeholder"] if "placeholder" in posts.columns else pl.repeat(False, posts.height, eager=True)
     # The centrality and per-post tables have one row per post, in the order of POSTS: joined by row, not by id.
@@ -310,18 +308,19 @@ def compute_metrics(
     quoting = edges.filter(pl.col("kind") == "quote")["source"].n_unique()
     reply_cascades = cascade_table.filter(pl.col("kind") == "reply")
     quote_cascades = cascade_table.filter(pl.col("kind") == "quote")
-    real = posts.filter(~placeholder.fill_null(False))
+    real = ~placeholder.fill_null(False)  # a mask: filtering POSTS would copy every text
+    real_posts = int(real.sum())
     links_summary, warnings = _links_summary(edges, implicit_links)
     ranked_posts = post_table.filter(~placeholder.fill_null(False))
     ranked_authors = author_table if rank_anonymous else author_table.filter(~nodes["anonymous"])
     summary: dict[str, object] = {
         "threads": posts["thread_id"].n_unique(),
-        "posts": real.height,
-        "placeholders": posts.height - real.height,
-        "authors": int(real["author"].drop_nulls().n_unique()),
+        "posts": real_posts,
+        "placeholders": posts.height - real_posts,
+        "authors": int(posts["author"].filter(real).drop_nulls().n_unique()),
         "edges": {kind: int((edges["kind"] == kind).sum()) for kind in EDGE_KINDS},
         **links_summary,
-        "share_of_posts_that_quote": quoting / real.height if real.height else None,
+        "share_of_posts_that_quote": quoting / real_posts if real_posts else None,
         "post_graph": graph_summary(post_graph, ranked_posts, name="post_id")
         | {
             "betweenness_sources": post_table["betweenness_sources"][0] if post_table.height else 0,

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sna.graph import load_igraph
 from sna.ids import sorted_unique
 from sna.schema import STANCE_CODES
 
@@ -199,7 +200,7 @@ def _leiden(pairs: SignedPairs, seed: int, runs: int = 1) -> np.ndarray:
     CPM's quality at resolution 0 is the weight inside communities,
     agreements minus disagreements inside camps: the signed objective.
     """
-    import igraph as ig
+    ig = load_igraph()  # before leidenalg, which imports igraph
     import leidenalg as la
 
     net = (pairs.agree - pairs.disagree).astype(float)

@@ -4,6 +4,8 @@ import networkx as nx
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sna.analysis.centrality import betweenness, centrality_table, degrees, harmonic, hits, katz, pagerank
 from sna.graph import LinkArrays
@@ -225,3 +227,118 @@ def test_sampled_measures_on_the_reached_subgraph_equal_the_whole_graphs_bit_for
         inverse = np.where(np.isfinite(distances) & (distances > 0), 1.0 / distances, 0.0)
     values, _ = harmonic(links, k=8, seed=3)
     assert np.array_equal(values, inverse.sum(axis=0) * (n / 8)) and (values > 0).any()
+
+
+def exact_cost_of_main(links: LinkArrays) -> float:
+    """:func:`exact_cost` as main computed it (igraph's components and topological order every time)."""
+    import igraph as ig
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+
+    n = links.n
+    if n == 0:
+        return 0.0
+    graph = ig.Graph(n=n, edges=np.stack([links.src, links.dst], axis=1).tolist(), directed=True)
+    acyclic = graph.is_dag()
+    strong = np.arange(n) if acyclic else np.asarray(graph.connected_components(mode="strong").membership)
+    k = int(strong.max()) + 1
+    visit = np.bincount(strong, minlength=k) + np.bincount(strong[links.src], minlength=k)
+    between = strong[links.src] != strong[links.dst]
+    up, down = strong[links.src][between], strong[links.dst][between]
+    condensed = graph if acyclic else ig.Graph(n=k, edges=np.stack([up, down], axis=1).tolist(), directed=True)
+    order = np.asarray(condensed.topological_sorting(mode="out"), dtype=np.int64)
+    rank = np.empty(k, dtype=np.int64)
+    rank[order] = np.arange(k)
+    below = sp.csr_array((np.ones(len(up)), (rank[up], rank[down])), shape=(k, k))
+    below.sum_duplicates()
+    below.data[:] = 1.0
+    system = (sp.identity(k, format="csr") - below).tocsr()
+    with np.errstate(over="ignore", invalid="ignore"):
+        reach = spla.spsolve_triangular(system, visit[order].astype(float), lower=False)
+    reach = np.nan_to_num(reach, nan=np.inf)[rank][strong]
+    weak = np.asarray(graph.connected_components(mode="weak").membership)
+    cap = (np.bincount(weak) + np.bincount(weak[links.src], minlength=weak.max() + 1))[weak]
+    return float(np.minimum(reach, cap).sum())
+
+
+def simple_graph(n: int, pairs: list[tuple[int, int]]) -> LinkArrays:
+    """A simple directed graph (no loops, each pair once, sorted) on nodes 0..n-1."""
+    edges = sorted({(a % n, b % n) for a, b in pairs if a % n != b % n})
+    src = np.array([a for a, _ in edges], dtype=np.int64)
+    dst = np.array([b for _, b in edges], dtype=np.int64)
+    return LinkArrays(pl.Series([str(i) for i in range(n)]), src, dst, np.ones(len(edges)))
+
+
+pair_lists = st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=80)
+
+
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(1, 25), pairs=pair_lists, down=st.booleans())
+def test_exact_cost_equals_mains_and_the_limit_decides_alike(n, pairs, down):
+    from sna.analysis.centrality import exact_cost
+
+    if down:  # every edge to a lower node: a post graph in thread order, whose order needs no sort
+        pairs = [(max(a % n, b % n), min(a % n, b % n)) for a, b in pairs]
+    links = simple_graph(n, pairs)
+    cost = exact_cost(links)
+    assert cost == exact_cost_of_main(links)
+    for limit in (0.0, cost / 2, cost - 1, cost, cost + 1):
+        bounded = exact_cost(links, limit=limit)
+        assert (bounded <= limit) == (cost <= limit)
+        assert bounded == cost or limit < bounded <= cost
+
+
+def test_exact_cost_of_a_graph_in_thread_order_is_that_of_its_relabelling():
+    from sna.analysis.centrality import exact_cost
+
+    # By hand: 0 <- 1 <- 2 and 0 <- 3, 2 -> 0 (a quote past the parent). From 2: nodes 2, 1, 0 and edges
+    # 2->1, 2->0, 1->0, with 0 counted once per path (twice): 7; from 1: 2 nodes + 1 edge = 3; from 3: 3;
+    # from 0: 1. The weak component (4 nodes + 4 edges = 8) caps nothing.
+    links = LinkArrays(pl.Series(list("abcd")), np.array([1, 2, 2, 3]), np.array([0, 0, 1, 0]), np.ones(4))
+    assert links.is_acyclic and exact_cost(links) == 7 + 3 + 3 + 1
+    order = np.array([2, 0, 3, 1])  # the same graph with nodes renumbered: edges point up and down
+    shuffled = LinkArrays(links.nodes.gather(np.argsort(order)), order[links.src], order[links.dst], links.weight)
+    assert shuffled.is_acyclic and exact_cost(shuffled) == exact_cost(links)
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=st.integers(1, 25), pairs=pair_lists)
+def test_cached_components_are_igraphs(n, pairs):
+    links = simple_graph(n, pairs)
+    graph = links.igraph
+    assert links.is_acyclic == graph.is_dag()
+    weak = graph.connected_components(mode="weak")
+    strong = graph.connected_components(mode="strong")
+    for ours, theirs in ((links.weak_components, weak), (links.strong_components, strong)):
+        assert sorted(np.bincount(ours).tolist()) == sorted(theirs.sizes())  # numbered 0.., none empty
+        same = ours[:, None] == ours[None, :]  # the same partition, whatever the numbers
+        assert (same == (np.asarray(theirs.membership)[:, None] == np.asarray(theirs.membership)[None, :])).all()
+
+
+IGRAPH_ALONE = """
+import sys
+from sna.graph import load_igraph
+ig = load_igraph()
+print(sorted(name for name in sys.modules if name.split(".")[0] == "matplotlib"))
+import matplotlib.figure  # matplotlib itself is untouched, for sna's figures
+print(ig.Graph(n=3, edges=[(1, 0), (2, 1)]).betweenness(), load_igraph() is ig, matplotlib.figure.Figure.__name__)
+"""
+
+
+IGRAPH_AFTER_MATPLOTLIB = """
+import sys
+import matplotlib
+from sna.graph import load_igraph
+ig = load_igraph()
+print(sys.modules["matplotlib"] is matplotlib, "matplotlib.pyplot" in sys.modules, ig.Graph(n=2).vcount())
+"""
+
+
+def test_igraph_is_imported_without_matplotlib():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", IGRAPH_ALONE], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["[]", "[0.0, 1.0, 0.0] True Figure"]
+    done = subprocess.run([sys.executable, "-c", IGRAPH_AFTER_MATPLOTLIB], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["True False 2"]  # matplotlib as it was, and still no pyplot

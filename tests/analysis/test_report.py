@@ -2,6 +2,8 @@
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sna
 
@@ -145,3 +147,72 @@ def test_assumed_links_do_not_decide_the_ranking_on_a_real_thread():
     assert top[0]["value"] == 1.0  # no author stands out on read links alone
     summary = corpus.summary()
     assert summary["assumed_share"] > 0.8 and "are assumed" in summary["warnings"][0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.none(), st.integers(0, 4).map(float)), min_size=0, max_size=120),
+    top_k=st.integers(1, 12),
+)
+def test_top_nodes_are_those_of_a_full_sort_with_ties_broken_by_name(values, top_k):
+    import numpy as np
+
+    from sna.analysis.report import graph_summary
+    from sna.graph import LinkArrays
+
+    names = [f"n{i:03d}" for i in range(len(values))][::-1]  # names in reverse order: ties must sort by name
+    table = pl.DataFrame({"n": names, "pagerank": values, "in_degree": [None if v is None else int(v) for v in values]},
+                         schema={"n": pl.String, "pagerank": pl.Float64, "in_degree": pl.Int64})  # fmt: skip
+    links = LinkArrays(pl.Series(names, dtype=pl.String), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    top = graph_summary(links, table, name="n", top_k=top_k)["top"]
+    for measure in ("pagerank", "in_degree"):
+        rows = sorted(((v, n) for n, v in zip(names, table[measure].to_list(), strict=True) if v is not None),
+                      key=lambda row: (-row[0], row[1]))[:top_k]  # fmt: skip
+        assert top[measure] == [{"node": n, "value": v} for v, n in rows]
+
+
+KINDS = st.sampled_from(["quote", "reply", "implicit"])
+STANCES = st.sampled_from([None, "agree", "neutral", "disagree"])
+AUTHORS = st.sampled_from(["ann", "bo", "cy", None, "[deleted]"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    authors=st.lists(AUTHORS, min_size=1, max_size=12),
+    links=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11), KINDS, STANCES), max_size=30),
+    implicit=st.sampled_from(["ignore", "count"]),
+)
+def test_author_links_count_each_pair_by_kind_and_stance(authors, links, implicit):
+    from sna.graph import author_key, author_tables, counted_kinds, index_corpus
+
+    n = len(authors)
+    posts = pl.DataFrame(
+        {"post_id": [str(i) for i in range(n)], "thread_id": ["t"] * n, "position": list(range(1, n + 1)),
+         "author": authors},
+        schema_overrides={"author": pl.String},
+    )  # fmt: skip
+    rows = [(str(s % n), str(t % n), kind, stance) for s, t, kind, stance in links]
+    edges = pl.DataFrame(rows, schema={"source": pl.String, "target": pl.String, "kind": pl.String,
+                                       "stance": pl.String}, orient="row")  # fmt: skip
+    counted = counted_kinds(implicit)
+    _, table = author_tables(posts, edges, counted=counted)
+    ix = index_corpus(posts, edges)
+    name = ix.node_names.gather(ix.node).to_list()
+    keys = posts.select(author_key()).to_series()  # with and without unknown authors: the same nodes
+    assert name == keys.to_list() and ix.node_names.to_list() == keys.unique(maintain_order=True).to_list()
+    columns = ["weight", "quote", "reply", "implicit", "agree", "neutral", "disagree"]
+    expected: dict[tuple[str, str], dict[str, int]] = {}
+    for s, t, kind, stance in rows:
+        a, b = name[int(s)], name[int(t)]
+        if a == b:
+            continue
+        row = expected.setdefault((a, b), dict.fromkeys(columns, 0))
+        row[kind] += 1
+        if kind in counted:
+            row["weight"] += 1
+            if stance is not None:
+                row[stance] += 1
+    got = {(r["source"], r["target"]): {k: r[k] for k in columns} for r in table.iter_rows(named=True)}
+    assert got == expected
+    assert table.select("source", "target").rows() == sorted(expected)
+    assert (table["signed"] == table["agree"] - table["disagree"]).all()
