@@ -23,8 +23,18 @@ __all__ = ["atomic_file", "atomic_outputs", "output_folders", "write_gexf", "wri
            "write_table", "write_tables"]  # fmt: skip
 
 
-def write_table(df: pl.DataFrame, path: Path) -> None:
+#: zstd level of the Parquet tables that hold post text (posts, edges, unresolved quotes; polars' default is 3).
+#: On 1M synthetic posts level 2 writes ``posts.parquet`` in 4.8 CPU-s instead of 7.0, for 6% more bytes
+#: (287 MB instead of 271; level 1: 4.6 CPU-s, 296 MB); reading it back costs the same. Decoded, the tables
+#: are the same whatever the level.
+TEXT_LEVEL = 2
+
+
+def write_table(df: pl.DataFrame, path: Path, *, compression_level: int | None = None) -> None:
     """Write a table in the format its suffix names (.csv, .parquet, .json, .jsonl).
+
+    ``compression_level``: zstd level of a Parquet file (default polars', 3);
+    :data:`TEXT_LEVEL` for tables of post text.
 
     Examples
     --------
@@ -38,7 +48,7 @@ def write_table(df: pl.DataFrame, path: Path) -> None:
     if suffix == ".csv":
         df.write_csv(path)
     elif suffix == ".parquet":
-        df.write_parquet(path, statistics=False)
+        df.write_parquet(path, statistics=False, compression_level=compression_level)
     elif suffix == ".jsonl":
         df.write_ndjson(path)
     elif suffix == ".json":
@@ -47,8 +57,12 @@ def write_table(df: pl.DataFrame, path: Path) -> None:
         raise SnaError(f"{path}: cannot write tables as {suffix!r} (use .csv, .parquet, .json or .jsonl)")
 
 
-def write_tables(jobs: list[tuple[pl.DataFrame, Path]], *, workers: int = 2) -> None:
+def write_tables(
+    jobs: list[tuple[pl.DataFrame, Path]], *, workers: int = 2, compression_level: int | None = None
+) -> None:
     """Write several tables at once (polars releases the GIL while it writes).
+
+    ``compression_level``: as for :func:`write_table`.
 
     Examples
     --------
@@ -61,7 +75,8 @@ def write_tables(jobs: list[tuple[pl.DataFrame, Path]], *, workers: int = 2) -> 
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for future in [pool.submit(write_table, df, path) for df, path in jobs]:
+        futures = [pool.submit(write_table, df, path, compression_level=compression_level) for df, path in jobs]
+        for future in futures:
             future.result()
 
 
