@@ -182,7 +182,7 @@ class _Line:
     >>> out = io.StringIO()
     >>> _write_lines(out, rows, line.pieces())
     >>> out.getvalue()
-    '<x b="1"/>\n<y/>\n'
+    '<x b="1"/>\\n<y/>\\n'
     """
 
     def __init__(self, df: pl.DataFrame) -> None:
