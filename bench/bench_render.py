@@ -204,15 +204,15 @@ def run(n: int, browser, *, figures_only: bool = False) -> dict[str, object]:
         pictures, row["prepare_s"] = timed(lambda: picture_data(posts, edges, metrics, pages=not figures_only),
                                            "prepare")  # fmt: skip
         row["prepare_cpu"] = CPU["prepare"]
-        with atomic_outputs(folder) as stage:
+        with atomic_outputs(folder, part="figures") as stage:  # one part each: a part replaces its own files
             names, row["figures_s"] = timed(lambda: write_figures(pictures, stage), "figures")
         row["figures_cpu"] = CPU["figures"]
         row["figure_count"] = len(names)
         if figures_only:
             return row
-        with atomic_outputs(folder) as stage:
+        with atomic_outputs(folder, part="html") as stage:
             _, row["pages_s"] = timed(lambda: write_html(pictures, stage))
-        with atomic_outputs(folder) as stage:
+        with atomic_outputs(folder, part="report") as stage:
             _, row["report_s"] = timed(lambda: write_pictures(pictures, stage, folder=folder, figures=False,
                                                               html=False))  # fmt: skip
         for page in ("authors", "posts"):

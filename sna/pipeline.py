@@ -25,6 +25,7 @@ from sna.errors import InputError, SchemaError, SnaError
 from sna.export import (
     EDGE_VIZ,
     NODE_VIZ,
+    TEXT_LEVEL,
     VIZ_COLUMNS,
     gexf_viz,
     graph_file_tables,
@@ -196,7 +197,7 @@ def staged_ingested(result: Ingested, stage: Callable[[str], Path]) -> tuple[lis
     summary = {k: v for k, v in result.summary.items() if k != "seconds"}
 
     def write() -> None:
-        write_tables(jobs)
+        write_tables(jobs, compression_level=TEXT_LEVEL)
         write_json(summary, summary_path)
 
     return [path.name for _, path in jobs] + ["ingest.json"], write
@@ -410,7 +411,7 @@ def label_folder(directory: str | Path, **options: object) -> tuple[pl.DataFrame
     with part_outputs(directory, "stance") as stage:  # locked before reading: no writer can slip in between
         ingested = read_ingested(directory)
         edges = label_edges(ingested.posts, ingested.edges, **options)
-        write_tables([(edges, stage("edges.csv")), (edges, stage("edges.parquet"))])
+        write_tables([(edges, stage("edges.csv")), (edges, stage("edges.parquet"))], compression_level=TEXT_LEVEL)
     manifest = read_manifest(directory)
     stale = manifest is not None and bool(manifest.names("metrics"))
     return edges, stale

@@ -493,8 +493,9 @@ def _place_rest(xy, forced, region, lo, hi, w, centers, radii, seed) -> None:
 
 def _normalised(xy, region, centers, radii, region_group) -> Layout:
     """Scale everything into the unit square (same factor on both axes, centred)."""
-    low = np.minimum((centers - radii[:, None]).min(axis=0), xy.min(axis=0))
-    high = np.maximum((centers + radii[:, None]).max(axis=0), xy.max(axis=0))
+    placed = xy[~np.isnan(xy[:, 0])] if len(xy) else xy  # discs_layout leaves posts it did not place at NaN
+    low = np.minimum((centers - radii[:, None]).min(axis=0), placed.min(axis=0))
+    high = np.maximum((centers + radii[:, None]).max(axis=0), placed.max(axis=0))
     span = float((high - low).max()) or 1.0
     shift = (1 - (high - low) / span) / 2
     scale = lambda p: (p - low) / span + shift  # noqa: E731
@@ -524,11 +525,41 @@ def forest_layout(parent: np.ndarray, tree: np.ndarray, order: np.ndarray | None
     if n == 0:
         return Layout(np.zeros((0, 2)), np.zeros(0, np.int64), np.zeros((0, 2)), np.zeros(0), np.zeros(0, np.int64))
     _, region = np.unique(np.asarray(tree), return_inverse=True)
-    region = region.astype(np.int64)
+    return discs_layout(region.astype(np.int64), np.arange(n), parent, order)
+
+
+def discs_layout(region: np.ndarray, rows: np.ndarray, parent: np.ndarray, order: np.ndarray | None = None) -> Layout:
+    """The positions :func:`forest_layout` gives posts ``rows``, computing only theirs.
+
+    Every disc is placed (their sizes are known from ``region``), but only
+    the trees of ``rows`` are drawn in them: the largest threads of a
+    million-post forum are laid out in the time of their own posts. The
+    positions of the other posts are NaN.
+
+    Parameters
+    ----------
+    region : np.ndarray
+        Disc of every post: 0, 1, … (each number used).
+    rows : np.ndarray
+        The posts to place, increasing; each disc's posts all or none.
+    parent : np.ndarray
+        Parent of each of ``rows``, as an index into ``rows`` (-1 for roots).
+    order : np.ndarray, optional
+        Sibling order of ``rows``.
+
+    Examples
+    --------
+    >>> parent, tree = np.array([-1, 0, 0, -1, 3]), np.array([0, 0, 0, 1, 1])
+    >>> part = discs_layout(tree, np.array([3, 4]), np.array([-1, 0]))
+    >>> bool((part.xy[3:] == forest_layout(parent, tree).xy[3:]).all()), bool(np.isnan(part.xy[:3]).all())
+    (True, True)
+    """
     k = int(region.max()) + 1
     counts = np.bincount(region, minlength=k).astype(float)
     radii = np.sqrt(counts)
     centers = shelf_pack(radii, pad=0.25)
+    local_region = region[rows]
+    m = len(rows)
     # one radial layout for the whole forest, each root's share of angle made a full circle
     start, end, depth = leaf_intervals(parent, order)
     from sna.analysis.cascades import tree_arrays
@@ -537,21 +568,22 @@ def forest_layout(parent: np.ndarray, tree: np.ndarray, order: np.ndarray | None
     span = (end[root] - start[root]).astype(float)
     mid = (start + end) / 2.0 - start[root]
     angle = np.pi / 2 + 2 * np.pi * mid / np.maximum(span, 1)
-    deepest = np.zeros(n, dtype=np.int64)
-    np.maximum.at(deepest, region, depth)
-    radius = depth / np.maximum(deepest[region], 1)
+    deepest = np.zeros(k, dtype=np.int64)
+    np.maximum.at(deepest, local_region, depth)
+    radius = depth / np.maximum(deepest[local_region], 1)
     local = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
     # several roots in one disc (a thread that split): spread their centres on a small circle
     roots = np.flatnonzero(parent < 0)
-    per_region = np.bincount(region[roots], minlength=k)
-    slot = np.zeros(n, dtype=np.int64)
-    rank_roots = np.lexsort((roots, region[roots]))
+    per_region = np.bincount(local_region[roots], minlength=k)
+    slot = np.zeros(m, dtype=np.int64)
+    rank_roots = np.lexsort((roots, local_region[roots]))
     ordered = roots[rank_roots]
-    first = np.searchsorted(region[ordered], region[ordered])
+    first = np.searchsorted(local_region[ordered], local_region[ordered])
     slot[ordered] = np.arange(len(ordered)) - first
-    many = per_region[region[root]] > 1
+    many = per_region[local_region[root]] > 1
     shrink = np.where(many, 0.45, 0.95)
-    theta = 2 * np.pi * slot[root] / np.maximum(per_region[region[root]], 1)
+    theta = 2 * np.pi * slot[root] / np.maximum(per_region[local_region[root]], 1)
     offset = np.where(many[:, None], 0.5 * np.stack([np.cos(theta), np.sin(theta)], axis=1), 0.0)
-    xy = centers[region] + (offset + local * shrink[:, None]) * radii[region, None]
+    xy = np.full((len(region), 2), np.nan)
+    xy[rows] = centers[local_region] + (offset + local * shrink[:, None]) * radii[local_region, None]
     return _normalised(xy, region, centers, radii, np.arange(1, k + 1, dtype=np.int64))

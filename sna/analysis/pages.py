@@ -79,9 +79,12 @@ def page_tables(view: GraphView, posts: pl.DataFrame, edges: pl.DataFrame, metri
                 text_budget: int = TEXT_BUDGET) -> PageTables:  # fmt: skip
     """Interactions, posts and threads for a page of ``view`` (see the module docstring)."""
     index = view.nodes.select(pl.col("id").alias("_node"), pl.int_range(pl.len(), dtype=pl.Int64).alias("node"))
-    columns = [c for c in ("post_id", "thread_id", "created_at", "text", "position", "author", "placeholder")
+    columns = [c for c in ("post_id", "thread_id", "created_at", "position", "author", "placeholder")
                if c in posts.columns]  # fmt: skip
-    keyed = posts.select(*columns, _node_key(view.level)).join(index, on="_node", how="inner")
+    # the text is fetched for the posts listed only (sorting and joining every post's text costs seconds at 1M)
+    keyed = posts.select(*columns, _node_key(view.level), pl.int_range(pl.len(), dtype=pl.Int64).alias("_post")).join(
+        index, on="_node", how="inner"
+    )
     # threads: the largest among the page's posts get a code
     sizes = keyed.group_by("thread_id").len().sort(["len", "thread_id"], descending=[True, False]).head(page_threads)
     names = thread_names(posts.filter(pl.col("thread_id").is_in(sizes["thread_id"].implode())))
@@ -132,6 +135,8 @@ def page_tables(view: GraphView, posts: pl.DataFrame, edges: pl.DataFrame, metri
     )
     listed = listed.group_by("node", maintain_order=True).head(node_posts if view.level == "author" else 1)
     chars = int(np.clip(text_budget // max(listed.height, 1), 80, 1000))
+    if "text" in posts.columns:
+        listed = listed.with_columns(text=posts["text"].gather(listed["_post"]))
     text = pl.col("text").str.slice(0, chars) if "text" in listed.columns else pl.lit("")
     time = pl.col("created_at").dt.strftime("%Y-%m-%d %H:%M") if "created_at" in listed.columns else pl.lit(None)
     listed = listed.with_columns(post_labels(listed)).select(

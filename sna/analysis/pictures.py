@@ -34,13 +34,13 @@ from sna.analysis.views import (
     MAX_POST_NODES,
     GraphView,
     author_view,
+    cut_post_view,
     cut_to_threads,
     dominant_kind,
     dominant_stance,
     drawn_level,
     pair_links,
     post_labels,
-    post_view,
     select,
     thread_names,
 )
@@ -594,10 +594,10 @@ def picture_data(
         if "authors" not in views:
             views["authors"] = author_view(metrics, posts, seed=options.seed)
         view = views["authors"]
-    else:
-        if "posts" not in views:
-            views["posts"] = post_view(posts, edges, metrics, max_nodes=None)
+    elif "posts" in views:
         view = cut_to_threads(views["posts"], MAX_POST_NODES)
+    else:  # only the threads drawn are laid out (in the places the whole layout gives them)
+        view = cut_post_view(posts, edges, metrics, MAX_POST_NODES)
     drawn = select(view, min_degree=options.min_degree, hide_assumed=options.hide_assumed)
     groups = group_table(drawn)
     thread = thread_view(posts, edges, metrics, view, thread_id=options.thread, threads=threads)
@@ -622,7 +622,8 @@ def page_views(posts: pl.DataFrame, edges: pl.DataFrame, metrics, views: dict[st
     when missing).
     """
     authors = views.get("authors") or author_view(metrics, posts, seed=options.seed)
-    post_graph = cut_to_threads(views.get("posts") or post_view(posts, edges, metrics, max_nodes=None), MAX_PAGE_NODES)
+    post_graph = (cut_to_threads(views["posts"], MAX_PAGE_NODES) if "posts" in views
+                  else cut_post_view(posts, edges, metrics, MAX_PAGE_NODES))  # fmt: skip
     return [("authors.html", select(authors, min_degree=options.min_degree, max_nodes=MAX_PAGE_NODES)),
             ("posts.html", select(post_graph, min_degree=options.min_degree))]  # fmt: skip
 

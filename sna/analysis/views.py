@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import polars as pl
 
-from sna.analysis.layout import Layout, forest_layout, group_layout
+from sna.analysis.layout import Layout, discs_layout, forest_layout, group_layout
 from sna.graph import KIND_CODES, STANCE_CODES, author_key, excerpt
 
 #: Share of anonymous author nodes above which the post graph is drawn instead.
@@ -513,20 +513,8 @@ def post_view(
         view = post_view(kept, edges, metrics, max_nodes=None, implicit_links=implicit_links)
         pairs = edges.select("source", "target").unique().height
         return replace(view, total_nodes=posts.height, total_links=pairs, cut=cut)
-    extra = [c for c in ("position", "created_at", "title", "placeholder") if c in posts.columns]
-    text = [excerpt("text").alias("excerpt")] if "text" in posts.columns else []
-    table = metrics.post_metrics.drop([c for c in extra if c in metrics.post_metrics.columns])
-    grouping = grouping_of(table)
-    nodes = posts.select("post_id", *extra, *text).join(table, on="post_id", how="left", maintain_order="left")
-    anonymous = nodes.select("post_id", author_key().alias("_node")).join(
-        metrics.author_metrics.select(pl.col("author").alias("_node"), "anonymous"), on="_node", how="left",
-        maintain_order="left",
-    )["anonymous"]  # fmt: skip
-    nodes = nodes.with_columns(anonymous=anonymous.fill_null(False))
-    nodes = nodes.with_columns(
-        pl.col("post_id").alias("id"), post_labels(nodes), _group_column(table, grouping),
-        degree=(pl.col("in_degree").fill_null(0) + pl.col("out_degree").fill_null(0)).cast(pl.Int64),
-    )  # fmt: skip
+    table, grouping = _post_table(posts, metrics)
+    nodes = _post_nodes(posts, metrics, table, _group_column(table, grouping))
     # the layout covers every post, so a post sits in the same place whatever is cut (and in the GEXF file)
     rows = nodes.select(pl.col("id"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"))
     parent = (
@@ -547,6 +535,97 @@ def post_view(
     return cut_to_threads(mark_backbone(view), max_nodes)
 
 
+#: Columns of POSTS that post views take from the posts rather than from ``post_metrics``.
+_POST_COLUMNS = ("position", "created_at", "title", "placeholder")
+
+
+def _post_table(posts: pl.DataFrame, metrics) -> tuple[pl.DataFrame, str | None]:
+    """``post_metrics`` without the columns the posts give, and what groups its nodes."""
+    extra = [c for c in _POST_COLUMNS if c in posts.columns]
+    table = metrics.post_metrics.drop([c for c in extra if c in metrics.post_metrics.columns])
+    return table, grouping_of(table)
+
+
+def _post_nodes(posts: pl.DataFrame, metrics, table: pl.DataFrame, group: pl.Expr | pl.Series) -> pl.DataFrame:
+    """The node table of a post view (before positions): posts, their measures, names, ``group`` and degree."""
+    extra = [c for c in _POST_COLUMNS if c in posts.columns]
+    text = [excerpt("text").alias("excerpt")] if "text" in posts.columns else []
+    nodes = posts.select("post_id", *extra, *text).join(table, on="post_id", how="left", maintain_order="left")
+    anonymous = nodes.select("post_id", author_key().alias("_node")).join(
+        metrics.author_metrics.select(pl.col("author").alias("_node"), "anonymous"), on="_node", how="left",
+        maintain_order="left",
+    )["anonymous"]  # fmt: skip
+    nodes = nodes.with_columns(anonymous=anonymous.fill_null(False))
+    return nodes.with_columns(
+        pl.col("post_id").alias("id"), post_labels(nodes), group,
+        degree=(pl.col("in_degree").fill_null(0) + pl.col("out_degree").fill_null(0)).cast(pl.Int64),
+    )  # fmt: skip
+
+
+def cut_post_view(
+    posts: pl.DataFrame, edges: pl.DataFrame, metrics, max_nodes: int | None, *, implicit_links: str | None = None
+) -> GraphView:
+    """``cut_to_threads(post_view(posts, edges, metrics, max_nodes=None), max_nodes)``, without the whole view.
+
+    The same nodes, links, positions and captions, but only the threads
+    kept are turned into nodes, links and tree layouts: a 10,000-post page
+    of a million-post forum costs what its own posts cost, plus placing
+    every thread's disc (:func:`sna.analysis.layout.discs_layout`).
+
+    Examples
+    --------
+    >>> import sna
+    >>> corpus = sna.load("data/raw", stance=False)
+    >>> m = corpus.metrics()
+    >>> fast, whole = cut_post_view(corpus.posts, corpus.edges, m, 10), post_view(corpus.posts, corpus.edges, m,
+    ...                                                                            max_nodes=None)
+    >>> fast.nodes.equals(cut_to_threads(whole, 10).nodes), fast.cut
+    (True, 'the first 10 of the 32 posts of the thread')
+    """
+    implicit_links = implicit_links or str(metrics.summary.get("implicit_links", "ignore"))
+    if max_nodes is None or posts.height <= max_nodes:
+        return cut_to_threads(post_view(posts, edges, metrics, max_nodes=None, implicit_links=implicit_links),
+                              max_nodes)  # fmt: skip
+    table, grouping = _post_table(posts, metrics)
+    # every post's thread, parent and group, as post_view's node table has them (thread and parent: post_metrics)
+    wanted = ["thread_id", "parent", *([grouping] if grouping else [])]
+    every = (
+        posts.select("post_id", *[c for c in ("position",) if c in posts.columns])
+        .join(table.select("post_id", *wanted), on="post_id", how="left", maintain_order="left")
+        .with_columns(row=pl.int_range(pl.len(), dtype=pl.Int64))
+    )
+    group = every.select(_group_column(every, grouping))["group"] if grouping else None
+    kept, cut = keep_threads(every, max_nodes)
+    kept = kept.sort("row")
+    # the trees of the kept threads, whole (a cut inside the largest thread keeps its places)
+    threads = every.filter(pl.col("thread_id").is_in(kept["thread_id"].unique().implode()))
+    local = threads.select(pl.col("row").alias("_r"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_p"))
+    parent = (
+        threads.join(threads.select(pl.col("post_id").alias("parent"), "thread_id", local["_p"]),
+                     on=["parent", "thread_id"], how="left", maintain_order="left")["_p"]
+        .fill_null(-1).to_numpy().copy()
+    )  # fmt: skip
+    region = every.select(pl.col("thread_id").rank("dense").cast(pl.Int64) - 1).to_series().to_numpy()
+    order = threads["position"].to_numpy() if "position" in threads.columns else None
+    layout = discs_layout(region, threads["row"].to_numpy(), parent, order)
+    at = kept["row"].to_numpy()
+    nodes = _post_nodes(posts[at], metrics, table, _group_column(table, None) if group is None else group.gather(at))
+    nodes = nodes.with_columns(
+        x=pl.Series(layout.xy[at, 0]), y=pl.Series(layout.xy[at, 1]), region=pl.Series(layout.region[at]),
+        row=kept["row"],
+    )  # fmt: skip
+    nodes = nodes.select("id", "label", pl.all().exclude("id", "label")).with_columns(backbone=pl.lit(False))
+    ids = nodes.select("id")
+    inside = edges.join(ids.rename({"id": "source"}), on="source", how="semi").join(
+        ids.rename({"id": "target"}), on="target", how="semi"
+    )
+    links = pair_links(inside, implicit_links=implicit_links).with_columns(backbone=pl.lit(False))
+    pairs = edges.select("source", "target").unique().height
+    view = GraphView("post", nodes, links, posts.height, pairs, grouping, layout,
+                     no_groups=no_groups_reason(metrics, "post"))  # fmt: skip
+    return _zoomed(view, nodes, cut)
+
+
 def cut_to_threads(view: GraphView, max_nodes: int | None) -> GraphView:
     """A post view cut to whole threads, largest first, up to ``max_nodes`` posts (see :func:`keep_threads`).
 
@@ -564,12 +643,16 @@ def cut_to_threads(view: GraphView, max_nodes: int | None) -> GraphView:
     """
     if max_nodes is None or view.n <= max_nodes:
         return view
-    nodes, cut = keep_threads(view.nodes, max_nodes)
+    return _zoomed(view, *keep_threads(view.nodes, max_nodes))
+
+
+def _zoomed(view: GraphView, nodes: pl.DataFrame, cut: str) -> GraphView:
+    """``view`` cut to ``nodes`` (rows of its nodes, ``row`` into its layout), the layout zoomed onto them."""
     nodes = nodes.sort("row")
     layout = _rescaled(nodes, view.layout)
     nodes = nodes.with_columns(x=pl.Series(layout.xy[:, 0]), y=pl.Series(layout.xy[:, 1]),
                                region=pl.Series(layout.region), row=pl.int_range(pl.len(), dtype=pl.Int64))  # fmt: skip
-    links = _attach(nodes, view.links.drop("src", "dst"))
+    links = _attach(nodes, view.links.drop("src", "dst", strict=False))
     return mark_backbone(replace(view, nodes=nodes, links=links, layout=layout, cut=cut))
 
 

@@ -153,7 +153,7 @@ def camp_map(
     marks.legend(ax, [(f"{view.noun}: {noun} (most central members)", entries)],
                  fontsize=style.FONT["legend"] - 0.5, labelspacing=0.55)  # fmt: skip
     total = groups.height
-    more = f"; the {listed} largest of {total:,} {noun}s shown" if total > listed else ""
+    more = f"; the {listed} largest of {total:,} {style.plural(noun)} shown" if total > listed else ""
     how = ("width: signed replies between them; rim: agreement inside" if signed
            else "width: interactions between them")  # fmt: skip
     marks.caption(ax, f"Node area: members ({how}){more}. Names: the most central members.")

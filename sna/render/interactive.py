@@ -389,6 +389,7 @@ def graph_page(view: GraphView, pictures, *, title: str | None = None) -> str:
         noun=view.noun,
         grouping=view.grouping,
         group_noun=view.group_noun,
+        groups_noun=style.plural(view.group_noun),
         group_note=group_notes.get(view.grouping or "", ""),
         has_stance=data["has_stance"],
         has_time=data["time"] is not None,

@@ -51,7 +51,8 @@ def _regions(ax: Axes, view: GraphView) -> list[tuple[np.ndarray, str, str]]:
         if 0 < group <= len(style.CAMP_COLORS):
             named.append((np.array([center[0], center[1] + radius]), f"{view.group_noun} {group}", style.ink(color)))
         elif group < 0:
-            named.append((np.array([center[0], center[1] + radius]), f"smaller {view.group_noun}s", style.MUTED_TEXT))
+            smaller = f"smaller {style.plural(view.group_noun)}"
+            named.append((np.array([center[0], center[1] + radius]), smaller, style.MUTED_TEXT))
         elif group == 0:
             label = f"no {view.grouping}"
             named.append((np.array([center[0], center[1] + radius]), label, style.MUTED_TEXT))

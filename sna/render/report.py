@@ -188,8 +188,8 @@ def report_page(
                                 "central": row["central"]})  # fmt: skip
         unassigned = int((view.group == 0).sum())
         listed = listed_groups(pictures.groups)
-        camps_note = (f"{pictures.groups.height:,} {noun}s of the {view.noun} (the {len(listed)} largest drawn "
-                      f"in the figures); {unassigned:,} {view.noun} without a {noun}"
+        camps_note = (f"{pictures.groups.height:,} {style.plural(noun)} of the {view.noun} (the {len(listed)} largest "
+                      f"drawn in the figures); {unassigned:,} {view.noun} without a {noun}"
                       + (" (no signed link, or a camp too small)." if view.grouping == "camp" else "."))  # fmt: skip
     else:
         camps_note = "No camps (they need stance labels) and no communities in the metric tables."

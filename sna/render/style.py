@@ -241,6 +241,17 @@ class Entry:
     dashed: bool = False
 
 
+def plural(noun: str) -> str:
+    """The plural of a group noun: camps, communities, groups.
+
+    Examples
+    --------
+    >>> plural("camp"), plural("community")
+    ('camps', 'communities')
+    """
+    return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+
+
 def group_entries(groups: np.ndarray, grouping: str | None, sizes: dict[int, int] | None = None,
                   *, noun: str = "nodes", counts: bool = True,
                   reason: str = "no camps or communities") -> tuple[str, list[Entry]]:  # fmt: skip
@@ -272,7 +283,7 @@ def group_entries(groups: np.ndarray, grouping: str | None, sizes: dict[int, int
     small = [g for g in present if g > len(CAMP_COLORS)]
     if small:
         total = sum(counted.get(g, 0) for g in small)
-        name = f"{len(small):,} other {grouping}s" if len(small) > 1 else f"{grouping} {small[0]}"
+        name = f"{len(small):,} other {plural(grouping)}" if len(small) > 1 else f"{grouping} {small[0]}"
         entries.append(Entry(name + count(total), SMALL_GROUP))
     if 0 in present:
         label = f"no {grouping}"

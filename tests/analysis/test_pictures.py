@@ -206,3 +206,29 @@ def test_without_groups_the_legend_says_why(forum):
     plain = metrics.author_metrics.with_columns(camp=pl.lit(None, pl.Int64), community=pl.lit(None, pl.Int64))
     view = author_view(replace(unlabelled, author_metrics=plain), posts)
     assert view.grouping is None and view.no_groups == "no stance labels, so no camps"
+
+
+def _same_view(fast, whole) -> None:
+    assert fast.nodes.equals(whole.nodes, null_equal=True) and fast.links.equals(whole.links, null_equal=True)
+    for name in ("xy", "region", "centers", "radii", "region_group"):
+        assert np.array_equal(getattr(fast.layout, name), getattr(whole.layout, name)), name
+    for name in ("level", "total_nodes", "total_links", "grouping", "cut", "no_groups"):
+        assert getattr(fast, name) == getattr(whole, name), name
+
+
+@pytest.mark.parametrize("stance", [True, False])
+def test_a_cut_post_graph_is_the_whole_graph_cut_without_laying_out_the_rest(stance):
+    from sna.analysis.report import compute_metrics
+    from sna.analysis.views import cut_post_view, cut_to_threads
+
+    posts, edges = labelled_forum(240, n_threads=12, stance=stance, seed=7, assumed_every=6)
+    # thread ids out of order and not ASCII: discs are numbered by sorted id, as the whole layout numbers them
+    posts = posts.with_columns(thread_id=pl.format("{}{}", pl.col("thread_id").str.slice(-1).replace("1", "é"),
+                                                   pl.col("thread_id")))  # fmt: skip
+    metrics = compute_metrics(posts, edges)
+    whole = post_view(posts, edges, metrics, max_nodes=None)
+    assert whole.grouping == ("camp" if stance else None)
+    for k in (3, 25, 60, 150, 239, 240):
+        _same_view(cut_post_view(posts, edges, metrics, k), cut_to_threads(whole, k))
+    pictures = picture_data(posts, edges, metrics, level="post", pages=True)
+    _same_view(pictures.view, cut_to_threads(whole, 20_000))

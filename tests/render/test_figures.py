@@ -365,3 +365,12 @@ def test_a_thread_without_links_still_draws_every_figure(tmp_path):
     with atomic_outputs(tmp_path) as stage:
         names = write_figures(pictures, stage) + write_html(pictures, stage)
     assert len(names) == 7 and all((tmp_path / n).stat().st_size > 1000 for n in names)
+
+
+def test_legends_name_many_communities_in_the_plural():
+    from sna.render.style import group_entries
+
+    _, entries = group_entries(np.arange(1, 12), "community")
+    assert entries[-1].label.startswith("5 other communities")
+    _, entries = group_entries(np.arange(1, 12), "camp")
+    assert entries[-1].label.startswith("5 other camps")

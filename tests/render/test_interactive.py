@@ -161,3 +161,14 @@ def test_large_pages_open_with_each_nodes_strongest_links(labelled, monkeypatch)
     linked = set(data["links"]["src"]) | set(data["links"]["dst"])
     assert ends == linked  # every linked node keeps at least one link
     assert 'id="strong"' in pages["authors.html"]
+
+
+def test_the_group_filter_names_communities_in_the_plural():
+    from sna.analysis.report import compute_metrics
+    from tests.render.fixtures import labelled_forum
+
+    posts, edges = labelled_forum(stance=False)
+    metrics = compute_metrics(posts, edges)
+    _, pages = pages_of((posts, edges, metrics))
+    assert '<option value="">All communities</option>' in pages["authors.html"]
+    assert "communitys" not in pages["authors.html"]
