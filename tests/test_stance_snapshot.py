@@ -1,11 +1,15 @@
-"""``sna run`` labels stance byte for byte as the per-pair code did, on data/raw and an IAC fixture.
+"""``sna run`` labels stance as the per-pair code did, on data/raw and an IAC fixture.
 
 The snapshots in ``tests/data/stance-snapshot-*.json`` hold, per labelled edge
 of ``sna run INPUT --skip figures,html``, its stance and the exact bits of its
 ``stance_score`` (``float.hex``). They were written by the stance code of main
 at commit 5e8ae2b (before the features were rewritten for speed) with the
-shipped default model, whose SHA-256 they record: the rewrite must not change
-one bit. A retrained default model changes the scores on purpose; then check
+shipped default model, whose SHA-256 they record: every label must be the same
+and every score the same up to :data:`SCORE_TOLERANCE`. Not to the bit: numpy
+picks its summation kernels for the CPU at run time (AVX2 or AVX-512), so the
+last bits of a score differ between machines (seen: ``…8083p-2`` against
+``…8080p-2``). On one machine, the fast path gives the per-pair reference's bits
+exactly (``tests/test_stance_speed.py``). A retrained default model changes the scores on purpose; then check
 ``tests/test_stance_speed.py`` (the per-pair reference, any model) and remake
 the snapshots with ``python -m tests.test_stance_snapshot``.
 """
@@ -24,6 +28,8 @@ from tests.helpers import DATA
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = {"raw": ROOT / "data" / "raw", "iac": DATA / "iac"}
+#: How far a score may be from the snapshot's: a few units in the last place of a double in [-1, 1].
+SCORE_TOLERANCE = 1e-12
 
 
 def _model_sha256() -> str:
@@ -52,7 +58,10 @@ def test_sna_run_stance_columns_are_bit_identical_to_the_snapshot(case, tmp_path
     )
     rows = _stance_rows(CASES[case], tmp_path / "out")
     assert len(rows) == len(snapshot["rows"]) >= 10
-    assert rows == snapshot["rows"]
+    assert [row[:4] for row in rows] == [row[:4] for row in snapshot["rows"]]
+    far = [(row, old[4]) for row, old in zip(rows, snapshot["rows"], strict=True)
+           if abs(float.fromhex(row[4]) - float.fromhex(old[4])) > SCORE_TOLERANCE]  # fmt: skip
+    assert not far, f"{len(far)} scores moved, first: {far[0]}"
 
 
 def write_snapshots() -> None:
