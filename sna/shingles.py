@@ -445,7 +445,9 @@ def repeated_runs(tokens: Tokens, group: np.ndarray, k: int) -> tuple[np.ndarray
 
     Notes
     -----
-    The run hashes are sorted with the run's position packed into their low
+    Runs whose top hash bits no other run shares are dropped first (counted
+    with ``np.bincount``; at most a third of a forum's runs are left). The
+    rest are sorted with the run's position packed into their low
     bits (a plain sort is several times faster than an argsort); only runs
     whose truncated hash repeats are kept, and those are grouped by their full
     hash, so the truncation never merges different runs.
@@ -463,11 +465,18 @@ def repeated_runs(tokens: Tokens, group: np.ndarray, k: int) -> tuple[np.ndarray
     if m < 2:
         return none, none, np.zeros(0, dtype=bool)
     low = np.uint64((1 << int(m - 1).bit_length()) - 1)
-    packed = keys & ~low
-    packed |= np.arange(m, dtype=np.uint64)
+    # Runs whose top bits no other run shares occur once: counting them is a few times cheaper than sorting them.
+    bits = min(int(m).bit_length() + 1, 32)
+    bucket = (keys >> np.uint64(64 - bits)).astype(np.intp)
+    maybe = np.flatnonzero(np.bincount(bucket, minlength=1 << bits)[bucket] > 1)
+    del bucket
+    packed = keys[maybe]
+    packed &= ~low
+    packed |= maybe.astype(np.uint64)
+    del maybe
     packed.sort()
     same = (packed[1:] ^ packed[:-1]) <= low
-    repeated = np.zeros(m, dtype=bool)
+    repeated = np.zeros(len(packed), dtype=bool)
     repeated[1:] = same
     repeated[:-1] |= same
     start = (packed[repeated] & low).astype(np.int64)
@@ -507,6 +516,11 @@ class RunIndex:
         Group of each text.
     k : int
         Words per run.
+    wanted : (np.ndarray, np.ndarray), optional
+        The only runs that will be looked up: their :func:`run_keys` and
+        groups. Runs of the texts that cannot be one of them are left out of
+        the index (which then costs a fraction of its full size to build);
+        looking these runs up finds what the full index finds.
 
     Examples
     --------
@@ -515,12 +529,23 @@ class RunIndex:
     [(0, {0, 1}), (1, {1})]
     """
 
-    def __init__(self, tokens: Tokens, group: np.ndarray, k: int) -> None:
+    def __init__(
+        self, tokens: Tokens, group: np.ndarray, k: int, *, wanted: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> None:
         keys = run_keys(tokens.hashes, k)
         text = np.repeat(np.arange(len(group)), np.diff(tokens.text_words))[: len(keys)]
         inside = np.flatnonzero(np.arange(len(keys)) + k <= tokens.text_words[text + 1])
+        salted = keys[inside] ^ _salt(np.asarray(group)[text[inside]])  # runs match within a group
+        if wanted is not None:
+            # Keep the runs whose top bits are those of a wanted run (every run equal to one is among them).
+            wanted_keys = wanted[0] ^ _salt(np.asarray(wanted[1]))
+            shift = np.uint64(64 - min(len(wanted_keys).bit_length() + 3, 32))
+            table = np.zeros(1 << (64 - int(shift)), dtype=bool)
+            table[(wanted_keys >> shift).astype(np.intp)] = True
+            keep = np.flatnonzero(table[(salted >> shift).astype(np.intp)])
+            inside, salted = inside[keep], salted[keep]
         self.text = text[inside]
-        self.keys = keys[inside] ^ _salt(np.asarray(group)[self.text])  # runs match within a group
+        self.keys = salted
         self.low = np.uint64((1 << max(1, len(self.keys).bit_length())) - 1)
         self.packed = (self.keys & ~self.low) | np.arange(len(self.keys), dtype=np.uint64)
         self.packed.sort()
