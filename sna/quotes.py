@@ -59,7 +59,7 @@ from itertools import pairwise
 import numpy as np
 import polars as pl
 
-from sna.ids import sorted_thread_codes, sorted_unique, thread_order
+from sna.ids import sorted_thread_codes, sorted_unique, sorted_values, thread_order
 from sna.quote_rules import (
     OPENING_WORDS,
     boilerplate_lines,
@@ -260,7 +260,7 @@ def _sort_pairs(
     p_bits = int(post.max()).bit_length()
     if p_bits + d_bits + r_bits <= 63:
         packed = (post << (d_bits + r_bits)) | (distance << r_bits) | rel
-        packed.sort()
+        packed = sorted_values(packed)
         post = packed >> (d_bits + r_bits)
         distance = (packed >> r_bits) & ((1 << d_bits) - 1)
         rel = packed & ((1 << r_bits) - 1)

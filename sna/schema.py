@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 import polars as pl
 
 from sna.errors import SchemaError
-from sna.ids import strictly_in_thread_order
+from sna.ids import all_unique, strictly_in_thread_order
 
 UTC_DATETIME = pl.Datetime("us", "UTC")
 
@@ -160,7 +160,7 @@ def validate_posts(posts: pl.DataFrame) -> pl.DataFrame:
         nulls = posts[name].is_null()
         if nulls.any():
             raise SchemaError(f"posts: {name} is empty in {_rows(posts, nulls)}")
-    dup = posts["post_id"].is_duplicated() if posts["post_id"].n_unique() < posts.height else None
+    dup = None if all_unique(posts["post_id"]) else posts["post_id"].is_duplicated()
     if dup is not None and dup.any():
         first = posts.filter(dup)["post_id"][0]
         count = int((posts["post_id"] == first).sum())

@@ -28,7 +28,7 @@ from itertools import pairwise
 import numpy as np
 import polars as pl
 
-from sna.ids import sorted_unique
+from sna.ids import sorted_unique, sorted_values
 
 #: What words are, as a regular expression (for reference: the code reads bytes).
 TOKEN_PATTERN = r"[^\W_]+"
@@ -445,9 +445,7 @@ def repeated_runs(tokens: Tokens, group: np.ndarray, k: int) -> tuple[np.ndarray
 
     Notes
     -----
-    Runs whose top hash bits no other run shares are dropped first (counted
-    with ``np.bincount``; at most a third of a forum's runs are left). The
-    rest are sorted with the run's position packed into their low
+    The run hashes are sorted with the run's position packed into their low
     bits (a plain sort is several times faster than an argsort); only runs
     whose truncated hash repeats are kept, and those are grouped by their full
     hash, so the truncation never merges different runs.
@@ -465,16 +463,9 @@ def repeated_runs(tokens: Tokens, group: np.ndarray, k: int) -> tuple[np.ndarray
     if m < 2:
         return none, none, np.zeros(0, dtype=bool)
     low = np.uint64((1 << int(m - 1).bit_length()) - 1)
-    # Runs whose top bits no other run shares occur once: counting them is a few times cheaper than sorting them.
-    bits = min(int(m).bit_length() + 1, 32)
-    bucket = (keys >> np.uint64(64 - bits)).astype(np.intp)
-    maybe = np.flatnonzero(np.bincount(bucket, minlength=1 << bits)[bucket] > 1)
-    del bucket
-    packed = keys[maybe]
-    packed &= ~low
-    packed |= maybe.astype(np.uint64)
-    del maybe
-    packed.sort()
+    packed = keys & ~low
+    packed |= np.arange(m, dtype=np.uint64)
+    packed = sorted_values(packed)
     same = (packed[1:] ^ packed[:-1]) <= low
     repeated = np.zeros(len(packed), dtype=bool)
     repeated[1:] = same
@@ -548,7 +539,7 @@ class RunIndex:
         self.keys = salted
         self.low = np.uint64((1 << max(1, len(self.keys).bit_length())) - 1)
         self.packed = (self.keys & ~self.low) | np.arange(len(self.keys), dtype=np.uint64)
-        self.packed.sort()
+        self.packed = sorted_values(self.packed)
 
     def lookup(self, keys: np.ndarray, group: int) -> list[tuple[int, set[int]]]:
         """(position, texts) for each of ``keys`` (:func:`run_keys`) found in texts of ``group``."""

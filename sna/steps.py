@@ -28,6 +28,7 @@ import polars as pl
 from sna.analysis.report import Metrics, compute_metrics
 from sna.edges import Extracted, extract_edges
 from sna.errors import InputError
+from sna.ids import all_unique
 
 #: POSTS columns the global steps never read (they stay where the per-thread steps ran).
 TEXT_COLUMNS = ("text", "raw_text")
@@ -47,7 +48,7 @@ def check_unique_ids(posts: pl.DataFrame) -> None:
     ...
     sna.errors.InputError: post id 'a' occurs twice (in x and y); expected ids unique across inputs ...
     """
-    if posts["post_id"].n_unique() == posts.height:  # counting is cheaper than marking every repeat
+    if all_unique(posts["post_id"]):  # cheaper than marking every repeat
         return
     dup = posts["post_id"].is_duplicated()
     if dup.any():
