@@ -562,8 +562,14 @@ class RunIndex:
         """
         keys = keys ^ _salt(np.asarray(group))
         high = keys & ~self.low
-        lo = np.searchsorted(self.packed, high)
-        sizes = np.searchsorted(self.packed, high | self.low, side="right") - lo
+        # Searching keys in sorted order is several times faster than in query order (the search starts
+        # from where the last one ended).
+        order = pl.Series(high).arg_sort().to_numpy()
+        ordered = high[order]
+        lo, sizes = np.empty(len(keys), dtype=np.int64), np.empty(len(keys), dtype=np.int64)
+        lo[order] = np.searchsorted(self.packed, ordered)
+        sizes[order] = np.searchsorted(self.packed, ordered | self.low, side="right")
+        sizes -= lo
         query = np.repeat(np.arange(len(keys)), sizes)
         within = np.arange(len(query)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
         where = (self.packed[np.repeat(lo, sizes) + within] & self.low).astype(np.int64)
