@@ -168,3 +168,15 @@ def test_all_unique_is_counting_distinct_values(values):
 def test_sorted_values_is_numpys_sort(values):
     array = np.array(values, dtype=np.uint64)
     assert np.array_equal(sorted_values(array), np.sort(array))
+
+
+@FUZZ
+@given(st.lists(IDS | st.none(), max_size=30), st.booleans())
+def test_the_summary_counts_threads_as_distinct_ids_in_any_order(threads, ordered):
+    from sna.steps import ingest_summary
+
+    threads = sorted(threads, key=str) if ordered else threads
+    posts = pl.DataFrame({"thread_id": threads}, schema={"thread_id": pl.String})
+    posts = posts.with_columns(author=pl.lit("a"), placeholder=pl.lit(False))
+    summary = ingest_summary(posts, {}, files=1, files_skipped=0, implicit_target="first")
+    assert summary["threads"] == posts["thread_id"].n_unique()
