@@ -93,6 +93,9 @@ class Extracted:
     rows: tuple[np.ndarray, np.ndarray] | None = None
 
 
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
 def _check_reply_tree(posts: pl.DataFrame, thread: np.ndarray) -> np.ndarray:
     """Raise if stated parents cross threads or form a cycle; else each post's parent row (-1: none, or not a post).
 
@@ -109,12 +112,15 @@ def _check_reply_tree(posts: pl.DataFrame, thread: np.ndarray) -> np.ndarray:
             f"post {ids[i]!r} replies to {posts['reply_to'][i]!r}, which is in another thread "
             f"({threads[int(parent_idx[i])]!r}, not {threads[i]!r}): expected replies within a thread"
         )
-    # Pointer doubling: after enough rounds every chain has reached a root (-1)
-    # unless it runs into a cycle.
+    # Parents above their posts (thread order, as most are) cannot form a cycle. Else pointer
+    # doubling: after enough rounds every chain has reached a root (-1) unless it runs into a cycle.
     anc = parent_idx.copy()
-    for _ in range(max(1, len(anc).bit_length()) + 1):
+    rounds = 0 if (parent_idx < np.arange(len(parent_idx))).all() else max(1, len(anc).bit_length()) + 1
+    for _ in range(rounds):
         anc = np.where(anc >= 0, anc[np.maximum(anc, 0)], -1)
-    cyclic = np.flatnonzero(anc >= 0)
+        if (anc < 0).all():
+            break
+    cyclic = np.flatnonzero(anc >= 0) if rounds else _NO_ROWS
     if len(cyclic):
         seen: dict[int, int] = {}  # node -> step at which the walk met it (linear, not quadratic)
         node = int(cyclic[0])
@@ -361,11 +367,12 @@ def extract_edges(
         implicit_target = "none"
     if implicit_target not in IMPLICIT_TARGETS:
         raise SchemaError(f"implicit_target must be one of {', '.join(IMPLICIT_TARGETS)}, got {implicit_target!r}")
-    validate_posts(posts)
+    ordered = {"thread_id", "position"} <= set(posts.columns)  # else validate_posts names what is missing
+    order = thread_order(posts["thread_id"], posts["position"]) if ordered else None
+    validate_posts(posts, order=order)
     if isinstance(recover, bool):
         recover = pl.Series([recover] * posts.height, dtype=pl.Boolean)
     recover_mask = pl.Series(recover, dtype=pl.Boolean).fill_null(False)
-    order = thread_order(posts["thread_id"], posts["position"])
     if order is not None:
         # One chunk first: a gather from several chunks copies every string, from one it copies 16-byte views.
         posts, recover_mask = posts.rechunk()[order], recover_mask.gather(order)

@@ -46,6 +46,17 @@ def thread_order(thread_id: pl.Series, position: pl.Series) -> pl.Series | None:
     """
     if _in_order(thread_id, position, strict=False):
         return None
+    n = len(thread_id)
+    if position.dtype.is_integer() and not thread_id.null_count() and not position.null_count() and n < 2**31:
+        low, high = position.min(), position.max()
+        if low >= -(2**31) and high < 2**31:
+            # The sorted distinct thread ids number the threads; then one stable sort of integers.
+            names = thread_id.cast(pl.String).alias("t")
+            threads = names.unique().sort()
+            numbered = pl.DataFrame({"t": threads, "code": pl.int_range(len(threads), dtype=pl.Int64, eager=True)})
+            code = names.to_frame().join(numbered, on="t", how="left", maintain_order="left")["code"]
+            key = (code.to_numpy() << 32) | (position.cast(pl.Int64).to_numpy() - low)
+            return pl.Series(np.argsort(key, kind="stable"), dtype=pl.UInt32 if n < 2**32 else pl.UInt64)
     frame = pl.DataFrame({"t": thread_id, "p": position})
     return frame.select(pl.arg_sort_by("t", "p", maintain_order=True)).to_series()
 
@@ -68,6 +79,24 @@ def sorted_thread_codes(thread_id: pl.Series) -> np.ndarray:
     return np.cumsum(change)
 
 
+def sorted_values(values: np.ndarray) -> np.ndarray:
+    """``np.sort`` of a 1-D integer array, by polars (one thread); the result may be read-only.
+
+    numpy 2.4's sort here is a plain introsort (about 40–60 ns a value on
+    arrays of 10^5–10^6 64-bit integers); polars sorts them three to four times
+    faster. One thread: callers already sort several batches at once.
+
+    Examples
+    --------
+    >>> sorted_values(np.array([3, 1, 2], dtype=np.uint64)).tolist()
+    [1, 2, 3]
+    """
+    values = np.asarray(values).ravel()
+    if len(values) < 2:
+        return values.copy()
+    return pl.Series(values).sort(multithreaded=False).to_numpy()
+
+
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """The distinct values of an integer array, sorted: ``np.unique(values)``, by sorting.
 
@@ -80,13 +109,28 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     >>> sorted_unique(np.array([3, 1, 3, 2, 1])).tolist()
     [1, 2, 3]
     """
-    ordered = np.sort(np.asarray(values).ravel())
+    ordered = sorted_values(values)
     if len(ordered) < 2:
         return ordered
     keep = np.empty(len(ordered), dtype=bool)
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     return ordered[keep]
+
+
+def all_unique(ids: pl.Series) -> bool:
+    """Whether no value occurs twice (a null counts as a value).
+
+    Distinct 64-bit hashes prove it at a fraction of the cost of counting
+    distinct strings; only when two hashes are equal are the values counted.
+
+    Examples
+    --------
+    >>> all_unique(pl.Series(["a", "b", None])), all_unique(pl.Series(["a", "b", "a"]))
+    (True, False)
+    """
+    n = len(ids)
+    return n < 2 or ids.hash().n_unique() == n or ids.n_unique() == n
 
 
 def strictly_in_thread_order(thread_id: pl.Series, position: pl.Series) -> bool:

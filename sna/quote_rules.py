@@ -43,6 +43,7 @@ from functools import cache
 
 import numpy as np
 
+from sna.ids import sorted_values
 from sna.shingles import Tokens, in_sorted, phrase_hashes, ramp, sequence_keys, strip_tails
 
 #: Page furniture that ends a line without being part of it: the phrase and how
@@ -185,7 +186,7 @@ def boilerplate_lines(
     """
     out = np.zeros(len(keys), dtype=bool)
     # Only keys found at least 4 times in the batch can be boilerplate.
-    ordered = np.sort(keys)
+    ordered = sorted_values(keys)
     often = np.unique(ordered[:-3][ordered[3:] == ordered[:-3]])
     if len(often) == 0:
         return out

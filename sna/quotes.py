@@ -59,7 +59,7 @@ from itertools import pairwise
 import numpy as np
 import polars as pl
 
-from sna.ids import sorted_thread_codes, sorted_unique, thread_order
+from sna.ids import sorted_thread_codes, sorted_unique, sorted_values, thread_order
 from sna.quote_rules import (
     OPENING_WORDS,
     boilerplate_lines,
@@ -260,7 +260,7 @@ def _sort_pairs(
     p_bits = int(post.max()).bit_length()
     if p_bits + d_bits + r_bits <= 63:
         packed = (post << (d_bits + r_bits)) | (distance << r_bits) | rel
-        packed.sort()
+        packed = sorted_values(packed)
         post = packed >> (d_bits + r_bits)
         distance = (packed >> r_bits) & ((1 << d_bits) - 1)
         rel = packed & ((1 << r_bits) - 1)
@@ -668,13 +668,23 @@ def find_pasted_quotes(
     return QuoteBlocks(blocks, text.gather(inverse), *rows)
 
 
+def _quote_runs(
+    chosen: np.ndarray, source: np.ndarray, local: np.ndarray, asked: Tokens, runs: np.ndarray, *, k: int
+) -> tuple[np.ndarray, ...]:  # fmt: skip
+    """Every run of ``k`` words of the chosen quotes: its key, the group it is looked up in, its quote and place."""
+    a, b = asked.text_words[chosen], asked.text_words[chosen + 1]
+    per_quote = b - a - k + 1
+    owner = np.repeat(np.arange(len(chosen)), per_quote)
+    j = np.arange(len(owner)) - np.repeat(np.cumsum(per_quote) - per_quote, per_quote)
+    return runs[a[owner] + j], local[source[chosen[owner]]], owner, j
+
+
 def _covering_posts(
     index: RunIndex,
     chosen: np.ndarray,
     source: np.ndarray,
-    local: np.ndarray,
     asked: Tokens,
-    runs: np.ndarray,
+    lookups: tuple[np.ndarray, ...],
     *,
     k: int,
     coverage: float,
@@ -687,11 +697,10 @@ def _covering_posts(
     Holding means runs of ``k`` words shared with the quote cover ``coverage``
     of its words; when the quote names an author, the post must be theirs.
     """
+    keys, group, owner, j = lookups
+    query, cand = index.matches(keys, group)
     a, b = asked.text_words[chosen], asked.text_words[chosen + 1]
     per_quote = b - a - k + 1
-    owner = np.repeat(np.arange(len(chosen)), per_quote)
-    j = np.arange(len(owner)) - np.repeat(np.cumsum(per_quote) - per_quote, per_quote)
-    query, cand = index.matches(runs[a[owner] + j], local[source[chosen[owner]]])
     q, j, cand = owner[query], j[query], cand
     earlier = cand < source[chosen[q]]
     q, j, cand = q[earlier], j[earlier], cand[earlier]
@@ -813,8 +822,10 @@ def locate_quoted_posts(
                         result[qi] = ids[lo + cand]
                         break
         if long_quotes:
-            index = RunIndex(tokenize(texts.slice(lo, hi - lo)), local, k)
-            found = _covering_posts(index, np.array(long_quotes), source - lo, local, asked, runs, k=k,
+            chosen = np.array(long_quotes)
+            lookups = _quote_runs(chosen, source - lo, local, asked, runs, k=k)
+            index = RunIndex(tokenize(texts.slice(lo, hi - lo)), local, k, wanted=lookups[:2])
+            found = _covering_posts(index, chosen, source - lo, asked, lookups, k=k,
                                     coverage=coverage, authors=authors, quoted_authors=rows, lo=lo)  # fmt: skip
             for qi, cand in found:
                 result[qi] = ids[lo + cand]

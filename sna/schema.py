@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 import polars as pl
 
 from sna.errors import SchemaError
-from sna.ids import strictly_in_thread_order
+from sna.ids import all_unique, strictly_in_thread_order
 
 UTC_DATETIME = pl.Datetime("us", "UTC")
 
@@ -135,8 +135,12 @@ def _require_columns(df: pl.DataFrame, names: Iterable[str], table: str) -> None
         raise SchemaError(f"{table}: missing column(s) {', '.join(missing)}")
 
 
-def validate_posts(posts: pl.DataFrame) -> pl.DataFrame:
+def validate_posts(posts: pl.DataFrame, *, order: pl.Series | None = None) -> pl.DataFrame:
     """Check a POSTS table and return it unchanged.
+
+    ``order``, when the caller has it, is :func:`sna.ids.thread_order` of the
+    posts (not None): then repeated positions are looked for between
+    neighbours in that order, without hashing every (thread, position) pair.
 
     Raises
     ------
@@ -160,7 +164,7 @@ def validate_posts(posts: pl.DataFrame) -> pl.DataFrame:
         nulls = posts[name].is_null()
         if nulls.any():
             raise SchemaError(f"posts: {name} is empty in {_rows(posts, nulls)}")
-    dup = posts["post_id"].is_duplicated() if posts["post_id"].n_unique() < posts.height else None
+    dup = None if all_unique(posts["post_id"]) else posts["post_id"].is_duplicated()
     if dup is not None and dup.any():
         first = posts.filter(dup)["post_id"][0]
         count = int((posts["post_id"] == first).sum())
@@ -169,6 +173,8 @@ def validate_posts(posts: pl.DataFrame) -> pl.DataFrame:
     if bad_pos.any():
         raise SchemaError(f"posts: position must be 1 or more in {_rows(posts, bad_pos)}")
     in_order = strictly_in_thread_order(posts["thread_id"], posts["position"])  # then no pair repeats
+    if not in_order and order is not None:
+        in_order = strictly_in_thread_order(posts["thread_id"].gather(order), posts["position"].gather(order))
     dup_pos = None if in_order else posts.select(pl.struct("thread_id", "position").is_duplicated()).to_series()
     if dup_pos is not None and dup_pos.any():
         raise SchemaError(f"posts: position repeats within a thread in {_rows(posts, dup_pos)}")

@@ -52,6 +52,35 @@ def test_reply_cycle_names_the_posts():
         extract_edges(posts)
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(-1, 7), min_size=1, max_size=8))
+def test_stated_parents_are_an_error_exactly_when_they_form_a_cycle(parents):
+    n = len(parents)
+    parents = [p if p < n and p != i else -1 for i, p in enumerate(parents)]
+    posts = thread(*["x"] * n).with_columns(reply_to=pl.Series([f"p{p + 1}" if p >= 0 else None for p in parents]))
+
+    def cycles(i):
+        seen = set()
+        while i >= 0 and i not in seen:
+            seen.add(i)
+            i = parents[i]
+        return i >= 0
+
+    if any(cycles(i) for i in range(n)):
+        with pytest.raises(SchemaError, match="reply_to forms a cycle"):
+            extract_edges(posts)
+    else:
+        assert extract_edges(posts).counts["edges_reply"] == sum(p >= 0 for p in parents)
+
+
+def test_a_position_repeated_within_a_thread_is_an_error_when_rows_are_out_of_thread_order():
+    posts = pl.concat([thread("a", "b", thread_id="y"), thread("c", thread_id="x")])
+    posts = posts.with_columns(post_id=pl.Series(["y1", "y2", "x1"]), position=pl.Series([2, 1, 1]))
+    assert extract_edges(posts).posts["post_id"].to_list() == ["x1", "y2", "y1"]
+    with pytest.raises(SchemaError, match="position repeats within a thread in posts 'y1', 'y2'$"):
+        extract_edges(posts.with_columns(position=pl.Series([1, 1, 1])))
+
+
 def test_reply_across_threads_is_an_error():
     posts = pl.concat([thread("a", thread_id="x"), thread("b", thread_id="y").with_columns(reply_to=pl.lit("x1"))])
     posts = posts.with_columns(post_id=pl.Series(["x1", "y1"]))

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from sna.analysis.report import compute_metrics
 from sna.edges import extract_edges
 from sna.graph import index_corpus
-from sna.ids import rows_of, sorted_thread_codes, sorted_unique, thread_order
+from sna.ids import all_unique, rows_of, sorted_thread_codes, sorted_unique, sorted_values, thread_order
 from sna.quotes import find_pasted_quotes
 from sna.schema import MARKED_SCHEMA, POSTS_SCHEMA, conform
 
@@ -131,10 +131,17 @@ IDS = st.text(alphabet=st.sampled_from(["a", "b", "7", "0", "ü", " "]), max_siz
 FUZZ = settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 
 
+POSITIONS = st.integers(-3, 3) | st.sampled_from([None, -(2**31), 2**31 - 1, 2**31, -(2**40)])
+
+
 @FUZZ
-@given(st.lists(st.tuples(IDS, st.integers(-3, 3)), max_size=30))
+@given(st.lists(st.tuples(IDS | st.none(), POSITIONS), max_size=30))
 def test_thread_order_sorts_like_polars(rows):
     frame = pl.DataFrame({"t": [r[0] for r in rows], "p": [r[1] for r in rows]}, schema={"t": pl.String, "p": pl.Int64})
+    if frame["t"].null_count() or frame["p"].null_count():
+        order = thread_order(frame["t"], frame["p"])
+        assert (frame if order is None else frame[order]).equals(frame.sort("t", "p", maintain_order=True))
+        return
     order = thread_order(frame["t"], frame["p"])
     ordered = frame if order is None else frame[order]
     assert ordered.equals(frame.sort("t", "p", maintain_order=True))
@@ -147,3 +154,29 @@ def test_thread_order_sorts_like_polars(rows):
 def test_sorted_unique_is_numpys_unique(values):
     array = np.array(values, dtype=np.int64)
     assert np.array_equal(sorted_unique(array), np.unique(array))
+
+
+@FUZZ
+@given(st.lists(IDS | st.none(), max_size=30))
+def test_all_unique_is_counting_distinct_values(values):
+    series = pl.Series(values, dtype=pl.String)
+    assert all_unique(series) == (series.n_unique() == len(series))
+
+
+@FUZZ
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=50))
+def test_sorted_values_is_numpys_sort(values):
+    array = np.array(values, dtype=np.uint64)
+    assert np.array_equal(sorted_values(array), np.sort(array))
+
+
+@FUZZ
+@given(st.lists(IDS | st.none(), max_size=30), st.booleans())
+def test_the_summary_counts_threads_as_distinct_ids_in_any_order(threads, ordered):
+    from sna.steps import ingest_summary
+
+    threads = sorted(threads, key=str) if ordered else threads
+    posts = pl.DataFrame({"thread_id": threads}, schema={"thread_id": pl.String})
+    posts = posts.with_columns(author=pl.lit("a"), placeholder=pl.lit(False))
+    summary = ingest_summary(posts, {}, files=1, files_skipped=0, implicit_target="first")
+    assert summary["threads"] == posts["thread_id"].n_unique()

@@ -561,3 +561,45 @@ def _check_text_bytes(texts, skip, n_chunks, data):
         i = data.draw(st.integers(0, len(texts) - 1))
         cut = bytes_to_texts(buf[offsets[i] :], offsets[i:] - offsets[i])
         assert cut.to_list() == [t or "" for t in texts[i:]]
+
+
+_WORDS = st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=12).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), _WORDS), max_size=12), st.integers(1, 3))
+def test_repeated_runs_are_the_runs_found_twice_in_a_group(texts, k):
+    texts = sorted(texts, key=lambda t: t[0])
+    group = np.array([g for g, _ in texts], dtype=np.int64)
+    tokens = tokenize(pl.Series([t for _, t in texts], dtype=pl.String))
+    keys = run_keys(tokens.hashes, k)
+    seen: dict[tuple[int, int], list[int]] = {}
+    for i in range(len(group)):
+        for start in range(tokens.text_words[i], tokens.text_words[i + 1] - k + 1):
+            seen.setdefault((int(group[i]), int(keys[start])), []).append(start)
+    expected = sorted(s for starts in seen.values() if len(starts) > 1 for s in starts)
+    start, text, new = shingles.repeated_runs(tokens, group, k)
+    assert sorted(start.tolist()) == expected
+    assert (tokens.text_words[text] <= start).all() and (start + k <= tokens.text_words[text + 1]).all()
+    # Each set of equal runs is one block, in word order, opened by ``new``.
+    sets = np.cumsum(new)
+    assert len(set(zip(sets.tolist(), keys[start].tolist(), group[text].tolist(), strict=True))) == (
+        int(sets[-1]) if len(sets) else 0
+    )
+    assert all((np.diff(start[sets == s]) > 0).all() for s in set(sets.tolist()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), _WORDS), min_size=1, max_size=10), _WORDS, st.integers(0, 2))
+def test_a_run_index_of_the_wanted_runs_finds_what_the_full_index_finds(texts, asked, group):
+    tokens = tokenize(pl.Series([t for _, t in texts], dtype=pl.String))
+    groups = np.array([g for g, _ in texts], dtype=np.int64)
+    keys = run_keys(tokenize(pl.Series([asked])).hashes, 2)
+    where = np.full(len(keys), group, dtype=np.int64)
+    full = shingles.RunIndex(tokens, groups, 2).matches(keys, where)
+    wanted = shingles.RunIndex(tokens, groups, 2, wanted=(keys, where)).matches(keys, where)
+
+    def pairs(found):
+        return sorted(zip(*(a.tolist() for a in found), strict=True))
+
+    assert pairs(wanted) == pairs(full)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sna.errors import InputError
 from sna.io import read_input
-from sna.io.tables import read_table
+from sna.io.tables import has_quote_markup, read_table
 
 POSTS = pl.DataFrame(
     {
@@ -130,3 +130,14 @@ def test_property_csv_and_parquet_round_trip(tmp_path_factory, rows):
         posts = read_input(folder / name).posts
         assert posts["post_id"].to_list() == df["post_id"].to_list()
         assert posts["raw_text"].to_list() == df["text"].to_list()
+
+
+_PIECES = st.sampled_from(["[", "q", "Q", "uote", "UOTE", " ", "\n", ">", "said:", "\r", "é"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_PIECES).map("".join), max_size=20))
+def test_markup_search_is_the_one_regular_expression_it_replaces(texts):
+    series = pl.Series(texts, dtype=pl.String)
+    one = series.str.contains(r"(?i)\[quote|(?m)^ {0,3}>") | series.str.contains(" said:", literal=True)
+    assert has_quote_markup(series).to_list() == one.to_list()
