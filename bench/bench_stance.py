@@ -250,12 +250,12 @@ def steps(name: str, parents, replies, model, parts: int) -> dict:
                 lambda: tk.clean_and_tokenise(texts, parts=parts))  # fmt: skip
     parent, reply = index[:n], index[n:]
     sides = {side: np.isin(np.arange(tok.n), which) for side, which in (("reply", reply), ("parent", parent))}
-    keys = timed("word hashes and pairs", lambda: feat._word_keys(tok, tok.hashes()))
+    slots = timed("word hashes and pairs", lambda: feat._word_slots(tok))
     known = {name: model.blocks[name].lookup >= 0 for name in model.used_blocks}
     blocks = {}
     for block, side in (("reply_words", "reply"), ("parent_words", "parent")):
         mask = sides[side]
-        blocks[block] = timed(f"{block} block", lambda: feat._word_block(tok, *keys, mask, block, known[block]))  # noqa: B023
+        blocks[block] = timed(f"{block} block", lambda: feat._word_block(tok, slots, mask, block, known[block]))  # noqa: B023
     opening = known["reply_opening"]
     blocks["reply_opening"] = timed("reply_opening block", lambda: feat._opening_block(tok, sides["reply"], opening))
     dense = timed("dense features", lambda: feat._dense(tok, reply, parent))
