@@ -19,7 +19,7 @@ SETTINGS = settings(deadline=None, max_examples=150, suppress_health_check=[Heal
 # Characters where Python and polars could disagree: separators that only Python calls space, quote
 # markers, entities, curly quotes, non-ASCII letters whose lower case differs, digits and apostrophes.
 PIECES = ["&gt;", "&amp;", "n't", "not", "http://x.y", "www.", "well said"]
-ALPHABET = st.sampled_from([*"ab zN'’‘?!.,;:>\n\r\t\x1c\x1f\xa0\u2028İΣς9-", *PIECES])
+ALPHABET = st.sampled_from([*"ab zN'’‘?!.,;:>\n\r\t\x1c\x1f\x85\xa0\u2028\u2029İΣςé9-…—•«¿", *PIECES])
 TEXT = st.lists(ALPHABET, max_size=40).map("".join)
 
 

@@ -227,8 +227,6 @@ def _word_block(tok: Tokenised, slots: WordSlots, texts: np.ndarray, block: str,
     the kept ones are already grouped by text and the sparse matrix is built
     from its row pointers directly.
     """
-    import scipy.sparse as sp
-
     words = _bucket(slots.hashes, block)
     if known is not None:
         words = np.where(known[words], words, -1)
@@ -249,11 +247,25 @@ def _word_block(tok: Tokenised, slots: WordSlots, texts: np.ndarray, block: str,
     keep = buckets >= 0
     kept = np.r_[0, np.cumsum(keep)]
     indptr = kept[slot_ends]
-    matrix = sp.csr_matrix((np.ones(int(indptr[-1]), np.int64), buckets[keep], indptr),
-                           shape=(tok.n, 1 << BLOCK_BITS[block]))  # fmt: skip
+    return _summed(buckets[keep], indptr, block)
+
+
+def _summed(buckets: np.ndarray, indptr: np.ndarray, block: str) -> Cells:
+    """Cells of rows given by row pointers into ``buckets``, duplicates summed, sorted by row then bucket.
+
+    Summed as a sparse matrix with 32-bit indices and counts where they fit
+    (scipy sorts each row's few buckets; half-width indices sort faster).
+    """
+    import scipy.sparse as sp
+
+    small = indptr[-1] < 2**31
+    kind = np.int32 if small else np.int64
+    ones = np.ones(int(indptr[-1]), kind)
+    matrix = sp.csr_matrix((ones, buckets.astype(kind), indptr.astype(kind)),
+                           shape=(len(indptr) - 1, 1 << BLOCK_BITS[block]))  # fmt: skip
     matrix.sum_duplicates()
-    rows = np.repeat(np.arange(tok.n, dtype=np.int64), np.diff(matrix.indptr))
-    return rows, matrix.indices.astype(np.int64), matrix.data
+    rows = np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(matrix.indptr))
+    return rows, matrix.indices.astype(np.int64), matrix.data.astype(np.int64)
 
 
 def _char_block(
@@ -336,7 +348,9 @@ def _shared_words(tok: Tokenised, reply: np.ndarray, parent: np.ndarray) -> tupl
     import scipy.sparse as sp
 
     # the tokens come text by text: the token offsets are the row pointers
-    sets = sp.csr_matrix((np.ones(len(tok.words)), tok.words, tok.offsets), shape=(tok.n, max(len(tok.vocab), 1)))
+    kind = np.int32 if len(tok.words) < 2**31 else np.int64
+    sets = sp.csr_matrix((np.ones(len(tok.words)), tok.words.astype(kind), tok.offsets.astype(kind)),
+                         shape=(tok.n, max(len(tok.vocab), 1)))  # fmt: skip
     sets.sum_duplicates()
     sets.data[:] = 1.0
     sizes = np.diff(sets.indptr)

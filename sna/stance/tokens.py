@@ -86,9 +86,12 @@ def clean_text(text: str | None) -> str:
     return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").split()).lower()[:MAX_CHARS]
 
 
-_PLAIN = r"^[\x00-\x1b\x20-\x7f]*$"
+_PLAIN = (
+    r"^[\x00-\x1b\x20-\x7f\u00a1-\u00a9\u00ab-\u00b4\u00b6-\u00b9\u00bb-\u00bf\u00d7\u00f7\u2010-\u2027\u2030-\u205e]*$"
+)
 """Texts of these characters only are cleaned in polars: ASCII, where polars' regular expressions,
-whitespace and lower case agree with Python's (the separators \\x1c-\\x1f are space to Python only)."""
+whitespace and lower case agree with Python's (the separators \\x1c-\\x1f are space to Python only),
+and the Latin-1 signs and general punctuation (… ’ “ — •) that are no letter and no space to either."""
 _QUOTE_LINE = r"(?m)^[ \t\r\x0b\x0c]*>[^\n]*\n?"
 _SPACE_RUN = r"[\t\n\x0b\x0c\r ]{2,}|[\t\n\x0b\x0c\r]"
 """What cleaning turns into one space: two or more whitespace characters in a row, or one that is not a space
@@ -115,6 +118,7 @@ def clean_texts(texts: pl.Series) -> pl.Series:
         .str.replace_all(_QUOTE_LINE, "")
         .str.slice(0, MAX_CHARS * 2)
         .str.replace_all(_URL.pattern, " httpurl ")
+        .str.replace_many(["\u2019", "\u2018"], ["'", "'"])
         .str.replace_all(_SPACE_RUN, " ")
         .str.strip_chars()
         .str.to_lowercase()
