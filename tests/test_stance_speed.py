@@ -166,3 +166,17 @@ def test_features_of_real_pairs_are_the_same_when_tokenised_in_parts(monkeypatch
             assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), name
     assert one.dense.tobytes() == two.dense.tobytes()
     assert model.text_logits(one).tobytes() == model.text_logits(two).tobytes()
+
+
+def test_scores_in_small_batches_side_by_side_are_those_of_one_batch(monkeypatch):
+    from sna.stance import model as model_module
+
+    parents, replies = _fixture_pairs()
+    model = load_model()
+    one = model.predict_proba(parents, replies)
+    monkeypatch.setattr(model_module, "CHUNK", 7)
+    monkeypatch.setattr(model_module, "workers", lambda: 2)
+    batched = model.predict_proba(parents, replies)
+    assert len(parents) > 2 * 7 and batched.tobytes() == one.tobytes()
+    monkeypatch.setattr(model_module, "workers", lambda: 1)
+    assert model.predict_proba(pl.Series(parents), pl.Series(replies)).tobytes() == one.tobytes()
