@@ -175,8 +175,11 @@ def test_scores_in_small_batches_side_by_side_are_those_of_one_batch(monkeypatch
     model = load_model()
     one = model.predict_proba(parents, replies)
     monkeypatch.setattr(model_module, "CHUNK", 7)
+    monkeypatch.setattr(model_module, "SPLIT", 10)
     monkeypatch.setattr(model_module, "workers", lambda: 2)
     batched = model.predict_proba(parents, replies)
     assert len(parents) > 2 * 7 and batched.tobytes() == one.tobytes()
+    halves = model.predict_proba(parents[:11], replies[:11])  # two batches of 6 and 5 pairs
+    assert halves.tobytes() == one[:11].tobytes()
     monkeypatch.setattr(model_module, "workers", lambda: 1)
     assert model.predict_proba(pl.Series(parents), pl.Series(replies)).tobytes() == one.tobytes()
