@@ -20,14 +20,15 @@ checks they agree: identical labels, probabilities within float rounding. With
 is also whether the outputs are identical to the bit. Times
 are the best of ``--repeat`` runs of each, CPU seconds of this process beside
 wall seconds (the machine is shared: CPU time is what a quiet machine's wall
-time would be, about). Writes ``bench/out/bench_stance.json``.
+time would be, about); each line gives both paths' pairs per second (wall) and
+per CPU-second, and the ratios. Writes ``bench/out/bench_stance.json``.
 
 ``--steps`` instead prints the wall and CPU seconds of each step of the default
 model (distinct texts, cleaning and tokenising in ``--parts`` parts, each feature
 block, the dense features, the scores) and writes ``bench/out/bench_stance_steps.json``.
 
 Usage: python bench/bench_stance.py [--data ../shared/data] [--bulk] [--repeat 3] [--accurate-pairs 1000]
-       [--baseline ../main] [--steps [--parts 2]]
+       [--baseline /work/base] [--steps [--parts 2]]
 """
 
 from __future__ import annotations
@@ -153,13 +154,16 @@ def case(name: str, pairs: int, new, old, check, repeat: int, timed_old: bool = 
         "old_cpu_s": round(old_cpu, 3),
         "new_pairs_per_s_wall": round(pairs / new_wall),
         "new_pairs_per_s_cpu": round(pairs / new_cpu),
+        "old_pairs_per_s_wall": round(pairs / old_wall),
+        "old_pairs_per_s_cpu": round(pairs / old_cpu),
         "speedup_wall": round(old_wall / new_wall, 1),
         "speedup_cpu": round(old_cpu / new_cpu, 1),
         **agree,
     }
     print(
         f"{name:44} {pairs:>8,} pairs  new {new_wall:6.2f} s ({pairs / new_wall:>7,.0f}/s wall, "
-        f"{pairs / new_cpu:>7,.0f}/s CPU)  old {old_wall:6.2f} s ({pairs / old_cpu:>7,.0f}/s CPU)  "
+        f"{pairs / new_cpu:>7,.0f}/s CPU)  old {old_wall:6.2f} s ({pairs / old_wall:>7,.0f}/s wall, "
+        f"{pairs / old_cpu:>7,.0f}/s CPU)  "
         f"x{old_wall / new_wall:.1f} wall, x{old_cpu / new_cpu:.1f} CPU  "
         f"same labels: {agree['same_labels']}, max |Δp| {agree['max_abs_diff']:.1e}, same bits: {agree['same_bits']}",
         flush=True,
@@ -250,12 +254,12 @@ def steps(name: str, parents, replies, model, parts: int) -> dict:
                 lambda: tk.clean_and_tokenise(texts, parts=parts))  # fmt: skip
     parent, reply = index[:n], index[n:]
     sides = {side: np.isin(np.arange(tok.n), which) for side, which in (("reply", reply), ("parent", parent))}
-    keys = timed("word hashes and pairs", lambda: feat._word_keys(tok, tok.hashes()))
+    slots = timed("word hashes and pairs", lambda: feat._word_slots(tok))
     known = {name: model.blocks[name].lookup >= 0 for name in model.used_blocks}
     blocks = {}
     for block, side in (("reply_words", "reply"), ("parent_words", "parent")):
         mask = sides[side]
-        blocks[block] = timed(f"{block} block", lambda: feat._word_block(tok, *keys, mask, block, known[block]))  # noqa: B023
+        blocks[block] = timed(f"{block} block", lambda: feat._word_block(tok, slots, mask, block, known[block]))  # noqa: B023
     opening = known["reply_opening"]
     blocks["reply_opening"] = timed("reply_opening block", lambda: feat._opening_block(tok, sides["reply"], opening))
     dense = timed("dense features", lambda: feat._dense(tok, reply, parent))

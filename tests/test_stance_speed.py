@@ -19,7 +19,7 @@ SETTINGS = settings(deadline=None, max_examples=150, suppress_health_check=[Heal
 # Characters where Python and polars could disagree: separators that only Python calls space, quote
 # markers, entities, curly quotes, non-ASCII letters whose lower case differs, digits and apostrophes.
 PIECES = ["&gt;", "&amp;", "n't", "not", "http://x.y", "www.", "well said"]
-ALPHABET = st.sampled_from([*"ab zN'’‘?!.,;:>\n\r\t\x1c\x1f\xa0\u2028İΣς9-", *PIECES])
+ALPHABET = st.sampled_from([*"ab zN'’‘?!.,;:>\n\r\t\x1c\x1f\x85\xa0\u2028\u2029İΣςé9-…—•«¿", *PIECES])
 TEXT = st.lists(ALPHABET, max_size=40).map("".join)
 
 
@@ -166,3 +166,20 @@ def test_features_of_real_pairs_are_the_same_when_tokenised_in_parts(monkeypatch
             assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), name
     assert one.dense.tobytes() == two.dense.tobytes()
     assert model.text_logits(one).tobytes() == model.text_logits(two).tobytes()
+
+
+def test_scores_in_small_batches_side_by_side_are_those_of_one_batch(monkeypatch):
+    from sna.stance import model as model_module
+
+    parents, replies = _fixture_pairs()
+    model = load_model()
+    one = model.predict_proba(parents, replies)
+    monkeypatch.setattr(model_module, "CHUNK", 7)
+    monkeypatch.setattr(model_module, "SPLIT", 10)
+    monkeypatch.setattr(model_module, "workers", lambda: 2)
+    batched = model.predict_proba(parents, replies)
+    assert len(parents) > 2 * 7 and batched.tobytes() == one.tobytes()
+    halves = model.predict_proba(parents[:11], replies[:11])  # two batches of 6 and 5 pairs
+    assert halves.tobytes() == one[:11].tobytes()
+    monkeypatch.setattr(model_module, "workers", lambda: 1)
+    assert model.predict_proba(pl.Series(parents), pl.Series(replies)).tobytes() == one.tobytes()

@@ -181,53 +181,91 @@ def _known(rows: np.ndarray, buckets: np.ndarray, known: np.ndarray | None) -> t
     return rows[keep], buckets[keep]
 
 
-def _word_keys(tok: Tokenised, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Keys of each token's word and of the word pair it starts, interleaved, and which slots hold a key.
+@dataclass(frozen=True)
+class WordSlots:
+    """What both word blocks read: per token its ``2 * word + negated`` id, and the keys of word pairs.
 
-    Slot ``2 i`` is token ``i``'s hash, slot ``2 i + 1`` the pair (token ``i``, token
-    ``i + 1``), which is a key only when both tokens are in the same text. Both word
-    blocks read these keys (each with its own salt), so they are built once.
+    Attributes
+    ----------
+    hashes : np.ndarray
+        CRC-32 of each (word, negated) (:meth:`~sna.stance.tokens.Tokenised.word_hashes`).
+    ids : np.ndarray
+        Each token's index into ``hashes``.
+    pairs : np.ndarray
+        Key of each pair of adjacent tokens (token ``i`` and ``i + 1``): the two hashes side by side
+        with the top bit set.
+    pair_ok : np.ndarray
+        Whether the pair is inside one text.
     """
-    keys = np.empty(2 * len(hashes), np.uint64)
-    keys[0::2] = hashes
+
+    hashes: np.ndarray
+    ids: np.ndarray
+    pairs: np.ndarray
+    pair_ok: np.ndarray
+
+
+def _word_slots(tok: Tokenised) -> WordSlots:
+    """The token ids and word-pair keys of :class:`WordSlots` (both word blocks read them; built once)."""
+    table, ids = tok.word_hashes(), tok.word_ids()
+    hashes = table[ids]
     pairs = hashes[:-1] << np.uint64(32)
     pairs |= hashes[1:]
     pairs |= np.uint64(1 << 63)
-    keys[1:-1:2] = pairs
-    keys[-1:] = 0
-    valid = np.ones(len(keys), bool)
-    lengths = tok.lengths
-    valid[2 * tok.offsets[1:][lengths > 0] - 1] = False
-    return keys, valid
+    pair_ok = np.ones(len(pairs), bool)
+    last = tok.offsets[1:][tok.lengths > 0] - 1  # a text's last token starts no pair
+    pair_ok[last[last < len(pairs)]] = False
+    return WordSlots(table, ids, pairs, pair_ok)
 
 
-def _word_block(
-    tok: Tokenised, keys: np.ndarray, valid: np.ndarray, texts: np.ndarray, block: str, known: np.ndarray | None
-) -> Cells:
+def _word_block(tok: Tokenised, slots: WordSlots, texts: np.ndarray, block: str, known: np.ndarray | None) -> Cells:
     """Words and adjacent word pairs of the chosen texts (a boolean mask over texts).
 
-    The slots of :func:`_word_keys` come in text order, so the kept ones are already
-    grouped by text: the sparse matrix is built from its row pointers directly.
+    A word's bucket depends on the word and its negation mark only, so it is
+    computed once per vocabulary word (with whether the model knows it) and
+    looked up per token; word pairs are hashed per pair. Slot ``2 i`` is token
+    ``i``, slot ``2 i + 1`` the pair it starts: the slots come in text order, so
+    the kept ones are already grouped by text and the sparse matrix is built
+    from its row pointers directly.
+    """
+    words = _bucket(slots.hashes, block)
+    if known is not None:
+        words = np.where(known[words], words, -1)
+    n = len(slots.ids)
+    buckets = np.empty(2 * n, np.int64)
+    buckets[0::2] = words[slots.ids]
+    pairs = buckets[1:-1:2]
+    pairs[:] = _bucket(slots.pairs, block)
+    drop = ~slots.pair_ok
+    if known is not None:
+        drop |= ~known[pairs]
+    pairs[drop] = -1
+    buckets[-1:] = -1
+    slot_ends = 2 * tok.offsets
+    chosen = texts[: tok.n]
+    if not chosen.all():  # slots of texts on the other side only count for nothing
+        buckets[np.repeat(~chosen, 2 * tok.lengths)] = -1
+    keep = buckets >= 0
+    kept = np.r_[0, np.cumsum(keep)]
+    indptr = kept[slot_ends]
+    return _summed(buckets[keep], indptr, block)
+
+
+def _summed(buckets: np.ndarray, indptr: np.ndarray, block: str) -> Cells:
+    """Cells of rows given by row pointers into ``buckets``, duplicates summed, sorted by row then bucket.
+
+    Summed as a sparse matrix with 32-bit indices and counts where they fit
+    (scipy sorts each row's few buckets; half-width indices sort faster).
     """
     import scipy.sparse as sp
 
-    slots = 2 * tok.lengths
-    chosen = texts & (slots > 0)
-    if not chosen.all():
-        inside = np.repeat(chosen, slots)
-        keys, valid = keys[inside], valid[inside]
-    buckets = _bucket(keys, block)
-    keep = valid & known[buckets] if known is not None else valid
-    kept = np.cumsum(keep)
-    per_text = np.zeros(tok.n, np.int64)
-    if len(kept):
-        per_text[chosen] = np.diff(kept[np.cumsum(slots[chosen]) - 1], prepend=0)
-    indptr = np.r_[0, np.cumsum(per_text)]
-    data = np.ones(int(indptr[-1]), np.int64)
-    matrix = sp.csr_matrix((data, buckets[keep], indptr), shape=(tok.n, 1 << BLOCK_BITS[block]))
+    small = indptr[-1] < 2**31
+    kind = np.int32 if small else np.int64
+    ones = np.ones(int(indptr[-1]), kind)
+    matrix = sp.csr_matrix((ones, buckets.astype(kind), indptr.astype(kind)),
+                           shape=(len(indptr) - 1, 1 << BLOCK_BITS[block]))  # fmt: skip
     matrix.sum_duplicates()
-    rows = np.repeat(np.arange(tok.n, dtype=np.int64), np.diff(matrix.indptr))
-    return rows, matrix.indices.astype(np.int64), matrix.data
+    rows = np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(matrix.indptr))
+    return rows, matrix.indices.astype(np.int64), matrix.data.astype(np.int64)
 
 
 def _char_block(
@@ -310,7 +348,9 @@ def _shared_words(tok: Tokenised, reply: np.ndarray, parent: np.ndarray) -> tupl
     import scipy.sparse as sp
 
     # the tokens come text by text: the token offsets are the row pointers
-    sets = sp.csr_matrix((np.ones(len(tok.words)), tok.words, tok.offsets), shape=(tok.n, max(len(tok.vocab), 1)))
+    kind = np.int32 if len(tok.words) < 2**31 else np.int64
+    sets = sp.csr_matrix((np.ones(len(tok.words)), tok.words.astype(kind), tok.offsets.astype(kind)),
+                         shape=(tok.n, max(len(tok.vocab), 1)))  # fmt: skip
     sets.sum_duplicates()
     sets.data[:] = 1.0
     sizes = np.diff(sets.indptr)
@@ -390,12 +430,12 @@ def featurize(
         mask = np.zeros(tok.n, bool)
         mask[which] = True
         sides[side] = mask
-    words = _word_keys(tok, tok.hashes()) if wanted & {"reply_words", "parent_words"} else None
+    words = _word_slots(tok) if wanted & {"reply_words", "parent_words"} else None
     known = known or {}
     makers = {
-        "reply_words": lambda: _word_block(tok, *words, sides["reply"], "reply_words", known.get("reply_words")),
+        "reply_words": lambda: _word_block(tok, words, sides["reply"], "reply_words", known.get("reply_words")),
         "reply_chars": lambda: _char_block(tok, sides["reply"], "reply_chars", known.get("reply_chars")),
-        "parent_words": lambda: _word_block(tok, *words, sides["parent"], "parent_words", known.get("parent_words")),
+        "parent_words": lambda: _word_block(tok, words, sides["parent"], "parent_words", known.get("parent_words")),
         "reply_opening": lambda: _opening_block(tok, sides["reply"], known.get("reply_opening")),
     }
     jobs = [make for name, make in makers.items() if name in wanted]

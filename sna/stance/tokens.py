@@ -86,9 +86,12 @@ def clean_text(text: str | None) -> str:
     return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").split()).lower()[:MAX_CHARS]
 
 
-_PLAIN = r"^[\x00-\x1b\x20-\x7f]*$"
+_PLAIN = (
+    r"^[\x00-\x1b\x20-\x7f\u00a1-\u00a9\u00ab-\u00b4\u00b6-\u00b9\u00bb-\u00bf\u00d7\u00f7\u2010-\u2027\u2030-\u205e]*$"
+)
 """Texts of these characters only are cleaned in polars: ASCII, where polars' regular expressions,
-whitespace and lower case agree with Python's (the separators \\x1c-\\x1f are space to Python only)."""
+whitespace and lower case agree with Python's (the separators \\x1c-\\x1f are space to Python only),
+and the Latin-1 signs and general punctuation (… ’ “ — •) that are no letter and no space to either."""
 _QUOTE_LINE = r"(?m)^[ \t\r\x0b\x0c]*>[^\n]*\n?"
 _SPACE_RUN = r"[\t\n\x0b\x0c\r ]{2,}|[\t\n\x0b\x0c\r]"
 """What cleaning turns into one space: two or more whitespace characters in a row, or one that is not a space
@@ -115,6 +118,7 @@ def clean_texts(texts: pl.Series) -> pl.Series:
         .str.replace_all(_QUOTE_LINE, "")
         .str.slice(0, MAX_CHARS * 2)
         .str.replace_all(_URL.pattern, " httpurl ")
+        .str.replace_many(["\u2019", "\u2018"], ["'", "'"])
         .str.replace_all(_SPACE_RUN, " ")
         .str.strip_chars()
         .str.to_lowercase()
@@ -226,17 +230,75 @@ class Tokenised:
         """Per vocabulary word: whether it is one of ``words``."""
         return _flags(self.vocab, frozenset(words))
 
+    def word_hashes(self) -> np.ndarray:
+        """CRC-32 of each vocabulary word, then of it marked ``NOT_``: ``(2 * len(vocab),)`` uint64, interleaved.
+
+        Entry ``2 w + negated`` is the hash of word ``w`` as :func:`tokens` writes it.
+        """
+        plain, marked = crc32s(self.vocab, (0, _NOT))
+        out = np.empty(2 * len(plain), np.uint64)
+        out[0::2], out[1::2] = plain, marked
+        return out
+
+    def word_ids(self) -> np.ndarray:
+        """Each token's index into :meth:`word_hashes`: ``2 * word + negated``."""
+        ids = self.words * 2
+        ids += self.negated
+        return ids
+
     def hashes(self) -> np.ndarray:
         """CRC-32 of each token as :func:`tokens` writes it (``NOT_`` prefix included), as uint64."""
-        encoded = [w.encode() for w in self.vocab.to_list()]
-        plain = np.fromiter((zlib.crc32(b) for b in encoded), np.uint64, len(encoded))
-        marked = np.fromiter((zlib.crc32(b, _NOT) for b in encoded), np.uint64, len(encoded))
-        return np.where(self.negated, marked[self.words], plain[self.words])
+        return self.word_hashes()[self.word_ids()]
 
     def token(self, i: int) -> str:
         """Token ``i`` as :func:`tokens` writes it."""
         word = self.vocab[int(self.words[i])]
         return "NOT_" + word if self.negated[i] else word
+
+
+def _crc_table() -> np.ndarray:
+    table = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        table = np.where(table & 1, (table >> 1) ^ np.uint32(0xEDB88320), table >> 1)
+    return table.astype(np.uint32)
+
+
+_CRC_TABLE = _crc_table()
+_CRC_BYTES = 64
+"""Words up to this many bytes are hashed byte by byte for all words at once; longer ones by zlib."""
+
+
+def crc32s(texts: pl.Series, starts: Sequence[int] = (0,)) -> list[np.ndarray]:
+    """``zlib.crc32(text.encode(), start)`` of each text, for each start value, as uint64 arrays.
+
+    The table-driven CRC runs one byte position at a time over all texts that are
+    that long (numpy), so short words cost no Python call each.
+
+    Examples
+    --------
+    >>> [h.tolist() for h in crc32s(pl.Series(["", "ab", "n't"]), (0, 7))] == [
+    ...     [zlib.crc32(w.encode(), s) for w in ("", "ab", "n't")] for s in (0, 7)]
+    True
+    """
+    from sna.shingles import text_bytes
+
+    buf, offsets = text_bytes(texts.cast(pl.String))
+    lengths = np.diff(offsets)
+    out = []
+    for start in starts:
+        crc = np.full(len(lengths), np.uint32(start ^ 0xFFFFFFFF), np.uint32)
+        active = np.flatnonzero((lengths > 0) & (lengths <= _CRC_BYTES))
+        for k in range(int(lengths[active].max()) if len(active) else 0):
+            active = active[lengths[active] > k]
+            byte = buf[offsets[active] + k].astype(np.uint32)
+            now = crc[active]
+            crc[active] = _CRC_TABLE[(now ^ byte) & np.uint32(0xFF)] ^ (now >> np.uint32(8))
+        crc ^= np.uint32(0xFFFFFFFF)
+        hashed = crc.astype(np.uint64)
+        for i in np.flatnonzero(lengths > _CRC_BYTES).tolist():
+            hashed[i] = zlib.crc32(buf[offsets[i] : offsets[i + 1]].tobytes(), start)
+        out.append(hashed)
+    return out
 
 
 def _flags(vocab: pl.Series, words: frozenset[str]) -> np.ndarray:
