@@ -28,7 +28,7 @@ import polars as pl
 from sna.analysis.report import Metrics, compute_metrics
 from sna.edges import Extracted, extract_edges
 from sna.errors import InputError
-from sna.ids import all_unique, sorted_thread_codes, thread_order
+from sna.ids import all_unique
 
 #: POSTS columns the global steps never read (they stay where the per-thread steps ran).
 TEXT_COLUMNS = ("text", "raw_text")
@@ -138,13 +138,10 @@ def ingest_summary(
     1
     """
     real = posts.filter(~pl.col("placeholder"))
-    thread_id = posts["thread_id"]
-    # In thread order (as extract_edges leaves POSTS) the threads are counted where the id changes.
-    in_order = len(thread_id) > 0 and thread_order(thread_id, pl.repeat(0, len(thread_id), eager=True)) is None
     return {
         "files": files,
         "files_skipped": files_skipped,
-        "threads": int(sorted_thread_codes(thread_id)[-1]) if in_order else thread_id.n_unique(),
+        "threads": posts["thread_id"].n_unique(),
         "posts": real.height,
         "authors": real["author"].drop_nulls().n_unique(),
         "posts_without_author": int(real["author"].null_count()),

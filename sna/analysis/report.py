@@ -311,7 +311,7 @@ def compute_metrics(
     real = ~placeholder.fill_null(False)  # a mask: filtering POSTS would copy every text
     real_posts = int(real.sum())
     links_summary, warnings = _links_summary(edges, implicit_links)
-    ranked_posts = post_table.filter(~placeholder.fill_null(False))
+    ranked_posts = post_table.filter(real)
     ranked_authors = author_table if rank_anonymous else author_table.filter(~nodes["anonymous"])
     summary: dict[str, object] = {
         "threads": posts["thread_id"].n_unique(),

@@ -668,7 +668,7 @@ def _collected_unresolved(unresolved_df: DataFrame | None) -> pl.DataFrame:
 def _write_big_ingest(blobs: DataFrame, facts: Mapping[str, Any], tables: Any, unresolved: pl.DataFrame,
                       summary: Mapping[str, Any]) -> list[str]:  # fmt: skip
     """POSTS and EDGES as partitioned Parquet written by Spark; unresolved quotes and ingest.json by the driver."""
-    from sna.export import write_json, write_tables
+    from sna.export import TEXT_LEVEL, write_json, write_tables
 
     blobs.sparkSession.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")  # POSTS' type, not INT96
     names = []
@@ -679,7 +679,7 @@ def _write_big_ingest(blobs: DataFrame, facts: Mapping[str, Any], tables: Any, u
         frame.orderBy(*order).drop("_thread", "_row").write.parquet(str(folder))
         _plain_parts(folder)
         names.append(f"{name}/")
-    write_tables([(unresolved, tables("unresolved_quotes.parquet"))])
+    write_tables([(unresolved, tables("unresolved_quotes.parquet"))], compression_level=TEXT_LEVEL)  # as locally
     write_json(summary, tables("ingest.json"))
     return [*names, "unresolved_quotes.parquet", "ingest.json"]
 
