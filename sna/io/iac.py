@@ -33,6 +33,8 @@ from __future__ import annotations
 import re
 import tarfile
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -124,12 +126,36 @@ def parse_iac_discussion(discussion: str | bytes | list[Any], ranges: str | byte
     [('f/posts/2', 'f/posts/1', 'ann', 'Tea is best.', 0, 12)]
     """
     thread_id = thread_id or _layout_id(source)
+    return _frames([_discussion_columns(discussion, ranges, source=source, thread_id=thread_id, site=site)])
+
+
+#: The POSTS columns one discussion gives, before :func:`~sna.io.base.finish_posts`.
+_POST_COLUMNS: dict[str, pl.DataType] = {
+    "thread_id": pl.String(), "post_id": pl.String(), "position": pl.Int64(), "author": pl.String(),
+    "created_at": UTC_DATETIME, "title": pl.String(), "text": pl.String(), "raw_text": pl.String(),
+    "reply_to": pl.String(),
+}  # fmt: skip
+
+
+@dataclass
+class _Columns:
+    """One discussion's posts and marked quotes as column lists (named as in POSTS and ``MARKED_SCHEMA``)."""
+
+    posts: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in _POST_COLUMNS})
+    quotes: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in MARKED_SCHEMA})
+
+
+def _discussion_columns(discussion: str | bytes | list[Any], ranges: str | bytes | list[Any] | None, *,
+                        source: str, thread_id: str, site: str) -> _Columns:  # fmt: skip
+    """The columns of :func:`parse_iac_discussion` for one discussion, checked as it says."""
     data = load_json(discussion, where=source, what=_DISCUSSION) if isinstance(discussion, str | bytes) else discussion
     spans = load_json(ranges, where=source, what=_RANGES) if isinstance(ranges, str | bytes) else ranges
     if not (isinstance(data, list) and data and isinstance(data[0], list)):
         raise InputError(f"expected {_DISCUSSION}", path=source)
     posts, metadata = data[0], data[2] if len(data) > 2 else {}
-    rows: list[dict[str, Any]] = []
+    out = _Columns()
+    ids, authors, raws, replies, times = (out.posts[k] for k in ("post_id", "author", "raw_text", "reply_to",
+                                                                 "created_at"))  # fmt: skip
     seen: set[str] = set()
     for i, post in enumerate(posts, 1):
         fields = post if type(post) is list and len(post) >= 6 else None
@@ -146,15 +172,14 @@ def parse_iac_discussion(discussion: str | bytes | list[Any], ranges: str | byte
         if own in seen:
             raise InputError(f"post id {shorten(own, 60)} occurs twice in the discussion", path=source)
         seen.add(own)
-        rows.append(
-            {"post_id": f"{site}/posts/{own}", "position": i, "author": fields[2] or None,  # type: ignore[index]
-             "raw_text": fields[3] or "",  # type: ignore[index]
-             "reply_to": None if parent is None or parent == own else f"{site}/posts/{parent}",  # own: none stated
-             "created_at": unix_time(fields[7]) if len(fields) > 7 else None}  # type: ignore[arg-type, index]
-        )  # fmt: skip
-    raw_of = {row["post_id"]: row["raw_text"] for row in rows}
-    marked: list[dict[str, Any]] = []
+        ids.append(f"{site}/posts/{own}")
+        authors.append(fields[2] or None)  # type: ignore[index]
+        raws.append(fields[3] or "")  # type: ignore[index]
+        replies.append(None if parent is None or parent == own else f"{site}/posts/{parent}")  # own: none stated
+        times.append(unix_time(fields[7]) if len(fields) > 7 else None)  # type: ignore[arg-type, index]
+    raw_of = dict(zip(ids, raws, strict=True))
     cut: dict[str, list[tuple[int, int]]] = {}
+    quotes = out.quotes
     for k, entry in enumerate(spans if isinstance(spans, list) else [spans] if spans else [], 1):
         shaped = type(entry) is list and len(entry) == 2 and type(entry[1]) is list and len(entry[1]) >= 2
         span = entry[1] if shaped else []
@@ -169,30 +194,32 @@ def parse_iac_discussion(discussion: str | bytes | list[Any], ranges: str | byte
         info = span[2] if len(span) > 2 and isinstance(span[2], dict) else {}
         target = _id(info.get("quote_id"))
         author = None if info.get("unknown_author") else info.get("author")
-        marked.append({"source": source_post, "target": None if target is None else f"{site}/posts/{target}",
-                       "target_author": author if isinstance(author, str) else None,
-                       "quoted_text": raw[start:end].strip(), "start": start, "end": end})  # fmt: skip
+        quotes["source"].append(source_post)
+        quotes["target"].append(None if target is None else f"{site}/posts/{target}")
+        quotes["target_author"].append(author if isinstance(author, str) else None)
+        quotes["quoted_text"].append(raw[start:end].strip())
+        quotes["start"].append(start)
+        quotes["end"].append(end)
         cut.setdefault(source_post, []).append((start, end))
-    for row in rows:
-        spans_here = cut.get(row["post_id"])
-        row["text"] = remove_spans(row["raw_text"], spans_here or [])
-    frame = pl.DataFrame(
-        rows,
-        schema={"post_id": pl.String, "position": pl.Int64, "author": pl.String, "raw_text": pl.String,
-                "reply_to": pl.String, "created_at": UTC_DATETIME, "text": pl.String},
-    ).with_columns(thread_id=pl.lit(f"{site}/threads/{thread_id}"),
-                   title=pl.lit(_title(posts, metadata), pl.String))  # fmt: skip
-    return Parsed(finish_posts(frame, default_thread=thread_id), pl.DataFrame(marked, schema=MARKED_SCHEMA))
+    out.posts["text"] = [remove_spans(raw, cut.get(post_id) or []) for post_id, raw in zip(ids, raws, strict=True)]
+    out.posts["position"] = list(range(1, len(ids) + 1))
+    out.posts["thread_id"] = [f"{site}/threads/{thread_id}"] * len(ids)
+    out.posts["title"] = [_title(posts, metadata)] * len(ids)
+    return out
 
 
-def _combine(parts: Iterable[Parsed]) -> Parsed:
+def _frames(parts: Iterable[_Columns]) -> Parsed:
+    """The POSTS table and marked quotes of discussions' columns, one after another, built once.
+
+    The same tables as concatenating each discussion's own (as
+    :func:`parse_iac_discussion` gives them), without building thousands of
+    small frames.
+    """
     parts = list(parts)
-    if not parts:
-        return Parsed(finish_posts(pl.DataFrame({"text": []}, schema={"text": pl.String}), default_thread="iac"))
-    return Parsed(
-        pl.concat([p.posts for p in parts], how="diagonal_relaxed"),
-        pl.concat([p.quotes for p in parts], how="diagonal_relaxed"),
-    )
+    posts = {name: list(chain.from_iterable(p.posts[name] for p in parts)) for name in _POST_COLUMNS}
+    quotes = {name: list(chain.from_iterable(p.quotes[name] for p in parts)) for name in MARKED_SCHEMA}
+    frame = pl.DataFrame(posts, schema=_POST_COLUMNS)
+    return Parsed(finish_posts(frame, default_thread="iac"), pl.DataFrame(quotes, schema=MARKED_SCHEMA))
 
 
 def _is_archive(path: Path) -> bool:
@@ -222,13 +249,13 @@ def _read_archive(path: Path) -> Parsed:
     """
     discussions: dict[str, bytes] = {}
     ranges: dict[str, bytes] = {}
-    parts: dict[str, Parsed] = {}
+    parts: dict[str, _Columns] = {}
 
     def parse(tid: str) -> None:
         where = f"{path}:discussions/{tid}.json"
         text = decode_text(discussions.pop(tid), where=where)
         spans = decode_text(ranges.pop(tid), where=f"{path}:ranges_quotes/{tid}.json") if tid in ranges else None
-        parts[tid] = parse_iac_discussion(text, spans, source=where, thread_id=tid)
+        parts[tid] = _discussion_columns(text, spans, source=where, thread_id=tid, site=SITE)
 
     with open_input(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
         for member in archive:  # streaming: one pass, no seeking in compressed data
@@ -249,18 +276,18 @@ def _read_archive(path: Path) -> Parsed:
         parse(tid)
     if not parts:
         raise InputError("unknown archive layout: expected members discussions/<id>.json (the IAC layout)", path=path)
-    return _combine(parts[tid] for tid in sorted(parts, key=_id_order))
+    return _frames(parts[tid] for tid in sorted(parts, key=_id_order))
 
 
 def _id_order(tid: str) -> tuple[int, str]:
     return (int(tid), tid) if tid.isdigit() and len(tid) < 19 else (1 << 62, tid)
 
 
-def _read_file(path: Path) -> Parsed:
+def _read_file(path: Path) -> _Columns:
     ranges = path.parent.parent / "ranges_quotes" / path.name
-    return parse_iac_discussion(
+    return _discussion_columns(
         read_text_file(path), read_text_file(ranges) if ranges.exists() else None, source=str(path),
-        thread_id=_layout_id(str(path)),
+        thread_id=_layout_id(str(path)), site=SITE,
     )  # fmt: skip
 
 
@@ -272,10 +299,10 @@ def read_iac(path: str | Path) -> Parsed:
         files = sorted((path / "discussions").glob("*.json"), key=lambda p: _id_order(_layout_id(str(p))))
         if not files:
             raise InputError("unknown layout: expected discussions/<id>.json (the IAC layout)", path=path)
-        return _combine(_read_file(f) for f in files)
+        return _frames(_read_file(f) for f in files)
     if _is_archive(path):
         return _read_archive(path)
-    return _read_file(path)
+    return _frames([_read_file(path)])
 
 
 def looks_like_iac(path: Path, head: str) -> bool:
