@@ -546,25 +546,34 @@ def _attrs(row: dict[str, object]) -> dict[str, object]:
 
 def post_node_table(posts: pl.DataFrame) -> pl.DataFrame:
     """Post-graph node attributes: thread, author, position, time, title, excerpt."""
-    return posts.select(
-        "post_id",
-        "thread_id",
-        "author",
-        "position",
-        pl.col("created_at").dt.to_string("%Y-%m-%dT%H:%M:%SZ").alias("created_at"),
-        excerpt("text").alias("excerpt"),
+    # lazily: an eager select evaluates the excerpt's shared subexpressions once per use (1.8x the CPU at 1M)
+    return (
+        posts.lazy()
+        .select(
+            "post_id",
+            "thread_id",
+            "author",
+            "position",
+            pl.col("created_at").dt.to_string("%Y-%m-%dT%H:%M:%SZ").alias("created_at"),
+            excerpt("text").alias("excerpt"),
+        )
+        .collect()
     )
 
 
 def post_edge_table(edges: pl.DataFrame) -> pl.DataFrame:
     """Post-graph edge attributes: kind, stance, stance score, quoted excerpt."""
-    return edges.select(
-        "source",
-        "target",
-        "kind",
-        "stance",
-        "stance_score",
-        excerpt("quoted_text").alias("quoted"),
+    return (
+        edges.lazy()
+        .select(  # lazily, as post_node_table
+            "source",
+            "target",
+            "kind",
+            "stance",
+            "stance_score",
+            excerpt("quoted_text").alias("quoted"),
+        )
+        .collect()
     )
 
 

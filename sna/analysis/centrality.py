@@ -38,6 +38,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from sna.graph import LinkArrays, load_igraph, points_down
+from sna.ids import sorted_unique
 
 #: Betweenness and harmonic closeness are exact while :func:`exact_cost` is at most this
 #: many steps (igraph does 30–60 million a second on one core: a few seconds a measure).
@@ -303,16 +304,35 @@ def exact_cost(links: LinkArrays, *, limit: float = np.inf) -> float:
         order = np.asarray(condensed.topological_sorting())
     rank = np.empty(k, dtype=np.int64)
     rank[order] = np.arange(k)
-    below = sp.csr_array((np.ones(len(up)), (rank[up], rank[down])), shape=(k, k))
-    below.sum_duplicates()
-    below.data[:] = 1.0  # links between two components count once
-    system = (sp.identity(k, format="csr") - below).tocsr()  # upper triangular in topological order
+    system = _reach_system(rank[up], rank[down], k, distinct=links.is_acyclic)
     with np.errstate(over="ignore", invalid="ignore"):
-        reach = spla.spsolve_triangular(system, visit[order].astype(float), lower=False)
+        reach = spla.spsolve_triangular(system, visit[order].astype(float), lower=False, overwrite_A=True,
+                                        unit_diagonal=True)  # fmt: skip
     reach = np.nan_to_num(reach, nan=np.inf)[rank][strong]
     weak = links.weak_components  # cached: the summary counts them too
     cap = (np.bincount(weak) + np.bincount(weak[links.src], minlength=weak.max() + 1))[weak]
     return float(np.minimum(reach, cap).sum())
+
+
+def _reach_system(up: np.ndarray, down: np.ndarray, k: int, *, distinct: bool) -> sp.csr_array:
+    """``I − B``, with B[u, d] = 1 where a link runs from component ``u`` to ``d`` (several count once).
+
+    Upper triangular when components are numbered in topological order. The
+    unit diagonal is stored, so that the solver need not insert it or scale
+    by it. ``distinct``: the pairs are known to be distinct (the links of an
+    acyclic graph, whose components are its nodes), so no duplicates are looked for.
+
+    Examples
+    --------
+    >>> _reach_system(np.array([0, 0, 1]), np.array([1, 1, 2]), 3, distinct=False).toarray().tolist()
+    [[1.0, -1.0, 0.0], [0.0, 1.0, -1.0], [0.0, 0.0, 1.0]]
+    """
+    if not distinct:
+        pairs = sorted_unique(up * max(k, 1) + down)
+        up, down = pairs // max(k, 1), pairs % max(k, 1)
+    diagonal = np.arange(k, dtype=np.int64)
+    values = np.concatenate([np.ones(k), np.full(len(up), -1.0)])
+    return sp.csr_array((values, (np.concatenate([diagonal, up]), np.concatenate([diagonal, down]))), shape=(k, k))
 
 
 def _sources(links: LinkArrays, k: int | None, seed: int, default: int = DEFAULT_SOURCES) -> list[int] | None:

@@ -550,7 +550,11 @@ def _post_nodes(posts: pl.DataFrame, metrics, table: pl.DataFrame, group: pl.Exp
     """The node table of a post view (before positions): posts, their measures, names, ``group`` and degree."""
     extra = [c for c in _POST_COLUMNS if c in posts.columns]
     text = [excerpt("text").alias("excerpt")] if "text" in posts.columns else []
-    nodes = posts.select("post_id", *extra, *text).join(table, on="post_id", how="left", maintain_order="left")
+    # lazily: an eager select evaluates the excerpt's shared subexpressions once per use (1.8x the CPU at 1M)
+    nodes = (
+        posts.lazy().select("post_id", *extra, *text).collect()
+        .join(table, on="post_id", how="left", maintain_order="left")
+    )  # fmt: skip
     anonymous = nodes.select("post_id", author_key().alias("_node")).join(
         metrics.author_metrics.select(pl.col("author").alias("_node"), "anonymous"), on="_node", how="left",
         maintain_order="left",

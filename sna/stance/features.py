@@ -224,8 +224,8 @@ def _word_block(tok: Tokenised, slots: WordSlots, texts: np.ndarray, block: str,
     computed once per vocabulary word (with whether the model knows it) and
     looked up per token; word pairs are hashed per pair. Slot ``2 i`` is token
     ``i``, slot ``2 i + 1`` the pair it starts: the slots come in text order, so
-    the kept ones are already grouped by text and the sparse matrix is built
-    from its row pointers directly.
+    each slot's text is a run-length repeat, and the kept slots' (text, bucket)
+    keys are counted by :func:`_counted`.
     """
     words = _bucket(slots.hashes, block)
     if known is not None:
@@ -240,32 +240,34 @@ def _word_block(tok: Tokenised, slots: WordSlots, texts: np.ndarray, block: str,
         drop |= ~known[pairs]
     pairs[drop] = -1
     buckets[-1:] = -1
-    slot_ends = 2 * tok.offsets
     chosen = texts[: tok.n]
     if not chosen.all():  # slots of texts on the other side only count for nothing
         buckets[np.repeat(~chosen, 2 * tok.lengths)] = -1
     keep = buckets >= 0
-    kept = np.r_[0, np.cumsum(keep)]
-    indptr = kept[slot_ends]
-    return _summed(buckets[keep], indptr, block)
+    # key = text above the bucket's bits (a dropped slot's -1 stays negative and is left out)
+    buckets |= np.repeat(np.arange(tok.n, dtype=np.int64) << BLOCK_BITS[block], 2 * tok.lengths)
+    return _counted(buckets[keep], BLOCK_BITS[block])
 
 
-def _summed(buckets: np.ndarray, indptr: np.ndarray, block: str) -> Cells:
-    """Cells of rows given by row pointers into ``buckets``, duplicates summed, sorted by row then bucket.
+def _counted(keys: np.ndarray, bits: int) -> Cells:
+    """Cells of ``(row << bits) | bucket`` keys that come grouped by row: distinct keys and their counts.
 
-    Summed as a sparse matrix with 32-bit indices and counts where they fit
-    (scipy sorts each row's few buckets; half-width indices sort faster).
+    Sorted by row then bucket: the same cells, in the same order, as a sparse
+    matrix of the entries with its duplicates summed. The keys are already in
+    runs of one row each, which the stable sort (a merge of runs) exploits: on
+    IAC bulk, it took half the time of scipy's per-row sort and summing.
+
+    Examples
+    --------
+    >>> rows, buckets, counts = _counted(np.array([(0 << 4) | 5, (0 << 4) | 2, (0 << 4) | 5, (2 << 4) | 1]), 4)
+    >>> rows.tolist(), buckets.tolist(), counts.tolist()
+    ([0, 0, 2], [2, 5, 1], [1, 2, 1])
     """
-    import scipy.sparse as sp
-
-    small = indptr[-1] < 2**31
-    kind = np.int32 if small else np.int64
-    ones = np.ones(int(indptr[-1]), kind)
-    matrix = sp.csr_matrix((ones, buckets.astype(kind), indptr.astype(kind)),
-                           shape=(len(indptr) - 1, 1 << BLOCK_BITS[block]))  # fmt: skip
-    matrix.sum_duplicates()
-    rows = np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(matrix.indptr))
-    return rows, matrix.indices.astype(np.int64), matrix.data.astype(np.int64)
+    keys = np.sort(keys, kind="stable")
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, np.int64)
+    counts = np.diff(np.r_[starts, len(keys)]).astype(np.int64)
+    first = keys[starts]
+    return first >> bits, first & ((1 << bits) - 1), counts
 
 
 def _char_block(
