@@ -133,3 +133,29 @@ def test_parts_replace_their_own_files_only(tmp_path):
     with pytest.raises(Exception, match="cannot write"), atomic_outputs(out, part="x", replaces=["x"]) as stage:
         stage("../escape.txt")
     assert not (tmp_path / "escape.txt").exists()
+
+
+def test_post_tables_select_lazily_as_an_eager_select_would():
+    """The graph files' post tables (a lazy select) equal an eager select (long texts, whitespace, nulls)."""
+    from sna.graph import excerpt, post_edge_table, post_node_table
+
+    texts = ["short", "  spaced \n\n out\ttext  ", "word " * 100, None, "x" * 79, "y" * 80 + " z"]
+    posts = pl.DataFrame(
+        {"post_id": [str(i) for i in range(6)], "thread_id": ["t"] * 6, "author": ["a", None, "b", "c", "a", "b"],
+         "position": list(range(1, 7)), "created_at": [None] * 6, "text": texts},
+        schema_overrides={"created_at": pl.Datetime("us", "UTC")},
+    )  # fmt: skip
+    edges = pl.DataFrame(
+        {"source": ["1"] * 6, "target": ["0"] * 6, "kind": ["quote"] * 6, "stance": [None] * 6,
+         "stance_score": [None] * 6, "quoted_text": texts},
+        schema_overrides={"stance": pl.String, "stance_score": pl.Float64},
+    )  # fmt: skip
+    eager_nodes = posts.select(
+        "post_id", "thread_id", "author", "position",
+        pl.col("created_at").dt.to_string("%Y-%m-%dT%H:%M:%SZ").alias("created_at"), excerpt("text").alias("excerpt"),
+    )  # fmt: skip
+    eager_links = edges.select(
+        "source", "target", "kind", "stance", "stance_score", excerpt("quoted_text").alias("quoted")
+    )  # fmt: skip
+    assert post_node_table(posts).equals(eager_nodes)
+    assert post_edge_table(edges).equals(eager_links)
