@@ -47,7 +47,7 @@ from sna.io.helpers.boundary import DATA_ERRORS, reading, shorten
 from sna.io.helpers.json_data import load_json
 from sna.io.helpers.streams import decode_text, open_input, read_document, read_text_file
 from sna.io.helpers.timestamps import unix_time
-from sna.schema import UTC_DATETIME
+from sna.schema import POSTS_SCHEMA
 from sna.text import remove_spans
 
 _ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst")
@@ -129,19 +129,11 @@ def parse_iac_discussion(discussion: str | bytes | list[Any], ranges: str | byte
     return _frames([_discussion_columns(discussion, ranges, source=source, thread_id=thread_id, site=site)])
 
 
-#: The POSTS columns one discussion gives, before :func:`~sna.io.base.finish_posts`.
-_POST_COLUMNS: dict[str, pl.DataType] = {
-    "thread_id": pl.String(), "post_id": pl.String(), "position": pl.Int64(), "author": pl.String(),
-    "created_at": UTC_DATETIME, "title": pl.String(), "text": pl.String(), "raw_text": pl.String(),
-    "reply_to": pl.String(),
-}  # fmt: skip
-
-
 @dataclass
 class _Columns:
     """One discussion's posts and marked quotes as column lists (named as in POSTS and ``MARKED_SCHEMA``)."""
 
-    posts: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in _POST_COLUMNS})
+    posts: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in POSTS_SCHEMA})
     quotes: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in MARKED_SCHEMA})
 
 
@@ -216,9 +208,9 @@ def _frames(parts: Iterable[_Columns]) -> Parsed:
     small frames.
     """
     parts = list(parts)
-    posts = {name: list(chain.from_iterable(p.posts[name] for p in parts)) for name in _POST_COLUMNS}
+    posts = {name: list(chain.from_iterable(p.posts[name] for p in parts)) for name in POSTS_SCHEMA}
     quotes = {name: list(chain.from_iterable(p.quotes[name] for p in parts)) for name in MARKED_SCHEMA}
-    frame = pl.DataFrame(posts, schema=_POST_COLUMNS)
+    frame = pl.DataFrame(posts, schema=POSTS_SCHEMA)
     return Parsed(finish_posts(frame, default_thread="iac"), pl.DataFrame(quotes, schema=MARKED_SCHEMA))
 
 
