@@ -225,12 +225,30 @@ def _print_warnings(summary: dict[str, Any]) -> None:
         click.echo(one_line(f"warning: {warning}"), err=True)
 
 
+def _author_nodes(authors: dict[str, Any]) -> str:
+    """The author graph's nodes, saying how many stand for posts of unknown authors (one node each).
+
+    Examples
+    --------
+    >>> _author_nodes({"nodes": 693, "anonymous_nodes": 157})
+    '693 nodes (536 authors, 157 posts by unknown authors)'
+    >>> _author_nodes({"nodes": 2, "anonymous_nodes": 0})
+    '2 authors'
+    """
+    nodes, unknown = authors["nodes"], authors.get("anonymous_nodes") or 0
+    if not unknown:
+        return f"{nodes:,} authors"
+    named = nodes - unknown
+    return (f"{nodes:,} nodes ({named:,} author{'s' * (named != 1)}, "
+            f"{unknown:,} post{'s' * (unknown != 1)} by unknown authors)")  # fmt: skip
+
+
 def _print_metrics_summary(summary: dict[str, Any]) -> None:
     posts, authors = summary["post_graph"], summary["author_graph"]
     reply, quote = summary["cascades"]["reply"], summary["cascades"]["quote"]
     click.echo(
         f"post graph: {posts['nodes']:,} posts, {posts['links']:,} links; "
-        f"author graph: {authors['nodes']:,} authors, {authors['links']:,} links"
+        f"author graph: {_author_nodes(authors)}, {authors['links']:,} links"
         + (f" (betweenness from {authors['betweenness_sources']:,} sampled sources)"
            if authors["betweenness_sources"] < authors["nodes"] else "")
     )  # fmt: skip
