@@ -158,19 +158,18 @@ def _bucket(keys: np.ndarray, block: str) -> np.ndarray:
 def _cells(rows: np.ndarray, buckets: np.ndarray, block: str, texts: int | None = None) -> Cells:
     """Unique (row, bucket) cells and their counts, sorted by row then bucket.
 
-    Summed as a sparse matrix (rows of ``texts`` rows by the block's buckets):
-    scipy sorts each row's few buckets, much faster than sorting all cells at once.
-    """
-    import scipy.sparse as sp
+    The cells a sparse matrix of the entries (``texts`` rows by the block's
+    buckets) holds once its duplicates are summed, counted by :func:`_counted`
+    (one sort of ``(row << bits) | bucket`` keys; ``texts`` is not needed).
 
-    if len(rows) == 0:
-        empty = np.zeros(0, np.int64)
-        return empty, empty, empty
-    texts = int(rows.max()) + 1 if texts is None else texts
-    matrix = sp.csr_matrix((np.ones(len(rows), np.int64), (rows, buckets)), shape=(texts, 1 << BLOCK_BITS[block]))
-    matrix.sum_duplicates()
-    rows = np.repeat(np.arange(texts, dtype=np.int64), np.diff(matrix.indptr))
-    return rows, matrix.indices.astype(np.int64), matrix.data
+    Examples
+    --------
+    >>> rows, buckets, counts = _cells(np.array([2, 0, 2]), np.array([7, 9, 7]), "reply_opening")
+    >>> rows.tolist(), buckets.tolist(), counts.tolist()
+    ([0, 2], [9, 7], [1, 2])
+    """
+    bits = BLOCK_BITS[block]
+    return _counted((rows.astype(np.int64) << bits) | buckets, bits)
 
 
 def _known(rows: np.ndarray, buckets: np.ndarray, known: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -348,16 +347,32 @@ def _text_counts(tok: Tokenised) -> dict[str, np.ndarray]:
 
 
 def _shared_words(tok: Tokenised, reply: np.ndarray, parent: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per pair: distinct words of the reply, of the parent, and words they share."""
+    """Per pair: distinct words of the reply, of the parent, and words they share.
+
+    The texts' sets of words are the distinct ``(text << bits) | word`` keys
+    (one sort), given to scipy as a CSR matrix with sorted indices, whose
+    element-wise product of reply and parent rows counts the shared words.
+
+    Examples
+    --------
+    >>> from sna.stance.tokens import tokenise
+    >>> tok = tokenise(["a b a c", "b c d", ""])
+    >>> [x.tolist() for x in _shared_words(tok, np.array([0, 2]), np.array([1, 1]))]
+    [[3, 0], [3, 3], [2.0, 0.0]]
+    """
     import scipy.sparse as sp
 
-    # the tokens come text by text: the token offsets are the row pointers
-    kind = np.int32 if len(tok.words) < 2**31 else np.int64
-    sets = sp.csr_matrix((np.ones(len(tok.words)), tok.words.astype(kind), tok.offsets.astype(kind)),
-                         shape=(tok.n, max(len(tok.vocab), 1)))  # fmt: skip
-    sets.sum_duplicates()
-    sets.data[:] = 1.0
-    sizes = np.diff(sets.indptr)
+    bits = max(int(len(tok.vocab)).bit_length(), 1)
+    keys = tok.words.astype(np.int64) | (tok.owner.astype(np.int64) << bits)
+    keys = np.sort(keys)
+    keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+    sizes = np.bincount(keys >> bits, minlength=tok.n)
+    kind = np.int32 if len(keys) < 2**31 and len(tok.vocab) < 2**31 else np.int64
+    indptr = np.zeros(tok.n + 1, kind)
+    np.cumsum(sizes, out=indptr[1:])
+    words = (keys & ((1 << bits) - 1)).astype(kind)
+    sets = sp.csr_matrix((np.ones(len(keys)), words, indptr), shape=(tok.n, max(len(tok.vocab), 1)))
+    sets.has_sorted_indices = True
     shared = np.asarray(sets[reply].multiply(sets[parent]).sum(axis=1)).ravel()
     return sizes[reply], sizes[parent], shared
 
