@@ -182,7 +182,7 @@ def _known(rows: np.ndarray, buckets: np.ndarray, known: np.ndarray | None) -> t
 
 @dataclass(frozen=True)
 class WordSlots:
-    """What both word blocks read: per token its ``2 * word + negated`` id, and the keys of word pairs.
+    """What both word blocks read: per token its ``2 * word + negated`` id and text, and the keys of word pairs.
 
     Attributes
     ----------
@@ -190,6 +190,8 @@ class WordSlots:
         CRC-32 of each (word, negated) (:meth:`~sna.stance.tokens.Tokenised.word_hashes`).
     ids : np.ndarray
         Each token's index into ``hashes``.
+    owner : np.ndarray
+        Each token's text.
     pairs : np.ndarray
         Key of each pair of adjacent tokens (token ``i`` and ``i + 1``): the two hashes side by side
         with the top bit set.
@@ -199,6 +201,7 @@ class WordSlots:
 
     hashes: np.ndarray
     ids: np.ndarray
+    owner: np.ndarray
     pairs: np.ndarray
     pair_ok: np.ndarray
 
@@ -213,7 +216,7 @@ def _word_slots(tok: Tokenised) -> WordSlots:
     pair_ok = np.ones(len(pairs), bool)
     last = tok.offsets[1:][tok.lengths > 0] - 1  # a text's last token starts no pair
     pair_ok[last[last < len(pairs)]] = False
-    return WordSlots(table, ids, pairs, pair_ok)
+    return WordSlots(table, ids, tok.owner, pairs, pair_ok)
 
 
 def _word_block(tok: Tokenised, slots: WordSlots, texts: np.ndarray, block: str, known: np.ndarray | None) -> Cells:
@@ -221,31 +224,37 @@ def _word_block(tok: Tokenised, slots: WordSlots, texts: np.ndarray, block: str,
 
     A word's bucket depends on the word and its negation mark only, so it is
     computed once per vocabulary word (with whether the model knows it) and
-    looked up per token; word pairs are hashed per pair. Slot ``2 i`` is token
-    ``i``, slot ``2 i + 1`` the pair it starts: the slots come in text order, so
-    each slot's text is a run-length repeat, and the kept slots' (text, bucket)
-    keys are counted by :func:`_counted`.
+    looked up per token; word pairs are hashed per pair. Only the tokens and
+    pairs of chosen texts in known buckets are kept, as ``(text << bits) |
+    bucket`` keys, counted by :func:`_counted` (which sorts them: the order
+    the keys come in does not matter).
+
+    Examples
+    --------
+    >>> from sna.stance.tokens import tokenise
+    >>> tok = tokenise(["no way", "way way", "way"])  # text 1: "way" twice, the pair ("way", "way") once
+    >>> rows, buckets, counts = _word_block(tok, _word_slots(tok), np.array([False, True, True]), "reply_words", None)
+    >>> rows.tolist(), sorted(counts[:2].tolist()), bool(buckets[2] in buckets[:2])
+    ([1, 1, 2], [1, 2], True)
     """
-    words = _bucket(slots.hashes, block)
-    if known is not None:
-        words = np.where(known[words], words, -1)
-    n = len(slots.ids)
-    buckets = np.empty(2 * n, np.int64)
-    buckets[0::2] = words[slots.ids]
-    pairs = buckets[1:-1:2]
-    pairs[:] = _bucket(slots.pairs, block)
-    drop = ~slots.pair_ok
-    if known is not None:
-        drop |= ~known[pairs]
-    pairs[drop] = -1
-    buckets[-1:] = -1
+    bits = BLOCK_BITS[block]
     chosen = texts[: tok.n]
-    if not chosen.all():  # slots of texts on the other side only count for nothing
-        buckets[np.repeat(~chosen, 2 * tok.lengths)] = -1
-    keep = buckets >= 0
-    # key = text above the bucket's bits (a dropped slot's -1 stays negative and is left out)
-    buckets |= np.repeat(np.arange(tok.n, dtype=np.int64) << BLOCK_BITS[block], 2 * tok.lengths)
-    return _counted(buckets[keep], BLOCK_BITS[block])
+    words = _bucket(slots.hashes, block)
+    # per token: chosen text, known bucket
+    take = chosen[slots.owner]
+    pair_take = take[:-1] & slots.pair_ok
+    if known is not None:
+        take &= known[words][slots.ids]
+    pairs = _bucket(slots.pairs, block)
+    if known is not None:
+        pair_take &= known[pairs]
+    at = np.flatnonzero(take)
+    keys = slots.owner[at] << bits
+    keys |= words[slots.ids[at]]
+    at = np.flatnonzero(pair_take)
+    pair_keys = slots.owner[at] << bits
+    pair_keys |= pairs[at]
+    return _counted(np.concatenate([keys, pair_keys]), bits)
 
 
 def _counted(keys: np.ndarray, bits: int) -> Cells:
