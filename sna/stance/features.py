@@ -371,7 +371,7 @@ def _shared_words(tok: Tokenised, reply: np.ndarray, parent: np.ndarray) -> tupl
     """
     import scipy.sparse as sp
 
-    bits = max(int(len(tok.vocab)).bit_length(), 1)
+    bits = max(len(tok.vocab).bit_length(), 1)
     keys = tok.words.astype(np.int64) | (tok.owner.astype(np.int64) << bits)
     keys = np.sort(keys)
     keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
