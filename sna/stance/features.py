@@ -50,6 +50,7 @@ from sna.stance.tokens import (
     Tokenised,
     clean_and_tokenise,
     clean_text,
+    crc32s,
     distinct,
     negation_flags,
     tokens,
@@ -301,9 +302,10 @@ def _char_block(
 
 
 def _opening_block(tok: Tokenised, texts: np.ndarray, known: np.ndarray | None) -> Cells:
-    """``^`` plus the first one, two and three tokens of the chosen texts (``^`` alone when empty)."""
-    import zlib
+    """``^`` plus the first one, two and three tokens of the chosen texts (``^`` alone when empty).
 
+    Each opening is hashed by its CRC-32, computed for all openings at once (:func:`~sna.stance.tokens.crc32s`).
+    """
     chosen = np.flatnonzero(texts)
     starts, lengths = tok.offsets[chosen], tok.lengths[chosen]
     openings, rows = [], []
@@ -322,7 +324,7 @@ def _opening_block(tok: Tokenised, texts: np.ndarray, known: np.ndarray | None) 
         rows.append(chosen[has])
     openings.append(pl.Series(["^"] * int((lengths == 0).sum()), dtype=pl.String))
     rows.append(chosen[lengths == 0])
-    keys = np.fromiter((zlib.crc32(t.encode()) for t in pl.concat(openings).to_list()), np.uint64)
+    (keys,) = crc32s(pl.concat(openings))
     rows_and_buckets = _known(np.concatenate(rows).astype(np.int64), _bucket(keys, "reply_opening"), known)
     return _cells(*rows_and_buckets, "reply_opening", tok.n)
 
