@@ -183,3 +183,32 @@ def test_scores_in_small_batches_side_by_side_are_those_of_one_batch(monkeypatch
     assert halves.tobytes() == one[:11].tobytes()
     monkeypatch.setattr(model_module, "workers", lambda: 1)
     assert model.predict_proba(pl.Series(parents), pl.Series(replies)).tobytes() == one.tobytes()
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 2**16 - 1)), max_size=40))
+def test_cells_are_those_of_a_sparse_matrix_with_duplicates_summed(entries):
+    import scipy.sparse as sp
+
+    rows = np.array([r for r, _ in entries], np.int64)
+    buckets = np.array([b for _, b in entries], np.int64)
+    got = features_module._cells(rows, buckets, "reply_opening")
+    matrix = sp.coo_matrix((np.ones(len(rows), np.int64), (rows, buckets)), shape=(7, 2**16)).tocsr()
+    matrix.sum_duplicates()
+    want_rows = np.repeat(np.arange(7), np.diff(matrix.indptr))
+    assert [a.tolist() for a in got] == [want_rows.tolist(), matrix.indices.tolist(), matrix.data.tolist()]
+    assert got[2].dtype == np.int64
+
+
+@SETTINGS
+@given(st.lists(TEXT, min_size=1, max_size=6), st.data())
+def test_shared_words_are_those_of_python_sets(texts, data):
+    tok = tokenise(clean_texts(pl.Series(texts, dtype=pl.String)))
+    index = st.integers(0, len(texts) - 1)
+    reply = np.array(data.draw(st.lists(index, max_size=8)), np.int64)
+    parent = np.array(data.draw(st.lists(index, min_size=len(reply), max_size=len(reply))), np.int64)
+    sets = [set(tok.words[tok.offsets[i] : tok.offsets[i + 1]].tolist()) for i in range(tok.n)]
+    r_set, p_set, shared = features_module._shared_words(tok, reply, parent)
+    assert r_set.tolist() == [len(sets[r]) for r in reply]
+    assert p_set.tolist() == [len(sets[p]) for p in parent]
+    assert shared.tolist() == [float(len(sets[r] & sets[p])) for r, p in zip(reply, parent, strict=True)]

@@ -50,6 +50,7 @@ from sna.stance.tokens import (
     Tokenised,
     clean_and_tokenise,
     clean_text,
+    crc32s,
     distinct,
     negation_flags,
     tokens,
@@ -158,19 +159,18 @@ def _bucket(keys: np.ndarray, block: str) -> np.ndarray:
 def _cells(rows: np.ndarray, buckets: np.ndarray, block: str, texts: int | None = None) -> Cells:
     """Unique (row, bucket) cells and their counts, sorted by row then bucket.
 
-    Summed as a sparse matrix (rows of ``texts`` rows by the block's buckets):
-    scipy sorts each row's few buckets, much faster than sorting all cells at once.
-    """
-    import scipy.sparse as sp
+    The cells a sparse matrix of the entries (``texts`` rows by the block's
+    buckets) holds once its duplicates are summed, counted by :func:`_counted`
+    (one sort of ``(row << bits) | bucket`` keys; ``texts`` is not needed).
 
-    if len(rows) == 0:
-        empty = np.zeros(0, np.int64)
-        return empty, empty, empty
-    texts = int(rows.max()) + 1 if texts is None else texts
-    matrix = sp.csr_matrix((np.ones(len(rows), np.int64), (rows, buckets)), shape=(texts, 1 << BLOCK_BITS[block]))
-    matrix.sum_duplicates()
-    rows = np.repeat(np.arange(texts, dtype=np.int64), np.diff(matrix.indptr))
-    return rows, matrix.indices.astype(np.int64), matrix.data
+    Examples
+    --------
+    >>> rows, buckets, counts = _cells(np.array([2, 0, 2]), np.array([7, 9, 7]), "reply_opening")
+    >>> rows.tolist(), buckets.tolist(), counts.tolist()
+    ([0, 2], [9, 7], [1, 2])
+    """
+    bits = BLOCK_BITS[block]
+    return _counted((rows.astype(np.int64) << bits) | buckets, bits)
 
 
 def _known(rows: np.ndarray, buckets: np.ndarray, known: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -183,7 +183,7 @@ def _known(rows: np.ndarray, buckets: np.ndarray, known: np.ndarray | None) -> t
 
 @dataclass(frozen=True)
 class WordSlots:
-    """What both word blocks read: per token its ``2 * word + negated`` id, and the keys of word pairs.
+    """What both word blocks read: per token its ``2 * word + negated`` id and text, and the keys of word pairs.
 
     Attributes
     ----------
@@ -191,6 +191,8 @@ class WordSlots:
         CRC-32 of each (word, negated) (:meth:`~sna.stance.tokens.Tokenised.word_hashes`).
     ids : np.ndarray
         Each token's index into ``hashes``.
+    owner : np.ndarray
+        Each token's text.
     pairs : np.ndarray
         Key of each pair of adjacent tokens (token ``i`` and ``i + 1``): the two hashes side by side
         with the top bit set.
@@ -200,6 +202,7 @@ class WordSlots:
 
     hashes: np.ndarray
     ids: np.ndarray
+    owner: np.ndarray
     pairs: np.ndarray
     pair_ok: np.ndarray
 
@@ -214,7 +217,7 @@ def _word_slots(tok: Tokenised) -> WordSlots:
     pair_ok = np.ones(len(pairs), bool)
     last = tok.offsets[1:][tok.lengths > 0] - 1  # a text's last token starts no pair
     pair_ok[last[last < len(pairs)]] = False
-    return WordSlots(table, ids, pairs, pair_ok)
+    return WordSlots(table, ids, tok.owner, pairs, pair_ok)
 
 
 def _word_block(tok: Tokenised, slots: WordSlots, texts: np.ndarray, block: str, known: np.ndarray | None) -> Cells:
@@ -222,40 +225,48 @@ def _word_block(tok: Tokenised, slots: WordSlots, texts: np.ndarray, block: str,
 
     A word's bucket depends on the word and its negation mark only, so it is
     computed once per vocabulary word (with whether the model knows it) and
-    looked up per token; word pairs are hashed per pair. Slot ``2 i`` is token
-    ``i``, slot ``2 i + 1`` the pair it starts: the slots come in text order, so
-    each slot's text is a run-length repeat, and the kept slots' (text, bucket)
-    keys are counted by :func:`_counted`.
+    looked up per token; word pairs are hashed per pair. Only the tokens and
+    pairs of chosen texts in known buckets are kept, as ``(text << bits) |
+    bucket`` keys, counted by :func:`_counted` (which sorts them: the order
+    the keys come in does not matter).
+
+    Examples
+    --------
+    >>> from sna.stance.tokens import tokenise
+    >>> tok = tokenise(["no way", "way way", "way"])  # text 1: "way" twice, the pair ("way", "way") once
+    >>> rows, buckets, counts = _word_block(tok, _word_slots(tok), np.array([False, True, True]), "reply_words", None)
+    >>> rows.tolist(), sorted(counts[:2].tolist()), bool(buckets[2] in buckets[:2])
+    ([1, 1, 2], [1, 2], True)
     """
-    words = _bucket(slots.hashes, block)
-    if known is not None:
-        words = np.where(known[words], words, -1)
-    n = len(slots.ids)
-    buckets = np.empty(2 * n, np.int64)
-    buckets[0::2] = words[slots.ids]
-    pairs = buckets[1:-1:2]
-    pairs[:] = _bucket(slots.pairs, block)
-    drop = ~slots.pair_ok
-    if known is not None:
-        drop |= ~known[pairs]
-    pairs[drop] = -1
-    buckets[-1:] = -1
+    bits = BLOCK_BITS[block]
     chosen = texts[: tok.n]
-    if not chosen.all():  # slots of texts on the other side only count for nothing
-        buckets[np.repeat(~chosen, 2 * tok.lengths)] = -1
-    keep = buckets >= 0
-    # key = text above the bucket's bits (a dropped slot's -1 stays negative and is left out)
-    buckets |= np.repeat(np.arange(tok.n, dtype=np.int64) << BLOCK_BITS[block], 2 * tok.lengths)
-    return _counted(buckets[keep], BLOCK_BITS[block])
+    words = _bucket(slots.hashes, block)
+    # per token: chosen text, known bucket
+    take = chosen[slots.owner]
+    pair_take = take[:-1] & slots.pair_ok
+    if known is not None:
+        take &= known[words][slots.ids]
+    pairs = _bucket(slots.pairs, block)
+    if known is not None:
+        pair_take &= known[pairs]
+    at = np.flatnonzero(take)
+    keys = slots.owner[at] << bits
+    keys |= words[slots.ids[at]]
+    at = np.flatnonzero(pair_take)
+    pair_keys = slots.owner[at] << bits
+    pair_keys |= pairs[at]
+    return _counted(np.concatenate([keys, pair_keys]), bits)
 
 
 def _counted(keys: np.ndarray, bits: int) -> Cells:
     """Cells of ``(row << bits) | bucket`` keys that come grouped by row: distinct keys and their counts.
 
     Sorted by row then bucket: the same cells, in the same order, as a sparse
-    matrix of the entries with its duplicates summed. The keys are already in
-    runs of one row each, which the stable sort (a merge of runs) exploits: on
-    IAC bulk, it took half the time of scipy's per-row sort and summing.
+    matrix of the entries with its duplicates summed. Equal keys are the same
+    cell, so the sort need not be stable: numpy's default sort of int64 (SIMD
+    quicksort) took less than half the time of its stable sort (a merge of the
+    rows' runs) on IAC bulk's word blocks, which took half the time of scipy's
+    per-row sort and summing.
 
     Examples
     --------
@@ -263,7 +274,7 @@ def _counted(keys: np.ndarray, bits: int) -> Cells:
     >>> rows.tolist(), buckets.tolist(), counts.tolist()
     ([0, 0, 2], [2, 5, 1], [1, 2, 1])
     """
-    keys = np.sort(keys, kind="stable")
+    keys = np.sort(keys)
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, np.int64)
     counts = np.diff(np.r_[starts, len(keys)]).astype(np.int64)
     first = keys[starts]
@@ -291,9 +302,10 @@ def _char_block(
 
 
 def _opening_block(tok: Tokenised, texts: np.ndarray, known: np.ndarray | None) -> Cells:
-    """``^`` plus the first one, two and three tokens of the chosen texts (``^`` alone when empty)."""
-    import zlib
+    """``^`` plus the first one, two and three tokens of the chosen texts (``^`` alone when empty).
 
+    Each opening is hashed by its CRC-32, computed for all openings at once (:func:`~sna.stance.tokens.crc32s`).
+    """
     chosen = np.flatnonzero(texts)
     starts, lengths = tok.offsets[chosen], tok.lengths[chosen]
     openings, rows = [], []
@@ -312,7 +324,7 @@ def _opening_block(tok: Tokenised, texts: np.ndarray, known: np.ndarray | None) 
         rows.append(chosen[has])
     openings.append(pl.Series(["^"] * int((lengths == 0).sum()), dtype=pl.String))
     rows.append(chosen[lengths == 0])
-    keys = np.fromiter((zlib.crc32(t.encode()) for t in pl.concat(openings).to_list()), np.uint64)
+    (keys,) = crc32s(pl.concat(openings))
     rows_and_buckets = _known(np.concatenate(rows).astype(np.int64), _bucket(keys, "reply_opening"), known)
     return _cells(*rows_and_buckets, "reply_opening", tok.n)
 
@@ -346,16 +358,32 @@ def _text_counts(tok: Tokenised) -> dict[str, np.ndarray]:
 
 
 def _shared_words(tok: Tokenised, reply: np.ndarray, parent: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per pair: distinct words of the reply, of the parent, and words they share."""
+    """Per pair: distinct words of the reply, of the parent, and words they share.
+
+    The texts' sets of words are the distinct ``(text << bits) | word`` keys
+    (one sort), given to scipy as a CSR matrix with sorted indices, whose
+    element-wise product of reply and parent rows counts the shared words.
+
+    Examples
+    --------
+    >>> from sna.stance.tokens import tokenise
+    >>> tok = tokenise(["a b a c", "b c d", ""])
+    >>> [x.tolist() for x in _shared_words(tok, np.array([0, 2]), np.array([1, 1]))]
+    [[3, 0], [3, 3], [2.0, 0.0]]
+    """
     import scipy.sparse as sp
 
-    # the tokens come text by text: the token offsets are the row pointers
-    kind = np.int32 if len(tok.words) < 2**31 else np.int64
-    sets = sp.csr_matrix((np.ones(len(tok.words)), tok.words.astype(kind), tok.offsets.astype(kind)),
-                         shape=(tok.n, max(len(tok.vocab), 1)))  # fmt: skip
-    sets.sum_duplicates()
-    sets.data[:] = 1.0
-    sizes = np.diff(sets.indptr)
+    bits = max(len(tok.vocab).bit_length(), 1)
+    keys = tok.words.astype(np.int64) | (tok.owner.astype(np.int64) << bits)
+    keys = np.sort(keys)
+    keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+    sizes = np.bincount(keys >> bits, minlength=tok.n)
+    kind = np.int32 if len(keys) < 2**31 and len(tok.vocab) < 2**31 else np.int64
+    indptr = np.zeros(tok.n + 1, kind)
+    np.cumsum(sizes, out=indptr[1:])
+    words = (keys & ((1 << bits) - 1)).astype(kind)
+    sets = sp.csr_matrix((np.ones(len(keys)), words, indptr), shape=(tok.n, max(len(tok.vocab), 1)))
+    sets.has_sorted_indices = True
     shared = np.asarray(sets[reply].multiply(sets[parent]).sum(axis=1)).ravel()
     return sizes[reply], sizes[parent], shared
 
