@@ -259,7 +259,7 @@ def _word_block(tok: Tokenised, slots: WordSlots, texts: np.ndarray, block: str,
 
 
 def _counted(keys: np.ndarray, bits: int) -> Cells:
-    """Cells of ``(row << bits) | bucket`` keys that come grouped by row: distinct keys and their counts.
+    """Cells of ``(row << bits) | bucket`` keys, in any order: distinct keys and their counts.
 
     Sorted by row then bucket: the same cells, in the same order, as a sparse
     matrix of the entries with its duplicates summed. Equal keys are the same
