@@ -249,7 +249,7 @@ def _read_archive(path: Path) -> Parsed:
         spans = decode_text(ranges.pop(tid), where=f"{path}:ranges_quotes/{tid}.json") if tid in ranges else None
         parts[tid] = _discussion_columns(text, spans, source=where, thread_id=tid, site=SITE)
 
-    with open_input(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
+    with open_input(path, ahead=True) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
         for member in archive:  # streaming: one pass, no seeking in compressed data
             layout = _layout_name(member.name) if member.isfile() else None
             handle = archive.extractfile(member) if layout is not None else None
