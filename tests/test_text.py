@@ -1,0 +1,21 @@
+"""Plain-text helpers: tidying skips the regex only where it could not match."""
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sna.text import BLANK_LINES, EDGE_SPACE, tidy
+
+SPACEY = st.text(alphabet="\n \t\u00a0\r ab", max_size=40)
+
+
+@given(SPACEY)
+def test_tidy_is_the_regex_then_the_strip_for_any_text(text):
+    assert tidy(text) == re.sub(BLANK_LINES, "\n\n", text).strip(EDGE_SPACE)
+
+
+def test_tidy_by_hand():
+    assert tidy("a\n \nb") == "a\n \nb"  # two newlines: one blank line, kept
+    assert tidy("a\n\n\nb") == "a\n\nb"
+    assert tidy("\u00a0a\n\t\n \nb\n") == "a\n\nb"
