@@ -37,6 +37,8 @@ def remove_spans(text: str, spans: list[tuple[int, int]], replacements: list[str
     >>> remove_spans("ab[q]cd[/q]ef", [(2, 11)], ["cd"])
     'ab\\ncd\\nef'
     """
+    if not spans:  # what the loops below make of no spans: the text itself, tidied
+        return tidy(text)
     parts: list[str] = []
     cursor = 0
     for i, (start, end) in enumerate(sorted(spans)):
