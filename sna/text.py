@@ -11,6 +11,7 @@ import re
 #: A run of two or more blank lines, and the characters trimmed from a text's ends (see :func:`tidy`).
 BLANK_LINES = r"\n[ \t\u00a0]*(?:\n[ \t\u00a0]*)+\n"
 EDGE_SPACE = " \t\n\u00a0"
+_BLANK_LINES = re.compile(BLANK_LINES)
 
 
 def tidy(text: str) -> str:
@@ -18,10 +19,12 @@ def tidy(text: str) -> str:
 
     Examples
     --------
-    >>> tidy("\\n\\na\\n\\n\\n\\nb\\n ")
-    'a\\n\\nb'
+    >>> tidy("\\n\\na\\n\\n\\n\\nb\\n "), tidy(" a\\n\\n \\n")
+    ('a\\n\\nb', 'a')
     """
-    return re.sub(BLANK_LINES, "\n\n", text).strip(EDGE_SPACE)
+    if text.count("\n") < 3:  # a run of blank lines has three newlines: nothing to squeeze
+        return text.strip(EDGE_SPACE)
+    return _BLANK_LINES.sub("\n\n", text).strip(EDGE_SPACE)
 
 
 def remove_spans(text: str, spans: list[tuple[int, int]], replacements: list[str] | None = None) -> str:
@@ -34,6 +37,8 @@ def remove_spans(text: str, spans: list[tuple[int, int]], replacements: list[str
     >>> remove_spans("ab[q]cd[/q]ef", [(2, 11)], ["cd"])
     'ab\\ncd\\nef'
     """
+    if not spans:  # what the loops below make of no spans: the text itself, tidied
+        return tidy(text)
     parts: list[str] = []
     cursor = 0
     for i, (start, end) in enumerate(sorted(spans)):

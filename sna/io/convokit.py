@@ -245,7 +245,7 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def _utterance_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with open_input(path) as stream:
+    with open_input(path, ahead=True) as stream:
         yield from json_lines(numbered_lines(stream, where=path), where=path, what="utterance")
 
 

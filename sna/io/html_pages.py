@@ -126,7 +126,7 @@ def read_html_page(path: str | Path) -> Parsed:
     InputError
         Naming the file, when it is not a readable thread page.
     """
-    with open_input(path) as stream:
+    with open_input(path, ahead=True) as stream:
         data = read_document(stream, where=path)
     return parse_html_page(data, source=str(path))
 

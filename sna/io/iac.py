@@ -44,7 +44,7 @@ from sna.errors import InputError
 from sna.io.base import MARKED_SCHEMA, Parsed, finish_posts
 from sna.io.helpers import streams
 from sna.io.helpers.boundary import DATA_ERRORS, reading, shorten
-from sna.io.helpers.json_data import load_json
+from sna.io.helpers.json_data import load_json, paused_gc
 from sna.io.helpers.streams import decode_text, open_input, read_document, read_text_file
 from sna.io.helpers.timestamps import unix_time
 from sna.schema import POSTS_SCHEMA
@@ -249,7 +249,7 @@ def _read_archive(path: Path) -> Parsed:
         spans = decode_text(ranges.pop(tid), where=f"{path}:ranges_quotes/{tid}.json") if tid in ranges else None
         parts[tid] = _discussion_columns(text, spans, source=where, thread_id=tid, site=SITE)
 
-    with open_input(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
+    with open_input(path, ahead=True) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
         for member in archive:  # streaming: one pass, no seeking in compressed data
             layout = _layout_name(member.name) if member.isfile() else None
             handle = archive.extractfile(member) if layout is not None else None
@@ -287,14 +287,15 @@ def _read_file(path: Path) -> _Columns:
 def read_iac(path: str | Path) -> Parsed:
     """Read the IAC layout from a folder, one discussion file, or a tar archive; see :func:`parse_iac_discussion`."""
     path = Path(path)
-    if path.is_dir():
-        files = sorted((path / "discussions").glob("*.json"), key=lambda p: _id_order(_layout_id(str(p))))
-        if not files:
-            raise InputError("unknown layout: expected discussions/<id>.json (the IAC layout)", path=path)
-        return _frames(_read_file(f) for f in files)
-    if _is_archive(path):
-        return _read_archive(path)
-    return _frames([_read_file(path)])
+    with paused_gc():  # thousands of parsed discussions: see paused_gc
+        if path.is_dir():
+            files = sorted((path / "discussions").glob("*.json"), key=lambda p: _id_order(_layout_id(str(p))))
+            if not files:
+                raise InputError("unknown layout: expected discussions/<id>.json (the IAC layout)", path=path)
+            return _frames(_read_file(f) for f in files)
+        if _is_archive(path):
+            return _read_archive(path)
+        return _frames([_read_file(path)])
 
 
 def looks_like_iac(path: Path, head: str) -> bool:

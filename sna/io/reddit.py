@@ -619,7 +619,7 @@ def _is_dump_name(name: str) -> bool:
 
 def _archive_streams(path: Path) -> Iterator[tuple[IO[bytes], str]]:
     """(stream, ``archive:member``) of each dump member of a tar archive, read as a stream (plain or compressed)."""
-    with open_input(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
+    with open_input(path, ahead=True) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
         for member in archive:  # streaming: members in archive order, none read whole
             name = Path(member.name).name
             if not member.isfile() or name.startswith(".") or name.lower().startswith(_NOTES):
@@ -640,7 +640,7 @@ def _archive_records(path: Path) -> Iterator[Located]:
 
 
 def _file_records(path: Path) -> Iterator[Located]:
-    with open_input(path) as stream:
+    with open_input(path, ahead=True) as stream:
         yield from _records(numbered_lines(stream, where=path), str(path))
 
 
@@ -666,7 +666,7 @@ def read_reddit(path: str | Path) -> Parsed:
         return parse_reddit_records(record for file in files for record in _file_records(file))
     if _is_archive(path):
         return parse_reddit_records(_archive_records(path))
-    with open_input(path) as stream:
+    with open_input(path, ahead=True) as stream:
         if stream.peek(64).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):  # type: ignore[attr-defined]
             return parse_reddit_page(decode_text(read_document(stream, where=path), where=path), source=str(path))
         return parse_reddit_records(_records(numbered_lines(stream, where=path), str(path)))

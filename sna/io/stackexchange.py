@@ -338,7 +338,7 @@ def read_stackexchange(path: str | Path) -> Parsed:
     files = _siblings(path)
     folder = files[0].parent
     with ExitStack() as stack:
-        streams = [None if f is None else stack.enter_context(open_input(f)) for f in files]
+        streams = [None if f is None else stack.enter_context(open_input(f, ahead=True)) for f in files]
         return parse_stackexchange(
             streams[0], streams[1], streams[2], source=str(folder), site=folder.resolve().name or "stackexchange"
         )

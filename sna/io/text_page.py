@@ -270,7 +270,7 @@ def read_text_page(path: str | Path, *, encoding: str | None = None) -> Parsed:
     ``encoding`` is the file's text encoding (e.g. ``cp1252``); UTF-8 unless
     given. Bytes that do not decode are an :class:`InputError` naming the line and byte.
     """
-    with open_input(path) as stream:
+    with open_input(path, ahead=True) as stream:
         data = read_document(stream, where=path)
     text = decode_text(data, where=path, encoding=encoding_or_default(encoding), hint=option_hint)
     return parse_text_page(text, source=str(path))

@@ -11,7 +11,11 @@ and the same rule for bad bytes hold everywhere:
   about 1:32,768, so ~32 MiB), and the standard library's gzip/bz2/lzma files
   bound their output themselves. zstandard frames may declare windows up to
   2 GiB (``--long=31``, as Pushshift's Reddit dumps do); the decoder needs that
-  much memory for such a frame and no more.
+  much memory for such a frame and no more. Readers that read a whole stream
+  ask for ``ahead=True``: gzip, bzip2 and xz data are then decompressed by a
+  thread a few MiB ahead of the parser (:mod:`sna.io.helpers.prefetch`);
+  zstandard is not (its decoder is fast, and ours steps in Python, holding the
+  GIL: a thread gained nothing on a 157 MB tar).
 * :func:`numbered_lines` reads a stream line by line; a line longer than
   :data:`LINE_LIMIT` bytes is an error, so a giant line (or a stream with no
   newline at all) costs at most that much memory.
@@ -38,6 +42,7 @@ from pathlib import Path
 from typing import IO, BinaryIO
 
 from sna.errors import InputError
+from sna.io.helpers.prefetch import prefetched
 
 #: Longest line (in bytes, newline included) of a line-oriented input.
 LINE_LIMIT = 16 * 2**20
@@ -50,6 +55,7 @@ ZSTD_WINDOW = 2**31
 
 _STEP = 4 * 2**20  # bytes read at a time by read_document
 _STEP_OUT = 2**20  # decompressed bytes asked of gzip, bzip2 and xz readers at a time
+_STEP_IN = 2**20  # compressed bytes the bzip2 and xz readers get from their file at a time
 _MAGIC = (
     (b"\x28\xb5\x2f\xfd", "zstandard"),
     (b"\xfd7zXZ\x00", "xz"),
@@ -134,7 +140,36 @@ def _peekable(raw: IO[bytes]) -> IO[bytes]:
     return raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
 
 
-def decompressed(raw: IO[bytes], *, where: str) -> BinaryIO:
+class _LargeReads:
+    """A file whose reads ask for at least :data:`_STEP_IN` bytes.
+
+    bz2 and lzma readers ask their file for 8 KiB at a time; each step costs
+    Python calls, so bigger steps save CPU (the decoders bound their output
+    per step by what they are asked for, not by their input).
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+
+    def read(self, size: int = -1) -> bytes:
+        return self._raw.read(max(size, _STEP_IN) if size >= 0 else size)
+
+    def __getattr__(self, name: str) -> object:  # seek, tell, seekable, close: the file's own
+        return getattr(self._raw, name)
+
+
+def _decoder(kind: str, raw: IO[bytes]) -> IO[bytes] | None:
+    """The standard library's reader of gzip, bzip2 or xz data from ``raw``; None for other kinds."""
+    if kind == "gzip":
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]  # reads 128 KiB steps itself
+    if kind == "bzip2":
+        return bz2.BZ2File(_LargeReads(raw))  # type: ignore[arg-type, return-value]
+    if kind == "xz":
+        return lzma.LZMAFile(_LargeReads(raw))  # type: ignore[arg-type, return-value]
+    return None
+
+
+def decompressed(raw: IO[bytes], *, where: str, ahead: bool = False) -> BinaryIO:
     """The bytes of ``raw``, decompressed as a stream if its first bytes say it is compressed.
 
     Parameters
@@ -143,11 +178,19 @@ def decompressed(raw: IO[bytes], *, where: str) -> BinaryIO:
         An open file or archive member.
     where : str
         The file (or ``archive:member``) for error messages.
+    ahead : bool
+        Decompress gzip, bzip2 and xz data ahead in a thread while the caller
+        parses (:func:`sna.io.helpers.prefetch.prefetched`): for readers that
+        read the whole stream, not for sniffing its first bytes. Close the
+        stream (before ``raw``) to stop the thread.
 
     Examples
     --------
     >>> import gzip
     >>> decompressed(io.BytesIO(gzip.compress(b"a\\nb\\n")), where="x.gz").read()
+    b'a\\nb\\n'
+    >>> with decompressed(io.BytesIO(gzip.compress(b"a\\nb\\n")), where="x.gz", ahead=True) as stream:
+    ...     stream.read()
     b'a\\nb\\n'
     >>> decompressed(io.BytesIO(b"plain"), where="x").read()
     b'plain'
@@ -156,20 +199,19 @@ def decompressed(raw: IO[bytes], *, where: str) -> BinaryIO:
     kind = compression_of(raw.peek(8)[:8])  # type: ignore[attr-defined]
     if kind == "zstandard":
         return io.BufferedReader(_ZstdReader(raw, where), buffer_size=1 << 16)
+    source = _decoder(kind or "", raw)
+    if source is None:
+        return raw  # type: ignore[return-value]
+    if ahead:
+        return prefetched(source)
     # The standard library's readers bound each step's output by the size asked for; asking in 1 MiB steps
     # (not the 8-10 KiB tarfile and readline ask for) keeps the number of decoder calls low.
-    if kind == "gzip":
-        return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"), buffer_size=_STEP_OUT)  # type: ignore[arg-type]
-    if kind == "bzip2":
-        return io.BufferedReader(bz2.BZ2File(raw), buffer_size=_STEP_OUT)  # type: ignore[arg-type]
-    if kind == "xz":
-        return io.BufferedReader(lzma.LZMAFile(raw), buffer_size=_STEP_OUT)  # type: ignore[arg-type]
-    return raw  # type: ignore[return-value]
+    return io.BufferedReader(source, buffer_size=_STEP_OUT)  # type: ignore[arg-type]
 
 
 @contextmanager
-def open_input(path: str | Path) -> Iterator[BinaryIO]:
-    """Open a file as a byte stream, decompressed when it is compressed.
+def open_input(path: str | Path, *, ahead: bool = False) -> Iterator[BinaryIO]:
+    """Open a file as a byte stream, decompressed when it is compressed (``ahead``: see :func:`decompressed`).
 
     Raises
     ------
@@ -181,7 +223,12 @@ def open_input(path: str | Path) -> Iterator[BinaryIO]:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
     with handle:
-        yield decompressed(handle, where=str(path))
+        stream = decompressed(handle, where=str(path), ahead=ahead)
+        try:
+            yield stream
+        finally:
+            if stream is not handle:
+                stream.close()  # before the file: a read-ahead thread stops reading it first
 
 
 def names_utf8(encoding: str) -> bool:
@@ -361,7 +408,7 @@ def read_document(stream: IO[bytes], *, where: str | Path, limit: int | None = N
 
 def read_text_file(path: str | Path, *, limit: int | None = None) -> str:
     """The text of a (maybe compressed) UTF-8 file of at most ``limit`` bytes; see :func:`decode_text`."""
-    with open_input(path) as stream:
+    with open_input(path, ahead=True) as stream:
         return decode_text(read_document(stream, where=path, limit=limit), where=path)
 
 
