@@ -44,3 +44,20 @@ def test_files_written_in_the_thread_are_complete_when_run_returns(tmp_path):
                          "unresolved_quotes.parquet", "ingest.json"]  # fmt: skip
     assert all((out / name).stat().st_size > 0 for name in names)
     assert sna.pipeline.read_ingested(out).posts.height == result.ingested.posts.height
+
+
+def test_metric_tables_read_back_as_written_in_the_documented_column_order(tmp_path):
+    import polars as pl
+
+    from sna.analysis.camps import TABLE_SCHEMA
+    from sna.pipeline import load_results
+
+    out = tmp_path / "out"
+    result = run([SEED], out, skip=["figures", "html"])
+    camps = result.metrics.camps
+    assert camps.height > 0  # the seed thread has agreement camps
+    assert camps.columns == ["graph", *TABLE_SCHEMA]  # as the README lists them
+    assert pl.read_csv(out / "camps.csv", n_rows=0).columns == camps.columns
+    loaded = load_results(out).metrics
+    for name in ("camps", "post_metrics", "author_metrics", "cascades"):
+        assert getattr(loaded, name).columns == getattr(result.metrics, name).columns, name

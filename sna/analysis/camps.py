@@ -135,7 +135,7 @@ def camp_table(
         "central_members",
         *[pl.Series(key, values[ids].astype(np.int64)) for key, values in counts.items()],
     )
-    return table.cast(TABLE_SCHEMA)  # type: ignore[arg-type]
+    return table.select(list(TABLE_SCHEMA)).cast(TABLE_SCHEMA)  # type: ignore[arg-type]  # its documented order
 
 
 TABLE_SCHEMA = {
