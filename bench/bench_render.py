@@ -240,12 +240,25 @@ def _cell(value, fmt: str = ".2f") -> str:
     return format(value, fmt)
 
 
+def _sizes(parser: argparse.ArgumentParser, option: str, text: str) -> list[int]:
+    """Comma-separated forum sizes of ``option`` (empty: none); a one-line usage error unless each is ≥ 2 posts."""
+    try:
+        sizes = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        parser.error(f"{option}: expected comma-separated numbers of posts, got {text!r}")
+    if any(n < 2 for n in sizes):
+        parser.error(f"{option}: every size must be at least 2 posts, got {text!r} (leave it empty for none)")
+    return sizes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--figures-at", default="1000000", help="sizes at which only the figures are timed")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium timings")
     args = parser.parse_args()
+    sizes, figures_at = (_sizes(parser, option, text) for option, text in
+                         (("--sizes", args.sizes), ("--figures-at", args.figures_at)))  # fmt: skip
     browser = None
     if not args.no_browser:
         from tests.render.browser import Browser, unavailable_reason
@@ -257,9 +270,9 @@ def main() -> None:
             browser = Browser()
     rows, big = [], []
     try:
-        for n in (int(s) for s in args.sizes.split(",") if s):
+        for n in sizes:
             rows.append(run(n, browser))
-        for n in (int(s) for s in args.figures_at.split(",") if s):
+        for n in figures_at:
             big.append(run(n, None, figures_only=True))
     finally:
         if browser is not None:
