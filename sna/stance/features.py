@@ -374,15 +374,12 @@ def _shared_words(tok: Tokenised, reply: np.ndarray, parent: np.ndarray) -> tupl
     import scipy.sparse as sp
 
     bits = max(len(tok.vocab).bit_length(), 1)
-    keys = tok.words.astype(np.int64) | (tok.owner.astype(np.int64) << bits)
-    keys = np.sort(keys)
-    keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
-    sizes = np.bincount(keys >> bits, minlength=tok.n)
-    kind = np.int32 if len(keys) < 2**31 and len(tok.vocab) < 2**31 else np.int64
+    rows, words, _ = _counted(tok.words.astype(np.int64) | (tok.owner.astype(np.int64) << bits), bits)
+    sizes = np.bincount(rows, minlength=tok.n)
+    kind = np.int32 if len(words) < 2**31 and len(tok.vocab) < 2**31 else np.int64
     indptr = np.zeros(tok.n + 1, kind)
     np.cumsum(sizes, out=indptr[1:])
-    words = (keys & ((1 << bits) - 1)).astype(kind)
-    sets = sp.csr_matrix((np.ones(len(keys)), words, indptr), shape=(tok.n, max(len(tok.vocab), 1)))
+    sets = sp.csr_matrix((np.ones(len(words)), words.astype(kind), indptr), shape=(tok.n, max(len(tok.vocab), 1)))
     sets.has_sorted_indices = True
     shared = np.asarray(sets[reply].multiply(sets[parent]).sum(axis=1)).ravel()
     return sizes[reply], sizes[parent], shared
