@@ -155,6 +155,13 @@ def main(debug: bool) -> None:
     """
 
 
+_csv_option = click.option(
+    "--csv/--no-csv", default=None,
+    help="Write a CSV copy beside each Parquet table (default: yes, but not of posts, edges and post_metrics "
+         "above 200,000 posts).",
+)  # fmt: skip
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -166,13 +173,15 @@ def main(debug: bool) -> None:
     help="Folder to write posts and edges tables into.",
 )
 @_input_options
+@_csv_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def ingest(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | None, encoding: str,
-           implicit_target: str, no_implicit: bool, quiet: bool) -> None:  # fmt: skip
+           implicit_target: str, no_implicit: bool, csv: bool | None, quiet: bool) -> None:  # fmt: skip
     """Read forum threads into the posts and edges tables.
 
     INPUTS are files or folders (searched recursively). Writes posts, edges
-    and unresolved_quotes (CSV and Parquet) and ingest.json into --out.
+    and unresolved_quotes (Parquet, and CSV copies: see --csv) and ingest.json
+    into --out.
 
     \b
     Example:
@@ -190,8 +199,9 @@ def ingest(inputs: tuple[Path, ...], out: Path, fmt: str | None, mapping: str | 
         result = run_ingest(inputs, format=fmt, mapping=parse_mapping(mapping), encoding=encoding,
                             implicit_target="none" if no_implicit else implicit_target, progress=progress)  # fmt: skip
         with progress.stage("writing tables"):
-            names = stage_ingested(result, stage)
+            names = stage_ingested(result, stage, csv=csv)
     _print_ingest_summary(result.summary)
+    _print_csv_note(result.posts.height, names if csv is None else [])
     click.echo(f"wrote {', '.join(str(out / name) for name in names)} in {result.summary['seconds']:.1f} s")
 
 
@@ -209,6 +219,20 @@ def formats() -> None:
     for fmt in FORMATS:
         click.echo(f"{fmt.name:{width}}{fmt.description}")
         click.echo(f"{'':{width}}files: {', '.join(fmt.extensions) or 'folders'}")
+
+
+def _print_csv_note(n_posts: int, names: list[str]) -> None:
+    """Say which tables were written as Parquet only by default (see :func:`sna.pipeline.table_suffixes`).
+
+    Examples
+    --------
+    >>> _print_csv_note(1_000_000, ["posts.parquet", "edges.parquet", "author_metrics.csv"])
+    tables: posts, edges as Parquet only for 1,000,000 posts (pass --csv for CSV copies)
+    >>> _print_csv_note(10, ["posts.csv", "posts.parquet"])
+    """
+    left_out = [t for t in ("posts", "edges", "post_metrics") if f"{t}.parquet" in names and f"{t}.csv" not in names]
+    if left_out:
+        click.echo(f"tables: {', '.join(left_out)} as Parquet only for {n_posts:,} posts (pass --csv for CSV copies)")
 
 
 def _print_graph_file_note(summary: dict[str, Any], names: list[str]) -> None:
@@ -377,14 +401,16 @@ def _draw(directory: Path, to: Path, *, figures: bool, html: bool, svg: bool = F
 @_min_camp_size_option
 @_camps_by_option
 @_post_graph_files_option
+@_csv_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None, implicit_links: str,
             rank_anonymous: bool, min_camp_size: int, camps_by: str, post_graph_files: bool | None,
-            quiet: bool) -> None:  # fmt: skip
+            csv: bool | None, quiet: bool) -> None:  # fmt: skip
     """Compute centrality, cascades, camps and communities for what `sna ingest` wrote in DIRECTORY.
 
-    Adds post_metrics, author_metrics, author_edges, cascades and camps (CSV
-    and Parquet; thread_camps with --camps-by thread), summary.json, and the
+    Adds post_metrics, author_metrics, author_edges, cascades and camps
+    (Parquet, and CSV copies: see --csv; thread_camps with --camps-by thread),
+    summary.json, and the
     authors and posts graph files (GEXF and GraphML) to DIRECTORY. Camps need
     stance labels: run `sna stance DIRECTORY` first (`sna run` does both).
 
@@ -405,11 +431,12 @@ def metrics(directory: Path, seed: int, sources: int | None, n_camps: int | None
                                        implicit_links=implicit_links, rank_anonymous=rank_anonymous,
                                        min_camp_size=min_camp_size, camps_by=camps_by)  # fmt: skip
         written = stage_metrics(
-            result.posts, result.edges, computed, stage, post_graph_files=post_graph_files, progress=progress
+            result.posts, result.edges, computed, stage, post_graph_files=post_graph_files, progress=progress, csv=csv
         )
     _print_warnings(computed.summary)
     _print_metrics_summary(computed.summary)
     _print_graph_file_note(computed.summary, written)
+    _print_csv_note(result.posts.height, written if csv is None else [])
     click.echo(f"wrote {len(written)} files to {directory}")
 
 
@@ -474,6 +501,7 @@ def _engine_options(command: Any) -> Any:
 @_min_camp_size_option
 @_camps_by_option
 @_post_graph_files_option
+@_csv_option
 @click.option("--svg", is_flag=True, help="Also write figures as SVG.")
 @click.option("--dpi", type=click.IntRange(min=30, max=1200), default=150, show_default=True, help="PNG resolution.")
 @_stance_options
@@ -484,9 +512,10 @@ def _engine_options(command: Any) -> Any:
 def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str | None, mapping: str | None,
         encoding: str, implicit_target: str, no_implicit: bool, skip: str, seed: int, sources: int | None,
         n_camps: int | None, implicit_links: str, rank_anonymous: bool, min_camp_size: int, camps_by: str,
-        post_graph_files: bool | None, svg: bool, dpi: int, stance_model: str, stance_min_confidence: float | None,
-        thread: str | None, top: int, min_degree: int, hide_assumed: bool, engine: str, master: str | None,
-        partitions: int | None, driver_memory: str | None, graph_on: str, quiet: bool) -> None:  # fmt: skip
+        post_graph_files: bool | None, csv: bool | None, svg: bool, dpi: int, stance_model: str,
+        stance_min_confidence: float | None, thread: str | None, top: int, min_degree: int, hide_assumed: bool,
+        engine: str, master: str | None, partitions: int | None, driver_memory: str | None, graph_on: str,
+        quiet: bool) -> None:  # fmt: skip
     """Run the whole analysis: ingest, stance, metrics, camps, figures and HTML.
 
     Writes everything `sna ingest` and `sna metrics` write into --out, and the
@@ -512,7 +541,7 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
             inputs, out, master=master, partitions=partitions, driver_memory=driver_memory, graph_on=graph_on,
             skip=skip, fmt=fmt,
             implicit_target="none" if no_implicit else implicit_target, post_graph_files=post_graph_files,
-            stance_model=stance_model, stance_min_confidence=stance_min_confidence, quiet=quiet,
+            csv=csv, stance_model=stance_model, stance_min_confidence=stance_min_confidence, quiet=quiet,
             metric_options={"seed": seed, "sources": sources, "n_camps": n_camps, "implicit_links": implicit_links,
                             "rank_anonymous": rank_anonymous, "min_camp_size": min_camp_size, "camps_by": camps_by},
         )  # fmt: skip
@@ -520,7 +549,7 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
         inputs, out, figures_dir=figures_dir, skip=skip.split(","), format=fmt, mapping=parse_mapping(mapping),
         encoding=encoding, implicit_target="none" if no_implicit else implicit_target, implicit_links=implicit_links,
         rank_anonymous=rank_anonymous, seed=seed, sources=sources, n_camps=n_camps, min_camp_size=min_camp_size,
-        camps_by=camps_by, svg=svg, dpi=dpi, post_graph_files=post_graph_files, stance_model=stance_model,
+        camps_by=camps_by, svg=svg, dpi=dpi, post_graph_files=post_graph_files, csv=csv, stance_model=stance_model,
         stance_min_confidence=stance_min_confidence, pictures=_options(seed, thread, top, min_degree, hide_assumed),
         progress=Progress(quiet=quiet),
     )  # fmt: skip
@@ -533,7 +562,9 @@ def run(inputs: tuple[Path, ...], out: Path, figures_dir: Path | None, fmt: str 
     _print_metrics_summary(result.metrics.summary)
     for note in result.notes:
         click.echo(f"figures: {note}")
-    _print_graph_file_note(result.metrics.summary, [name for names in result.written.values() for name in names])
+    every_name = [name for names in result.written.values() for name in names]
+    _print_graph_file_note(result.metrics.summary, every_name)
+    _print_csv_note(result.ingested.posts.height, every_name if csv is None else [])
     for folder, names in result.written.items():
         click.echo(f"wrote {_plural(len(names), 'file')} to {folder}")
     for folder, names in result.written.items():

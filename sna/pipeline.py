@@ -43,6 +43,33 @@ from sna.progress import SILENT, Progress
 from sna.schema import EDGES_SCHEMA, POSTS_SCHEMA, empty_marked, validate_edges, validate_posts
 from sna.steps import check_unique_ids, ingest_summary, thread_edges
 
+#: Above this many posts the tables with a row per post or per link (:data:`PER_POST_TABLES`)
+#: are written as Parquet only, unless CSV copies are asked for (``csv=True``, ``--csv``): at
+#: 1M posts their CSV copies pass 1.3 GB and cost a tenth of the run. The other tables (per
+#: author, cascade or camp) keep their CSV copies.
+CSV_COPY_LIMIT = 200_000
+PER_POST_TABLES = ("posts", "edges", "post_metrics")
+
+
+def table_suffixes(table: str, n_posts: int, csv: bool | None = None) -> tuple[str, ...]:
+    """The files a table is written as: Parquet, and a CSV copy unless it is left out.
+
+    ``csv``: True for CSV copies of every table, False for none; None (the
+    default) leaves out those of :data:`PER_POST_TABLES` above
+    :data:`CSV_COPY_LIMIT` posts.
+
+    Examples
+    --------
+    >>> table_suffixes("posts", 1_000), table_suffixes("posts", 1_000_000)
+    (('.csv', '.parquet'), ('.parquet',))
+    >>> table_suffixes("author_metrics", 1_000_000), table_suffixes("posts", 1_000_000, csv=True)
+    (('.csv', '.parquet'), ('.csv', '.parquet'))
+    >>> table_suffixes("author_metrics", 10, csv=False)
+    ('.parquet',)
+    """
+    wanted = csv if csv is not None else table not in PER_POST_TABLES or n_posts <= CSV_COPY_LIMIT
+    return (".csv", ".parquet") if wanted else (".parquet",)
+
 
 @dataclass(frozen=True)
 class Ingested:
@@ -165,14 +192,16 @@ def read_converted_inputs(inputs: list[str | Path]) -> Sources:
     return read_converted(inputs[0])
 
 
-def stage_ingested(result: Ingested, stage: Callable[[str], Path]) -> list[str]:
-    """Write posts and edges (CSV and Parquet) and ``ingest.json`` through ``stage``."""
-    names, write = staged_ingested(result, stage)
+def stage_ingested(result: Ingested, stage: Callable[[str], Path], *, csv: bool | None = None) -> list[str]:
+    """Write posts and edges (Parquet, and CSV copies as :func:`table_suffixes` says) and ``ingest.json``."""
+    names, write = staged_ingested(result, stage, csv=csv)
     write()
     return names
 
 
-def staged_ingested(result: Ingested, stage: Callable[[str], Path]) -> tuple[list[str], Callable[[], None]]:
+def staged_ingested(
+    result: Ingested, stage: Callable[[str], Path], *, csv: bool | None = None
+) -> tuple[list[str], Callable[[], None]]:
     """Stage the files of :func:`stage_ingested` now; return their names and the function that writes them.
 
     Staging (naming the files in the output folder) happens in the caller's
@@ -192,7 +221,8 @@ def staged_ingested(result: Ingested, stage: Callable[[str], Path]) -> tuple[lis
     ['thread_id', 'post_id']
     """
     tables = (("posts", result.posts), ("edges", result.edges), ("unresolved_quotes", result.unresolved))
-    jobs = [(df, stage(f"{table}{suffix}")) for table, df in tables for suffix in (".csv", ".parquet")]
+    n = result.posts.height
+    jobs = [(df, stage(f"{table}{suffix}")) for table, df in tables for suffix in table_suffixes(table, n, csv)]
     summary_path = stage("ingest.json")
     summary = {k: v for k, v in result.summary.items() if k != "seconds"}
 
@@ -254,13 +284,16 @@ def ingest_outputs(out_dir: str | Path, *, inputs: Iterable[str | Path] = ()) ->
     return part_outputs(out_dir, "ingest", whole=True, inputs=inputs)
 
 
-def write_ingested(result: Ingested, out_dir: str | Path, *, inputs: Iterable[str | Path] = ()) -> list[Path]:
+def write_ingested(
+    result: Ingested, out_dir: str | Path, *, inputs: Iterable[str | Path] = (), csv: bool | None = None
+) -> list[Path]:
     """Write what :func:`stage_ingested` writes into ``out_dir``, atomically; return the paths.
 
-    ``inputs``: the files read, which the outputs must not replace.
+    ``inputs``: the files read, which the outputs must not replace; ``csv``: as
+    for :func:`table_suffixes`.
     """
     with ingest_outputs(out_dir, inputs=inputs) as stage:
-        names = stage_ingested(result, stage)
+        names = stage_ingested(result, stage, csv=csv)
     return [Path(out_dir) / name for name in names]
 
 
@@ -393,8 +426,8 @@ def read_ingested(directory: str | Path) -> Ingested:
 def label_folder(directory: str | Path, **options: object) -> tuple[pl.DataFrame, bool]:
     """Label the stance of the edges in a folder ``sna ingest`` wrote, replacing its edges tables.
 
-    Both ``edges.csv`` and ``edges.parquet`` are replaced together in one
-    switch of the folder (see :func:`part_outputs`, part ``stance``), or
+    Both ``edges.csv`` (if the folder holds one) and ``edges.parquet`` are
+    replaced together in one switch of the folder (see :func:`part_outputs`, part ``stance``), or
     neither (when labelling fails); every other file stays and the manifest
     lists the new edges. ``options`` go to :func:`sna.stance.label_edges`.
 
@@ -411,7 +444,8 @@ def label_folder(directory: str | Path, **options: object) -> tuple[pl.DataFrame
     with part_outputs(directory, "stance") as stage:  # locked before reading: no writer can slip in between
         ingested = read_ingested(directory)
         edges = label_edges(ingested.posts, ingested.edges, **options)
-        write_tables([(edges, stage("edges.csv")), (edges, stage("edges.parquet"))], compression_level=TEXT_LEVEL)
+        suffixes = (".csv", ".parquet") if (directory / "edges.csv").exists() else (".parquet",)  # no stale copy
+        write_tables([(edges, stage(f"edges{suffix}")) for suffix in suffixes], compression_level=TEXT_LEVEL)
     manifest = read_manifest(directory)
     stale = manifest is not None and bool(manifest.names("metrics"))
     return edges, stale
@@ -438,20 +472,23 @@ def stage_metrics(
     views: dict | None = None,
     progress: Progress = SILENT,
     edge_rows: tuple[np.ndarray, np.ndarray] | None = None,
+    csv: bool | None = None,
 ) -> list[str]:
-    """Write metric tables (CSV and Parquet), ``summary.json`` and graph files through ``stage``.
+    """Write metric tables (Parquet, and CSV copies as :func:`table_suffixes` says), ``summary.json`` and graph files.
 
     ``post_graph_files``: write ``posts.gexf``/``posts.graphml`` (default: only
     up to ``POST_GRAPH_FILE_LIMIT`` posts; ``authors.*`` are always written).
     ``views``: the laid-out graphs whose positions and colours the GEXF files
     carry (:func:`sna.analysis.views.graph_views`; computed when not given).
-    ``edge_rows``: as :attr:`Ingested.edge_rows`, if known.
+    ``edge_rows``: as :attr:`Ingested.edge_rows`, if known. ``csv``: as for
+    :func:`table_suffixes`.
     """
     written: list[str] = []
     # A table that is None was not computed (the Spark engine's --graph-on cluster: post_metrics); not written.
     tables = [name for name in METRIC_TABLES if getattr(metrics, name) is not None]
     tables += [name for name in OPTIONAL_METRIC_TABLES if getattr(metrics, name).height]
-    jobs = [(getattr(metrics, name), stage(name + suffix)) for name in tables for suffix in (".csv", ".parquet")]
+    jobs = [(getattr(metrics, name), stage(name + suffix))
+            for name in tables for suffix in table_suffixes(name, posts.height, csv)]  # fmt: skip
     with ThreadPoolExecutor(max_workers=2) as pool:  # polars builds and writes without the GIL
         # The metric tables are written while the graph files' tables are built; files are staged in order.
         futures = [pool.submit(write_table, df, path) for df, path in jobs]
@@ -520,6 +557,7 @@ def write_metrics(
     *,
     post_graph_files: bool | None = None,
     progress: Progress = SILENT,
+    csv: bool | None = None,
 ) -> list[Path]:
     """Write what :func:`stage_metrics` writes into ``out_dir``, atomically; return the paths.
 
@@ -527,7 +565,8 @@ def write_metrics(
     pages there are replaced or removed.
     """
     with part_outputs(out_dir, "metrics") as stage:
-        names = stage_metrics(posts, edges, metrics, stage, post_graph_files=post_graph_files, progress=progress)
+        names = stage_metrics(posts, edges, metrics, stage, post_graph_files=post_graph_files, progress=progress,
+                              csv=csv)  # fmt: skip
     return [Path(out_dir) / name for name in names]
 
 
@@ -585,6 +624,7 @@ def run(
     svg: bool = False,
     dpi: int = 150,
     post_graph_files: bool | None = None,
+    csv: bool | None = None,
     stance_model: str = "default",
     stance_min_confidence: float | None = None,
     pictures: PictureOptions | None = None,
@@ -610,6 +650,8 @@ def run(
         Also write SVG figures; resolution of PNG figures.
     post_graph_files : bool, optional
         As for :func:`stage_metrics`.
+    csv : bool, optional
+        CSV copies of the tables, as for :func:`table_suffixes`.
     stance_model, stance_min_confidence
         ``model`` and ``min_confidence`` of :func:`sna.stance.label_edges`.
     pictures : PictureOptions, optional
@@ -652,7 +694,7 @@ def run(
                                     min_confidence=stance_min_confidence)  # fmt: skip
                 result = replace(result, edges=edges)
         # POSTS and EDGES are written (in a thread: polars writes without the GIL) while metrics are computed.
-        names, write_ingested_files = staged_ingested(result, tables)
+        names, write_ingested_files = staged_ingested(result, tables, csv=csv)
         with ThreadPoolExecutor(max_workers=1) as writer:  # waits for the writer on every way out
             pending = writer.submit(write_ingested_files)
             with progress.stage("computing metrics"):
@@ -670,7 +712,7 @@ def run(
                 views = graph_views(result.posts, result.edges, metrics, seed=seed, with_posts=with_posts)
             names += stage_metrics(
                 result.posts, result.edges, metrics, metric_files, post_graph_files=post_graph_files, views=views,
-                progress=progress, edge_rows=result.edge_rows,
+                progress=progress, edge_rows=result.edge_rows, csv=csv,
             )  # fmt: skip
             pending.result()
         if drawing:

@@ -576,6 +576,7 @@ def run_spark(
     stance_model: str = "default",
     stance_min_confidence: float | None = None,
     post_graph_files: bool | None = None,
+    csv: bool | None = None,
     metric_options: Mapping[str, Any] | None = None,
     driver_limits: tuple[int, int] | None = None,
     driver_memory: str | None = None,
@@ -592,7 +593,8 @@ def run_spark(
     ``post_metrics`` None (not computed) and ``cascades`` None above that limit
     (written by Spark). ``driver_memory`` is the driver's heap (see
     :func:`spark_session`); when Java runs out of heap the run stops with a
-    one-line :class:`~sna.errors.SnaError` saying so.
+    one-line :class:`~sna.errors.SnaError` saying so. ``csv``: CSV copies of
+    the tables, as for :func:`sna.pipeline.table_suffixes`.
     """
     from sna.convert import is_converted
 
@@ -615,8 +617,8 @@ def run_spark(
                 options = dict(metric_options or {})
                 step = _on_cluster if graph_on == "cluster" else _on_driver
                 return step(spark, blobs, facts, Path(out), source=source, implicit_target=implicit_target,
-                            post_graph_files=post_graph_files, options=options, driver_limits=driver_limits,
-                            progress=progress)  # fmt: skip
+                            post_graph_files=post_graph_files, csv=csv, options=options,
+                            driver_limits=driver_limits, progress=progress)  # fmt: skip
             finally:
                 blobs.unpersist()
     finally:
@@ -693,6 +695,7 @@ def _on_driver(
     source: str,
     implicit_target: str,
     post_graph_files: bool | None,
+    csv: bool | None,
     options: dict[str, Any],
     driver_limits: tuple[int, int] | None,
     progress: Progress,
@@ -725,9 +728,9 @@ def _on_driver(
             with progress.stage("writing posts and edges as Parquet parts (Spark)"):
                 names = _write_big_ingest(blobs, facts, tables, unresolved, summary)
         else:
-            names = stage_ingested(ingested, tables)
+            names = stage_ingested(ingested, tables, csv=csv)
         names += stage_metrics(posts, edges, metrics, metric_files, post_graph_files=with_posts, views=views,
-                               progress=progress)  # fmt: skip
+                               progress=progress, csv=csv)  # fmt: skip
     return ingested, metrics, {out: names}
 
 
@@ -740,6 +743,7 @@ def _on_cluster(
     source: str,
     implicit_target: str,
     post_graph_files: bool | None,
+    csv: bool | None,
     options: dict[str, Any],
     driver_limits: tuple[int, int] | None,
     progress: Progress,
@@ -834,11 +838,11 @@ def _on_cluster(
             with progress.stage("collecting posts and edges to write them through the local writer"):
                 posts, edges, unresolved = _collected(blobs, facts, big=False)
             ingested = Ingested(posts, edges, summary, unresolved)
-            names = stage_ingested(ingested, tables)
+            names = stage_ingested(ingested, tables, csv=csv)
         with progress.stage("laying out the author graph"):
             views = {"authors": author_view(metrics, graph.firsts, seed=int(options.get("seed", 0)))}
         names += stage_metrics(graph.firsts, graph.pair_times, metrics, metric_files, post_graph_files=False,
-                               views=views, progress=progress)  # fmt: skip
+                               views=views, progress=progress, csv=csv)  # fmt: skip
         graph_files = {
             "authors": "written",
             "posts": "left out: the post graph is not computed with --graph-on cluster",

@@ -15,7 +15,8 @@ from sna.progress import Progress
 def run_on_spark(
     inputs: tuple[Path, ...], out: Path, *, master: str | None, partitions: int | None, driver_memory: str | None,
     graph_on: str, skip: str,
-    fmt: str | None, implicit_target: str, post_graph_files: bool | None, stance_model: str,
+    fmt: str | None, implicit_target: str, post_graph_files: bool | None, csv: bool | None,
+    stance_model: str,
     stance_min_confidence: float | None, quiet: bool, metric_options: Mapping[str, Any],
 ) -> None:  # fmt: skip
     """Run the Spark engine on one converted folder and say what it wrote."""
@@ -30,7 +31,7 @@ def run_on_spark(
         str(inputs[0]), out, master=None if master == "submit" else (master or "local[2]"), partitions=partitions,
         driver_memory=driver_memory, graph_on=graph_on, skip=tuple(stages), implicit_target=implicit_target,
         stance_model=stance_model, stance_min_confidence=stance_min_confidence, post_graph_files=post_graph_files,
-        metric_options=metric_options, progress=Progress(quiet=quiet),
+        csv=csv, metric_options=metric_options, progress=Progress(quiet=quiet),
     )  # fmt: skip
     engine = metrics.summary["engine"]
     click.echo(
@@ -45,5 +46,9 @@ def run_on_spark(
                    "highest PageRank only (the others are null)")  # fmt: skip
     if not {"figures", "html"} <= stages:
         click.echo("figures: not drawn by the Spark engine; run `sna figures OUT` and `sna html OUT` on the results")
+    if csv is None:
+        from sna.cli import _print_csv_note
+
+        _print_csv_note(int(ingested.summary["posts"]), [name for names in written.values() for name in names])
     for folder, names in written.items():
         click.echo(f"wrote {len(names):,} files to {folder}")

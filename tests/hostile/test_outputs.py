@@ -294,8 +294,9 @@ def test_ctrl_c_during_start_up_is_one_line(tmp_path, delay):
     time.sleep(delay)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
-    if process.returncode == 0:  # finished before the signal arrived: a complete result
-        assert (tmp_path / "out" / "posts.parquet").exists()
+    if (tmp_path / "out" / "posts.parquet").exists():  # finished before the signal arrived: a complete result
+        # (a signal that lands while the interpreter exits ends it as killed by SIGINT, which shells show as 130)
+        assert process.returncode in (0, -signal.SIGINT), stderr
         return
     assert process.returncode == 130, stderr
     assert stderr.strip().splitlines()[-1] == "sna: interrupted" and "Traceback" not in stderr
